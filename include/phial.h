@@ -1,0 +1,14 @@
+/*
+ * phial — Flask for C, fully asynchronous.
+ *
+ * The one header applications include. Each area lives in its own file under
+ * include/phial/; this header pulls in all of them.
+ */
+#ifndef PHIAL_H
+#define PHIAL_H
+
+#include "phial/common.h"
+#include "phial/log.h"
+#include "phial/runtime.h"
+
+#endif
