@@ -8,6 +8,7 @@
 #define PHIAL_H
 
 #include "phial/common.h"
+#include "phial/http.h"
 #include "phial/log.h"
 #include "phial/runtime.h"
 

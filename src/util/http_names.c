@@ -1,0 +1,73 @@
+/*
+ * Method names and status reason phrases (RFC 9110 sections 9 and 15).
+ */
+#include "phial/http.h"
+
+#include <string.h>
+
+static const char *const method_names[] = {"GET",    "HEAD",    "POST",  "PUT",    "DELETE",
+                                           "PATCH",  "OPTIONS", "TRACE", "CONNECT"};
+
+unsigned ph_method_from_name(const char *name, size_t len) {
+    for (unsigned i = 0; i < sizeof(method_names) / sizeof(method_names[0]); i++)
+        if (strlen(method_names[i]) == len && memcmp(method_names[i], name, len) == 0)
+            return 1u << i;
+    return 0;
+}
+
+const char *ph_method_name(unsigned m) {
+    for (unsigned i = 0; i < sizeof(method_names) / sizeof(method_names[0]); i++)
+        if (m == 1u << i)
+            return method_names[i];
+    return NULL;
+}
+
+const char *ph_status_reason(int status) {
+    switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 203: return "Non-Authoritative Information";
+    case 204: return "No Content";
+    case 205: return "Reset Content";
+    case 206: return "Partial Content";
+    case 300: return "Multiple Choices";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 402: return "Payment Required";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
+    case 417: return "Expectation Failed";
+    case 418: return "I'm a teapot";
+    case 422: return "Unprocessable Content";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    }
+    return "Unknown";
+}
