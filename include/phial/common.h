@@ -59,7 +59,9 @@ extern "C" {
     X(EMEDIATYPE, -29, "unsupported media type")                                                   \
     X(ETEMPLATE, -30, "template error")                                                            \
     X(EUNDEFINED, -31, "undefined value")                                                          \
-    X(ESYS, -32, "system call failed")
+    X(ESYS, -32, "system call failed")                                                             \
+    X(EBADSIG, -33, "signature does not match")                                                    \
+    X(EEXPIRED, -34, "signature expired")
 
 typedef enum ph_err {
     PH_OK = 0,
