@@ -1,0 +1,88 @@
+/* Arena allocator. */
+#include "util/alloc.h"
+#include "util/arena.h"
+
+#include <criterion/criterion.h>
+#include <stdalign.h>
+#include <stdint.h>
+#include <string.h>
+
+Test(arena, allocations_are_aligned_and_distinct) {
+    ph_arena a;
+    ph__arena_init(&a, 256, 0);
+    char *prev = NULL;
+    for (int i = 1; i < 200; i++) {
+        char *p = ph__arena_alloc(&a, (size_t)(i % 37) + 1);
+        cr_assert_not_null(p);
+        cr_assert_eq((uintptr_t)p % alignof(max_align_t), 0);
+        cr_assert_neq(p, prev);
+        memset(p, 0xAB, (size_t)(i % 37) + 1);
+        prev = p;
+    }
+    ph__arena_close(&a);
+}
+
+Test(arena, large_allocation_gets_own_chunk) {
+    ph_arena a;
+    ph__arena_init(&a, 1024, 0);
+    char *small = ph__arena_alloc(&a, 16);
+    char *big = ph__arena_alloc(&a, 100000);
+    char *small2 = ph__arena_alloc(&a, 16);
+    cr_assert_not_null(big);
+    cr_assert_eq(small2, small + 16, "small allocations keep filling the current chunk");
+    memset(big, 1, 100000);
+    ph__arena_close(&a);
+}
+
+Test(arena, reset_keeps_first_chunk_and_reuses_memory) {
+    ph_arena a;
+    ph__arena_init(&a, 512, 0);
+    char *first = ph__arena_alloc(&a, 8);
+    for (int i = 0; i < 100; i++)
+        ph__arena_alloc(&a, 100);
+    ph__arena_reset(&a);
+    cr_assert_eq(a.total, 512);
+    char *again = ph__arena_alloc(&a, 8);
+    cr_assert_eq(again, first);
+    ph__arena_close(&a);
+}
+
+Test(arena, cap_refuses_growth) {
+    ph_arena a;
+    ph__arena_init(&a, 1024, 2048);
+    cr_assert_not_null(ph__arena_alloc(&a, 1000));
+    cr_assert_not_null(ph__arena_alloc(&a, 1000));
+    cr_assert_null(ph__arena_alloc(&a, 1000), "a third chunk would pass the cap");
+    ph__arena_close(&a);
+}
+
+Test(arena, strdup_and_printf) {
+    ph_arena a;
+    ph__arena_init(&a, 0, 0);
+    cr_assert_str_eq(ph__arena_strndup(&a, "hello world", 5), "hello");
+    cr_assert_str_eq(ph__arena_strdup(&a, "x"), "x");
+    cr_assert_str_eq(ph__arena_printf(&a, "%d-%s", 42, "y"), "42-y");
+    char *z = ph__arena_calloc(&a, 64);
+    for (int i = 0; i < 64; i++)
+        cr_assert_eq(z[i], 0);
+    ph__arena_close(&a);
+}
+
+Test(arena, allocation_failure_returns_null) {
+    ph_arena a;
+    ph__arena_init(&a, 256, 0);
+    ph__alloc_fail_after(0);
+    cr_assert_null(ph__arena_alloc(&a, 10));
+    cr_assert_null(ph__arena_strdup(&a, "abc"));
+    ph__alloc_fail_after(-1);
+    cr_assert_not_null(ph__arena_alloc(&a, 10));
+    ph__arena_close(&a);
+}
+
+Test(arena, close_of_empty_arena_is_harmless) {
+    ph_arena a;
+    ph__arena_init(&a, 0, 0);
+    ph__arena_reset(&a);
+    ph__arena_close(&a);
+    ph__arena_close(&a);
+}
