@@ -15,10 +15,13 @@
  * stricter than Werkzeug on names, paths and domains (RFC 6265 section 4.1.1,
  * RFC 9110 section 5.6.2 tchar): it refuses what could split the header.
  *
+ * Expires is formatted by src/util/httpdate.h.
+ *
  * Not here: cookie jars, expiry logic, signing (see the session layer).
  */
 #include "cookie.h"
 
+#include "httpdate.h"
 #include "url.h"
 
 #include <string.h>
@@ -191,58 +194,6 @@ fail:
 
 /* ---- Set-Cookie ---------------------------------------------------------- */
 
-int ph__cookie_imf_date(char dst[30], int64_t t) {
-    static const char wday[7][4] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
-    static const char mon[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    /* Year 1 to 9999 is -62135596800 .. 253402300799. */
-    if (t < INT64_C(-62135596800) || t > INT64_C(253402300799))
-        return PH_EINVAL;
-    int64_t days = t / 86400, secs = t % 86400;
-    if (secs < 0) {
-        secs += 86400;
-        days--;
-    }
-    int wd = (int)(((days % 7) + 7) % 7);
-    /* Civil date from days since 1970-01-01 (H. Hinnant, "chrono-Compatible
-     * Low-Level Date Algorithms", days_from_civil inverse). */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    if (m <= 2)
-        y++;
-    int h = (int)(secs / 3600), mi = (int)(secs / 60 % 60), sc = (int)(secs % 60);
-    memcpy(dst, wday[wd], 3);
-    dst[3] = ',';
-    dst[4] = ' ';
-    dst[5] = (char)('0' + d / 10);
-    dst[6] = (char)('0' + d % 10);
-    dst[7] = ' ';
-    memcpy(dst + 8, mon[m - 1], 3);
-    dst[11] = ' ';
-    dst[12] = (char)('0' + y / 1000);
-    dst[13] = (char)('0' + y / 100 % 10);
-    dst[14] = (char)('0' + y / 10 % 10);
-    dst[15] = (char)('0' + y % 10);
-    dst[16] = ' ';
-    dst[17] = (char)('0' + h / 10);
-    dst[18] = (char)('0' + h % 10);
-    dst[19] = ':';
-    dst[20] = (char)('0' + mi / 10);
-    dst[21] = (char)('0' + mi % 10);
-    dst[22] = ':';
-    dst[23] = (char)('0' + sc / 10);
-    dst[24] = (char)('0' + sc % 10);
-    memcpy(dst + 25, " GMT", 5);
-    return 29;
-}
-
 /* Append a value quoted as Werkzeug's _cookie_quote does. */
 static int append_quoted(ph_buf *out, const char *v, size_t n) {
     size_t i = 0;
@@ -309,8 +260,8 @@ static int append_attrs(ph_buf *out, const ph_cookie_opts *o) {
         has_expires = 1;
     }
     if (rc == 0 && has_expires) {
-        char date[30];
-        rc = ph__cookie_imf_date(date, expires);
+        char date[PH__HTTPDATE_LEN + 1];
+        rc = ph__httpdate_format(expires, date, sizeof(date));
         if (rc >= 0)
             rc = ph__buf_printf(out, "; Expires=%s", date);
     }

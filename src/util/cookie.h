@@ -86,13 +86,4 @@ typedef struct ph_cookie_opts {
 ptrdiff_t ph__cookie_serialize(ph_buf *out, const char *name, size_t nlen, const char *value,
                                size_t vlen, const ph_cookie_opts *opts);
 
-/*
- * Write `t` (Unix time) as an IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT",
- * into `dst` (29 bytes and a NUL).
- *
- * Returns:  29; PH_EINVAL when the year is outside 1..9999.
- * Suspends: no.
- */
-int ph__cookie_imf_date(char dst[30], int64_t t);
-
 #endif
