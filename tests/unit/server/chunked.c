@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "server/chunked.h"
+#include "util/alloc.h"
 
 /* Decode all of `in` through ph__chunked_decode, appending data to out. */
 static int decode_all(ph__chunked *c, const char *in, size_t len, char *out, size_t *out_len) {
@@ -315,4 +316,15 @@ Test(chunked, states_follow_the_grammar) {
     cr_expect_eq(c.state, PH__CHUNKED_TRAILER);
     ph__chunked_decode(&c, "\r\n", 2, &d);
     cr_expect_eq(c.state, PH__CHUNKED_DONE);
+}
+
+Test(chunked, decoder_never_allocates) {
+    char out[64];
+    size_t n;
+    ph__alloc_fail_after(0);
+    int rc = decode_str(body, out, &n);
+    long tried = ph__alloc_failures();
+    ph__alloc_fail_after(-1);
+    cr_expect_gt(rc, 0);
+    cr_expect_eq(tried, 0);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "server/http_parser.h"
+#include "util/alloc.h"
 
 #define MAXH 128
 static ph__http_header H[MAXH];
@@ -968,4 +969,18 @@ Test(http_parser, error_status_table) {
 Test(http_parser, error_status_of_success_is_zero) {
     cr_expect_eq(ph__http_error_status(0), 0);
     cr_expect_eq(ph__http_error_status(42), 0);
+}
+
+/* ---- allocation ---------------------------------------------------------- */
+
+Test(http_parser, parser_never_allocates) {
+    /* With every allocation failing, parsing still works and no allocation was tried. */
+    ph__alloc_fail_after(0);
+    int ok = parse(sample);
+    int bad = parse(GET11("X : v\r\n"));
+    long tried = ph__alloc_failures();
+    ph__alloc_fail_after(-1);
+    cr_expect_gt(ok, 0);
+    cr_expect_eq(bad, PH_EPARSE);
+    cr_expect_eq(tried, 0);
 }
