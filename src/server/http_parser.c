@@ -55,10 +55,10 @@ typedef struct limits {
 } limits;
 
 static int resolve_limits(const ph__http_limits *lim, size_t max_headers, limits *l) {
-    l->max_rl = lim && lim->max_request_line ? lim->max_request_line
-                                              : PH__HTTP_DEFAULT_MAX_REQUEST_LINE;
-    l->max_hdr = lim && lim->max_header_bytes ? lim->max_header_bytes
-                                               : PH__HTTP_DEFAULT_MAX_HEADER_BYTES;
+    l->max_rl =
+        lim && lim->max_request_line ? lim->max_request_line : PH__HTTP_DEFAULT_MAX_REQUEST_LINE;
+    l->max_hdr =
+        lim && lim->max_header_bytes ? lim->max_header_bytes : PH__HTTP_DEFAULT_MAX_HEADER_BYTES;
     l->max_count = lim && lim->max_headers ? lim->max_headers : PH__HTTP_DEFAULT_MAX_HEADERS;
     if (l->max_count > max_headers)
         l->max_count = max_headers;
@@ -156,10 +156,10 @@ static bool is_ows(char c) {
 typedef struct head_state {
     int hosts;
     bool has_cl, has_te;
-    bool te_bad;       /* malformed Transfer-Encoding list, or chunked with parameters */
-    int te_chunked;    /* times "chunked" appeared */
+    bool te_bad;    /* malformed Transfer-Encoding list, or chunked with parameters */
+    int te_chunked; /* times "chunked" appeared */
     bool te_last_chunked;
-    bool te_other;     /* a coding other than chunked appeared */
+    bool te_other; /* a coding other than chunked appeared */
     bool conn_close, conn_keep_alive, conn_upgrade, upgrade_field;
 } head_state;
 
@@ -505,13 +505,20 @@ int ph__http_parse_request(const char *buf, size_t len, size_t *scan_hint,
 
 int ph__http_error_status(int err) {
     switch (err) {
-    case PH_EURITOOLONG: return 414;
-    case PH_EHDRTOOLARGE: return 431;
-    case PH_EBODYTOOLARGE: return 413;
-    case PH_EVERSION: return 505;
-    case PH_ENOTIMPL: return 501;
-    case PH_ELENGTHREQ: return 411;
-    case PH_EMEDIATYPE: return 415;
+    case PH_EURITOOLONG:
+        return 414;
+    case PH_EHDRTOOLARGE:
+        return 431;
+    case PH_EBODYTOOLARGE:
+        return 413;
+    case PH_EVERSION:
+        return 505;
+    case PH_ENOTIMPL:
+        return 501;
+    case PH_ELENGTHREQ:
+        return 411;
+    case PH_EMEDIATYPE:
+        return 415;
     }
     return err < 0 ? 400 : 0;
 }

@@ -59,12 +59,12 @@ typedef struct ph__http_header {
 
 /* A parsed request head. Every slice points into the buffer given to the parser. */
 typedef struct ph__http_request {
-    ph_slice method;      /* the method token as sent, e.g. "GET" or "PROPFIND" */
-    unsigned method_bit;  /* PH_GET, PH_POST, ... from phial/http.h; 0 if not one of those */
-    ph_slice target;      /* the request target as sent: "/a/b?x=1" or "*" */
-    ph_slice path;        /* target up to the first '?' (the whole target if none) */
-    ph_slice query;       /* bytes after the first '?'; len 0 (ptr NULL) if no '?' */
-    int minor_version;    /* 0 for HTTP/1.0, 1 for HTTP/1.1 */
+    ph_slice method;          /* the method token as sent, e.g. "GET" or "PROPFIND" */
+    unsigned method_bit;      /* PH_GET, PH_POST, ... from phial/http.h; 0 if not one of those */
+    ph_slice target;          /* the request target as sent: "/a/b?x=1" or "*" */
+    ph_slice path;            /* target up to the first '?' (the whole target if none) */
+    ph_slice query;           /* bytes after the first '?'; len 0 (ptr NULL) if no '?' */
+    int minor_version;        /* 0 for HTTP/1.0, 1 for HTTP/1.1 */
     ph__http_header *headers; /* the caller's array, filled in order, duplicates kept */
     size_t num_headers;       /* entries used in `headers` */
     ph_slice host;            /* value of the Host field; len 0 (ptr NULL) if absent */

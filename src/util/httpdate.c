@@ -168,8 +168,7 @@ static int parse_rfc850(const char *s, size_t len, int64_t now, int64_t *t) {
     const char *p = s + n;
     int d = digits(p + 2, 2), m = month_index(p + 5), yy = digits(p + 9, 2), sec;
     if (p[1] != ' ' || p[4] != '-' || p[8] != '-' || p[11] != ' ' ||
-        memcmp(p + 20, " GMT", 4) != 0 || d < 0 || m < 0 || yy < 0 ||
-        parse_time(p + 12, &sec) < 0)
+        memcmp(p + 20, " GMT", 4) != 0 || d < 0 || m < 0 || yy < 0 || parse_time(p + 12, &sec) < 0)
         return PH_EPARSE;
     /* The most recent year ending in yy that is not more than 50 years ahead. */
     int64_t ny, cy;

@@ -47,8 +47,8 @@ static void check_request(const ph__http_request *r, const uint8_t *buf, size_t 
 /* Parse the head at buf[0, len) whole, then again split in two at `cut`. */
 static int parse_both_ways(const uint8_t *buf, size_t len, size_t cut, ph__http_request *r,
                            ph__http_header *h) {
-    static const ph__http_limits lim = {.max_request_line = 512, .max_header_bytes = 1024,
-                                        .max_headers = 32, .max_body = 1 << 20};
+    static const ph__http_limits lim = {
+        .max_request_line = 512, .max_header_bytes = 1024, .max_headers = 32, .max_body = 1 << 20};
     size_t hint = 0;
     int whole = ph__http_parse_request((const char *)buf, len, &hint, &lim, r, h, MAXH);
     if (cut > len)

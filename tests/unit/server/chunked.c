@@ -201,15 +201,13 @@ Test(chunked, oversized_trailers_are_431) {
 }
 
 Test(chunked, bad_chunk_sizes_are_400) {
-    const char *bad[] = {"\r\n",      "-1\r\n",   "+1\r\n",   "0x1\r\n", "g\r\n",
-                         " 1\r\n",    "1\n",      "1\rx",     ";1\r\n",  "1_0\r\n",
-                         "1 2\r\n",   "\t1\r\n"};
+    const char *bad[] = {"\r\n", "-1\r\n", "+1\r\n", "0x1\r\n", "g\r\n",   " 1\r\n",
+                         "1\n",  "1\rx",   ";1\r\n", "1_0\r\n", "1 2\r\n", "\t1\r\n"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ph__chunked c;
         ph__chunked_init(&c, 0);
         ph_slice d;
-        cr_expect_eq(ph__chunked_decode(&c, bad[i], strlen(bad[i]), &d), PH_EPARSE, "case %zu",
-                     i);
+        cr_expect_eq(ph__chunked_decode(&c, bad[i], strlen(bad[i]), &d), PH_EPARSE, "case %zu", i);
     }
 }
 

@@ -61,8 +61,7 @@ Test(http_parser, method_bit_matches_ph_method_from_name) {
         char buf[128];
         snprintf(buf, sizeof(buf), "%s / HTTP/1.1\r\nHost: h\r\n\r\n", names[i]);
         cr_assert_gt(parse(buf), 0, "%s", names[i]);
-        cr_expect_eq(R.method_bit, ph_method_from_name(names[i], strlen(names[i])), "%s",
-                     names[i]);
+        cr_expect_eq(R.method_bit, ph_method_from_name(names[i], strlen(names[i])), "%s", names[i]);
         cr_expect(eq(R.method, names[i]));
     }
 }
@@ -180,7 +179,7 @@ Test(http_parser, request_line_without_version_is_400) {
 }
 
 Test(http_parser, garbage_versions_are_400) {
-    const char *bad[] = {"HTTP/1.",  "HTTP/11", "http/1.1", "HTTP/1.1 ", "HTTP/1.1.1",
+    const char *bad[] = {"HTTP/1.",   "HTTP/11",   "http/1.1", "HTTP/1.1 ", "HTTP/1.1.1",
                          "HTTP/10.0", "HTTP /1.1", "HTTP/a.b", "HTTPS/1.1", "HTTP/1,1"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char buf[128];
@@ -305,12 +304,16 @@ Test(http_parser, control_byte_in_header_name_is_400) {
 }
 
 Test(http_parser, non_ascii_in_header_name_is_400) {
-    cr_expect_eq(parse(GET11("Tran\xc5\xbf" "fer-Encoding: chunked\r\n")), PH_EPARSE);
+    cr_expect_eq(parse(GET11("Tran\xc5\xbf"
+                             "fer-Encoding: chunked\r\n")),
+                 PH_EPARSE);
 }
 
 Test(http_parser, control_byte_in_value_is_400) {
     cr_expect_eq(parse(GET11("X: a\x01\r\n")), PH_EPARSE);
-    cr_expect_eq(parse(GET11("X: a\x1f" "b\r\n")), PH_EPARSE);
+    cr_expect_eq(parse(GET11("X: a\x1f"
+                             "b\r\n")),
+                 PH_EPARSE);
 }
 
 Test(http_parser, del_in_value_is_400) {
@@ -518,8 +521,8 @@ Test(http_parser, content_length_past_int64_max_is_400) {
 }
 
 Test(http_parser, content_length_bad_syntax_is_400) {
-    const char *bad[] = {"+5", "-5", "0x10", "1 0", "1,1", "5,5", "1.0", "", "abc",
-                         "5;", "1e3", "\xc2\xb2"};
+    const char *bad[] = {"+5",  "-5", "0x10", "1 0", "1,1", "5,5",
+                         "1.0", "",   "abc",  "5;",  "1e3", "\xc2\xb2"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char buf[128];
         snprintf(buf, sizeof(buf), "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: %s\r\n\r\n",
@@ -555,10 +558,8 @@ Test(http_parser, chunked_is_case_insensitive) {
 }
 
 Test(http_parser, chunked_with_content_length_is_400) {
-    cr_expect_eq(parse(POST11("Transfer-Encoding: chunked\r\nContent-Length: 4\r\n")),
-                 PH_EPARSE);
-    cr_expect_eq(parse(POST11("Content-Length: 4\r\nTransfer-Encoding: chunked\r\n")),
-                 PH_EPARSE);
+    cr_expect_eq(parse(POST11("Transfer-Encoding: chunked\r\nContent-Length: 4\r\n")), PH_EPARSE);
+    cr_expect_eq(parse(POST11("Content-Length: 4\r\nTransfer-Encoding: chunked\r\n")), PH_EPARSE);
 }
 
 Test(http_parser, chunked_twice_is_400) {
@@ -594,8 +595,7 @@ Test(http_parser, other_coding_before_chunked_is_501) {
 }
 
 Test(http_parser, coding_with_valid_parameter_before_chunked_is_501) {
-    cr_expect_eq(parse(POST11("Transfer-Encoding: x;a=1;b=\"q,\\\"\" , chunked\r\n")),
-                 PH_ENOTIMPL);
+    cr_expect_eq(parse(POST11("Transfer-Encoding: x;a=1;b=\"q,\\\"\" , chunked\r\n")), PH_ENOTIMPL);
 }
 
 Test(http_parser, malformed_coding_parameter_is_400) {
@@ -614,7 +614,9 @@ Test(http_parser, transfer_encoding_in_http10_is_400) {
 }
 
 Test(http_parser, non_ascii_around_chunked_is_400) {
-    cr_expect_eq(parse(POST11("Transfer-Encoding: \xc2\xa0" "chunked\r\n")), PH_EPARSE);
+    cr_expect_eq(parse(POST11("Transfer-Encoding: \xc2\xa0"
+                              "chunked\r\n")),
+                 PH_EPARSE);
     cr_expect_eq(parse(POST11("Transfer-Encoding: chunked\xc2\xa0\r\n")), PH_EPARSE);
 }
 
@@ -632,9 +634,12 @@ typedef struct bad_case {
 } bad_case;
 
 Test(http_parser, malformed_requests_are_rejected_with_their_status) {
-#define C(raw, err) {raw, sizeof(raw) - 1, err}
+#define C(raw, err)                                                                                \
+    { raw, sizeof(raw) - 1, err }
     static const bad_case cases[] = {
-        C("GET / HTTP/1.1\r\nHost: h\r\nX: a\x00" "b\r\n\r\n", PH_EPARSE),
+        C("GET / HTTP/1.1\r\nHost: h\r\nX: a\x00"
+          "b\r\n\r\n",
+          PH_EPARSE),
         C("GET /\x00 HTTP/1.1\r\nHost: h\r\n\r\n", PH_EPARSE),
         C("G\x00T / HTTP/1.1\r\nHost: h\r\n\r\n", PH_EPARSE),
         C("GET / HTTP/1.1\r\nHo\x00st: h\r\n\r\n", PH_EPARSE),
@@ -666,7 +671,8 @@ Test(http_parser, malformed_requests_are_rejected_with_their_status) {
         C("GET / HTTP/1.1\r\nHost: h\r\nContent-Length: $9000\r\n\r\n", PH_EPARSE),
         C("GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\x7f\r\n\r\n", PH_EPARSE),
         C("GET / HTTP/1.1\r\nHost: h\r\nTransfer_Encoding: chunked\r\n"
-         "Transfer-Encoding : chunked\r\n\r\n", PH_EPARSE),
+          "Transfer-Encoding : chunked\r\n\r\n",
+          PH_EPARSE),
         C("GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n", PH_EPARSE),
         C("GET //a HTTP/1.1\r\nHost: a\r\n\r\n", 0),
         C("GET / HTTP/1.1\r\nHost: h\r\nHost: h\r\n\r\n", PH_EPARSE),
@@ -694,18 +700,17 @@ Test(http_parser, malformed_requests_are_rejected_with_their_status) {
 
 /* ---- incremental and pipelined ------------------------------------------ */
 
-static const char sample[] =
-    "POST /submit/form?id=42&x=y HTTP/1.1\r\n"
-    "Host: www.example.com\r\n"
-    "User-Agent: phial-test/1.0\r\n"
-    "Accept: text/html, */*;q=0.8\r\n"
-    "Content-Type: application/x-www-form-urlencoded\r\n"
-    "Content-Length: 11\r\n"
-    "Connection: keep-alive\r\n"
-    "X-Dup: one\r\n"
-    "X-Dup: two\r\n"
-    "\r\n"
-    "hello=world";
+static const char sample[] = "POST /submit/form?id=42&x=y HTTP/1.1\r\n"
+                             "Host: www.example.com\r\n"
+                             "User-Agent: phial-test/1.0\r\n"
+                             "Accept: text/html, */*;q=0.8\r\n"
+                             "Content-Type: application/x-www-form-urlencoded\r\n"
+                             "Content-Length: 11\r\n"
+                             "Connection: keep-alive\r\n"
+                             "X-Dup: one\r\n"
+                             "X-Dup: two\r\n"
+                             "\r\n"
+                             "hello=world";
 
 static void expect_same_request(const ph__http_request *a, const ph__http_header *ha,
                                 const ph__http_request *b, const ph__http_header *hb) {
@@ -877,8 +882,7 @@ Test(http_parser, header_block_over_the_limit_is_refused_before_its_end) {
     const char *s = head_with_field_bytes(5000);
     size_t hint = 0, rl = strlen("GET / HTTP/1.1\r\n");
     cr_expect_eq(ph__http_parse_request(s, rl + 199, &hint, &lim, &R, H, MAXH), PH_EAGAIN);
-    cr_expect_eq(ph__http_parse_request(s, rl + 200, &hint, &lim, &R, H, MAXH),
-                 PH_EHDRTOOLARGE);
+    cr_expect_eq(ph__http_parse_request(s, rl + 200, &hint, &lim, &R, H, MAXH), PH_EHDRTOOLARGE);
 }
 
 Test(http_parser, default_header_block_limit_is_16k) {
@@ -915,8 +919,7 @@ Test(http_parser, callers_array_size_also_limits_header_count) {
     ph__http_header small[3];
     const char *s = head_with_fields(4);
     size_t hint = 0;
-    cr_expect_eq(ph__http_parse_request(s, strlen(s), &hint, NULL, &R, small, 3),
-                 PH_EHDRTOOLARGE);
+    cr_expect_eq(ph__http_parse_request(s, strlen(s), &hint, NULL, &R, small, 3), PH_EHDRTOOLARGE);
     s = head_with_fields(3);
     hint = 0;
     cr_expect_gt(ph__http_parse_request(s, strlen(s), &hint, NULL, &R, small, 3), 0);
