@@ -346,19 +346,36 @@ static int finish(ph__http_request *out, const head_state *h, const limits *l) {
 }
 
 /*
+ * Advance past bytes of class `cls`. Unrolled by four: each byte is read
+ * only after the one before it passed, so the loop never reads beyond the
+ * first byte outside the class (at the latest the CR ending the line).
+ */
+static inline const char *skip_class(const char *p, unsigned cls) {
+    for (;;) {
+        if (!(CT(p[0]) & cls))
+            return p;
+        if (!(CT(p[1]) & cls))
+            return p + 1;
+        if (!(CT(p[2]) & cls))
+            return p + 2;
+        if (!(CT(p[3]) & cls))
+            return p + 3;
+        p += 4;
+    }
+}
+
+/*
  * method SP request-target SP HTTP-version CRLF. Returns the offset past the
  * CRLF. The head ends in CRLF CRLF, so every loop stops at a CR in bounds.
  */
 static int parse_request_line(const char *p0, ph__http_request *out, size_t *used) {
     const char *p = p0;
-    while (CT(*p) & PH__HTTP_TCHAR)
-        p++;
+    p = skip_class(p, PH__HTTP_TCHAR);
     if (p == p0 || *p != ' ')
         return PH_EPARSE;
     out->method = (ph_slice){p0, (size_t)(p - p0)};
     const char *t = ++p;
-    while (CT(*p) & PH__HTTP_TARGET)
-        p++;
+    p = skip_class(p, PH__HTTP_TARGET);
     if (p == t || *p != ' ')
         return PH_EPARSE;
     out->target = (ph_slice){t, (size_t)(p - t)};
@@ -446,8 +463,7 @@ static int parse_fields(const char *p, ph__http_request *out, ph__http_header *h
             return PH_EHDRTOOLARGE;
         ph__http_header *f = &headers[n];
         const char *s = p;
-        while (CT(*p) & PH__HTTP_TCHAR)
-            p++;
+        p = skip_class(p, PH__HTTP_TCHAR);
         /* An empty name also catches obs-fold (a line starting with SP or HTAB). */
         if (p == s || *p != ':')
             return PH_EPARSE;
@@ -456,8 +472,7 @@ static int parse_fields(const char *p, ph__http_request *out, ph__http_header *h
         while (is_ows(*p))
             p++;
         s = p;
-        while (CT(*p) & PH__HTTP_VALUE)
-            p++;
+        p = skip_class(p, PH__HTTP_VALUE);
         if (p[0] != '\r' || p[1] != '\n')
             return PH_EPARSE; /* a CTL, NUL, DEL, or a bare CR */
         const char *e = p;
