@@ -11,5 +11,8 @@
 #include "phial/http.h"
 #include "phial/log.h"
 #include "phial/runtime.h"
+#include "phial/protocol.h"
+#include "phial/server.h"
+#include "phial/template.h"
 
 #endif

@@ -1,0 +1,209 @@
+/*
+ * phial — templates: a Jinja2-compatible engine.
+ *
+ * An environment holds the options, where templates come from (a search path
+ * of folders and templates given as strings), the compiled-template cache and
+ * what the app adds to the language (C filters, tests, globals and context
+ * processors: Flask's template_filter, template_test, template_global and
+ * context_processor). A template that renders in Flask renders the same,
+ * byte for byte, here; docs/templates.md lists the language.
+ *
+ * Values passed in are jansson's json_t. Functions that take a json_t steal
+ * the reference, on every path, as DESIGN.md says.
+ *
+ * An environment belongs to one thread (one loop). Rendering a named template
+ * may load its file (and those it includes) through the environment's loader;
+ * the default loader reads through the runtime when called inside a task, so
+ * a render "Suspends: yes" in that case.
+ */
+#ifndef PHIAL_TEMPLATE_H
+#define PHIAL_TEMPLATE_H
+
+#include "common.h"
+
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ph_tmpl_env ph_tmpl_env;
+
+/* Autoescape rule (ph_tmpl_opts.autoescape). */
+enum {
+    PH_TMPL_AUTOESCAPE_FLASK = 0, /* on for .html .htm .xml .xhtml and string templates */
+    PH_TMPL_AUTOESCAPE_ON = 1,
+    PH_TMPL_AUTOESCAPE_OFF = 2,
+};
+
+/* Options for ph_tmpl_env_new(); zero means the default (Flask's). */
+typedef struct ph_tmpl_opts {
+    int reserved_;             /* private: lets the options macro take no options */
+    int autoescape;            /* PH_TMPL_AUTOESCAPE_*; default FLASK */
+    int trim_blocks;           /* drop the first newline after a block tag */
+    int lstrip_blocks;         /* strip spaces and tabs before a block tag on its line */
+    int keep_trailing_newline; /* keep the source's final newline */
+    int strict_undefined;      /* using an undefined value is an error */
+    int auto_reload;           /* re-read a template whose file changed */
+    size_t max_output;         /* bytes one render may produce; default 64 MiB */
+    size_t max_source;         /* bytes of one template file; default 16 MiB */
+} ph_tmpl_opts;
+
+/*
+ * Where a template error happened and what went wrong. `message` says what
+ * was expected ("expected 'endfor'", "'x' is undefined").
+ */
+typedef struct ph_tmpl_error {
+    int code;          /* PH_ETEMPLATE syntax/runtime; PH_EUNDEFINED; PH_ENOTFOUND; ... */
+    char name[256];    /* template name ("<string>" for a string template) */
+    unsigned line;     /* 1-based; 0 when unknown */
+    unsigned column;   /* 1-based; 0 when unknown */
+    char message[512]; /* one line, no trailing newline */
+} ph_tmpl_error;
+
+/*
+ * Format an error as "name:line:column: message" into `buf` (always
+ * NUL-terminated when size > 0).
+ *
+ * Returns:  the length the full text needs, like snprintf.
+ * Suspends: no.
+ */
+PH_EXTERN int ph_tmpl_error_format(const ph_tmpl_error *err, char *buf, size_t size);
+
+/*
+ * The loader seam: read template `name` (a path relative to a search folder,
+ * already joined to `path`). The default reads files; a framework may plug in
+ * its own (for example one that reads from a bundle).
+ */
+typedef struct ph_tmpl_loader {
+    /* Read `path`: on success *data (freed with ph_tmpl_free) and *len are set
+     * and *mtime holds the modification time. Returns 0, PH_ENOENT, or a
+     * negative PH_E* code. May suspend. */
+    int (*read)(void *ud, const char *path, size_t max, char **data, size_t *len, double *mtime);
+    /* Modification time of `path` into *mtime; 0 or a negative PH_E*. May suspend. */
+    int (*stat)(void *ud, const char *path, double *mtime);
+    void *ud;
+} ph_tmpl_loader;
+
+/* A C filter: `value|name(args...)`. `args` is a JSON array of the positional
+ * arguments then, when keywords were given, one object of them as last item.
+ * Returns a new reference (NULL: error). Set *safe to mark a string result as
+ * safe markup. */
+typedef json_t *(*ph_tmpl_filter_fn)(json_t *value, json_t *args, void *ud, int *safe);
+/* A C test: `value is name(args...)`. Returns 1, 0, or a negative PH_E*. */
+typedef int (*ph_tmpl_test_fn)(json_t *value, json_t *args, void *ud);
+/* A C global function: `name(args...)`; same conventions as a filter. */
+typedef json_t *(*ph_tmpl_func_fn)(json_t *args, void *ud, int *safe);
+/* A context processor: returns a new JSON object merged into every render's
+ * context (`user` is the render's user pointer: the request, for Flask). */
+typedef json_t *(*ph_tmpl_context_fn)(void *ud, void *user);
+
+/*
+ * Create an environment.
+ *
+ * Returns:  the environment; NULL when out of memory.
+ * Owns:     the caller; free with ph_tmpl_env_free().
+ * Suspends: no.
+ * Example:
+ *     ph_tmpl_env *env = ph_tmpl_env_new(.trim_blocks = 1);
+ *     ph_tmpl_env_free(env);
+ */
+PH_EXTERN ph_tmpl_env *ph_tmpl_env_new_(const ph_tmpl_opts *opts);
+#define ph_tmpl_env_new(...) ph_tmpl_env_new_(&(ph_tmpl_opts){.reserved_ = 0, __VA_ARGS__})
+
+/* Free the environment, its cache and registries. NULL does nothing. */
+PH_EXTERN void ph_tmpl_env_free(ph_tmpl_env *env);
+
+/*
+ * Append a folder to the search path (the app's templates folder first, then
+ * blueprints' folders, in the order they are searched).
+ *
+ * Returns:  0; PH_ENOMEM; PH_EINVAL for NULL.
+ * Owns:     copies `dir`.
+ * Suspends: no.
+ */
+PH_EXTERN int ph_tmpl_env_add_path(ph_tmpl_env *env, const char *dir);
+
+/*
+ * Register a template given as a string, found by `name` before the search
+ * path (like Jinja2's DictLoader in a ChoiceLoader).
+ *
+ * Returns:  0; PH_ENOMEM; PH_EINVAL.
+ * Owns:     copies both strings.
+ * Suspends: no.
+ */
+PH_EXTERN int ph_tmpl_env_add_string(ph_tmpl_env *env, const char *name, const char *source);
+
+/* Replace the file loader (see ph_tmpl_loader). Returns 0; PH_EINVAL. Suspends: no. */
+PH_EXTERN int ph_tmpl_env_set_loader(ph_tmpl_env *env, const ph_tmpl_loader *loader);
+
+/*
+ * Set a global variable seen by every template (Flask's jinja_env.globals).
+ *
+ * Returns:  0; PH_ENOMEM; PH_EINVAL.
+ * Owns:     steals `value`.
+ * Suspends: no.
+ */
+PH_EXTERN int ph_tmpl_env_set_global(ph_tmpl_env *env, const char *name, json_t *value);
+
+/* Register a C filter, test, global function, or context processor
+ * (Flask's template_filter, template_test, template_global,
+ * context_processor). A later registration of the same name wins over an
+ * earlier one and over a builtin.
+ *
+ * Returns:  0; PH_ENOMEM; PH_EINVAL.
+ * Owns:     copies `name`; `ud` stays the caller's.
+ * Suspends: no. */
+PH_EXTERN int ph_tmpl_env_add_filter(ph_tmpl_env *env, const char *name, ph_tmpl_filter_fn fn,
+                                     void *ud);
+PH_EXTERN int ph_tmpl_env_add_test(ph_tmpl_env *env, const char *name, ph_tmpl_test_fn fn,
+                                   void *ud);
+PH_EXTERN int ph_tmpl_env_add_function(ph_tmpl_env *env, const char *name, ph_tmpl_func_fn fn,
+                                       void *ud);
+PH_EXTERN int ph_tmpl_env_add_context_processor(ph_tmpl_env *env, ph_tmpl_context_fn fn,
+                                                void *ud);
+
+/*
+ * Render template `name` (found through the string templates, then the
+ * search path) with `context` (a JSON object, or NULL for none).
+ *
+ * The template is compiled once and cached; with auto_reload it is compiled
+ * again when its file's modification time changes.
+ *
+ * Returns:  0 with the output in *out (NUL-terminated; *len bytes; free with
+ *           ph_tmpl_free); PH_ENOTFOUND (no such template); PH_ETEMPLATE
+ *           (syntax or runtime error, described in *err); PH_EUNDEFINED
+ *           (strict mode); PH_ETOOBIG (max_output); PH_ENOMEM; PH_EINVAL.
+ * Owns:     steals `context`; `err` (may be NULL) is the caller's.
+ * Suspends: yes, when the loader suspends (file loads inside a task).
+ * Context:  `user` is handed to context processors and C functions' callers.
+ */
+PH_EXTERN int ph_tmpl_render(ph_tmpl_env *env, const char *name, json_t *context, void *user,
+                             char **out, size_t *len, ph_tmpl_error *err);
+
+/*
+ * Render `source` as a template ("<string>", autoescaped under the Flask
+ * rule, as render_template_string is). Templates it includes or extends are
+ * loaded as for ph_tmpl_render().
+ *
+ * Returns, Owns: as ph_tmpl_render().
+ * Suspends: yes, when it includes a file inside a task.
+ */
+PH_EXTERN int ph_tmpl_render_string(ph_tmpl_env *env, const char *source, json_t *context,
+                                    void *user, char **out, size_t *len, ph_tmpl_error *err);
+
+/*
+ * Check that `name` compiles, without rendering it.
+ *
+ * Returns:  0; the codes of ph_tmpl_render().
+ * Suspends: as ph_tmpl_render().
+ */
+PH_EXTERN int ph_tmpl_check(ph_tmpl_env *env, const char *name, ph_tmpl_error *err);
+
+/* Free what the template functions returned. NULL does nothing. Suspends: no. */
+PH_EXTERN void ph_tmpl_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

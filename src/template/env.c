@@ -1,0 +1,490 @@
+/*
+ * The template environment and its public API: options, the search path and
+ * string templates, the loader seam, compilation (lex + parse) into a cached
+ * ptmpl, auto-reload by modification time, and the render entry points that
+ * set up a render (arena, output buffer, context with context processors
+ * merged under the caller's values, as Flask does).
+ *
+ * The default loader reads files through the runtime (ph_fs_stat,
+ * ph_fs_read_file) when called inside a task, so a render suspends its task
+ * instead of blocking the worker; outside a task (tools, tests) it falls
+ * back to plain blocking reads. The loader seam (ph_tmpl_loader) lets the
+ * framework plug in its own.
+ *
+ * It does not render (render.c) or extend the language (ext.c).
+ * Reference: Flask "Templates" (autoescape rule, context processors),
+ * Jinja2 "API" (loaders, auto_reload, TemplateNotFound).
+ */
+#include "tmpl.h"
+#include "phial/runtime.h"
+#include "util/alloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_MAX_OUTPUT (64u << 20)
+#define DEFAULT_MAX_SOURCE (16u << 20)
+
+/* ------------------------------------------------------------------------ */
+/* The default file loader (blocking)                                       */
+/* ------------------------------------------------------------------------ */
+
+static int file_stat(void *ud, const char *path, double *mtime) {
+    (void)ud;
+    if (ph_current()) {
+        ph_stat pst;
+        int rc = ph_fs_stat(path, &pst);
+        if (rc < 0)
+            return rc;
+        if (!S_ISREG(pst.mode))
+            return PH_ENOENT;
+        *mtime = pst.mtime;
+        return 0;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno == ENOENT || errno == ENOTDIR ? PH_ENOENT : errno == EACCES ? PH_EACCES : PH_EIO;
+    if (!S_ISREG(st.st_mode))
+        return PH_ENOENT;
+    *mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+    return 0;
+}
+
+static int file_read(void *ud, const char *path, size_t max, char **data, size_t *len,
+                     double *mtime) {
+    int rc = file_stat(ud, path, mtime);
+    if (rc < 0)
+        return rc;
+    if (ph_current())
+        return ph_fs_read_file(path, max, data, len);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? PH_ENOENT : errno == EACCES ? PH_EACCES : PH_EIO;
+    ph_buf b;
+    ph__buf_init(&b, max);
+    char chunk[16384];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = PH_EIO;
+            break;
+        }
+        if (n == 0)
+            break;
+        if ((rc = ph__buf_append(&b, chunk, (size_t)n)) < 0)
+            break;
+    }
+    close(fd);
+    if (rc < 0) {
+        ph__buf_close(&b);
+        return rc;
+    }
+    if (!b.data && ph__buf_reserve(&b, 1) < 0)
+        return PH_ENOMEM;
+    b.data[b.len] = 0;
+    *len = b.len;
+    *data = b.data;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Environment                                                              */
+/* ------------------------------------------------------------------------ */
+
+ph_tmpl_env *ph_tmpl_env_new_(const ph_tmpl_opts *opts) {
+    ph_tmpl_env *env = ph__calloc(1, sizeof(*env));
+    if (!env)
+        return NULL;
+    if (opts)
+        env->opts = *opts;
+    if (!env->opts.max_output)
+        env->opts.max_output = DEFAULT_MAX_OUTPUT;
+    if (!env->opts.max_source)
+        env->opts.max_source = DEFAULT_MAX_SOURCE;
+    env->loader.read = file_read;
+    env->loader.stat = file_stat;
+    env->strings = json_object();
+    env->globals = json_object();
+    if (!env->strings || !env->globals) {
+        ph_tmpl_env_free(env);
+        return NULL;
+    }
+    return env;
+}
+
+static void free_regs(cfilter *v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        ph__free(v[i].name);
+    ph__free(v);
+}
+
+void ph_tmpl_env_free(ph_tmpl_env *env) {
+    if (!env)
+        return;
+    for (size_t i = 0; i < env->npaths; i++)
+        ph__free(env->paths[i]);
+    ph__free(env->paths);
+    json_decref(env->strings);
+    json_decref(env->globals);
+    free_regs(env->filters, env->nfilters);
+    free_regs(env->tests, env->ntests);
+    free_regs(env->funcs, env->nfuncs);
+    ph__free(env->procs);
+    while (env->cache) {
+        ptmpl *t = env->cache;
+        env->cache = t->next;
+        ph__tmpl_destroy(t);
+    }
+    ph__free(env);
+}
+
+int ph_tmpl_env_add_path(ph_tmpl_env *env, const char *dir) {
+    if (!env || !dir)
+        return PH_EINVAL;
+    char **v = ph__realloc(env->paths, (env->npaths + 1) * sizeof(char *));
+    if (!v)
+        return PH_ENOMEM;
+    env->paths = v;
+    if (!(v[env->npaths] = ph__strdup(dir)))
+        return PH_ENOMEM;
+    env->npaths++;
+    return 0;
+}
+
+int ph_tmpl_env_add_string(ph_tmpl_env *env, const char *name, const char *source) {
+    if (!env || !name || !source)
+        return PH_EINVAL;
+    json_t *s = json_stringn_nocheck(source, strlen(source));
+    if (!s || json_object_set_new(env->strings, name, s) < 0)
+        return PH_ENOMEM;
+    /* a cached compile of an older source is stale now */
+    for (ptmpl **pp = &env->cache; *pp; pp = &(*pp)->next)
+        if ((*pp)->name && strcmp((*pp)->name, name) == 0 && !(*pp)->path) {
+            ptmpl *t = *pp;
+            *pp = t->next;
+            ph__tmpl_destroy(t);
+            break;
+        }
+    return 0;
+}
+
+int ph_tmpl_env_set_loader(ph_tmpl_env *env, const ph_tmpl_loader *loader) {
+    if (!env || !loader || !loader->read || !loader->stat)
+        return PH_EINVAL;
+    env->loader = *loader;
+    return 0;
+}
+
+int ph_tmpl_env_set_global(ph_tmpl_env *env, const char *name, json_t *value) {
+    if (!env || !name || !value) {
+        json_decref(value);
+        return PH_EINVAL;
+    }
+    return json_object_set_new(env->globals, name, value) < 0 ? PH_ENOMEM : 0;
+}
+
+static int add_reg(cfilter **v, size_t *n, const char *name, void *ud, ph_tmpl_filter_fn f,
+                   ph_tmpl_test_fn t) {
+    cfilter *nv = ph__realloc(*v, (*n + 1) * sizeof(cfilter));
+    if (!nv)
+        return PH_ENOMEM;
+    *v = nv;
+    nv[*n] = (cfilter){.name = ph__strdup(name), .fn = f, .test = t, .ud = ud};
+    if (!nv[*n].name)
+        return PH_ENOMEM;
+    (*n)++;
+    return 0;
+}
+
+int ph_tmpl_env_add_filter(ph_tmpl_env *env, const char *name, ph_tmpl_filter_fn fn, void *ud) {
+    if (!env || !name || !fn)
+        return PH_EINVAL;
+    return add_reg(&env->filters, &env->nfilters, name, ud, fn, NULL);
+}
+
+int ph_tmpl_env_add_test(ph_tmpl_env *env, const char *name, ph_tmpl_test_fn fn, void *ud) {
+    if (!env || !name || !fn)
+        return PH_EINVAL;
+    return add_reg(&env->tests, &env->ntests, name, ud, NULL, fn);
+}
+
+int ph_tmpl_env_add_function(ph_tmpl_env *env, const char *name, ph_tmpl_func_fn fn, void *ud) {
+    if (!env || !name || !fn)
+        return PH_EINVAL;
+    /* stored as a filter-shaped entry; ext.c casts back */
+    int rc = add_reg(&env->funcs, &env->nfuncs, name, ud, NULL, NULL);
+    if (rc == 0)
+        env->funcs[env->nfuncs - 1].fn = (ph_tmpl_filter_fn)(void (*)(void))fn;
+    return rc;
+}
+
+int ph_tmpl_env_add_context_processor(ph_tmpl_env *env, ph_tmpl_context_fn fn, void *ud) {
+    if (!env || !fn)
+        return PH_EINVAL;
+    void *nv = ph__realloc(env->procs, (env->nprocs + 1) * sizeof(*env->procs));
+    if (!nv)
+        return PH_ENOMEM;
+    env->procs = nv;
+    env->procs[env->nprocs].fn = fn;
+    env->procs[env->nprocs].ud = ud;
+    env->nprocs++;
+    return 0;
+}
+
+void ph_tmpl_free(void *p) { ph__free(p); }
+
+int ph_tmpl_error_format(const ph_tmpl_error *err, char *buf, size_t size) {
+    if (!err)
+        return snprintf(buf, size, "unknown error");
+    if (err->line)
+        return snprintf(buf, size, "%s:%u:%u: %s", err->name, err->line, err->column, err->message);
+    return snprintf(buf, size, "%s: %s", err->name, err->message);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Compiling and the cache                                                  */
+/* ------------------------------------------------------------------------ */
+
+int ph__tmpl_default_autoescape(const ph_tmpl_env *env, const char *name) {
+    if (env->opts.autoescape == PH_TMPL_AUTOESCAPE_ON)
+        return 1;
+    if (env->opts.autoescape == PH_TMPL_AUTOESCAPE_OFF)
+        return 0;
+    if (!name)
+        return 1;
+    static const char *const exts[] = {".html", ".htm", ".xml", ".xhtml"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < 4; i++) {
+        size_t k = strlen(exts[i]);
+        if (n >= k && strcmp(name + n - k, exts[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+void ph__tmpl_destroy(ptmpl *t) {
+    if (!t)
+        return;
+    ph__free(t->name);
+    ph__free(t->path);
+    ph__arena_close(&t->arena);
+    ph__free(t);
+}
+
+ptmpl *ph__tmpl_compile(ph_tmpl_env *env, const char *name, const char *src, size_t len,
+                        ph_tmpl_error *err) {
+    ptmpl *t = ph__calloc(1, sizeof(*t));
+    if (!t || (name && !(t->name = ph__strdup(name)))) {
+        ph__free(t);
+        ph__tmpl_set_error(err, name, 0, 0, PH_ENOMEM, "out of memory");
+        return NULL;
+    }
+    ph__arena_init(&t->arena, 8192, 0);
+    t->autoescape = ph__tmpl_default_autoescape(env, name);
+    tokens tk = {0};
+    int rc = ph__tmpl_lex(src, len, &env->opts, &t->arena, &tk, name, err);
+    if (rc == 0)
+        rc = ph__tmpl_parse(t, &tk, err);
+    ph__free(tk.v);
+    if (rc < 0) {
+        if (rc == PH_ENOMEM)
+            ph__tmpl_set_error(err, name, 0, 0, PH_ENOMEM, "out of memory");
+        ph__tmpl_destroy(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* Jinja2 refuses names that climb out of the search folder. */
+static int safe_name(const char *name) {
+    if (!*name || name[0] == '/')
+        return 0;
+    for (const char *p = name; *p;) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return 0;
+        p += n + (e != NULL);
+    }
+    return 1;
+}
+
+static int find_file(ph_tmpl_env *env, const char *name, char **path, char **data, size_t *len,
+                     double *mtime) {
+    if (!safe_name(name))
+        return PH_ENOENT;
+    for (size_t i = 0; i < (env->npaths ? env->npaths : 1); i++) {
+        const char *dir = env->npaths ? env->paths[i] : ".";
+        size_t n = strlen(dir) + strlen(name) + 2;
+        char *p = ph__malloc(n);
+        if (!p)
+            return PH_ENOMEM;
+        snprintf(p, n, "%s/%s", dir, name);
+        int rc = env->loader.read(env->loader.ud, p, env->opts.max_source, data, len, mtime);
+        if (rc == 0) {
+            *path = p;
+            return 0;
+        }
+        ph__free(p);
+        if (rc != PH_ENOENT)
+            return rc;
+    }
+    return PH_ENOENT;
+}
+
+ptmpl *ph__tmpl_get(ph_tmpl_env *env, const char *name, ph_tmpl_error *err) {
+    ptmpl **pp;
+    for (pp = &env->cache; *pp; pp = &(*pp)->next) {
+        ptmpl *t = *pp;
+        if (!t->name || strcmp(t->name, name) != 0)
+            continue;
+        double mt;
+        if (!env->opts.auto_reload || !t->path ||
+            (env->loader.stat(env->loader.ud, t->path, &mt) == 0 && mt == t->mtime))
+            return t;
+        break; /* stale: compile again below and replace it */
+    }
+    char *src = NULL, *path = NULL;
+    size_t len = 0;
+    double mtime = 0;
+    json_t *s = json_object_get(env->strings, name);
+    int rc = 0;
+    if (s) {
+        src = (char *)json_string_value(s);
+        len = json_string_length(s);
+    } else if ((rc = find_file(env, name, &path, &src, &len, &mtime)) < 0) {
+        ph__tmpl_set_error(err, name, 0, 0, rc == PH_ENOENT ? PH_ENOTFOUND : rc,
+                           rc == PH_ENOENT ? "template not found" : "%s", ph_strerror(rc));
+        return NULL;
+    }
+    ptmpl *t = ph__tmpl_compile(env, name, src, len, err);
+    if (path)
+        ph__free(src);
+    if (!t) {
+        ph__free(path);
+        return NULL;
+    }
+    t->path = path;
+    t->mtime = mtime;
+    if (*pp) {
+        /* retire the stale version without freeing it: a render in progress
+         * may still point into it; it goes with the environment */
+        (*pp)->name[0] = '\0';
+    }
+    t->next = env->cache;
+    env->cache = t;
+    return t;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rendering                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* The render context: context processors' values, then the caller's on top. */
+static json_t *build_context(ph_tmpl_env *env, json_t *context, void *user) {
+    if (context && !json_is_object(context)) {
+        json_decref(context);
+        return NULL;
+    }
+    if (!env->nprocs)
+        return context ? context : json_object();
+    json_t *ctx = json_object();
+    for (size_t i = 0; ctx && i < env->nprocs; i++) {
+        json_t *o = env->procs[i].fn(env->procs[i].ud, user);
+        if (json_is_object(o))
+            json_object_update(ctx, o);
+        json_decref(o);
+    }
+    if (ctx && context)
+        json_object_update(ctx, context);
+    json_decref(context);
+    return ctx;
+}
+
+static int render_tmpl(ph_tmpl_env *env, ptmpl *t, json_t *context, void *user, char **out,
+                       size_t *len, ph_tmpl_error *err) {
+    json_t *ctx = build_context(env, context, user);
+    if (!ctx) {
+        ph__tmpl_set_error(err, t->name, 0, 0, PH_EINVAL, "context must be a JSON object");
+        return PH_EINVAL;
+    }
+    ph_arena arena;
+    ph_buf buf;
+    ph__arena_init(&arena, 16384, 0);
+    ph__buf_init(&buf, env->opts.max_output);
+    rctx r = {.env = env, .out = &buf, .a = &arena, .err = err, .autoescape = t->autoescape,
+              .cur = t, .user = user, .ctx = ctx};
+    tctx tc = {.t = t, .ctx = ctx};
+    int rc = PH_ENOMEM;
+    if ((tc.root = ph__tmpl_frame_new(&r, NULL, 1)))
+        rc = ph__tmpl_render_root(&r, t, &tc);
+    if (rc == 0 && !buf.data && ph__buf_reserve(&buf, 1) < 0)
+        rc = PH_ENOMEM;
+    if (rc < 0) {
+        if (err->code == 0)
+            ph__tmpl_set_error(err, t->name, 0, 0, rc, "%s", ph_strerror(rc));
+        ph__buf_close(&buf);
+    } else {
+        buf.data[buf.len] = 0;
+        *len = buf.len;
+        *out = buf.data;
+    }
+    ph__arena_close(&arena);
+    json_decref(r.keep);
+    json_decref(ctx);
+    return rc < 0 ? (err->code ? err->code : rc) : 0;
+}
+
+int ph_tmpl_render(ph_tmpl_env *env, const char *name, json_t *context, void *user, char **out,
+                   size_t *len, ph_tmpl_error *err) {
+    ph_tmpl_error local;
+    if (!err)
+        err = &local;
+    memset(err, 0, sizeof(*err));
+    if (!env || !name || !out || !len) {
+        json_decref(context);
+        return PH_EINVAL;
+    }
+    ptmpl *t = ph__tmpl_get(env, name, err);
+    if (!t) {
+        json_decref(context);
+        return err->code ? err->code : PH_ETEMPLATE;
+    }
+    return render_tmpl(env, t, context, user, out, len, err);
+}
+
+int ph_tmpl_render_string(ph_tmpl_env *env, const char *source, json_t *context, void *user,
+                          char **out, size_t *len, ph_tmpl_error *err) {
+    ph_tmpl_error local;
+    if (!err)
+        err = &local;
+    memset(err, 0, sizeof(*err));
+    if (!env || !source || !out || !len) {
+        json_decref(context);
+        return PH_EINVAL;
+    }
+    ptmpl *t = ph__tmpl_compile(env, NULL, source, strlen(source), err);
+    if (!t) {
+        json_decref(context);
+        return err->code ? err->code : PH_ETEMPLATE;
+    }
+    int rc = render_tmpl(env, t, context, user, out, len, err);
+    ph__tmpl_destroy(t);
+    return rc;
+}
+
+int ph_tmpl_check(ph_tmpl_env *env, const char *name, ph_tmpl_error *err) {
+    ph_tmpl_error local;
+    if (!err)
+        err = &local;
+    memset(err, 0, sizeof(*err));
+    if (!env || !name)
+        return PH_EINVAL;
+    return ph__tmpl_get(env, name, err) ? 0 : (err->code ? err->code : PH_ETEMPLATE);
+}

@@ -1,0 +1,612 @@
+/*
+ * String filters and Python's string formatting: upper, lower, capitalize,
+ * title, trim, center, indent, replace, truncate, wordcount, wordwrap,
+ * striptags, escape/e, forceescape, safe, string, format, urlize; the `%`
+ * operator's printf-style formatting; and the str methods templates call.
+ * Case mapping is ASCII only; other characters pass through unchanged.
+ * Markup (safe strings) stays safe where markupsafe's Markup methods keep it
+ * safe, and arguments mixed into Markup are escaped first.
+ *
+ * References: Jinja2 3.1 "List of Builtin Filters"; Python's printf-style
+ * String Formatting and textwrap; markupsafe's Markup.
+ */
+#include "tmpl.h"
+#include "util/alloc.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ph__tmpl_soft_str(rctx *r, const node *n, tv v, tv *out) {
+    if (v.k == TV_UNDEF) {
+        int rc = ph__tmpl_check_undef(r, n, v);
+        *out = tv_str("", 0, 0);
+        return rc;
+    }
+    return ph__tv_tostr(r, v, out);
+}
+
+static int py_space(unsigned char c) { return c == ' ' || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f); }
+
+static int finish(rctx *r, ph_buf *b, int safe, tv *out, int rc) {
+    if (rc == 0) {
+        *out = ph__tv_strdup(r, b->data ? b->data : "", b->len, safe);
+        if (out->k != TV_STR)
+            rc = PH_ENOMEM;
+    }
+    ph__buf_close(b);
+    return rc;
+}
+
+static int arg_int(rctx *r, const node *n, targs *a, size_t pos, const char *kw, int64_t def, int64_t *out) {
+    tv v;
+    *out = def;
+    if (!ph__tmpl_arg(a, pos, kw, &v))
+        return 0;
+    if (v.k == TV_INT || v.k == TV_BOOL) {
+        *out = v.i;
+        return 0;
+    }
+    return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'%s' object cannot be interpreted as an integer",
+                         ph__tv_typename(v));
+}
+
+static int arg_str(rctx *r, const node *n, targs *a, size_t pos, const char *kw, tv *out) {
+    tv v;
+    if (!ph__tmpl_arg(a, pos, kw, &v))
+        return 0;
+    int rc = ph__tmpl_soft_str(r, n, v, out);
+    return rc < 0 ? rc : 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Case                                                                     */
+/* ------------------------------------------------------------------------ */
+
+enum { C_UPPER, C_LOWER, C_CAPITALIZE, C_TITLE, C_PYTITLE, C_SWAP };
+
+static int casemap(rctx *r, const node *n, tv v, int mode, tv *out) {
+    tv s;
+    int rc = ph__tmpl_soft_str(r, n, v, &s);
+    if (rc < 0)
+        return rc;
+    char *d = ph__arena_alloc(r->a, s.n + 1);
+    if (!d)
+        return PH_ENOMEM;
+    int start = 1, prev_cased = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.s[i];
+        switch (mode) {
+        case C_UPPER: c = (unsigned char)toupper(c); break;
+        case C_LOWER: c = (unsigned char)tolower(c); break;
+        case C_CAPITALIZE: c = (unsigned char)(i == 0 ? toupper(c) : tolower(c)); break;
+        case C_SWAP: c = (unsigned char)(isupper(c) ? tolower(c) : toupper(c)); break;
+        case C_TITLE: /* Jinja2: words begin after - ( { [ < and whitespace */
+            if (py_space(c) || strchr("-({[<", c)) {
+                start = 1;
+            } else {
+                c = (unsigned char)(start ? toupper(c) : tolower(c));
+                start = 0;
+            }
+            break;
+        default: /* Python str.title: a letter after a non-letter starts a word */
+            c = (unsigned char)(prev_cased ? tolower(c) : toupper(c));
+            prev_cased = isalpha(c) || c >= 0x80;
+            break;
+        }
+        d[i] = (char)c;
+    }
+    d[s.n] = 0;
+    *out = tv_str(d, s.n, s.safe);
+    return 0;
+}
+
+static int f_upper(rctx *r, const node *n, tv v, targs *a, tv *out) { return casemap(r, n, v, C_UPPER, out); }
+static int f_lower(rctx *r, const node *n, tv v, targs *a, tv *out) { return casemap(r, n, v, C_LOWER, out); }
+static int f_capitalize(rctx *r, const node *n, tv v, targs *a, tv *out) { return casemap(r, n, v, C_CAPITALIZE, out); }
+static int f_title(rctx *r, const node *n, tv v, targs *a, tv *out) { return casemap(r, n, v, C_TITLE, out); }
+
+/* ------------------------------------------------------------------------ */
+/* Whitespace and layout                                                    */
+/* ------------------------------------------------------------------------ */
+
+static int strip(rctx *r, tv s, tv chars, int have_chars, int left, int right, tv *out) {
+    size_t b = 0, e = s.n;
+#define STRIPPABLE(c) (have_chars ? memchr(chars.s, (c), chars.n) != NULL : py_space((unsigned char)(c)))
+    while (left && b < e && STRIPPABLE(s.s[b]))
+        b++;
+    while (right && e > b && STRIPPABLE(s.s[e - 1]))
+        e--;
+#undef STRIPPABLE
+    *out = tv_str(s.s + b, e - b, s.safe);
+    return 0;
+}
+
+static int f_trim(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    tv s, chars = {0};
+    int rc = ph__tmpl_soft_str(r, n, v, &s), have = 0;
+    tv c;
+    if (rc == 0 && ph__tmpl_arg(a, 0, "chars", &c) && c.k != TV_NONE) {
+        if ((rc = ph__tmpl_soft_str(r, n, c, &chars)) < 0)
+            return rc;
+        have = 1;
+    }
+    return rc < 0 ? rc : strip(r, s, chars, have, 1, 1, out);
+}
+
+/* Python's str.center: the extra space goes left when the margin and width are odd. */
+static int pad(rctx *r, tv s, int64_t width, char fill, int mode, tv *out) {
+    int64_t len = (int64_t)ph__utf8_len(s.s, s.n);
+    if (width <= len) {
+        *out = s;
+        return 0;
+    }
+    int64_t marg = width - len, left;
+    if (mode == 0)
+        left = marg / 2 + (marg & width & 1);
+    else
+        left = mode == 1 ? 0 : marg;
+    if (width > (1 << 24))
+        return PH_ETOOBIG;
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    int rc = 0;
+    for (int64_t i = 0; rc == 0 && i < left; i++)
+        rc = ph__buf_append_char(&b, fill);
+    if (rc == 0)
+        rc = ph__buf_append(&b, s.s, s.n);
+    for (int64_t i = 0; rc == 0 && i < marg - left; i++)
+        rc = ph__buf_append_char(&b, fill);
+    return finish(r, &b, s.safe, out, rc);
+}
+
+static int f_center(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    tv s;
+    int64_t width;
+    int rc;
+    if ((rc = ph__tmpl_soft_str(r, n, v, &s)) < 0 || (rc = arg_int(r, n, a, 0, "width", 80, &width)) < 0)
+        return rc;
+    return pad(r, s, width, ' ', 0, out);
+}
+
+/* Python's str.splitlines separators (ASCII and the common ones). */
+static size_t line_end(const char *s, size_t n, size_t i, size_t *next) {
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n' || c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1e)) {
+            *next = i + 1;
+            return i;
+        }
+        if (c == '\r') {
+            *next = i + 1 < n && s[i + 1] == '\n' ? i + 2 : i + 1;
+            return i;
+        }
+    }
+    *next = n;
+    return n;
+}
+
+static int f_indent(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    tv s, w, ind = tv_str("    ", 4, 0);
+    int rc = ph__tmpl_soft_str(r, n, v, &s);
+    if (rc < 0)
+        return rc;
+    if (ph__tmpl_arg(a, 0, "width", &w)) {
+        if (w.k == TV_STR)
+            ind = w;
+        else if (w.k == TV_INT && w.i >= 0 && w.i < 10000) {
+            char *d = ph__arena_alloc(r->a, (size_t)w.i + 1);
+            if (!d)
+                return PH_ENOMEM;
+            memset(d, ' ', (size_t)w.i);
+            ind = tv_str(d, (size_t)w.i, 0);
+        } else if (w.k == TV_INT)
+            ind = tv_str("", 0, 0);
+    }
+    tv first = tv_bool(0), blank = tv_bool(0);
+    ph__tmpl_arg(a, 1, "first", &first);
+    ph__tmpl_arg(a, 2, "blank", &blank);
+    /* Jinja2: s += "\n"; lines = s.splitlines(); indent all but the first */
+    char *s2 = ph__arena_alloc(r->a, s.n + 2);
+    if (!s2)
+        return PH_ENOMEM;
+    memcpy(s2, s.s, s.n);
+    s2[s.n] = '\n';
+    size_t n2 = s.n + 1, i = 0, idx = 0;
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    if (ph__tv_truthy(first))
+        rc = ph__buf_append(&b, ind.s, ind.n);
+    while (rc == 0 && i < n2) {
+        size_t next, e = line_end(s2, n2, i, &next);
+        if (idx++ > 0) {
+            rc = ph__buf_append_char(&b, '\n');
+            if (rc == 0 && (e > i || ph__tv_truthy(blank)))
+                rc = ph__buf_append(&b, ind.s, ind.n);
+        }
+        if (rc == 0)
+            rc = ph__buf_append(&b, s2 + i, e - i);
+        i = next;
+    }
+    return finish(r, &b, s.safe, out, rc);
+}
+
+static int f_replace(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    tv s, old, new_, ov, nv_;
+    int64_t count;
+    int rc;
+    if (!ph__tmpl_arg(a, 0, "old", &ov) || !ph__tmpl_arg(a, 1, "new", &nv_))
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "replace() needs old and new");
+    if ((rc = ph__tmpl_soft_str(r, n, v, &s)) < 0 || (rc = ph__tmpl_soft_str(r, n, ov, &old)) < 0 ||
+        (rc = ph__tmpl_soft_str(r, n, nv_, &new_)) < 0 ||
+        (rc = arg_int(r, n, a, 2, "count", -1, &count)) < 0)
+        return rc;
+    int safe = 0;
+    ph_buf eo, en;
+    ph__buf_init(&eo, 0);
+    ph__buf_init(&en, 0);
+    if (r->autoescape) {
+        if ((old.safe || new_.safe) && !s.safe) {
+            ph_buf es;
+            ph__buf_init(&es, 0);
+            rc = ph__escape(&es, s.s, s.n);
+            if (rc == 0)
+                s = ph__tv_strdup(r, es.data ? es.data : "", es.len, 1);
+            ph__buf_close(&es);
+        }
+        if (s.safe) {
+            safe = 1;
+            if (!old.safe && rc == 0 && (rc = ph__escape(&eo, old.s, old.n)) == 0)
+                old = tv_str(eo.data ? eo.data : "", eo.len, 1);
+            if (!new_.safe && rc == 0 && (rc = ph__escape(&en, new_.s, new_.n)) == 0)
+                new_ = tv_str(en.data ? en.data : "", en.len, 1);
+        }
+    }
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    size_t i = 0;
+    int64_t done = 0;
+    while (rc == 0 && i <= s.n && (count < 0 || done < count)) {
+        const char *hit = old.n ? memmem(s.s + i, s.n - i, old.s, old.n) : (i <= s.n ? s.s + i : NULL);
+        if (!hit)
+            break;
+        size_t at = (size_t)(hit - s.s);
+        rc = ph__buf_append(&b, s.s + i, at - i);
+        if (rc == 0)
+            rc = ph__buf_append(&b, new_.s, new_.n);
+        done++;
+        if (old.n == 0) {
+            if (at < s.n) {
+                size_t step = ph__utf8_offset(s.s + at, s.n - at, 1);
+                rc = rc ? rc : ph__buf_append(&b, s.s + at, step);
+                i = at + step;
+            } else {
+                i = s.n + 1;
+            }
+        } else {
+            i = at + old.n;
+        }
+    }
+    if (rc == 0 && i < s.n)
+        rc = ph__buf_append(&b, s.s + i, s.n - i);
+    ph__buf_close(&eo);
+    ph__buf_close(&en);
+    return finish(r, &b, safe || s.safe, out, rc);
+}
+
+static int f_truncate(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    tv s, end = tv_str("...", 3, 0), kw = tv_bool(0);
+    int64_t length, leeway;
+    int rc;
+    if ((rc = ph__tmpl_soft_str(r, n, v, &s)) < 0 || (rc = arg_int(r, n, a, 0, "length", 255, &length)) < 0 ||
+        (rc = arg_str(r, n, a, 2, "end", &end)) < 0 || (rc = arg_int(r, n, a, 3, "leeway", 5, &leeway)) < 0)
+        return rc;
+    ph__tmpl_arg(a, 1, "killwords", &kw);
+    int64_t endlen = (int64_t)ph__utf8_len(end.s, end.n), len = (int64_t)ph__utf8_len(s.s, s.n);
+    if (length < endlen)
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "expected length >= %lld, got %lld",
+                             (long long)endlen, (long long)length);
+    if (leeway < 0)
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "expected leeway >= 0, got %lld", (long long)leeway);
+    if (len <= length + leeway) {
+        *out = s;
+        return 0;
+    }
+    size_t cut = ph__utf8_offset(s.s, s.n, (size_t)(length - endlen));
+    if (!ph__tv_truthy(kw)) {
+        for (size_t i = cut; i-- > 0;)
+            if (s.s[i] == ' ') {
+                cut = i;
+                break;
+            }
+    }
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    rc = ph__buf_append(&b, s.s, cut);
+    if (rc == 0)
+        rc = s.safe && !end.safe ? ph__escape(&b, end.s, end.n) : ph__buf_append(&b, end.s, end.n);
+    return finish(r, &b, s.safe, out, rc);
+}
+
+static int is_word(unsigned char c) { return isalnum(c) || c == '_' || c >= 0x80; }
+
+static int f_wordcount(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    tv s;
+    int rc = ph__tmpl_soft_str(r, n, v, &s);
+    int64_t count = 0;
+    for (size_t i = 0; i < s.n; i++)
+        if (is_word((unsigned char)s.s[i]) && (i == 0 || !is_word((unsigned char)s.s[i - 1])))
+            count++;
+    *out = tv_int(count);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* wordwrap: Python's textwrap.wrap per line, joined by wrapstring          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct chunk {
+    const char *s;
+    size_t n; /* bytes */
+    size_t w; /* characters */
+    int space;
+} chunk;
+
+static int split_chunks(rctx *r, const char *s, size_t n, int hyphens, chunk **out, size_t *count) {
+    size_t cap = 16, k = 0;
+    chunk *v = ph__arena_alloc(r->a, cap * sizeof(chunk));
+    for (size_t i = 0; v && i < n;) {
+        size_t j = i;
+        int sp = py_space((unsigned char)s[i]);
+        while (j < n && py_space((unsigned char)s[j]) == sp) {
+            j++;
+            if (!sp && hyphens && s[j - 1] == '-' && j < n && isalpha((unsigned char)s[j]) &&
+                j >= 2 && j - 2 >= i && isalpha((unsigned char)s[j - 2]))
+                break;
+        }
+        if (k == cap) {
+            chunk *nv = ph__arena_alloc(r->a, cap * 2 * sizeof(chunk));
+            if (!nv)
+                return PH_ENOMEM;
+            memcpy(nv, v, k * sizeof(chunk));
+            v = nv;
+            cap *= 2;
+        }
+        v[k++] = (chunk){s + i, j - i, ph__utf8_len(s + i, j - i), sp};
+        i = j;
+    }
+    if (!v)
+        return PH_ENOMEM;
+    *out = v;
+    *count = k;
+    return 0;
+}
+
+static int wrap_line(rctx *r, ph_buf *b, const char *s, size_t n, size_t width, int blw, int hyph,
+                     tv wrapstring, int *first_line) {
+    chunk *ch;
+    size_t nc, ci = 0;
+    int rc = split_chunks(r, s, n, hyph, &ch, &nc), lines = 0;
+    while (rc == 0 && ci < nc) {
+        if (ch[ci].space && lines)
+            ci++;
+        size_t cur = 0, start = ci, cut = 0; /* cut: bytes taken from ch[ci] */
+        while (ci < nc && cur + ch[ci].w <= width)
+            cur += ch[ci++].w;
+        if (ci < nc && ch[ci].w > width) {
+            size_t left = width < 1 ? 1 : width - cur;
+            if (blw) {
+                cut = ph__utf8_offset(ch[ci].s, ch[ci].n, left);
+            } else if (ci == start) {
+                ci++;
+            }
+        }
+        size_t end = ci;
+        if (!cut && end > start && ch[end - 1].space)
+            end--;
+        if (end > start || cut) {
+            if (!*first_line)
+                rc = ph__buf_append(b, wrapstring.s, wrapstring.n);
+            *first_line = 0;
+            for (size_t i = start; rc == 0 && i < end; i++)
+                rc = ph__buf_append(b, ch[i].s, ch[i].n);
+            if (rc == 0 && cut)
+                rc = ph__buf_append(b, ch[ci].s, cut);
+            lines++;
+        }
+        if (cut) {
+            ch[ci].s += cut;
+            ch[ci].n -= cut;
+            ch[ci].w = ph__utf8_len(ch[ci].s, ch[ci].n);
+        }
+        if (end == start && !cut && ci == start)
+            break; /* nothing fits and nothing can be broken */
+    }
+    return rc;
+}
+
+static int f_wordwrap(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    tv s, ws = tv_str("\n", 1, 0), blw = tv_bool(1), hy = tv_bool(1), w;
+    int64_t width;
+    int rc;
+    if ((rc = ph__tmpl_soft_str(r, n, v, &s)) < 0 || (rc = arg_int(r, n, a, 0, "width", 79, &width)) < 0)
+        return rc;
+    ph__tmpl_arg(a, 1, "break_long_words", &blw);
+    if (ph__tmpl_arg(a, 2, "wrapstring", &w) && w.k != TV_NONE && (rc = ph__tmpl_soft_str(r, n, w, &ws)) < 0)
+        return rc;
+    ph__tmpl_arg(a, 3, "break_on_hyphens", &hy);
+    if (width <= 0)
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "invalid width %lld (must be > 0)", (long long)width);
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    int first = 1;
+    for (size_t i = 0; rc == 0 && i < s.n;) {
+        size_t next, e = line_end(s.s, s.n, i, &next);
+        int line_first = 1;
+        if (!first)
+            rc = ph__buf_append(&b, ws.s, ws.n);
+        first = 0;
+        if (rc == 0)
+            rc = wrap_line(r, &b, s.s + i, e - i, (size_t)width, ph__tv_truthy(blw), ph__tv_truthy(hy), ws,
+                           &line_first);
+        i = next;
+    }
+    return finish(r, &b, 0, out, rc);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Markup                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static int f_escape(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    if (v.k == TV_STR && v.safe) {
+        *out = v;
+        return 0;
+    }
+    tv s;
+    int rc = ph__tv_tostr(r, v, &s);
+    if (rc < 0)
+        return rc;
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    return finish(r, &b, 1, out, ph__escape(&b, s.s, s.n));
+}
+
+static int f_forceescape(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    if (v.k == TV_STR)
+        v.safe = 0;
+    return f_escape(r, n, v, a, out);
+}
+
+static int f_safe(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    int rc = ph__tmpl_soft_str(r, n, v, out);
+    out->safe = 1;
+    return rc;
+}
+
+static int f_string(rctx *r, const node *n, tv v, targs *a, tv *out) { return ph__tmpl_soft_str(r, n, v, out); }
+
+static int unescape(ph_buf *b, const char *s, size_t n) {
+    static const struct { const char *name; const char *rep; } ents[] = {
+        {"amp;", "&"}, {"lt;", "<"}, {"gt;", ">"}, {"quot;", "\""}, {"apos;", "'"}, {"nbsp;", "\xc2\xa0"},
+    };
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (s[i] != '&') {
+            rc = ph__buf_append_char(b, s[i]);
+            continue;
+        }
+        size_t k;
+        for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++) {
+            size_t l = strlen(ents[k].name);
+            if (i + 1 + l <= n && memcmp(s + i + 1, ents[k].name, l) == 0) {
+                rc = ph__buf_append_str(b, ents[k].rep);
+                i += l;
+                break;
+            }
+        }
+        if (k < sizeof(ents) / sizeof(ents[0]))
+            continue;
+        if (i + 2 < n && s[i + 1] == '#') {
+            size_t j = i + 2;
+            int hex = j < n && (s[j] == 'x' || s[j] == 'X');
+            j += hex;
+            unsigned long cp = 0;
+            size_t d0 = j;
+            while (j < n && (hex ? isxdigit((unsigned char)s[j]) : isdigit((unsigned char)s[j])) && j - d0 < 8)
+                cp = cp * (hex ? 16 : 10) + (unsigned long)(isdigit((unsigned char)s[j]) ? s[j] - '0' : (tolower(s[j]) - 'a' + 10)), j++;
+            if (j > d0 && cp > 0 && cp <= 0x10FFFF) {
+                char u[4];
+                size_t ul;
+                if (cp < 0x80) { u[0] = (char)cp; ul = 1; }
+                else if (cp < 0x800) { u[0] = (char)(0xC0 | (cp >> 6)); u[1] = (char)(0x80 | (cp & 0x3F)); ul = 2; }
+                else if (cp < 0x10000) { u[0] = (char)(0xE0 | (cp >> 12)); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[2] = (char)(0x80 | (cp & 0x3F)); ul = 3; }
+                else { u[0] = (char)(0xF0 | (cp >> 18)); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)); u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F)); ul = 4; }
+                rc = ph__buf_append(b, u, ul);
+                i = (j < n && s[j] == ';') ? j : j - 1;
+                continue;
+            }
+        }
+        rc = ph__buf_append_char(b, '&');
+    }
+    return rc;
+}
+
+/* markupsafe 2.1: drop comments and tags, collapse whitespace, unescape. */
+static int f_striptags(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    tv s;
+    int rc = ph__tmpl_soft_str(r, n, v, &s);
+    if (rc < 0)
+        return rc;
+    ph_buf t, c;
+    ph__buf_init(&t, 0);
+    ph__buf_init(&c, 0);
+    for (size_t i = 0; rc == 0 && i < s.n; i++) {
+        if (s.s[i] == '<') {
+            if (i + 4 <= s.n && memcmp(s.s + i, "<!--", 4) == 0) {
+                const char *e = memmem(s.s + i + 4, s.n - i - 4, "-->", 3);
+                if (e) {
+                    i = (size_t)(e - s.s) + 2;
+                    continue;
+                }
+            }
+            const char *e = memchr(s.s + i + 1, '>', s.n - i - 1);
+            if (e) {
+                i = (size_t)(e - s.s);
+                continue;
+            }
+        }
+        rc = ph__buf_append_char(&t, s.s[i]);
+    }
+    /* " ".join(text.split()) */
+    int need_space = 0;
+    for (size_t i = 0; rc == 0 && i < t.len; i++) {
+        if (py_space((unsigned char)t.data[i])) {
+            need_space = c.len > 0;
+            continue;
+        }
+        if (need_space)
+            rc = ph__buf_append_char(&c, ' ');
+        need_space = 0;
+        if (rc == 0)
+            rc = ph__buf_append_char(&c, t.data[i]);
+    }
+    ph__buf_close(&t);
+    ph_buf u;
+    ph__buf_init(&u, 0);
+    if (rc == 0)
+        rc = unescape(&u, c.data ? c.data : "", c.len);
+    ph__buf_close(&c);
+    return finish(r, &u, 0, out, rc);
+}
+
+static int f_format(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    tv s;
+    int rc = ph__tmpl_soft_str(r, n, v, &s);
+    if (rc < 0)
+        return rc;
+    if (a->npos && a->nkw)
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "can't handle positional and keyword arguments at the same time");
+    if (a->nkw) {
+        tdict *d = ph__tdict_new(r, a->nkw);
+        if (!d)
+            return PH_ENOMEM;
+        for (size_t i = 0; i < a->nkw; i++)
+            if ((rc = ph__tdict_set(r, d, tv_str(a->kwn[i], strlen(a->kwn[i]), 0), a->kwv[i])) < 0)
+                return rc;
+        tv dv = {.k = TV_DICT};
+        dv.d = d;
+        return ph__tmpl_pyformat(r, n, s, &dv, 1, dv, out);
+    }
+    return ph__tmpl_pyformat(r, n, s, a->pos, a->npos, TV_MK(TV_NONE), out);
+}
+
+const bfilter_entry ph__tmpl_filters_str[] = {
+    {"upper", f_upper}, {"lower", f_lower}, {"capitalize", f_capitalize}, {"title", f_title},
+    {"trim", f_trim}, {"center", f_center}, {"indent", f_indent}, {"replace", f_replace},
+    {"truncate", f_truncate}, {"wordcount", f_wordcount}, {"wordwrap", f_wordwrap},
+    {"escape", f_escape}, {"e", f_escape}, {"forceescape", f_forceescape}, {"safe", f_safe},
+    {"string", f_string}, {"striptags", f_striptags}, {"format", f_format}, {NULL, NULL},
+};

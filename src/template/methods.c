@@ -1,0 +1,407 @@
+/*
+ * Methods and builtin globals: what `obj.name` finds before dict keys (the
+ * str, dict and list methods Jinja2 templates call: `.upper()`, `.items()`,
+ * `.get()`, `.split()`, ...), the `loop` object's attributes, and the global
+ * functions every template sees (range, dict, namespace, cycler, joiner,
+ * super) plus the bridge to C functions registered by the app.
+ *
+ * Reference: Jinja2 3.1 "List of Global Functions" and "Python Methods";
+ * Python's str/dict/list documentation for each method's behaviour.
+ */
+#include "tmpl.h"
+#include "util/alloc.h"
+
+#include <ctype.h>
+#include <string.h>
+
+
+static int bind(rctx *r, tv self, const char *name, tfunc_fn fn, tv *out) {
+    tfunc *f = ph__arena_calloc(r->a, sizeof(tfunc));
+    if (!f)
+        return PH_ENOMEM;
+    f->fn = fn;
+    f->self = self;
+    f->name = name;
+    *out = (tv){.k = TV_FUNC};
+    out->fn = f;
+    return 1;
+}
+
+static tv mklist(tlist *l, int flags) {
+    tv v = {.k = TV_LIST, .flags = (uint8_t)flags};
+    v.l = l;
+    return v;
+}
+
+/* ------------------------------------------------------------------------ */
+/* dict and list methods                                                    */
+/* ------------------------------------------------------------------------ */
+
+static int dict_view(rctx *r, tfunc *self, targs *a, tv *out, int which) {
+    tv d = self->self;
+    size_t n = ph__tv_len(d);
+    tlist *l = ph__tlist_new(r, n);
+    if (!l)
+        return PH_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        tv k, v;
+        if (d.k == TV_DICT) {
+            k = d.d->k[i];
+            v = d.d->v[i];
+        } else {
+            continue;
+        }
+        tv item = which == 0 ? k : v;
+        if (which == 2) {
+            tlist *p = ph__tlist_new(r, 2);
+            if (!p)
+                return PH_ENOMEM;
+            p->v[0] = k;
+            p->v[1] = v;
+            p->n = 2;
+            item = mklist(p, TVF_TUPLE);
+        }
+        l->v[l->n++] = item;
+    }
+    if (d.k == TV_JOBJ) {
+        const char *key;
+        json_t *val;
+        json_object_foreach(d.j, key, val) {
+            tv k = tv_str(key, strlen(key), 0), v = ph__tv_from_json(val), item = which == 0 ? k : v;
+            if (which == 2) {
+                tlist *p = ph__tlist_new(r, 2);
+                if (!p)
+                    return PH_ENOMEM;
+                p->v[0] = k;
+                p->v[1] = v;
+                p->n = 2;
+                item = mklist(p, TVF_TUPLE);
+            }
+            l->v[l->n++] = item;
+        }
+    }
+    *out = mklist(l, 0);
+    return 0;
+}
+
+static int m_keys(rctx *r, tfunc *s, targs *a, tv *out) { return dict_view(r, s, a, out, 0); }
+static int m_values(rctx *r, tfunc *s, targs *a, tv *out) { return dict_view(r, s, a, out, 1); }
+static int m_items(rctx *r, tfunc *s, targs *a, tv *out) { return dict_view(r, s, a, out, 2); }
+
+
+int ph__tmpl_dict_items(rctx *r, tv d, tv *out) {
+    tfunc f = {.self = d};
+    return dict_view(r, &f, NULL, out, 2);
+}
+
+static int m_get(rctx *r, tfunc *s, targs *a, tv *out) {
+    tv key, def = TV_MK(TV_NONE);
+    if (!ph__tmpl_arg(a, 0, "key", &key))
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "get expected at least 1 argument, got 0");
+    ph__tmpl_arg(a, 1, "default", &def);
+    if (!ph__tdict_get(s->self, key, out))
+        *out = def;
+    return 0;
+}
+
+static int m_count(rctx *r, tfunc *s, targs *a, tv *out) {
+    tv x;
+    if (!ph__tmpl_arg(a, 0, NULL, &x))
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "count() takes exactly one argument (0 given)");
+    size_t n = ph__tv_len(s->self);
+    int64_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ph__tv_eq(ph__tv_at(s->self, i), x);
+    *out = tv_int(c);
+    return 0;
+}
+
+static int m_index(rctx *r, tfunc *s, targs *a, tv *out) {
+    tv x;
+    if (!ph__tmpl_arg(a, 0, NULL, &x))
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "index expected at least 1 argument, got 0");
+    size_t n = ph__tv_len(s->self);
+    for (size_t i = 0; i < n; i++)
+        if (ph__tv_eq(ph__tv_at(s->self, i), x)) {
+            *out = tv_int((int64_t)i);
+            return 0;
+        }
+    return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "value is not in list");
+}
+
+static int m_append(rctx *r, tfunc *s, targs *a, tv *out) {
+    tv x;
+    if (!ph__tmpl_arg(a, 0, NULL, &x) || s->self.k != TV_LIST)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "append() takes exactly one argument");
+    *out = TV_MK(TV_NONE);
+    return ph__tlist_push(r, s->self.l, x);
+}
+
+static int m_update(rctx *r, tfunc *s, targs *a, tv *out) {
+    int rc = 0;
+    *out = TV_MK(TV_NONE);
+    if (s->self.k != TV_DICT)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "this dict cannot be updated");
+    for (size_t i = 0; rc == 0 && i < a->nkw; i++)
+        rc = ph__tdict_set(r, s->self.d, tv_str(a->kwn[i], strlen(a->kwn[i]), 0), a->kwv[i]);
+    if (rc == 0 && a->npos) {
+        tv items;
+        tfunc f = {.self = a->pos[0]};
+        if ((rc = dict_view(r, &f, NULL, &items, 2)) < 0)
+            return rc;
+        for (size_t i = 0; rc == 0 && i < items.l->n; i++)
+            rc = ph__tdict_set(r, s->self.d, items.l->v[i].l->v[0], items.l->v[i].l->v[1]);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* loop                                                                     */
+/* ------------------------------------------------------------------------ */
+
+static int m_cycle(rctx *r, tfunc *s, targs *a, tv *out) {
+    if (!a->npos)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "no items for cycling given");
+    *out = a->pos[s->self.lp->i % a->npos];
+    return 0;
+}
+
+static int m_changed(rctx *r, tfunc *s, targs *a, tv *out) {
+    tloop *lp = s->self.lp;
+    tlist *l = ph__tlist_new(r, a->npos + 1);
+    if (!l)
+        return PH_ENOMEM;
+    for (size_t i = 0; i < a->npos; i++)
+        l->v[l->n++] = a->pos[i];
+    tv now = mklist(l, 0);
+    int changed = !lp->changed_set || !ph__tv_eq(now, lp->last_changed);
+    lp->last_changed = now;
+    lp->changed_set = 1;
+    *out = tv_bool(changed);
+    return 0;
+}
+
+static int loop_attr(rctx *r, tv obj, const char *name, size_t len, tv *out) {
+    tloop *lp = obj.lp;
+#define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
+    if (IS("index")) *out = tv_int((int64_t)lp->i + 1);
+    else if (IS("index0")) *out = tv_int((int64_t)lp->i);
+    else if (IS("revindex")) *out = tv_int((int64_t)(lp->n - lp->i));
+    else if (IS("revindex0")) *out = tv_int((int64_t)(lp->n - lp->i - 1));
+    else if (IS("first")) *out = tv_bool(lp->i == 0);
+    else if (IS("last")) *out = tv_bool(lp->i + 1 == lp->n);
+    else if (IS("length")) *out = tv_int((int64_t)lp->n);
+    else if (IS("depth")) *out = tv_int(lp->depth);
+    else if (IS("depth0")) *out = tv_int(lp->depth - 1);
+    else if (IS("previtem")) {
+        if (lp->i == 0) {
+            *out = tv_undef("previtem", 8);
+            out->s = "there is no previous item";
+            out->n = strlen(out->s);
+        } else
+            *out = ph__tv_at(lp->seq, lp->i - 1);
+    } else if (IS("nextitem")) {
+        if (lp->i + 1 >= lp->n) {
+            *out = tv_undef("there is no next item", 21);
+        } else
+            *out = ph__tv_at(lp->seq, lp->i + 1);
+    } else if (IS("cycle")) return bind(r, obj, "cycle", m_cycle, out);
+    else if (IS("changed")) return bind(r, obj, "changed", m_changed, out);
+    else return 0;
+    return 1;
+#undef IS
+}
+
+/* ------------------------------------------------------------------------ */
+/* cycler and joiner                                                        */
+/* ------------------------------------------------------------------------ */
+
+static int m_cycler_next(rctx *r, tfunc *s, targs *a, tv *out) {
+    tfunc *c = s->self.fn;
+    tlist *items = c->self.l;
+    if (!items->n)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "cycler needs at least one item");
+    *out = items->v[c->state % (int64_t)items->n];
+    c->state = (c->state + 1) % (int64_t)items->n;
+    return 0;
+}
+
+static int m_cycler_reset(rctx *r, tfunc *s, targs *a, tv *out) {
+    s->self.fn->state = 0;
+    *out = TV_MK(TV_NONE);
+    return 0;
+}
+
+static int m_joiner(rctx *r, tfunc *s, targs *a, tv *out) {
+    if (!s->state) {
+        s->state = 1;
+        *out = tv_str("", 0, 0);
+        return 0;
+    }
+    *out = s->self;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Dispatch                                                                 */
+/* ------------------------------------------------------------------------ */
+
+int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len, tv *out) {
+#define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
+    switch (obj.k) {
+    case TV_LOOP: return loop_attr(r, obj, name, len, out);
+    case TV_STR: {
+        tfunc_fn fn;
+        const char *sname;
+        if (ph__tmpl_str_method(name, len, &fn, &sname))
+            return bind(r, obj, sname, fn, out);
+        return 0;
+    }
+    case TV_JOBJ:
+    case TV_DICT:
+        if (obj.flags & (TVF_NS | TVF_MODULE))
+            return 0;
+        if (IS("items")) return bind(r, obj, "items", m_items, out);
+        if (IS("keys")) return bind(r, obj, "keys", m_keys, out);
+        if (IS("values")) return bind(r, obj, "values", m_values, out);
+        if (IS("get")) return bind(r, obj, "get", m_get, out);
+        if (IS("update")) return bind(r, obj, "update", m_update, out);
+        return 0;
+    case TV_LIST:
+    case TV_JARR:
+        if (IS("count")) return bind(r, obj, "count", m_count, out);
+        if (IS("index")) return bind(r, obj, "index", m_index, out);
+        if (IS("append") && !(obj.flags & TVF_TUPLE)) return bind(r, obj, "append", m_append, out);
+        return 0;
+    case TV_FUNC:
+        if (obj.fn->fn == m_cycler_next) {
+            if (IS("next")) return bind(r, obj, "next", m_cycler_next, out);
+            if (IS("reset")) return bind(r, obj, "reset", m_cycler_reset, out);
+            if (IS("current")) {
+                tlist *items = obj.fn->self.l;
+                *out = items->n ? items->v[obj.fn->state % (int64_t)items->n] : TV_MK(TV_NONE);
+                return 1;
+            }
+        }
+        return 0;
+    default: return 0;
+    }
+#undef IS
+}
+
+/* ------------------------------------------------------------------------ */
+/* Builtin globals                                                          */
+/* ------------------------------------------------------------------------ */
+
+static int g_range(rctx *r, tfunc *s, targs *a, tv *out) {
+    int64_t start = 0, stop, step = 1;
+    for (size_t i = 0; i < a->npos; i++)
+        if (a->pos[i].k != TV_INT && a->pos[i].k != TV_BOOL)
+            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "'%s' object cannot be interpreted as an integer",
+                                 ph__tv_typename(a->pos[i]));
+    if (a->npos == 1) {
+        stop = a->pos[0].i;
+    } else if (a->npos == 2 || a->npos == 3) {
+        start = a->pos[0].i;
+        stop = a->pos[1].i;
+        if (a->npos == 3)
+            step = a->pos[2].i;
+    } else {
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "range expected 1 to 3 arguments, got %zu", a->npos);
+    }
+    if (step == 0)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "range() arg 3 must not be zero");
+    int64_t count = step > 0 ? (stop > start ? (stop - start + step - 1) / step : 0)
+                             : (start > stop ? (start - stop - step - 1) / -step : 0);
+    if (count > 10000000)
+        return ph__tmpl_rerr(r, NULL, PH_ETOOBIG, "range too big");
+    tlist *l = ph__tlist_new(r, (size_t)count);
+    if (!l)
+        return PH_ENOMEM;
+    for (int64_t i = 0; i < count; i++)
+        l->v[l->n++] = tv_int(start + i * step);
+    *out = mklist(l, 0);
+    return 0;
+}
+
+static int g_dict(rctx *r, tfunc *s, targs *a, tv *out) {
+    tdict *d = ph__tdict_new(r, a->nkw);
+    if (!d)
+        return PH_ENOMEM;
+    *out = (tv){.k = s->state ? TV_DICT : TV_DICT, .flags = (uint8_t)s->state};
+    out->d = d;
+    tfunc upd = {.self = *out};
+    targs a2 = *a;
+    return m_update(r, &upd, &a2, &(tv){0});
+}
+
+static int g_cycler(rctx *r, tfunc *s, targs *a, tv *out) {
+    tlist *l = ph__tlist_new(r, a->npos);
+    if (!l)
+        return PH_ENOMEM;
+    for (size_t i = 0; i < a->npos; i++)
+        l->v[l->n++] = a->pos[i];
+    tv items = mklist(l, 0);
+    return bind(r, items, "cycler", m_cycler_next, out) < 0 ? PH_ENOMEM : 0;
+}
+
+static int g_joiner(rctx *r, tfunc *s, targs *a, tv *out) {
+    tv sep = tv_str(", ", 2, 0);
+    ph__tmpl_arg(a, 0, "sep", &sep);
+    return bind(r, sep, "joiner", m_joiner, out) < 0 ? PH_ENOMEM : 0;
+}
+
+static int g_super(rctx *r, tfunc *s, targs *a, tv *out) { return ph__tmpl_super(r, out); }
+
+int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out) {
+#define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
+    tfunc_fn fn = NULL;
+    int state = 0;
+    if (IS("range")) fn = g_range;
+    else if (IS("dict")) fn = g_dict;
+    else if (IS("namespace")) { fn = g_dict; state = TVF_NS; }
+    else if (IS("cycler")) fn = g_cycler;
+    else if (IS("joiner")) fn = g_joiner;
+    else if (IS("super") && r->cur_chain) fn = g_super;
+    else return 0;
+#undef IS
+    if (bind(r, TV_MK(TV_NONE), fn == g_dict && state ? "namespace" : "global", fn, out) < 0)
+        return PH_ENOMEM;
+    out->fn->state = state;
+    return 1;
+}
+
+/* A C function registered with ph_tmpl_env_add_function(). */
+int ph__tmpl_call_cfunc(rctx *r, tfunc *self, targs *a, tv *out) {
+    cfilter *c = self->ud;
+    ph_tmpl_func_fn fn = (ph_tmpl_func_fn)(void (*)(void))c->fn;
+    json_t *args = json_array();
+    int rc = args ? 0 : PH_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < a->npos; i++)
+        if (json_array_append_new(args, ph__tv_to_json(r, a->pos[i])) < 0)
+            rc = PH_ENOMEM;
+    if (rc == 0 && a->nkw) {
+        json_t *kw = json_object();
+        for (size_t i = 0; kw && i < a->nkw; i++)
+            json_object_set_new(kw, a->kwn[i], ph__tv_to_json(r, a->kwv[i]));
+        if (!kw || json_array_append_new(args, kw) < 0)
+            rc = PH_ENOMEM;
+    }
+    if (rc < 0) {
+        json_decref(args);
+        return rc;
+    }
+    int safe = 0;
+    json_t *res = fn(args, c->ud, &safe);
+    json_decref(args);
+    if (!res)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "function '%s' failed", c->name);
+    tv v = ph__tv_from_json(res);
+    if (v.k == TV_STR)
+        v = ph__tv_strdup(r, v.s, v.n, safe);
+    if (v.k == TV_JARR || v.k == TV_JOBJ)
+        return (*out = v, ph__tmpl_keep(r, res));
+    json_decref(res);
+    *out = v;
+    return 0;
+}

@@ -1,0 +1,668 @@
+/*
+ * Python string formatting and str methods: the printf-style `%` operator
+ * (used by `"..." % x` and the `format` filter), str.format() with the
+ * common parts of the format-spec mini-language (fill, align, sign, zero,
+ * width, grouping, precision, types s d x X o b c e E f F g G %), and the
+ * str methods templates call (`.upper()`, `.split()`, `.startswith()`, ...).
+ * When the format string is Markup, arguments are escaped first, as
+ * markupsafe does.
+ *
+ * References: Python "printf-style String Formatting", "Format
+ * Specification Mini-Language", "String Methods".
+ */
+#include "tmpl.h"
+#include "util/alloc.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int py_space(unsigned char c) { return c == ' ' || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f); }
+
+static int append_str_arg(rctx *r, ph_buf *b, tv fmt, tv arg, int repr, int prec, int width, int left) {
+    ph_buf t;
+    ph__buf_init(&t, 0);
+    int rc = repr ? ph__tv_repr(r, arg, &t) : ph__tv_str(r, arg, &t);
+    const char *s = t.data ? t.data : "";
+    size_t n = t.len;
+    if (rc == 0 && prec >= 0)
+        n = ph__utf8_offset(s, n, (size_t)prec);
+    size_t chars = ph__utf8_len(s, n);
+    for (size_t i = chars; rc == 0 && !left && (int)i < width; i++)
+        rc = ph__buf_append_char(b, ' ');
+    if (rc == 0)
+        rc = fmt.safe && !(arg.k == TV_STR && arg.safe) ? ph__escape(b, s, n) : ph__buf_append(b, s, n);
+    for (size_t i = chars; rc == 0 && left && (int)i < width; i++)
+        rc = ph__buf_append_char(b, ' ');
+    ph__buf_close(&t);
+    return rc;
+}
+
+static int to_number(rctx *r, const node *n, tv v, char type, double *f, long long *i) {
+    if (v.k == TV_INT || v.k == TV_BOOL) {
+        *i = v.i;
+        *f = (double)v.i;
+        return 0;
+    }
+    if (v.k == TV_FLOAT) {
+        *f = v.f;
+        if (strchr("diuxXoc", type)) {
+            if (!isfinite(v.f))
+                return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot convert float %s to integer",
+                                     isnan(v.f) ? "NaN" : "infinity");
+            if (strchr("xXoc", type))
+                return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "%%%c format: an integer is required, not float", type);
+        }
+        *i = (long long)v.f;
+        return 0;
+    }
+    return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "%%%c format: a real number is required, not %s", type,
+                         ph__tv_typename(v));
+}
+
+int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv kw, tv *out) {
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    size_t ai = 0;
+    int rc = 0, used_map = 0;
+    const char *s = fmt.s;
+    for (size_t i = 0; rc == 0 && i < fmt.n; i++) {
+        if (s[i] != '%') {
+            rc = ph__buf_append_char(&b, s[i]);
+            continue;
+        }
+        if (++i >= fmt.n) {
+            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "incomplete format");
+            break;
+        }
+        tv arg = TV_MK(TV_NONE);
+        int have_arg = 0;
+        if (s[i] == '(') {
+            size_t e = i + 1;
+            while (e < fmt.n && s[e] != ')')
+                e++;
+            if (e >= fmt.n || (kw.k != TV_DICT && kw.k != TV_JOBJ)) {
+                rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "format requires a mapping");
+                break;
+            }
+            if (!ph__tdict_get(kw, tv_str(s + i + 1, e - i - 1, 0), &arg)) {
+                rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'%.*s'", (int)(e - i - 1), s + i + 1);
+                break;
+            }
+            have_arg = used_map = 1;
+            i = e + 1;
+        }
+        char flags[8];
+        size_t nf = 0;
+        while (i < fmt.n && strchr("#0- +", s[i]) && nf < 6)
+            flags[nf++] = s[i++];
+        flags[nf] = 0;
+        int width = -1, prec = -1;
+        if (i < fmt.n && s[i] == '*') {
+            if (ai < nargs && args[ai].k == TV_INT)
+                width = (int)args[ai++].i;
+            i++;
+        }
+        while (i < fmt.n && isdigit((unsigned char)s[i]))
+            width = (width < 0 ? 0 : width) * 10 + (s[i++] - '0') % 10000;
+        if (i < fmt.n && s[i] == '.') {
+            prec = 0;
+            i++;
+            while (i < fmt.n && isdigit((unsigned char)s[i]))
+                prec = prec * 10 + (s[i++] - '0') % 10000;
+        }
+        while (i < fmt.n && strchr("hlL", s[i]))
+            i++;
+        if (i >= fmt.n) {
+            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "incomplete format");
+            break;
+        }
+        char type = s[i];
+        if (type == '%') {
+            rc = ph__buf_append_char(&b, '%');
+            continue;
+        }
+        if (!have_arg) {
+            if (ai >= nargs) {
+                rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "not enough arguments for format string");
+                break;
+            }
+            arg = args[ai++];
+        }
+        if (width > 100000 || prec > 100000) {
+            rc = ph__tmpl_rerr(r, n, PH_ETOOBIG, "format width too large");
+            break;
+        }
+        int left = strchr(flags, '-') != NULL;
+        if (type == 's' || type == 'r' || type == 'a') {
+            rc = append_str_arg(r, &b, fmt, arg, type != 's', prec, width, left);
+            continue;
+        }
+        if (!strchr("diuxXoeEfFgGc", type)) {
+            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unsupported format character '%c' (0x%x)", type, (unsigned char)type);
+            break;
+        }
+        double f = 0;
+        long long iv = 0;
+        if ((rc = to_number(r, n, arg, type, &f, &iv)) < 0)
+            break;
+        char spec[32], tmp[512];
+        if (type == 'u')
+            type = 'd';
+        if (strchr("diouxXc", type)) {
+            snprintf(spec, sizeof(spec), "%%%s%s%s%s", flags, width >= 0 ? "*" : "", prec >= 0 ? ".*" : "",
+                     type == 'c' ? "c" : (char[]){'l', 'l', type, 0});
+        } else {
+            snprintf(spec, sizeof(spec), "%%%s%s%s%c", flags, width >= 0 ? "*" : "", prec >= 0 ? ".*" : "", type);
+        }
+        int len;
+        int isint = strchr("diouxXc", type) != NULL;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        if (width >= 0 && prec >= 0)
+            len = isint ? snprintf(tmp, sizeof(tmp), spec, width, prec, iv) : snprintf(tmp, sizeof(tmp), spec, width, prec, f);
+        else if (width >= 0)
+            len = isint ? snprintf(tmp, sizeof(tmp), spec, width, iv) : snprintf(tmp, sizeof(tmp), spec, width, f);
+        else if (prec >= 0)
+            len = isint ? snprintf(tmp, sizeof(tmp), spec, prec, iv) : snprintf(tmp, sizeof(tmp), spec, prec, f);
+        else
+            len = isint ? snprintf(tmp, sizeof(tmp), spec, iv) : snprintf(tmp, sizeof(tmp), spec, f);
+#pragma GCC diagnostic pop
+        if (len < 0 || (size_t)len >= sizeof(tmp)) {
+            rc = ph__tmpl_rerr(r, n, PH_ETOOBIG, "formatted number too long");
+            break;
+        }
+        rc = ph__buf_append(&b, tmp, (size_t)len);
+    }
+    if (rc == 0 && ai < nargs && !used_map && !(kw.k == TV_DICT || kw.k == TV_JOBJ))
+        rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "not all arguments converted during string formatting");
+    if (rc == 0)
+        *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, fmt.safe);
+    ph__buf_close(&b);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* str.format                                                               */
+/* ------------------------------------------------------------------------ */
+
+static int group_digits(ph_buf *b, const char *digits, size_t n, char sep) {
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            rc = ph__buf_append_char(b, sep);
+        if (rc == 0)
+            rc = ph__buf_append_char(b, digits[i]);
+    }
+    return rc;
+}
+
+static int format_spec(rctx *r, const node *n, tv v, const char *spec, size_t sn, ph_buf *b) {
+    char fill = ' ', align = 0, sign = '-', type = 0, grouping = 0;
+    int zero = 0, alt = 0;
+    long width = -1, prec = -1;
+    size_t i = 0;
+    if (sn >= 2 && strchr("<>^=", spec[1])) {
+        fill = spec[0];
+        align = spec[1];
+        i = 2;
+    } else if (sn >= 1 && strchr("<>^=", spec[0])) {
+        align = spec[0];
+        i = 1;
+    }
+    if (i < sn && strchr("+- ", spec[i]))
+        sign = spec[i++];
+    if (i < sn && spec[i] == '#')
+        alt = 1, i++;
+    if (i < sn && spec[i] == '0')
+        zero = 1, i++;
+    while (i < sn && isdigit((unsigned char)spec[i]))
+        width = (width < 0 ? 0 : width) * 10 + (spec[i++] - '0') % 100000;
+    if (i < sn && (spec[i] == ',' || spec[i] == '_'))
+        grouping = spec[i++];
+    if (i < sn && spec[i] == '.') {
+        prec = 0;
+        i++;
+        while (i < sn && isdigit((unsigned char)spec[i]))
+            prec = prec * 10 + (spec[i++] - '0') % 100000;
+    }
+    if (i < sn)
+        type = spec[i++];
+    if (i < sn || width > 100000)
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Invalid format specifier");
+    (void)alt;
+    ph_buf body;
+    ph__buf_init(&body, 0);
+    int rc = 0, numeric = v.k == TV_INT || v.k == TV_BOOL || v.k == TV_FLOAT;
+    if (!numeric || type == 's') {
+        if (type && type != 's')
+            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Unknown format code '%c' for object of type '%s'", type, ph__tv_typename(v));
+        if (rc == 0)
+            rc = ph__tv_str(r, v, &body);
+        if (rc == 0 && prec >= 0)
+            body.len = ph__utf8_offset(body.data ? body.data : "", body.len, (size_t)prec);
+        if (!align)
+            align = '<';
+    } else {
+        int isf = v.k == TV_FLOAT || (type && strchr("eEfFgG%", type));
+        double f = v.k == TV_FLOAT ? v.f : (double)v.i;
+        long long iv = v.k == TV_FLOAT ? 0 : v.i;
+        if (!isf && type && !strchr("dnxXobc", type))
+            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Unknown format code '%c'", type);
+        if (v.k == TV_FLOAT && type && strchr("dxXobc", type))
+            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Unknown format code '%c' for object of type 'float'", type);
+        int neg = isf ? signbit(f) && !isnan(f) : iv < 0;
+        char digits[400];
+        if (rc == 0 && isf) {
+            double af = fabs(f);
+            if (type == '%')
+                af *= 100;
+            if (!type && prec < 0) {
+                ph_buf t;
+                ph__buf_init(&t, 64);
+                ph__fmt_float(&t, af);
+                snprintf(digits, sizeof(digits), "%s", t.data ? t.data : "");
+                ph__buf_close(&t);
+            } else {
+                char ct = type == '%' ? 'f' : type ? type : 'g';
+                snprintf(digits, sizeof(digits), (char[]){'%', '.', '*', ct, 0}, (int)(prec < 0 ? 6 : prec > 300 ? 300 : prec), af);
+            }
+        } else if (rc == 0) {
+            unsigned long long u = iv < 0 ? 0ULL - (unsigned long long)iv : (unsigned long long)iv;
+            if (type == 'x' || type == 'X' || type == 'o')
+                snprintf(digits, sizeof(digits), type == 'x' ? "%llx" : type == 'X' ? "%llX" : "%llo", u);
+            else if (type == 'b') {
+                size_t k = 0;
+                char tmp[70];
+                do tmp[k++] = (char)('0' + (u & 1)); while (u >>= 1);
+                for (size_t j = 0; j < k; j++)
+                    digits[j] = tmp[k - 1 - j];
+                digits[k] = 0;
+            } else if (type == 'c') {
+                digits[0] = (char)u;
+                digits[1] = 0;
+            } else
+                snprintf(digits, sizeof(digits), "%llu", u);
+        }
+        if (rc == 0) {
+            char sch = neg ? '-' : sign == '+' ? '+' : sign == ' ' ? ' ' : 0;
+            size_t intlen = strcspn(digits, ".eE%inf");
+            if (isf && (isinf(f) || isnan(f)))
+                intlen = 0;
+            if (!align)
+                align = zero ? '=' : '>';
+            if (zero && width > 0 && fill == ' ' && align == '=')
+                fill = '0';
+            if (sch)
+                rc = ph__buf_append_char(&body, sch);
+            if (rc == 0 && grouping)
+                rc = group_digits(&body, digits, intlen, grouping);
+            else if (rc == 0)
+                rc = ph__buf_append(&body, digits, intlen);
+            if (rc == 0)
+                rc = ph__buf_append_str(&body, digits + intlen);
+            if (rc == 0 && type == '%')
+                rc = ph__buf_append_char(&body, '%');
+            if (rc == 0 && align == '=') {
+                size_t chars = body.len;
+                size_t pre = sch ? 1 : 0;
+                if (sch)
+                    rc = ph__buf_append(b, body.data, 1);
+                for (long k = (long)chars; rc == 0 && k < width; k++)
+                    rc = ph__buf_append_char(b, fill);
+                if (rc == 0)
+                    rc = ph__buf_append(b, body.data + pre, body.len - pre);
+                ph__buf_close(&body);
+                return rc;
+            }
+        }
+    }
+    size_t chars = ph__utf8_len(body.data ? body.data : "", body.len);
+    long padn = width > (long)chars ? width - (long)chars : 0, lp = 0;
+    if (align == '>')
+        lp = padn;
+    else if (align == '^')
+        lp = padn / 2;
+    for (long k = 0; rc == 0 && k < lp; k++)
+        rc = ph__buf_append_char(b, fill);
+    if (rc == 0)
+        rc = ph__buf_append(b, body.data ? body.data : "", body.len);
+    for (long k = lp; rc == 0 && k < padn; k++)
+        rc = ph__buf_append_char(b, fill);
+    ph__buf_close(&body);
+    return rc;
+}
+
+static int str_format(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv fmt = self->self;
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    size_t auto_idx = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < fmt.n; i++) {
+        char c = fmt.s[i];
+        if ((c == '{' || c == '}') && i + 1 < fmt.n && fmt.s[i + 1] == c) {
+            rc = ph__buf_append_char(&b, c);
+            i++;
+            continue;
+        }
+        if (c == '}')
+            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Single '}' encountered in format string");
+        if (c != '{') {
+            rc = ph__buf_append_char(&b, c);
+            continue;
+        }
+        size_t e = i + 1;
+        while (e < fmt.n && fmt.s[e] != '}')
+            e++;
+        if (e >= fmt.n)
+            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Single '{' encountered in format string");
+        const char *f = fmt.s + i + 1;
+        size_t fl = e - i - 1, nl = 0;
+        while (nl < fl && !strchr(".[!:", f[nl]))
+            nl++;
+        tv v;
+        if (nl == 0) {
+            if (!ph__tmpl_arg(a, auto_idx++, NULL, &v))
+                return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Replacement index %zu out of range for positional args tuple", auto_idx - 1);
+        } else if (isdigit((unsigned char)f[0])) {
+            size_t idx = (size_t)strtoul(f, NULL, 10);
+            if (!ph__tmpl_arg(a, idx, NULL, &v))
+                return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Replacement index %zu out of range for positional args tuple", idx);
+        } else {
+            size_t k;
+            for (k = 0; k < a->nkw; k++)
+                if (strlen(a->kwn[k]) == nl && memcmp(a->kwn[k], f, nl) == 0)
+                    break;
+            if (k == a->nkw)
+                return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "'%.*s'", (int)nl, f);
+            v = a->kwv[k];
+        }
+        size_t p = nl;
+        while (rc == 0 && p < fl && (f[p] == '.' || f[p] == '[')) {
+            size_t q = p + 1;
+            while (q < fl && !strchr(".[]!:", f[q]))
+                q++;
+            tv key = tv_str(f + p + 1, q - p - 1, 0);
+            if (f[p] == '[' && q > p + 1 && isdigit((unsigned char)f[p + 1]))
+                key = tv_int(strtoll(f + p + 1, NULL, 10));
+            rc = f[p] == '.' ? ph__tmpl_getattr(r, NULL, v, key.s, key.n, &v) : ph__tmpl_getitem(r, NULL, v, key, &v);
+            p = q + (q < fl && f[q] == ']');
+        }
+        int conv = 0;
+        if (p + 1 < fl && f[p] == '!') {
+            conv = f[p + 1];
+            p += 2;
+        }
+        const char *spec = p < fl && f[p] == ':' ? f + p + 1 : "";
+        size_t sn = p < fl && f[p] == ':' ? fl - p - 1 : 0;
+        if (rc == 0 && conv == 'r') {
+            ph_buf t;
+            ph__buf_init(&t, 0);
+            rc = ph__tv_repr(r, v, &t);
+            if (rc == 0)
+                v = ph__tv_strdup(r, t.data ? t.data : "", t.len, 0);
+            ph__buf_close(&t);
+        }
+        if (rc == 0)
+            rc = format_spec(r, NULL, v, spec, sn, &b);
+        i = e;
+    }
+    if (rc == 0)
+        *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, fmt.safe);
+    ph__buf_close(&b);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* str methods                                                              */
+/* ------------------------------------------------------------------------ */
+
+static int s_case(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv s = self->self;
+    char *d = ph__arena_alloc(r->a, s.n + 1);
+    if (!d)
+        return PH_ENOMEM;
+    int prev = 0;
+    const char *m = self->name;
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.s[i];
+        if (m[0] == 'u') c = (unsigned char)toupper(c);
+        else if (m[0] == 'l') c = (unsigned char)tolower(c);
+        else if (m[0] == 'c') c = (unsigned char)(i ? tolower(c) : toupper(c));
+        else if (m[0] == 's') c = (unsigned char)(isupper(c) ? tolower(c) : toupper(c));
+        else {
+            c = (unsigned char)(prev ? tolower(c) : toupper(c));
+            prev = isalpha(c) || c >= 0x80;
+        }
+        d[i] = (char)c;
+    }
+    d[s.n] = 0;
+    *out = tv_str(d, s.n, s.safe);
+    return 0;
+}
+
+static int s_strip(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv s = self->self, chars;
+    int have = ph__tmpl_arg(a, 0, "chars", &chars) && chars.k == TV_STR;
+    size_t b = 0, e = s.n;
+    int left = self->name[0] != 'r', right = self->name[0] != 'l';
+#define STRIPPABLE(c) (have ? memchr(chars.s, (c), chars.n) != NULL : py_space((unsigned char)(c)))
+    while (left && b < e && STRIPPABLE(s.s[b]))
+        b++;
+    while (right && e > b && STRIPPABLE(s.s[e - 1]))
+        e--;
+#undef STRIPPABLE
+    *out = tv_str(s.s + b, e - b, s.safe);
+    return 0;
+}
+
+static int s_split(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv s = self->self, sep = TV_MK(TV_NONE), mx = tv_int(-1);
+    ph__tmpl_arg(a, 0, "sep", &sep);
+    ph__tmpl_arg(a, 1, "maxsplit", &mx);
+    tlist *l = ph__tlist_new(r, 8);
+    if (!l)
+        return PH_ENOMEM;
+    int64_t left = mx.k == TV_INT ? mx.i : -1;
+    int rc = 0;
+    if (sep.k == TV_STR) {
+        if (!sep.n)
+            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "empty separator");
+        size_t i = 0;
+        for (;;) {
+            const char *hit = left != 0 ? memmem(s.s + i, s.n - i, sep.s, sep.n) : NULL;
+            size_t e = hit ? (size_t)(hit - s.s) : s.n;
+            if ((rc = ph__tlist_push(r, l, tv_str(s.s + i, e - i, s.safe))) < 0 || !hit)
+                break;
+            i = e + sep.n;
+            left--;
+        }
+    } else {
+        size_t i = 0;
+        while (rc == 0) {
+            while (i < s.n && py_space((unsigned char)s.s[i]))
+                i++;
+            if (i >= s.n)
+                break;
+            size_t e = i;
+            if (left == 0)
+                e = s.n;
+            while (e < s.n && !py_space((unsigned char)s.s[e]))
+                e++;
+            size_t te = e;
+            if (left == 0)
+                while (te > i && py_space((unsigned char)s.s[te - 1]))
+                    te--;
+            rc = ph__tlist_push(r, l, tv_str(s.s + i, te - i, s.safe));
+            i = e;
+            left--;
+        }
+    }
+    *out = (tv){.k = TV_LIST};
+    out->l = l;
+    return rc;
+}
+
+static int s_affix(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv s = self->self, p;
+    if (!ph__tmpl_arg(a, 0, NULL, &p))
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s takes at least 1 argument", self->name);
+    int ends = self->name[0] == 'e', res = 0;
+    size_t np = ph__tv_is_seq(p) ? ph__tv_len(p) : 1;
+    for (size_t i = 0; i < np && !res; i++) {
+        tv x = ph__tv_is_seq(p) ? ph__tv_at(p, i) : p;
+        if (x.k != TV_STR)
+            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s arg must be str or a tuple of str", self->name);
+        res = x.n <= s.n && memcmp(ends ? s.s + s.n - x.n : s.s, x.s, x.n) == 0;
+    }
+    *out = tv_bool(res);
+    return 0;
+}
+
+static int s_join(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv seq, *items;
+    size_t count;
+    if (!ph__tmpl_arg(a, 0, NULL, &seq))
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "join() takes exactly one argument");
+    int rc = ph__tv_items(r, NULL, seq, &items, &count);
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        if (items[i].k != TV_STR)
+            rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "sequence item %zu: expected str instance, %s found", i, ph__tv_typename(items[i]));
+        if (rc == 0 && i)
+            rc = ph__buf_append(&b, self->self.s, self->self.n);
+        if (rc == 0)
+            rc = ph__buf_append(&b, items[i].s, items[i].n);
+    }
+    if (rc == 0)
+        *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, self->self.safe);
+    ph__buf_close(&b);
+    return rc;
+}
+
+static int s_find(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv s = self->self, sub;
+    if (!ph__tmpl_arg(a, 0, NULL, &sub) || sub.k != TV_STR)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s() argument must be str", self->name);
+    if (self->name[0] == 'c') {
+        int64_t c = 0;
+        if (!sub.n) {
+            c = (int64_t)ph__utf8_len(s.s, s.n) + 1;
+        } else {
+            for (const char *p = s.s; (p = memmem(p, s.n - (size_t)(p - s.s), sub.s, sub.n)); p += sub.n)
+                c++;
+        }
+        *out = tv_int(c);
+        return 0;
+    }
+    const char *hit = NULL;
+    if (self->name[0] == 'r') {
+        for (size_t i = s.n + 1; i-- > 0 && !hit;)
+            if (i + sub.n <= s.n && memcmp(s.s + i, sub.s, sub.n) == 0)
+                hit = s.s + i;
+    } else {
+        hit = sub.n ? memmem(s.s, s.n, sub.s, sub.n) : s.s;
+    }
+    if (!hit && self->name[0] == 'i')
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "substring not found");
+    *out = tv_int(hit ? (int64_t)ph__utf8_len(s.s, (size_t)(hit - s.s)) : -1);
+    return 0;
+}
+
+static int s_is(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv s = self->self;
+    const char *m = self->name + 2;
+    int res = s.n > 0, cased = 0, lower = 1, upper = 1;
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.s[i];
+        if (!strcmp(m, "digit") && !isdigit(c)) res = 0;
+        else if (!strcmp(m, "alpha") && !isalpha(c)) res = 0;
+        else if (!strcmp(m, "alnum") && !isalnum(c)) res = 0;
+        else if (!strcmp(m, "space") && !py_space(c)) res = 0;
+        if (isupper(c)) cased = 1, lower = 0;
+        if (islower(c)) cased = 1, upper = 0;
+    }
+    if (!strcmp(m, "lower")) res = cased && lower;
+    if (!strcmp(m, "upper")) res = cased && upper;
+    *out = tv_bool(res);
+    return 0;
+}
+
+static int s_pad(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv s = self->self, w, fill = tv_str(" ", 1, 0);
+    if (!ph__tmpl_arg(a, 0, "width", &w) || w.k != TV_INT)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s() needs an integer width", self->name);
+    ph__tmpl_arg(a, 1, "fillchar", &fill);
+    int64_t len = (int64_t)ph__utf8_len(s.s, s.n), marg = w.i - len, left = 0;
+    if (marg <= 0 || w.i > (1 << 24)) {
+        *out = s;
+        return 0;
+    }
+    char m = self->name[0];
+    int zf = m == 'z';
+    if (m == 'c') left = marg / 2 + (marg & w.i & 1);
+    else if (m == 'r' || zf) left = marg;
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    int rc = 0;
+    size_t sign = zf && s.n && (s.s[0] == '-' || s.s[0] == '+');
+    if (sign)
+        rc = ph__buf_append(&b, s.s, 1);
+    for (int64_t i = 0; rc == 0 && i < left; i++)
+        rc = zf ? ph__buf_append_char(&b, '0') : ph__buf_append(&b, fill.s, fill.n);
+    if (rc == 0)
+        rc = ph__buf_append(&b, s.s + sign, s.n - sign);
+    for (int64_t i = left; rc == 0 && i < marg; i++)
+        rc = ph__buf_append(&b, fill.s, fill.n);
+    if (rc == 0)
+        *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, s.safe);
+    ph__buf_close(&b);
+    return rc;
+}
+
+static int s_replace(rctx *r, tfunc *self, targs *a, tv *out) {
+    bfilter_fn f = ph__tmpl_find_filter("replace", 7);
+    return f(r, NULL, self->self, a, out);
+}
+
+static int s_splitlines(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv s = self->self;
+    tlist *l = ph__tlist_new(r, 8);
+    if (!l)
+        return PH_ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < s.n;) {
+        size_t e = i;
+        while (e < s.n && s.s[e] != '\n' && s.s[e] != '\r')
+            e++;
+        rc = ph__tlist_push(r, l, tv_str(s.s + i, e - i, s.safe));
+        i = e < s.n && s.s[e] == '\r' && e + 1 < s.n && s.s[e + 1] == '\n' ? e + 2 : e + 1;
+    }
+    *out = (tv){.k = TV_LIST};
+    out->l = l;
+    return rc;
+}
+
+int ph__tmpl_str_method(const char *name, size_t len, tfunc_fn *fn, const char **sname) {
+    static const struct { const char *name; tfunc_fn fn; } m[] = {
+        {"upper", s_case}, {"lower", s_case}, {"capitalize", s_case}, {"title", s_case},
+        {"swapcase", s_case}, {"strip", s_strip}, {"lstrip", s_strip}, {"rstrip", s_strip},
+        {"split", s_split}, {"startswith", s_affix}, {"endswith", s_affix}, {"join", s_join},
+        {"find", s_find}, {"rfind", s_find}, {"index", s_find}, {"count", s_find},
+        {"isdigit", s_is}, {"isalpha", s_is}, {"isalnum", s_is}, {"isspace", s_is},
+        {"islower", s_is}, {"isupper", s_is}, {"center", s_pad}, {"ljust", s_pad},
+        {"rjust", s_pad}, {"zfill", s_pad}, {"replace", s_replace}, {"format", str_format},
+        {"splitlines", s_splitlines},
+    };
+    for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+        if (strlen(m[i].name) == len && memcmp(m[i].name, name, len) == 0) {
+            *fn = m[i].fn;
+            *sname = m[i].name;
+            return 1;
+        }
+    return 0;
+}

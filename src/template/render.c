@@ -1,0 +1,692 @@
+/*
+ * The renderer: walks a compiled template's statements and writes output
+ * straight into the render's buffer. It implements Jinja2's scoping (a for
+ * loop, with block, macro or block body gets its own frame; if does not),
+ * for loops with the `loop` object, else, inline filters and recursion,
+ * set (plain, namespace attribute and block set), macros and call blocks,
+ * include/import/from-import, and template inheritance (extends, blocks,
+ * super(), scoped blocks) by chaining block overrides, most derived first.
+ *
+ * Loops do not allocate per row: the loop frame and the loop object are made
+ * once per loop and their slots overwritten on each iteration. Temporaries
+ * live in the render arena, released when the render ends.
+ *
+ * It does not evaluate expressions (eval.c) or load templates (compile.c).
+ * Reference: Jinja2 3.1 "Template Designer Documentation", List of Control
+ * Structures, Template Inheritance, Import Context Behavior.
+ */
+#include "tmpl.h"
+#include "util/alloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int ph__tmpl_rerr(rctx *r, const node *n, int code, const char *fmt, ...) {
+    if (r->err && r->err->code == 0) {
+        char msg[480];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        ph__tmpl_set_error(r->err, r->cur ? r->cur->name : NULL, n ? n->line : 0, n ? n->col : 0,
+                           code, "%s", msg);
+    }
+    return code;
+}
+
+frame *ph__tmpl_frame_new(rctx *r, frame *parent, int stop) {
+    frame *f = ph__arena_calloc(r->a, sizeof(frame));
+    if (f) {
+        f->parent = parent;
+        f->stop = stop;
+    }
+    return f;
+}
+
+int ph__tmpl_frame_set(rctx *r, frame *f, const char *name, size_t len, tv v) {
+    for (size_t i = 0; i < f->n; i++)
+        if (f->vars[i].len == len && memcmp(f->vars[i].name, name, len) == 0) {
+            f->vars[i].v = v;
+            return 0;
+        }
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 4;
+        struct fvar *nv = ph__arena_alloc(r->a, cap * sizeof(*nv));
+        if (!nv)
+            return PH_ENOMEM;
+        if (f->n)
+            memcpy(nv, f->vars, f->n * sizeof(*nv));
+        f->vars = nv;
+        f->cap = cap;
+    }
+    f->vars[f->n].name = name;
+    f->vars[f->n].len = len;
+    f->vars[f->n++].v = v;
+    return 0;
+}
+
+static int exec_list(rctx *r, node **v, size_t nv, frame *f, tctx *tc) {
+    for (size_t i = 0; i < nv; i++) {
+        int rc = ph__tmpl_exec(r, v[i], f, tc);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int ph__tmpl_capture(rctx *r, node **body, size_t nbody, frame *f, tctx *tc, tv *out) {
+    ph_buf tmp, *saved = r->out;
+    int saved_suppress = r->suppress;
+    ph__buf_init(&tmp, saved->max);
+    r->out = &tmp;
+    r->suppress = 0;
+    int rc = exec_list(r, body, nbody, f, tc);
+    r->out = saved;
+    r->suppress = saved_suppress;
+    if (rc == 0) {
+        *out = ph__tv_strdup(r, tmp.data ? tmp.data : "", tmp.len, r->autoescape);
+        if (out->k != TV_STR)
+            rc = PH_ENOMEM;
+    }
+    ph__buf_close(&tmp);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Assignment                                                               */
+/* ------------------------------------------------------------------------ */
+
+static int assign(rctx *r, node *target, tv v, frame *f, tctx *tc) {
+    if (target->kind == E_NAME)
+        return ph__tmpl_frame_set(r, f, target->name, target->nlen, v);
+    if (target->kind == E_GETATTR) {
+        tv ns;
+        int rc = ph__tmpl_eval(r, target->a, f, tc, &ns);
+        if (rc < 0)
+            return rc;
+        if (ns.k != TV_DICT || !(ns.flags & TVF_NS))
+            return ph__tmpl_rerr(r, target, PH_ETEMPLATE,
+                                 "cannot assign attribute on non-namespace object");
+        return ph__tdict_set(r, ns.d, tv_str(target->name, target->nlen, 0), v);
+    }
+    /* a tuple of names: unpack */
+    tv *items;
+    size_t count;
+    int rc = ph__tv_items(r, target, v, &items, &count);
+    if (rc < 0)
+        return rc;
+    if (count != target->nv)
+        return ph__tmpl_rerr(r, target, PH_ETEMPLATE,
+                             count > target->nv ? "too many values to unpack (expected %zu)"
+                                                : "not enough values to unpack (expected %zu, got %zu)",
+                             target->nv, count);
+    for (size_t i = 0; i < count; i++)
+        if ((rc = assign(r, target->v[i], items[i], f, tc)) < 0)
+            return rc;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* For loops                                                                */
+/* ------------------------------------------------------------------------ */
+
+static int run_loop(rctx *r, node *n, tv seqv, frame *f, tctx *tc, int depth) {
+    tv *items;
+    size_t count;
+    int rc = ph__tv_items(r, n->b, seqv, &items, &count);
+    if (rc < 0)
+        return rc;
+    frame *lf = ph__tmpl_frame_new(r, f, 0);
+    tloop *lp = ph__arena_calloc(r->a, sizeof(tloop));
+    if (!lf || !lp)
+        return PH_ENOMEM;
+    if (n->c) { /* inline filter: `for x in xs if cond`; `loop` is not visible */
+        size_t k = 0;
+        for (size_t i = 0; i < count; i++) {
+            tv keep;
+            if ((rc = assign(r, n->a, items[i], lf, tc)) < 0 ||
+                (rc = ph__tmpl_eval(r, n->c, lf, tc, &keep)) < 0)
+                return rc;
+            if (ph__tv_truthy(keep))
+                items[k++] = items[i];
+        }
+        count = k;
+    }
+    lp->seq = (tv){.k = TV_LIST};
+    lp->seq.l = ph__arena_alloc(r->a, sizeof(tlist));
+    if (!lp->seq.l)
+        return PH_ENOMEM;
+    lp->seq.l->v = items;
+    lp->seq.l->n = lp->seq.l->cap = count;
+    lp->n = count;
+    lp->depth = depth;
+    lp->forn = n;
+    lp->fr = f;
+    lp->tc = tc;
+    tv lv = {.k = TV_LOOP};
+    lv.lp = lp;
+    if ((rc = ph__tmpl_frame_set(r, lf, "loop", 4, lv)) < 0)
+        return rc;
+    for (size_t i = 0; i < count; i++) {
+        lp->i = i;
+        if ((rc = assign(r, n->a, items[i], lf, tc)) < 0 || (rc = exec_list(r, n->v, n->nv, lf, tc)) < 0)
+            return rc;
+    }
+    if (count == 0 && n->nw)
+        return exec_list(r, n->w, n->nw, f, tc);
+    return 0;
+}
+
+int ph__tmpl_call_loop(rctx *r, tloop *lp, targs *a, tv *out) {
+    if (!(lp->forn->flags & NF_RECURSIVE) || a->npos != 1)
+        return ph__tmpl_rerr(r, lp->forn, PH_ETEMPLATE, "'LoopContext' object is not callable");
+    if (++r->depth > RENDER_MAX_DEPTH)
+        return ph__tmpl_rerr(r, lp->forn, PH_ETEMPLATE, "maximum recursion depth exceeded");
+    ph_buf tmp, *saved = r->out;
+    ph__buf_init(&tmp, saved->max);
+    r->out = &tmp;
+    int rc = run_loop(r, lp->forn, a->pos[0], lp->fr, lp->tc, lp->depth + 1);
+    r->out = saved;
+    r->depth--;
+    if (rc == 0) {
+        *out = ph__tv_strdup(r, tmp.data ? tmp.data : "", tmp.len, r->autoescape);
+        if (out->k != TV_STR)
+            rc = PH_ENOMEM;
+    }
+    ph__buf_close(&tmp);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Macros                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static const char *macro_name(const tmacro *m) { return m->def->name ? m->def->name : "caller"; }
+
+static int bind_kwargs(rctx *r, tmacro *m, targs *a, frame *mf, int *given, tdict *kwargs) {
+    node *def = m->def;
+    for (size_t k = 0; k < a->nkw; k++) {
+        size_t i;
+        for (i = 0; i < def->nw; i++)
+            if (strcmp(def->kw[i], a->kwn[k]) == 0)
+                break;
+        int rc;
+        if (i < def->nw) {
+            if (given[i])
+                return ph__tmpl_rerr(r, def, PH_ETEMPLATE,
+                                     "macro '%s' got multiple values for argument '%s'",
+                                     macro_name(m), a->kwn[k]);
+            given[i] = 1;
+            rc = ph__tmpl_frame_set(r, mf, def->kw[i], strlen(def->kw[i]), a->kwv[k]);
+        } else if (strcmp(a->kwn[k], "caller") == 0 && (def->flags & NF_CALLER)) {
+            rc = ph__tmpl_frame_set(r, mf, "caller", 6, a->kwv[k]);
+        } else if (def->flags & NF_KWARGS) {
+            rc = ph__tdict_set(r, kwargs, tv_str(a->kwn[k], strlen(a->kwn[k]), 0), a->kwv[k]);
+        } else {
+            return ph__tmpl_rerr(r, def, PH_ETEMPLATE, "macro '%s' takes no keyword argument '%s'",
+                                 macro_name(m), a->kwn[k]);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int ph__tmpl_call_macro(rctx *r, tmacro *m, targs *a, tv *out) {
+    node *def = m->def;
+    if (++r->depth > RENDER_MAX_DEPTH)
+        return ph__tmpl_rerr(r, def, PH_ETEMPLATE, "maximum recursion depth exceeded");
+    frame *mf = ph__tmpl_frame_new(r, m->closure, 0);
+    int *given = ph__arena_calloc(r->a, (def->nw + 1) * sizeof(int));
+    tlist *varargs = ph__tlist_new(r, 4);
+    tdict *kwargs = ph__tdict_new(r, 4);
+    if (!mf || !given || !varargs || !kwargs)
+        return PH_ENOMEM;
+    int rc = 0;
+    if (a->npos > def->nw && !(def->flags & NF_VARARGS))
+        return ph__tmpl_rerr(r, def, PH_ETEMPLATE, "macro '%s' takes not more than %zu argument(s)",
+                             macro_name(m), def->nw);
+    for (size_t i = 0; rc == 0 && i < a->npos; i++) {
+        if (i < def->nw) {
+            given[i] = 1;
+            rc = ph__tmpl_frame_set(r, mf, def->kw[i], strlen(def->kw[i]), a->pos[i]);
+        } else {
+            rc = ph__tlist_push(r, varargs, a->pos[i]);
+        }
+    }
+    if (rc == 0)
+        rc = bind_kwargs(r, m, a, mf, given, kwargs);
+    ptmpl *saved_cur = r->cur;
+    r->cur = m->owner;
+    for (size_t i = 0; rc == 0 && i < def->nw; i++) {
+        if (given[i])
+            continue;
+        tv v = tv_undef(def->kw[i], strlen(def->kw[i]));
+        if (def->w[i])
+            rc = ph__tmpl_eval(r, def->w[i], mf, m->tc, &v);
+        if (rc == 0)
+            rc = ph__tmpl_frame_set(r, mf, def->kw[i], strlen(def->kw[i]), v);
+    }
+    if (rc == 0 && (def->flags & NF_VARARGS)) {
+        tv v = {.k = TV_LIST, .flags = TVF_TUPLE};
+        v.l = varargs;
+        rc = ph__tmpl_frame_set(r, mf, "varargs", 7, v);
+    }
+    if (rc == 0 && (def->flags & NF_KWARGS)) {
+        tv v = {.k = TV_DICT};
+        v.d = kwargs;
+        rc = ph__tmpl_frame_set(r, mf, "kwargs", 6, v);
+    }
+    if (rc == 0 && (def->flags & NF_CALLER)) {
+        tv c;
+        if (ph__tmpl_lookup(r, mf, NULL, "caller", 6, &c) == 0 && c.k == TV_UNDEF)
+            rc = ph__tmpl_frame_set(r, mf, "caller", 6, m->caller);
+    }
+    if (rc == 0)
+        rc = ph__tmpl_capture(r, def->v, def->nv, mf, m->tc, out);
+    r->cur = saved_cur;
+    r->depth--;
+    return rc;
+}
+
+static tmacro *make_macro(rctx *r, node *def, frame *f, tctx *tc) {
+    tmacro *m = ph__arena_calloc(r->a, sizeof(tmacro));
+    if (m) {
+        m->def = def;
+        m->closure = f;
+        m->tc = tc;
+        m->owner = r->cur;
+        m->caller = tv_undef("caller", 6);
+    }
+    return m;
+}
+
+static int exec_callblock(rctx *r, node *n, frame *f, tctx *tc) {
+    node *call = n->a;
+    tv fn;
+    int rc = ph__tmpl_eval(r, call->a, f, tc, &fn);
+    if (rc < 0)
+        return rc;
+    targs a = {.npos = call->nv, .nkw = call->nw + 1};
+    a.pos = ph__arena_alloc(r->a, (call->nv + 1) * sizeof(tv));
+    a.kwv = ph__arena_alloc(r->a, (call->nw + 1) * sizeof(tv));
+    a.kwn = ph__arena_alloc(r->a, (call->nw + 1) * sizeof(char *));
+    tmacro *caller = make_macro(r, n, f, tc);
+    if (!a.pos || !a.kwv || !a.kwn || !caller)
+        return PH_ENOMEM;
+    for (size_t i = 0; i < call->nv; i++)
+        if ((rc = ph__tmpl_eval(r, call->v[i], f, tc, &a.pos[i])) < 0)
+            return rc;
+    for (size_t i = 0; i < call->nw; i++) {
+        a.kwn[i] = call->kw[i];
+        if ((rc = ph__tmpl_eval(r, call->w[i], f, tc, &a.kwv[i])) < 0)
+            return rc;
+    }
+    a.kwn[call->nw] = "caller";
+    a.kwv[call->nw] = (tv){.k = TV_MACRO};
+    a.kwv[call->nw].m = caller;
+    tv out;
+    if (fn.k == TV_MACRO) {
+        /* a macro that does not use caller still receives it from a call block */
+        tmacro m2 = *fn.m;
+        m2.caller = a.kwv[call->nw];
+        a.nkw--;
+        rc = ph__tmpl_call_macro(r, &m2, &a, &out);
+    } else {
+        rc = ph__tmpl_call(r, call, fn, &a, &out);
+    }
+    return rc < 0 ? rc : ph__tv_output(r, n, out);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Include, import, inheritance                                             */
+/* ------------------------------------------------------------------------ */
+
+static int load(rctx *r, node *n, tv name, ptmpl **out, int ignore_missing) {
+    if (name.k == TV_STR) {
+        char *s = ph__arena_strndup(r->a, name.s, name.n);
+        if (!s)
+            return PH_ENOMEM;
+        ph_tmpl_error e = {0};
+        *out = ph__tmpl_get(r->env, s, &e);
+        if (*out)
+            return 0;
+        if (e.code == PH_ENOTFOUND && ignore_missing)
+            return 1;
+        if (r->err && r->err->code == 0) {
+            if (e.code == PH_ENOTFOUND) {
+                ph__tmpl_rerr(r, n, PH_ENOTFOUND, "%s", s);
+            } else {
+                *r->err = e;
+            }
+        }
+        return e.code ? e.code : PH_ETEMPLATE;
+    }
+    if (ph__tv_is_seq(name)) {
+        size_t len = ph__tv_len(name);
+        for (size_t i = 0; i < len; i++) {
+            tv item = ph__tv_at(name, i);
+            if (item.k != TV_STR)
+                continue;
+            int rc = load(r, n, item, out, 1);
+            if (rc <= 0)
+                return rc;
+        }
+        if (ignore_missing)
+            return 1;
+        ph_buf b;
+        ph__buf_init(&b, 4096);
+        ph__tv_repr(r, name, &b);
+        int rc = ph__tmpl_rerr(r, n, PH_ENOTFOUND, "none of the templates given were found: %s",
+                               b.data ? b.data : "");
+        ph__buf_close(&b);
+        return rc;
+    }
+    if (name.k == TV_UNDEF)
+        return ph__tmpl_undef_error(r, n, name);
+    return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "template name must be a string, not %s",
+                         ph__tv_typename(name));
+}
+
+/* Render `t` in a fresh template context (an include or an import). */
+static int render_sub(rctx *r, ptmpl *t, frame *outer, int with_context, tctx **out) {
+    tctx *sub = ph__arena_calloc(r->a, sizeof(tctx));
+    if (!sub)
+        return PH_ENOMEM;
+    sub->t = t;
+    sub->ctx = with_context ? r->ctx : NULL;
+    sub->root = ph__tmpl_frame_new(r, with_context ? outer : NULL, 1);
+    if (!sub->root)
+        return PH_ENOMEM;
+    if (with_context && outer) {
+        /* the includer's locals are visible: the root only stops after them */
+        sub->root->stop = 0;
+        sub->outer = outer;
+    }
+    int saved_auto = r->autoescape;
+    ptmpl *saved_cur = r->cur;
+    bchain *saved_chain = r->cur_chain;
+    size_t saved_index = r->cur_index;
+    r->autoescape = t->autoescape;
+    if (++r->depth > RENDER_MAX_DEPTH)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "maximum recursion depth exceeded");
+    int rc = ph__tmpl_render_root(r, t, sub);
+    r->depth--;
+    r->autoescape = saved_auto;
+    r->cur = saved_cur;
+    r->cur_chain = saved_chain;
+    r->cur_index = saved_index;
+    *out = sub;
+    return rc;
+}
+
+static int exec_include(rctx *r, node *n, frame *f, tctx *tc) {
+    tv name;
+    ptmpl *t;
+    tctx *sub;
+    int rc = ph__tmpl_eval(r, n->a, f, tc, &name);
+    if (rc < 0)
+        return rc;
+    rc = load(r, n, name, &t, n->flags & NF_IGNORE_MISSING);
+    if (rc != 0)
+        return rc > 0 ? 0 : rc;
+    return render_sub(r, t, f, (n->flags & NF_WITH_CONTEXT) != 0, &sub);
+}
+
+static int exec_import(rctx *r, node *n, frame *f, tctx *tc) {
+    tv name;
+    ptmpl *t;
+    tctx *sub;
+    int rc = ph__tmpl_eval(r, n->a, f, tc, &name);
+    if (rc < 0 || (rc = load(r, n, name, &t, 0)) < 0)
+        return rc;
+    ph_buf sink, *saved = r->out;
+    ph__buf_init(&sink, saved->max);
+    r->out = &sink;
+    rc = render_sub(r, t, f, (n->flags & NF_WITH_CONTEXT) != 0, &sub);
+    r->out = saved;
+    ph__buf_close(&sink);
+    if (rc < 0)
+        return rc;
+    if (n->kind == N_IMPORT) {
+        tdict *d = ph__tdict_new(r, sub->root->n);
+        if (!d)
+            return PH_ENOMEM;
+        for (size_t i = 0; i < sub->root->n; i++)
+            if ((rc = ph__tdict_set(r, d, tv_str(sub->root->vars[i].name, sub->root->vars[i].len, 0),
+                                    sub->root->vars[i].v)) < 0)
+                return rc;
+        tv mod = {.k = TV_DICT, .flags = TVF_MODULE};
+        mod.d = d;
+        return ph__tmpl_frame_set(r, f, n->name, n->nlen, mod);
+    }
+    for (size_t i = 0; i < n->nw; i++) {
+        const char *want = n->kw[i];
+        tv v;
+        if (ph__tmpl_lookup(r, sub->root, NULL, want, strlen(want), &v) < 0 || v.k == TV_UNDEF ||
+            want[0] == '_')
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                                 "the template %s (imported on line %u) does not export the "
+                                 "requested name '%s'",
+                                 t->name ? t->name : "<string>", n->line, want);
+        if ((rc = ph__tmpl_frame_set(r, f, n->w[i]->name, n->w[i]->nlen, v)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static bchain *find_chain(tctx *tc, const char *name, size_t len) {
+    for (size_t i = 0; i < tc->nblocks; i++)
+        if (tc->blocks[i].nlen == len && memcmp(tc->blocks[i].name, name, len) == 0)
+            return &tc->blocks[i];
+    return NULL;
+}
+
+static int register_blocks(rctx *r, tctx *tc, ptmpl *t) {
+    for (size_t i = 0; i < t->nblocks; i++) {
+        node *b = t->blocks[i];
+        bchain *c = find_chain(tc, b->name, b->nlen);
+        if (!c) {
+            if (tc->nblocks == tc->capblocks) {
+                size_t cap = tc->capblocks ? tc->capblocks * 2 : 8;
+                bchain *nb = ph__arena_alloc(r->a, cap * sizeof(bchain));
+                if (!nb)
+                    return PH_ENOMEM;
+                if (tc->nblocks)
+                    memcpy(nb, tc->blocks, tc->nblocks * sizeof(bchain));
+                tc->blocks = nb;
+                tc->capblocks = cap;
+            }
+            c = &tc->blocks[tc->nblocks++];
+            memset(c, 0, sizeof(*c));
+            c->name = b->name;
+            c->nlen = b->nlen;
+        }
+        node **nv = ph__arena_alloc(r->a, (c->n + 1) * sizeof(node *));
+        ptmpl **no = ph__arena_alloc(r->a, (c->n + 1) * sizeof(ptmpl *));
+        if (!nv || !no)
+            return PH_ENOMEM;
+        if (c->n) {
+            memcpy(nv, c->v, c->n * sizeof(node *));
+            memcpy(no, c->owners, c->n * sizeof(ptmpl *));
+        }
+        nv[c->n] = b;
+        no[c->n] = t;
+        c->v = nv;
+        c->owners = no;
+        c->n++;
+    }
+    return 0;
+}
+
+static int render_block(rctx *r, bchain *c, size_t idx, frame *f, tctx *tc, int scoped) {
+    node *b = c->v[idx];
+    frame *bf = ph__tmpl_frame_new(r, scoped ? f : tc->root, 0);
+    if (!bf)
+        return PH_ENOMEM;
+    if (b->flags & NF_REQUIRED && idx == c->n - 1 && c->n == 1)
+        return ph__tmpl_rerr(r, b, PH_ETEMPLATE, "Required block '%s' not found", b->name);
+    bchain *saved_chain = r->cur_chain;
+    size_t saved_index = r->cur_index;
+    tctx *saved_tc = r->cur_tc;
+    ptmpl *saved_cur = r->cur;
+    r->cur_chain = c;
+    r->cur_index = idx;
+    r->cur_tc = tc;
+    r->cur = c->owners[idx];
+    int rc = exec_list(r, b->v, b->nv, bf, tc);
+    r->cur_chain = saved_chain;
+    r->cur_index = saved_index;
+    r->cur_tc = saved_tc;
+    r->cur = saved_cur;
+    return rc;
+}
+
+int ph__tmpl_super(rctx *r, tv *out) {
+    bchain *c = r->cur_chain;
+    if (!c || r->cur_index + 1 >= c->n)
+        return ph__tmpl_rerr(r, c ? c->v[r->cur_index] : NULL, PH_ETEMPLATE,
+                             "there is no parent block called '%.*s'.", c ? (int)c->nlen : 0,
+                             c ? c->name : "");
+    ph_buf tmp, *saved = r->out;
+    int saved_suppress = r->suppress;
+    ph__buf_init(&tmp, saved->max);
+    r->out = &tmp;
+    r->suppress = 0;
+    int rc = render_block(r, c, r->cur_index + 1, r->cur_tc->root, r->cur_tc, 0);
+    r->out = saved;
+    r->suppress = saved_suppress;
+    if (rc == 0) {
+        *out = ph__tv_strdup(r, tmp.data ? tmp.data : "", tmp.len, r->autoescape);
+        if (out->k != TV_STR)
+            rc = PH_ENOMEM;
+    }
+    ph__buf_close(&tmp);
+    return rc;
+}
+
+int ph__tmpl_render_root(rctx *r, ptmpl *t, tctx *tc) {
+    int saved_suppress = r->suppress, rc = 0;
+    for (int levels = 0; t; levels++) {
+        if (levels > RENDER_MAX_DEPTH)
+            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "too many levels of extends");
+        if ((rc = register_blocks(r, tc, t)) < 0)
+            break;
+        r->cur = t;
+        tc->t = t;
+        tc->parent = NULL;
+        if ((rc = exec_list(r, t->root->v, t->root->nv, tc->root, tc)) < 0)
+            break;
+        t = tc->parent;
+        r->suppress = saved_suppress;
+    }
+    r->suppress = saved_suppress;
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Statements                                                               */
+/* ------------------------------------------------------------------------ */
+
+static int exec_setblock(rctx *r, node *n, frame *f, tctx *tc) {
+    tv v;
+    int rc = ph__tmpl_capture(r, n->v, n->nv, f, tc, &v);
+    if (rc == 0 && n->c) {
+        r->filter_input = v;
+        rc = ph__tmpl_eval(r, n->c, f, tc, &v);
+    }
+    return rc < 0 ? rc : assign(r, n->a, v, f, tc);
+}
+
+static int exec_with(rctx *r, node *n, frame *f, tctx *tc) {
+    frame *wf = ph__tmpl_frame_new(r, f, 0);
+    if (!wf)
+        return PH_ENOMEM;
+    for (size_t i = 0; i < n->nw; i++) {
+        tv v;
+        int rc = ph__tmpl_eval(r, n->w[i], f, tc, &v);
+        if (rc < 0 || (rc = assign(r, n->a->v[i], v, wf, tc)) < 0)
+            return rc;
+    }
+    return exec_list(r, n->v, n->nv, wf, tc);
+}
+
+static int exec_extends(rctx *r, node *n, frame *f, tctx *tc) {
+    if (tc->parent)
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "extended multiple times");
+    tv name;
+    int rc = ph__tmpl_eval(r, n->a, f, tc, &name);
+    if (rc < 0 || (rc = load(r, n, name, &tc->parent, 0)) < 0)
+        return rc;
+    r->suppress = 1;
+    return 0;
+}
+
+int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
+    tv v;
+    int rc;
+    switch (n->kind) {
+    case N_TEXT:
+        return r->suppress ? 0 : ph__buf_append(r->out, n->val.s, n->val.n);
+    case N_PRINT:
+        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &v)) < 0)
+            return rc;
+        return ph__tv_output(r, n->a, v);
+    case N_IF:
+        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &v)) < 0 || (rc = ph__tmpl_check_undef(r, n->a, v)) < 0)
+            return rc;
+        if (ph__tv_truthy(v))
+            return exec_list(r, n->v, n->nv, f, tc);
+        return exec_list(r, n->w, n->nw, f, tc);
+    case N_FOR:
+        if ((rc = ph__tmpl_eval(r, n->b, f, tc, &v)) < 0)
+            return rc;
+        return run_loop(r, n, v, f, tc, 1);
+    case N_SET:
+        if ((rc = ph__tmpl_eval(r, n->b, f, tc, &v)) < 0)
+            return rc;
+        return assign(r, n->a, v, f, tc);
+    case N_SETBLOCK: return exec_setblock(r, n, f, tc);
+    case N_WITH: return exec_with(r, n, f, tc);
+    case N_MACRO: {
+        tmacro *m = make_macro(r, n, f, tc);
+        if (!m)
+            return PH_ENOMEM;
+        v = (tv){.k = TV_MACRO};
+        v.m = m;
+        return ph__tmpl_frame_set(r, f, n->name, n->nlen, v);
+    }
+    case N_CALLBLOCK: return exec_callblock(r, n, f, tc);
+    case N_INCLUDE: return exec_include(r, n, f, tc);
+    case N_IMPORT:
+    case N_FROMIMPORT: return exec_import(r, n, f, tc);
+    case N_EXTENDS: return exec_extends(r, n, f, tc);
+    case N_BLOCK: {
+        if (r->suppress)
+            return 0;
+        bchain *c = find_chain(tc, n->name, n->nlen);
+        if (!c)
+            return exec_list(r, n->v, n->nv, f, tc);
+        return render_block(r, c, 0, f, tc, (c->v[0]->flags & NF_SCOPED) != 0);
+    }
+    case N_AUTOESCAPE: {
+        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &v)) < 0)
+            return rc;
+        int saved = r->autoescape;
+        r->autoescape = ph__tv_truthy(v);
+        rc = exec_list(r, n->v, n->nv, f, tc);
+        r->autoescape = saved;
+        return rc;
+    }
+    case N_FILTERBLOCK:
+        if ((rc = ph__tmpl_capture(r, n->v, n->nv, f, tc, &v)) < 0)
+            return rc;
+        r->filter_input = v;
+        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &v)) < 0)
+            return rc;
+        return ph__tv_output(r, n, v);
+    case N_BODY: return exec_list(r, n->v, n->nv, f, tc);
+    default: return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unknown statement");
+    }
+}

@@ -1,0 +1,410 @@
+/*
+ * Internal interface of the template engine, shared by its modules: the value
+ * model, tokens, the syntax tree, the render state and the helpers each module
+ * exports to the others. Nothing here is public API (see
+ * include/phial/template.h); docs/internals/template.md describes the design.
+ */
+#ifndef PH_TEMPLATE_TMPL_H
+#define PH_TEMPLATE_TMPL_H
+
+#include "phial/template.h"
+#include "util/arena.h"
+#include "util/buf.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------------ */
+/* Values                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A value is a small struct passed by value. Strings, lists and dicts point to
+ * memory owned by someone who outlives the render: the app's json_t context,
+ * the compiled template, or the render arena (temporaries). Nothing is
+ * reference counted: the arena dies with the render.
+ */
+typedef enum tvk {
+    TV_UNDEF,  /* Jinja2's Undefined; s/n name the missing thing */
+    TV_NONE,   /* None */
+    TV_BOOL,   /* i is 0 or 1 */
+    TV_INT,    /* i */
+    TV_FLOAT,  /* f */
+    TV_STR,    /* s, n (UTF-8); safe marks Markup */
+    TV_LIST,   /* l: an arena list (flags: TVF_TUPLE, TVF_GROUP) */
+    TV_DICT,   /* d: an arena dict, insertion ordered (flags: TVF_NS, TVF_MODULE) */
+    TV_JARR,   /* j: a borrowed JSON array */
+    TV_JOBJ,   /* j: a borrowed JSON object */
+    TV_FUNC,   /* fn: a builtin callable, maybe bound to a value */
+    TV_MACRO,  /* m: a macro (or a call block's caller) */
+    TV_LOOP,   /* lp: the `loop` object of a for loop */
+} tvk;
+
+enum {
+    TVF_TUPLE = 1,  /* a list that prints as a tuple */
+    TVF_GROUP = 2,  /* a groupby tuple: .grouper and .list */
+    TVF_NS = 4,     /* a namespace(): attributes may be assigned */
+    TVF_MODULE = 8, /* an imported template's exports */
+    TVF_ATTR = 16,  /* TV_UNDEF: missing attribute of an object (s names it) */
+};
+
+typedef struct tlist tlist;
+typedef struct tdict tdict;
+typedef struct tfunc tfunc;
+typedef struct tmacro tmacro;
+typedef struct tloop tloop;
+
+typedef struct tv {
+    uint8_t k;     /* tvk */
+    uint8_t safe;  /* TV_STR: a safe (Markup) string, never escaped again */
+    uint8_t flags; /* TVF_* */
+    uint8_t owner; /* TV_UNDEF with TVF_ATTR: the type of the object (tvk) */
+    size_t n;      /* TV_STR, TV_UNDEF: length of s */
+    union {
+        int64_t i;
+        double f;
+        const char *s;
+        tlist *l;
+        tdict *d;
+        json_t *j;
+        tfunc *fn;
+        tmacro *m;
+        tloop *lp;
+    };
+} tv;
+
+struct tlist {
+    size_t n, cap;
+    tv *v;
+};
+
+struct tdict {
+    size_t n, cap;
+    tv *k;
+    tv *v;
+};
+
+typedef struct targs {
+    tv *pos;
+    size_t npos;
+    const char **kwn; /* keyword names (NUL-terminated) */
+    tv *kwv;
+    size_t nkw;
+} targs;
+
+typedef struct rctx rctx;
+typedef int (*tfunc_fn)(rctx *r, tfunc *self, targs *a, tv *out);
+
+struct tfunc {
+    tfunc_fn fn;
+    tv self;          /* the bound object (str, list, dict, loop, ...) */
+    const char *name; /* for messages */
+    void *ud;         /* extra state (C globals, cyclers) */
+    int64_t state;
+};
+
+#define TV_MK(kind) ((tv){.k = (kind)})
+static inline tv tv_int(int64_t i) { tv v = {.k = TV_INT}; v.i = i; return v; }
+static inline tv tv_bool(int b) { tv v = {.k = TV_BOOL}; v.i = b != 0; return v; }
+static inline tv tv_float(double f) { tv v = {.k = TV_FLOAT}; v.f = f; return v; }
+static inline tv tv_str(const char *s, size_t n, int safe) {
+    tv v = {.k = TV_STR, .safe = (uint8_t)safe, .n = n};
+    v.s = s;
+    return v;
+}
+static inline tv tv_undef(const char *name, size_t n) {
+    tv v = {.k = TV_UNDEF, .n = n};
+    v.s = name;
+    return v;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tokens and the syntax tree                                               */
+/* ------------------------------------------------------------------------ */
+
+typedef enum ttype {
+    T_EOF,
+    T_TEXT,
+    T_VAR_BEGIN,
+    T_VAR_END,
+    T_BLOCK_BEGIN,
+    T_BLOCK_END,
+    T_NAME,
+    T_STRING,
+    T_INT,
+    T_FLOAT,
+    T_OP,
+} ttype;
+
+/* Operator codes: single characters stand for themselves. */
+enum { OP_FLOORDIV = 256, OP_POW, OP_EQ, OP_NE, OP_LE, OP_GE, OP_IN, OP_NOTIN };
+
+typedef struct tok {
+    uint8_t type;
+    int op;
+    uint32_t line, col;
+    const char *s; /* T_TEXT, T_NAME, T_STRING (decoded) */
+    size_t n;
+    int64_t i;
+    double f;
+} tok;
+
+typedef struct tokens {
+    tok *v;
+    size_t n, cap;
+} tokens;
+
+typedef enum nkind {
+    /* statements */
+    N_BODY, N_TEXT, N_PRINT, N_IF, N_FOR, N_SET, N_SETBLOCK, N_WITH, N_MACRO, N_CALLBLOCK,
+    N_INCLUDE, N_IMPORT, N_FROMIMPORT, N_EXTENDS, N_BLOCK, N_AUTOESCAPE, N_FILTERBLOCK,
+    /* expressions */
+    E_CONST, E_NAME, E_GETATTR, E_GETITEM, E_SLICE, E_BINOP, E_NEG, E_POS, E_NOT, E_AND, E_OR,
+    E_COMPARE, E_CONCAT, E_COND, E_FILTER, E_TEST, E_CALL, E_LIST, E_TUPLE, E_DICT,
+} nkind;
+
+typedef struct node node;
+struct node {
+    uint16_t kind;
+    int op;           /* E_BINOP operator; E_COMPARE: ops in ops[] */
+    uint32_t line, col;
+    const char *name; /* names: variables, attributes, filters, tests, blocks, macros */
+    size_t nlen;
+    node *a, *b, *c;  /* children, by kind (see parser.c) */
+    node **v;         /* list children: body, args, items */
+    size_t nv;
+    node **w;         /* second list: else body, keyword values, dict values */
+    size_t nw;
+    const char **kw;  /* keyword names (E_CALL/E_FILTER/E_TEST), targets, params */
+    int *ops;         /* E_COMPARE operators */
+    tv val;           /* E_CONST */
+    int flags;        /* by kind: NF_* */
+};
+
+enum {
+    NF_SCOPED = 1,     /* block */
+    NF_REQUIRED = 2,   /* block */
+    NF_RECURSIVE = 4,  /* for */
+    NF_IGNORE_MISSING = 8, /* include */
+    NF_WITH_CONTEXT = 16,  /* include/import */
+    NF_CALLER = 32,    /* macro uses caller */
+    NF_VARARGS = 64,   /* macro uses varargs */
+    NF_KWARGS = 128,   /* macro uses kwargs */
+    NF_NEGATE = 256,   /* test: `is not` */
+    NF_TRIM_RIGHT = 512,
+};
+
+/* A compiled template: its tree and everything the tree points into. */
+typedef struct ptmpl {
+    char *name;       /* NULL for a string template */
+    char *path;       /* file it came from, or NULL */
+    double mtime;     /* of path when loaded */
+    int autoescape;   /* initial autoescape state */
+    ph_arena arena;   /* tree nodes, decoded strings, normalized source */
+    node *root;       /* N_BODY */
+    node **blocks;    /* every N_BLOCK, for inheritance */
+    size_t nblocks;
+    struct ptmpl *next; /* cache chain */
+} ptmpl;
+
+/* ------------------------------------------------------------------------ */
+/* Environment                                                              */
+/* ------------------------------------------------------------------------ */
+
+typedef struct cfilter {
+    char *name;
+    ph_tmpl_filter_fn fn;
+    ph_tmpl_test_fn test;
+    void *ud;
+} cfilter;
+
+struct ph_tmpl_env {
+    ph_tmpl_opts opts;
+    char **paths;
+    size_t npaths;
+    ph_tmpl_loader loader;
+    json_t *strings;  /* name -> source for templates given as strings */
+    json_t *globals;  /* name -> value */
+    cfilter *filters, *tests, *funcs;
+    size_t nfilters, ntests, nfuncs;
+    struct { ph_tmpl_context_fn fn; void *ud; } *procs;
+    size_t nprocs;
+    ptmpl *cache;     /* a chain; templates per app are few */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Render state                                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct frame frame;
+struct frame {
+    frame *parent;
+    int stop;        /* lookups do not go past this frame to parent */
+    size_t n, cap;
+    struct fvar {
+        const char *name;
+        size_t len;
+        tv v;
+    } *vars;
+};
+
+/* A block override chain entry. */
+typedef struct bchain {
+    const char *name;
+    size_t nlen;
+    node **v;        /* most derived first */
+    ptmpl **owners;
+    size_t n;
+} bchain;
+
+/* The state of one template's render (an include or import has its own). */
+typedef struct tctx {
+    ptmpl *t;
+    frame *root;     /* top-level variables (exported) */
+    frame *outer;    /* include/import with context: the includer's frame */
+    json_t *ctx;     /* the render context (NULL without context) */
+    bchain *blocks;
+    size_t nblocks, capblocks;
+    ptmpl *parent;   /* set by {% extends %}: render it next */
+} tctx;
+
+struct tmacro {
+    node *def;       /* N_MACRO or N_CALLBLOCK */
+    frame *closure;
+    tctx *tc;
+    ptmpl *owner;
+    tv caller;       /* for a call block's macro call */
+};
+
+struct tloop {
+    tv seq;          /* the materialised items (TV_LIST or TV_JARR) */
+    size_t i, n;
+    int depth;
+    tv last_changed;
+    int changed_set;
+    node *forn;      /* recursive: the loop to run again */
+    frame *fr;
+    tctx *tc;
+};
+
+struct rctx {
+    ph_tmpl_env *env;
+    ph_buf *out;
+    ph_arena *a;
+    ph_tmpl_error *err;
+    int autoescape;
+    int suppress;     /* output after extends is dropped */
+    int depth;        /* call depth guard */
+    ptmpl *cur;       /* template being rendered (for messages) */
+    void *user;       /* the render's user pointer for C callbacks */
+    json_t *ctx;      /* render context */
+    /* block rendering: which chain entry is running, for super() */
+    bchain *cur_chain;
+    size_t cur_index;
+    tctx *cur_tc;
+    tv filter_input;  /* the body's output for {% filter %} and block set filters */
+    json_t *keep;     /* JSON results of C callbacks, alive until the render ends */
+};
+
+/* Keep `j` (a new reference, stolen) alive for the rest of the render. */
+int ph__tmpl_keep(rctx *r, json_t *j);
+/* Python str() of v as a TV_STR, Undefined as "" (Jinja2's soft_str). */
+int ph__tmpl_soft_str(rctx *r, const node *n, tv v, tv *out);
+/* Jinja2's make_attrgetter: "a.b.0" looked up item-first on v. */
+int ph__tmpl_attr_path(rctx *r, const node *n, tv v, tv path, tv *out);
+
+#define RENDER_MAX_DEPTH 96
+#define PARSE_MAX_DEPTH 64
+
+/* lexer.c */
+int ph__tmpl_lex(const char *src, size_t len, const ph_tmpl_opts *o, ph_arena *a, tokens *out,
+                 const char *name, ph_tmpl_error *err);
+
+/* parser.c */
+int ph__tmpl_parse(ptmpl *t, const tokens *tk, ph_tmpl_error *err);
+void ph__tmpl_set_error(ph_tmpl_error *e, const char *name, uint32_t line, uint32_t col,
+                        int code, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* compile.c: load + parse + cache */
+ptmpl *ph__tmpl_compile(ph_tmpl_env *env, const char *name, const char *src, size_t len,
+                        ph_tmpl_error *err);
+void ph__tmpl_destroy(ptmpl *t);
+ptmpl *ph__tmpl_get(ph_tmpl_env *env, const char *name, ph_tmpl_error *err);
+int ph__tmpl_default_autoescape(const ph_tmpl_env *env, const char *name);
+
+/* render.c */
+int ph__tmpl_render_root(rctx *r, ptmpl *t, tctx *tc);
+int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc);
+int ph__tmpl_capture(rctx *r, node **body, size_t nbody, frame *f, tctx *tc, tv *out);
+int ph__tmpl_call_macro(rctx *r, tmacro *m, targs *a, tv *out);
+int ph__tmpl_call_loop(rctx *r, tloop *lp, targs *a, tv *out);
+int ph__tmpl_rerr(rctx *r, const node *n, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+frame *ph__tmpl_frame_new(rctx *r, frame *parent, int stop);
+int ph__tmpl_frame_set(rctx *r, frame *f, const char *name, size_t len, tv v);
+int ph__tmpl_super(rctx *r, tv *out);
+
+/* eval.c */
+int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out);
+int ph__tmpl_lookup(rctx *r, frame *f, tctx *tc, const char *name, size_t len, tv *out);
+int ph__tmpl_getattr(rctx *r, const node *n, tv obj, const char *name, size_t len, tv *out);
+int ph__tmpl_getitem(rctx *r, const node *n, tv obj, tv key, tv *out);
+int ph__tmpl_call(rctx *r, const node *n, tv fn, targs *a, tv *out);
+int ph__tmpl_check_undef(rctx *r, const node *n, tv v);
+int ph__tmpl_undef_error(rctx *r, const node *n, tv v);
+int ph__tmpl_call_cfunc(rctx *r, tfunc *self, targs *a, tv *out);
+int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv kw, tv *out);
+
+/* value.c */
+tv ph__tv_from_json(json_t *j);
+json_t *ph__tv_to_json(rctx *r, tv v);
+int ph__tv_truthy(tv v);
+int ph__tv_str(rctx *r, tv v, ph_buf *b);        /* Python str() */
+int ph__tv_repr(rctx *r, tv v, ph_buf *b);       /* Python repr() */
+int ph__tv_tostr(rctx *r, tv v, tv *out);        /* str() as a TV_STR value (keeps safe) */
+int ph__tv_output(rctx *r, const node *n, tv v); /* {{ v }} into r->out */
+int ph__tv_eq(tv a, tv b);
+int ph__tv_cmp(rctx *r, const node *n, tv a, tv b, int *res);
+size_t ph__tv_len(tv v);                        /* for sized values */
+int ph__tv_is_seq(tv v);
+int ph__tv_items(rctx *r, const node *n, tv v, tv **items, size_t *count); /* iterate */
+tv ph__tv_at(tv seq, size_t i);                 /* TV_LIST / TV_JARR element */
+tlist *ph__tlist_new(rctx *r, size_t cap);
+int ph__tlist_push(rctx *r, tlist *l, tv v);
+tdict *ph__tdict_new(rctx *r, size_t cap);
+int ph__tdict_set(rctx *r, tdict *d, tv k, tv v);
+int ph__tdict_get(tv dict, tv key, tv *out);
+const char *ph__tv_typename(tv v);
+char *ph__tv_cstr(rctx *r, tv v);               /* NUL-terminated copy (arena) */
+tv ph__tv_strdup(rctx *r, const char *s, size_t n, int safe);
+int ph__escape(ph_buf *b, const char *s, size_t n);
+int ph__fmt_float(ph_buf *b, double f);
+int ph__fmt_repr_str(ph_buf *b, const char *s, size_t n);
+size_t ph__utf8_len(const char *s, size_t n);
+size_t ph__utf8_offset(const char *s, size_t n, size_t chars);
+
+/* filters.c, filters_seq.c, filters_str.c, tests.c, methods.c */
+typedef int (*bfilter_fn)(rctx *r, const node *n, tv v, targs *a, tv *out);
+bfilter_fn ph__tmpl_find_filter(const char *name, size_t len);
+typedef int (*btest_fn)(rctx *r, const node *n, tv v, targs *a, int *res);
+btest_fn ph__tmpl_find_test(const char *name, size_t len);
+int ph__tmpl_apply_filter(rctx *r, const node *n, const char *name, size_t len, tv v, targs *a,
+                          tv *out);
+int ph__tmpl_apply_test(rctx *r, const node *n, const char *name, size_t len, tv v, targs *a,
+                        int *res);
+int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len, tv *out);
+int ph__tmpl_str_method(const char *name, size_t len, tfunc_fn *fn, const char **sname);
+int ph__tmpl_dict_items(rctx *r, tv d, tv *out);
+int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out);
+int ph__tmpl_arg(targs *a, size_t pos, const char *kw, tv *out);
+
+/* Filter sub-tables, searched in order by ph__tmpl_find_filter. */
+typedef struct bfilter_entry {
+    const char *name;
+    bfilter_fn fn;
+} bfilter_entry;
+extern const bfilter_entry ph__tmpl_filters_str[];
+extern const bfilter_entry ph__tmpl_filters_seq[];
+extern const bfilter_entry ph__tmpl_filters_misc[];
+
+#endif

@@ -1,0 +1,591 @@
+/*
+ * Template values: conversion from and to jansson, truthiness, equality and
+ * ordering, and printing exactly as Python does (str() and repr() of ints,
+ * floats, strings, lists, tuples and dicts, True/False/None), because a
+ * template must render byte for byte as it does under Jinja2. HTML escaping
+ * (markupsafe's five characters) lives here too. It does not evaluate
+ * anything (eval.c) nor render statements (render.c).
+ *
+ * References: Python's float repr (shortest round-trip digits, exponent form
+ * below 1e-4 and from 1e16), markupsafe.escape.
+ */
+#include "tmpl.h"
+#include "util/alloc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+tv ph__tv_from_json(json_t *j) {
+    if (!j)
+        return TV_MK(TV_NONE);
+    switch (json_typeof(j)) {
+    case JSON_STRING: return tv_str(json_string_value(j), json_string_length(j), 0);
+    case JSON_INTEGER: return tv_int((int64_t)json_integer_value(j));
+    case JSON_REAL: return tv_float(json_real_value(j));
+    case JSON_TRUE: return tv_bool(1);
+    case JSON_FALSE: return tv_bool(0);
+    case JSON_ARRAY: { tv v = {.k = TV_JARR}; v.j = j; return v; }
+    case JSON_OBJECT: { tv v = {.k = TV_JOBJ}; v.j = j; return v; }
+    default: return TV_MK(TV_NONE);
+    }
+}
+
+json_t *ph__tv_to_json(rctx *r, tv v) {
+    switch (v.k) {
+    case TV_NONE: case TV_UNDEF: return json_null();
+    case TV_BOOL: return json_boolean(v.i);
+    case TV_INT: return json_integer((json_int_t)v.i);
+    case TV_FLOAT: return json_real(v.f);
+    case TV_STR: return json_stringn_nocheck(v.s, v.n);
+    case TV_JARR: case TV_JOBJ: return json_incref(v.j);
+    case TV_LIST: {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < v.l->n; i++)
+            if (json_array_append_new(a, ph__tv_to_json(r, v.l->v[i])) < 0) {
+                json_decref(a);
+                return NULL;
+            }
+        return a;
+    }
+    case TV_DICT: {
+        json_t *o = json_object();
+        for (size_t i = 0; o && i < v.d->n; i++) {
+            char *k = ph__tv_cstr(r, v.d->k[i]);
+            if (!k || json_object_set_new(o, k, ph__tv_to_json(r, v.d->v[i])) < 0) {
+                json_decref(o);
+                return NULL;
+            }
+        }
+        return o;
+    }
+    default: return json_null();
+    }
+}
+
+int ph__tv_truthy(tv v) {
+    switch (v.k) {
+    case TV_UNDEF: case TV_NONE: return 0;
+    case TV_BOOL: case TV_INT: return v.i != 0;
+    case TV_FLOAT: return v.f != 0.0;
+    case TV_STR: return v.n != 0;
+    case TV_LIST: return v.l->n != 0;
+    case TV_DICT: return v.d->n != 0;
+    case TV_JARR: return json_array_size(v.j) != 0;
+    case TV_JOBJ: return json_object_size(v.j) != 0;
+    default: return 1;
+    }
+}
+
+const char *ph__tv_typename(tv v) {
+    switch (v.k) {
+    case TV_UNDEF: return "Undefined";
+    case TV_NONE: return "NoneType";
+    case TV_BOOL: return "bool";
+    case TV_INT: return "int";
+    case TV_FLOAT: return "float";
+    case TV_STR: return v.safe ? "Markup" : "str";
+    case TV_LIST: case TV_JARR: return (v.flags & TVF_TUPLE) ? "tuple" : "list";
+    case TV_DICT: return (v.flags & TVF_NS) ? "Namespace" : (v.flags & TVF_MODULE) ? "TemplateModule" : "dict";
+    case TV_JOBJ: return "dict";
+    case TV_MACRO: return "Macro";
+    case TV_LOOP: return "LoopContext";
+    default: return "builtin_function_or_method";
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Printing                                                                 */
+/* ------------------------------------------------------------------------ */
+
+int ph__escape(ph_buf *b, const char *s, size_t n) {
+    size_t start = 0;
+    int rc;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep;
+        size_t rl;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; rl = 5; break;
+        case '<': rep = "&lt;"; rl = 4; break;
+        case '>': rep = "&gt;"; rl = 4; break;
+        case '"': rep = "&#34;"; rl = 5; break;
+        case '\'': rep = "&#39;"; rl = 5; break;
+        default: continue;
+        }
+        if ((rc = ph__buf_append(b, s + start, i - start)) < 0 || (rc = ph__buf_append(b, rep, rl)) < 0)
+            return rc;
+        start = i + 1;
+    }
+    return ph__buf_append(b, s + start, n - start);
+}
+
+/* Python's repr(float): the shortest digits that round-trip. */
+int ph__fmt_float(ph_buf *b, double f) {
+    if (isnan(f))
+        return ph__buf_append_str(b, "nan");
+    if (isinf(f))
+        return ph__buf_append_str(b, f < 0 ? "-inf" : "inf");
+    char digits[40];
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(digits, sizeof(digits), "%.*e", prec - 1, f);
+        if (strtod(digits, NULL) == f)
+            break;
+    }
+    /* digits looks like "-d.ddde+XX" */
+    char mant[32];
+    size_t nm = 0;
+    const char *p = digits;
+    int neg = 0;
+    if (*p == '-') {
+        neg = 1;
+        p++;
+    }
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.')
+            mant[nm++] = *p;
+    mant[nm] = 0;
+    int exp = atoi(p + 1);
+    while (nm > 1 && mant[nm - 1] == '0')
+        mant[--nm] = 0;
+    char out[64];
+    size_t k = 0;
+    if (neg)
+        out[k++] = '-';
+    if (exp < -4 || exp >= 16) {
+        out[k++] = mant[0];
+        if (nm > 1) {
+            out[k++] = '.';
+            for (size_t i = 1; i < nm; i++)
+                out[k++] = mant[i];
+        }
+        k += (size_t)snprintf(out + k, sizeof(out) - k, "e%c%02d", exp < 0 ? '-' : '+', abs(exp));
+    } else if (exp < 0) {
+        out[k++] = '0';
+        out[k++] = '.';
+        for (int i = 0; i < -exp - 1; i++)
+            out[k++] = '0';
+        for (size_t i = 0; i < nm; i++)
+            out[k++] = mant[i];
+    } else {
+        for (int i = 0; i <= exp; i++)
+            out[k++] = (size_t)i < nm ? mant[i] : '0';
+        out[k++] = '.';
+        if ((size_t)exp + 1 < nm)
+            for (size_t i = (size_t)exp + 1; i < nm; i++)
+                out[k++] = mant[i];
+        else
+            out[k++] = '0';
+    }
+    return ph__buf_append(b, out, k);
+}
+
+static int utf8_decode(const unsigned char *s, size_t n, size_t *adv) {
+    unsigned c = s[0];
+    int cp;
+    size_t len;
+    if (c < 0x80) { *adv = 1; return (int)c; }
+    if ((c & 0xE0) == 0xC0) { len = 2; cp = (int)(c & 0x1F); }
+    else if ((c & 0xF0) == 0xE0) { len = 3; cp = (int)(c & 0x0F); }
+    else if ((c & 0xF8) == 0xF0) { len = 4; cp = (int)(c & 0x07); }
+    else { *adv = 1; return -1; }
+    if (len > n) { *adv = 1; return -1; }
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) { *adv = 1; return -1; }
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    *adv = len;
+    return cp;
+}
+
+/* Python's repr(str): single quotes unless the text has ' and no ". */
+int ph__fmt_repr_str(ph_buf *b, const char *s, size_t n) {
+    int has_sq = memchr(s, '\'', n) != NULL, has_dq = memchr(s, '"', n) != NULL;
+    char q = has_sq && !has_dq ? '"' : '\'';
+    int rc = ph__buf_append_char(b, q);
+    for (size_t i = 0; rc == 0 && i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t adv = 1;
+        if (c == (unsigned char)q || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            rc = ph__buf_append(b, e, 2);
+        } else if (c == '\n') {
+            rc = ph__buf_append(b, "\\n", 2);
+        } else if (c == '\r') {
+            rc = ph__buf_append(b, "\\r", 2);
+        } else if (c == '\t') {
+            rc = ph__buf_append(b, "\\t", 2);
+        } else if (c < 0x20 || c == 0x7f) {
+            rc = ph__buf_printf(b, "\\x%02x", c);
+        } else if (c >= 0x80) {
+            int cp = utf8_decode((const unsigned char *)s + i, n - i, &adv);
+            if (cp >= 0x80 && cp < 0xa0)
+                rc = ph__buf_printf(b, "\\x%02x", cp);
+            else
+                rc = ph__buf_append(b, s + i, adv);
+        } else {
+            rc = ph__buf_append_char(b, (char)c);
+        }
+        i += adv;
+    }
+    return rc ? rc : ph__buf_append_char(b, q);
+}
+
+static int repr_seq(rctx *r, tv v, ph_buf *b) {
+    int tuple = (v.flags & TVF_TUPLE) != 0;
+    size_t n = ph__tv_len(v);
+    int rc = ph__buf_append_char(b, tuple ? '(' : '[');
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (i)
+            rc = ph__buf_append(b, ", ", 2);
+        if (rc == 0)
+            rc = ph__tv_repr(r, ph__tv_at(v, i), b);
+    }
+    if (rc == 0 && tuple && n == 1)
+        rc = ph__buf_append_char(b, ',');
+    return rc ? rc : ph__buf_append_char(b, tuple ? ')' : ']');
+}
+
+static int repr_dict(rctx *r, tv v, ph_buf *b) {
+    int rc = ph__buf_append_char(b, '{');
+    size_t i = 0;
+    if (v.k == TV_JOBJ) {
+        const char *key;
+        json_t *val;
+        json_object_foreach(v.j, key, val) {
+            if (rc == 0 && i++)
+                rc = ph__buf_append(b, ", ", 2);
+            if (rc == 0)
+                rc = ph__fmt_repr_str(b, key, strlen(key));
+            if (rc == 0)
+                rc = ph__buf_append(b, ": ", 2);
+            if (rc == 0)
+                rc = ph__tv_repr(r, ph__tv_from_json(val), b);
+        }
+    } else {
+        for (i = 0; rc == 0 && i < v.d->n; i++) {
+            if (i)
+                rc = ph__buf_append(b, ", ", 2);
+            if (rc == 0)
+                rc = ph__tv_repr(r, v.d->k[i], b);
+            if (rc == 0)
+                rc = ph__buf_append(b, ": ", 2);
+            if (rc == 0)
+                rc = ph__tv_repr(r, v.d->v[i], b);
+        }
+    }
+    return rc ? rc : ph__buf_append_char(b, '}');
+}
+
+int ph__tv_repr(rctx *r, tv v, ph_buf *b) {
+    switch (v.k) {
+    case TV_STR:
+        if (v.safe) {
+            int rc = ph__buf_append_str(b, "Markup(");
+            if (rc == 0)
+                rc = ph__fmt_repr_str(b, v.s, v.n);
+            return rc ? rc : ph__buf_append_char(b, ')');
+        }
+        return ph__fmt_repr_str(b, v.s, v.n);
+    case TV_LIST: case TV_JARR: return repr_seq(r, v, b);
+    case TV_JOBJ: return repr_dict(r, v, b);
+    case TV_DICT:
+        if (v.flags & TVF_NS) {
+            int rc = ph__buf_append_str(b, "<Namespace ");
+            if (rc == 0)
+                rc = repr_dict(r, v, b);
+            return rc ? rc : ph__buf_append_char(b, '>');
+        }
+        return repr_dict(r, v, b);
+    default: return ph__tv_str(r, v, b);
+    }
+}
+
+int ph__tv_str(rctx *r, tv v, ph_buf *b) {
+    switch (v.k) {
+    case TV_UNDEF: return 0;
+    case TV_NONE: return ph__buf_append(b, "None", 4);
+    case TV_BOOL: return ph__buf_append_str(b, v.i ? "True" : "False");
+    case TV_INT: return ph__buf_printf(b, "%lld", (long long)v.i);
+    case TV_FLOAT: return ph__fmt_float(b, v.f);
+    case TV_STR: return ph__buf_append(b, v.s, v.n);
+    case TV_LIST: case TV_JARR: case TV_JOBJ: case TV_DICT: return ph__tv_repr(r, v, b);
+    case TV_MACRO: return ph__buf_printf(b, "<Macro '%s'>", v.m->def->name ? v.m->def->name : "caller");
+    case TV_LOOP: return ph__buf_append_str(b, "<LoopContext>");
+    default: return ph__buf_printf(b, "<built-in function %s>", v.fn->name ? v.fn->name : "?");
+    }
+}
+
+tv ph__tv_strdup(rctx *r, const char *s, size_t n, int safe) {
+    char *d = ph__arena_alloc(r->a, n + 1);
+    if (!d)
+        return TV_MK(TV_UNDEF);
+    memcpy(d, s, n);
+    d[n] = 0;
+    return tv_str(d, n, safe);
+}
+
+int ph__tv_tostr(rctx *r, tv v, tv *out) {
+    if (v.k == TV_STR) {
+        *out = v;
+        return 0;
+    }
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    int rc = ph__tv_str(r, v, &b);
+    if (rc == 0) {
+        *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, 0);
+        if (out->k != TV_STR)
+            rc = PH_ENOMEM;
+    }
+    ph__buf_close(&b);
+    return rc;
+}
+
+char *ph__tv_cstr(rctx *r, tv v) {
+    tv s;
+    if (ph__tv_tostr(r, v, &s) < 0)
+        return NULL;
+    return ph__arena_strndup(r->a, s.s, s.n);
+}
+
+int ph__tv_output(rctx *r, const node *n, tv v) {
+    if (r->suppress)
+        return 0;
+    if (v.k == TV_UNDEF) {
+        int rc = ph__tmpl_check_undef(r, n, v);
+        if (rc < 0)
+            return rc;
+        return 0;
+    }
+    if (v.k == TV_STR) {
+        if (r->autoescape && !v.safe)
+            return ph__escape(r->out, v.s, v.n);
+        return ph__buf_append(r->out, v.s, v.n);
+    }
+    if (v.k == TV_INT)
+        return ph__buf_printf(r->out, "%lld", (long long)v.i);
+    if (!r->autoescape)
+        return ph__tv_str(r, v, r->out);
+    ph_buf tmp;
+    ph__buf_init(&tmp, 0);
+    int rc = ph__tv_str(r, v, &tmp);
+    if (rc == 0)
+        rc = ph__escape(r->out, tmp.data ? tmp.data : "", tmp.len);
+    ph__buf_close(&tmp);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sequences and dicts                                                      */
+/* ------------------------------------------------------------------------ */
+
+size_t ph__tv_len(tv v) {
+    switch (v.k) {
+    case TV_STR: return ph__utf8_len(v.s, v.n);
+    case TV_LIST: return v.l->n;
+    case TV_DICT: return v.d->n;
+    case TV_JARR: return json_array_size(v.j);
+    case TV_JOBJ: return json_object_size(v.j);
+    default: return 0;
+    }
+}
+
+int ph__tv_is_seq(tv v) { return v.k == TV_LIST || v.k == TV_JARR; }
+
+tv ph__tv_at(tv seq, size_t i) {
+    if (seq.k == TV_LIST)
+        return i < seq.l->n ? seq.l->v[i] : TV_MK(TV_UNDEF);
+    if (seq.k == TV_JARR)
+        return ph__tv_from_json(json_array_get(seq.j, i));
+    return TV_MK(TV_UNDEF);
+}
+
+tlist *ph__tlist_new(rctx *r, size_t cap) {
+    tlist *l = ph__arena_alloc(r->a, sizeof(tlist));
+    if (!l)
+        return NULL;
+    l->n = 0;
+    l->cap = cap ? cap : 4;
+    l->v = ph__arena_alloc(r->a, l->cap * sizeof(tv));
+    return l->v ? l : NULL;
+}
+
+int ph__tlist_push(rctx *r, tlist *l, tv v) {
+    if (l->n == l->cap) {
+        tv *nv = ph__arena_alloc(r->a, l->cap * 2 * sizeof(tv));
+        if (!nv)
+            return PH_ENOMEM;
+        memcpy(nv, l->v, l->n * sizeof(tv));
+        l->v = nv;
+        l->cap *= 2;
+    }
+    l->v[l->n++] = v;
+    return 0;
+}
+
+tdict *ph__tdict_new(rctx *r, size_t cap) {
+    tdict *d = ph__arena_alloc(r->a, sizeof(tdict));
+    if (!d)
+        return NULL;
+    d->n = 0;
+    d->cap = cap ? cap : 4;
+    d->k = ph__arena_alloc(r->a, d->cap * sizeof(tv));
+    d->v = ph__arena_alloc(r->a, d->cap * sizeof(tv));
+    return d->k && d->v ? d : NULL;
+}
+
+int ph__tdict_set(rctx *r, tdict *d, tv k, tv v) {
+    for (size_t i = 0; i < d->n; i++)
+        if (ph__tv_eq(d->k[i], k)) {
+            d->v[i] = v;
+            return 0;
+        }
+    if (d->n == d->cap) {
+        tv *nk = ph__arena_alloc(r->a, d->cap * 2 * sizeof(tv));
+        tv *nv = ph__arena_alloc(r->a, d->cap * 2 * sizeof(tv));
+        if (!nk || !nv)
+            return PH_ENOMEM;
+        memcpy(nk, d->k, d->n * sizeof(tv));
+        memcpy(nv, d->v, d->n * sizeof(tv));
+        d->k = nk;
+        d->v = nv;
+        d->cap *= 2;
+    }
+    d->k[d->n] = k;
+    d->v[d->n++] = v;
+    return 0;
+}
+
+/* Look `key` up in a dict value; 1 when found. */
+int ph__tdict_get(tv dict, tv key, tv *out) {
+    if (dict.k == TV_JOBJ) {
+        if (key.k != TV_STR)
+            return 0;
+        json_t *j;
+        if (key.s[key.n] == '\0' && strlen(key.s) == key.n)
+            j = json_object_get(dict.j, key.s);
+        else {
+            char tmp[256];
+            if (key.n >= sizeof(tmp))
+                return 0;
+            memcpy(tmp, key.s, key.n);
+            tmp[key.n] = 0;
+            j = json_object_get(dict.j, tmp);
+        }
+        if (!j)
+            return 0;
+        *out = ph__tv_from_json(j);
+        return 1;
+    }
+    if (dict.k != TV_DICT)
+        return 0;
+    for (size_t i = 0; i < dict.d->n; i++)
+        if (ph__tv_eq(dict.d->k[i], key)) {
+            *out = dict.d->v[i];
+            return 1;
+        }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Comparison                                                               */
+/* ------------------------------------------------------------------------ */
+
+static int is_num(tv v) { return v.k == TV_INT || v.k == TV_BOOL || v.k == TV_FLOAT; }
+static double num(tv v) { return v.k == TV_FLOAT ? v.f : (double)v.i; }
+
+int ph__tv_eq(tv a, tv b) {
+    if (is_num(a) && is_num(b)) {
+        if (a.k != TV_FLOAT && b.k != TV_FLOAT)
+            return a.i == b.i;
+        return num(a) == num(b);
+    }
+    if (a.k == TV_STR && b.k == TV_STR)
+        return a.n == b.n && memcmp(a.s, b.s, a.n) == 0;
+    if (a.k == TV_NONE || b.k == TV_NONE || a.k == TV_UNDEF || b.k == TV_UNDEF)
+        return a.k == b.k;
+    if (ph__tv_is_seq(a) && ph__tv_is_seq(b)) {
+        size_t n = ph__tv_len(a);
+        if (n != ph__tv_len(b) || (a.flags & TVF_TUPLE) != (b.flags & TVF_TUPLE))
+            return 0;
+        for (size_t i = 0; i < n; i++)
+            if (!ph__tv_eq(ph__tv_at(a, i), ph__tv_at(b, i)))
+                return 0;
+        return 1;
+    }
+    if ((a.k == TV_JOBJ || a.k == TV_DICT) && (b.k == TV_JOBJ || b.k == TV_DICT)) {
+        if (a.k == TV_JOBJ && b.k == TV_JOBJ)
+            return json_equal(a.j, b.j);
+        if (ph__tv_len(a) != ph__tv_len(b))
+            return 0;
+        tv d = a.k == TV_DICT ? a : b, o = a.k == TV_DICT ? b : a;
+        for (size_t i = 0; i < d.d->n; i++) {
+            tv x;
+            if (!ph__tdict_get(o, d.d->k[i], &x) || !ph__tv_eq(x, d.d->v[i]))
+                return 0;
+        }
+        return 1;
+    }
+    if (a.k == b.k && a.k == TV_MACRO)
+        return a.m == b.m;
+    return 0;
+}
+
+int ph__tv_cmp(rctx *r, const node *n, tv a, tv b, int *res) {
+    if (is_num(a) && is_num(b)) {
+        if (a.k != TV_FLOAT && b.k != TV_FLOAT)
+            *res = a.i < b.i ? -1 : a.i > b.i;
+        else
+            *res = num(a) < num(b) ? -1 : num(a) > num(b);
+        return 0;
+    }
+    if (a.k == TV_STR && b.k == TV_STR) {
+        size_t m = a.n < b.n ? a.n : b.n;
+        int c = memcmp(a.s, b.s, m);
+        *res = c ? (c < 0 ? -1 : 1) : a.n < b.n ? -1 : a.n > b.n;
+        return 0;
+    }
+    if (ph__tv_is_seq(a) && ph__tv_is_seq(b)) {
+        size_t na = ph__tv_len(a), nb = ph__tv_len(b);
+        for (size_t i = 0; i < na && i < nb; i++) {
+            tv x = ph__tv_at(a, i), y = ph__tv_at(b, i);
+            if (ph__tv_eq(x, y))
+                continue;
+            return ph__tv_cmp(r, n, x, y, res);
+        }
+        *res = na < nb ? -1 : na > nb;
+        return 0;
+    }
+    if (a.k == TV_UNDEF || b.k == TV_UNDEF) {
+        int rc = ph__tmpl_check_undef(r, n, a.k == TV_UNDEF ? a : b);
+        if (rc < 0)
+            return rc;
+    }
+    return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'<' not supported between instances of '%s' and '%s'",
+                         ph__tv_typename(a), ph__tv_typename(b));
+}
+
+/* ------------------------------------------------------------------------ */
+/* UTF-8                                                                    */
+/* ------------------------------------------------------------------------ */
+
+size_t ph__utf8_len(const char *s, size_t n) {
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+/* Byte offset of character `chars` (clamped to n). */
+size_t ph__utf8_offset(const char *s, size_t n, size_t chars) {
+    size_t i = 0;
+    while (i < n && chars) {
+        i++;
+        while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+        chars--;
+    }
+    return i;
+}
