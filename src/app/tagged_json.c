@@ -97,34 +97,93 @@ static int put_zeros(ph_buf *b, int n) {
     return rc;
 }
 
+/* Decimal digits and exponent of a positive double: d = 0.DIGITS * 10^(exp+1). */
+typedef struct real_digits {
+    char d[24];
+    int n;
+    int exp;
+} real_digits;
+
+/* Whether the digits, read back by strtod, give `x`. */
+static int reads_back(const real_digits *r, double x) {
+    char text[48];
+    snprintf(text, sizeof(text), "%c.%.*se%d", r->d[0], r->n - 1, r->d + 1, r->exp);
+    return strtod(text, NULL) == x;
+}
+
+/* Add `delta` (+1 or -1) to the last digit, carrying; keeps r->n digits. */
+static void bump(real_digits *r, int delta) {
+    int i = r->n - 1;
+    while (i >= 0) {
+        int v = r->d[i] - '0' + delta;
+        if (v >= 0 && v <= 9) {
+            r->d[i] = (char)('0' + v);
+            break;
+        }
+        r->d[i--] = delta > 0 ? '0' : '9';
+    }
+    if (i < 0 && delta > 0) { /* 999 -> 1000: one more power of ten */
+        r->d[0] = '1';
+        r->exp++;
+    } else if (r->d[0] == '0') { /* 1000 -> 0999: one fewer */
+        memmove(r->d, r->d + 1, (size_t)r->n - 1);
+        r->d[r->n - 1] = '9';
+        r->exp--;
+    }
+}
+
 /*
- * Python's repr(float): the shortest digits that read back as `d` (found by
- * raising the precision of correctly rounded %e until strtod agrees), laid
- * out in fixed notation when the decimal exponent is in [-4, 16), else as
- * d.ddde+XX with at least two exponent digits.
+ * The shortest digits that read back as `x` (> 0), and among those the
+ * closest to `x`: what Python's repr uses (David Gay's shortest mode). For
+ * each length, the correctly rounded %e digits are the closest candidate;
+ * when they miss (just above a power of two the interval of doubles that
+ * round to `x` is narrower below than above), a neighbour one unit away in
+ * the last digit may still hit.
+ */
+static void shortest_digits(double x, real_digits *r) {
+    for (int n = 1; n <= 17; n++) {
+        char tmp[40];
+        snprintf(tmp, sizeof(tmp), "%.*e", n - 1, x);
+        r->n = 0;
+        const char *p = tmp;
+        for (; *p && *p != 'e'; p++)
+            if (*p != '.')
+                r->d[r->n++] = *p;
+        r->exp = (int)strtol(p + 1, NULL, 10);
+        if (n == 17 || reads_back(r, x))
+            break;
+        real_digits up = *r, down = *r;
+        bump(&up, +1);
+        bump(&down, -1);
+        if (reads_back(&up, x)) {
+            *r = up;
+            break;
+        }
+        if (reads_back(&down, x)) {
+            *r = down;
+            break;
+        }
+    }
+    while (r->n > 1 && r->d[r->n - 1] == '0')
+        r->n--;
+}
+
+/*
+ * Python's repr(float): the shortest round-tripping digits, laid out in fixed
+ * notation when the decimal exponent is in [-4, 16), else as d.ddde+XX with
+ * at least two exponent digits.
  */
 static int put_real(ph_buf *b, double d) {
     if (d == 0)
         return ph__buf_append_str(b, signbit(d) ? "-0.0" : "0.0");
     if (!isfinite(d)) /* jansson never holds these; Python would write NaN. */
         return PH_EINVAL;
-    char tmp[40];
-    for (int prec = 0; prec < 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", prec, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
-    char digits[24];
-    size_t nd = 0;
-    const char *p = tmp;
-    int neg = *p == '-';
-    p += neg;
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.')
-            digits[nd++] = *p;
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    int exp = (int)strtol(p + 1, NULL, 10);
+    int neg = d < 0;
+    real_digits r;
+    shortest_digits(fabs(d), &r);
+    const char *digits = r.d;
+    size_t nd = (size_t)r.n;
+    int exp = r.exp;
     int rc = neg ? ph__buf_append_char(b, '-') : 0;
     if (rc == 0 && (exp < -4 || exp >= 16)) {
         rc = ph__buf_append(b, digits, 1);

@@ -80,6 +80,13 @@ Test(tagged_json, dumps_floats_as_python_repr) {
                      "1.7976931348623157e+308,2.5e-05,0.001,100.0,-1.5,1e+22,1.2345678901234568e+16]");
 }
 
+Test(tagged_json, dumps_floats_just_above_powers_of_two) {
+    /* Powers of two, where the nearest 16-digit text misses and Python picks
+     * the neighbour above it. */
+    cr_assert_str_eq(dump("[5.225680706521042e-200,6.483618076376552e+178,5.444517870735016e+39]", 0),
+                     "[5.225680706521042e-200,6.483618076376552e+178,5.444517870735016e+39]");
+}
+
 Test(tagged_json, dumps_integer_extremes) {
     cr_assert_str_eq(dump("[0,-1,9223372036854775807,-9223372036854775808]", 0),
                      "[0,-1,9223372036854775807,-9223372036854775808]");
