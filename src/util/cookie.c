@@ -24,6 +24,7 @@
 #include "httpdate.h"
 #include "url.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <time.h>
 
@@ -235,9 +236,10 @@ static int check_domain(const char *d, size_t *n) {
         len = (size_t)(colon - d);
     if (!memchr(d, '.', len))
         return PH_EINVAL;
+    /* Host names: letters, digits, '.', '-', '_' (IDNA is the caller's job). */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)d[i];
-        if (!(cclass[c] & CSAFE) || c == '=' || c == '/')
+        if (!(cclass[c] & TCHAR) || (c != '.' && c != '-' && c != '_' && !isalnum(c)))
             return PH_EINVAL;
     }
     *n = len;

@@ -75,11 +75,12 @@ typedef struct ph_cookie_opts {
  * The path is percent-encoded where it holds unsafe bytes (as iri_to_uri).
  *
  * Returns:  the number of bytes appended; PH_EINVAL for an empty name, a
- *           name byte outside RFC 9110 tchar, a path or domain holding CR,
- *           LF, ';', a space or a control byte, a domain without a dot (as
- *           Werkzeug refuses "localhost"), or an Expires year outside
- *           1..9999; PH_ENOMEM; PH_ETOOBIG (out's maximum). On failure
- *           `out` is unchanged.
+ *           name byte outside RFC 9110 tchar, a path holding CR, LF, ';' or
+ *           another control byte, a domain without a dot (as Werkzeug refuses
+ *           "localhost") or with a byte other than ASCII letters, digits,
+ *           '.', '-', '_' (after dropping a ":port"), a bad samesite value, or
+ *           an Expires year outside 1..9999; PH_ENOMEM; PH_ETOOBIG (out's
+ *           maximum). On failure `out` is unchanged.
  * Owns:     nothing.
  * Suspends: no.
  */

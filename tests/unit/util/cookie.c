@@ -247,7 +247,8 @@ Test(cookie, serialize_refuses_bad_path) {
 }
 
 Test(cookie, serialize_refuses_bad_domain) {
-    static const char *bad[] = {"localhost", "a.com;x", "a .com", "a.com\r\n", "\"a.com\""};
+    static const char *bad[] = {"localhost", "a.com;x", "a .com",  "a.com\r\n",
+                                "\"a.com\"", "a!b.com", "\xc3\xa9.com"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ph_cookie_opts o = {.domain = bad[i]};
         cr_expect_eq(serialize_rc("a", 1, &o), PH_EINVAL, "domain %zu", i);
