@@ -11,6 +11,7 @@
 #include "phial/http.h"
 #include "phial/log.h"
 #include "phial/runtime.h"
+#include "phial/template.h"
 #include "phial/protocol.h"
 #include "phial/server.h"
 #include "phial/template.h"
