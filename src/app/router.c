@@ -168,8 +168,31 @@ static const rnode *static_child(const rnode *n, const char *seg, size_t len) {
     return i < 0 ? NULL : n->st[i].node;
 }
 
-/* The child of `n` for part `p` of rule `r`, created when missing. */
-static rnode *child_for(rnode *n, const ph__rule *r, const ph__rule_part *p) {
+/* Take child `c` (made by the add that is failing) out of `n` and free it. */
+static void unlink_child(rnode *n, rnode *c) {
+    for (size_t i = 0; i < n->nst; i++)
+        if (n->st[i].node == c) {
+            /* It was appended last; rebuild the index without it. */
+            n->st[i] = n->st[--n->nst];
+            memset(n->idx, 0, n->idxcap * sizeof(uint32_t));
+            for (size_t j = 0; j < n->nst; j++)
+                hput(n->idx, n->idxcap, n->st[j].k.hash, j);
+            break;
+        }
+    for (size_t i = 0; i < n->ndy; i++)
+        if (n->dy[i].node == c) {
+            memmove(&n->dy[i], &n->dy[i + 1], (n->ndy - i - 1) * sizeof(dkid));
+            n->ndy--;
+            break;
+        }
+    node_free(c);
+}
+
+/* The child of `n` for part `p` of rule `r`, created when missing (*made set).
+ * A new child points into `r` (its part, its text): if the add fails, the
+ * child must be unlinked before `r` is freed. */
+static rnode *child_for(rnode *n, const ph__rule *r, const ph__rule_part *p, int *made) {
+    *made = 0;
     if (p->is_static) {
         const char *k = p->npieces ? p->pieces[0].lit : "";
         size_t len = p->npieces ? p->pieces[0].len : 0;
@@ -185,6 +208,7 @@ static rnode *child_for(rnode *n, const ph__rule *r, const ph__rule_part *p) {
         }
         n->st[n->nst] = (skid){{k, len, h}, c};
         hput(n->idx, n->idxcap, h, n->nst++);
+        *made = 1;
         return c;
     }
     size_t at = n->ndy;
@@ -203,6 +227,7 @@ static rnode *child_for(rnode *n, const ph__rule *r, const ph__rule_part *p) {
     memmove(&n->dy[at + 1], &n->dy[at], (n->ndy - at) * sizeof(dkid));
     n->dy[at] = (dkid){r, p, c};
     n->ndy++;
+    *made = 1;
     return c;
 }
 
@@ -384,13 +409,20 @@ int ph__router_add(ph__router *r, const ph__route_spec *s, const ph__route **out
         return PH_ENOMEM;
     }
     /* Reserve everything first: after the tree walk nothing may fail. */
-    rnode *n = r->root;
+    rnode *n = r->root, *parent = NULL, *made_at = NULL, *made = NULL;
     if (grow((void **)&r->routes, &r->caproutes, r->nroutes, sizeof(ph__route *)) ||
         reserve_endpoint(r, rt->endpoint, &ep, &fresh))
         goto nomem;
     if (!rt->build_only) {
-        for (size_t i = 0; i < rule->nparts && n; i++)
-            n = child_for(n, rule, &rule->parts[i]);
+        for (size_t i = 0; i < rule->nparts && n; i++) {
+            int fresh_node;
+            parent = n;
+            n = child_for(n, rule, &rule->parts[i], &fresh_node);
+            if (fresh_node && !made) {
+                made_at = parent;
+                made = n;
+            }
+        }
         if (!n || grow((void **)&n->routes, &n->caproutes, n->nroutes, sizeof(ph__route *)))
             goto nomem;
         n->routes[n->nroutes++] = rt;
@@ -402,7 +434,9 @@ int ph__router_add(ph__router *r, const ph__route_spec *s, const ph__route **out
         *out = rt;
     return 0;
 nomem:
-    /* Nodes made on the way stay in the tree, empty: they match nothing. */
+    /* Nodes made on the way point into this rule: take them out. */
+    if (made)
+        unlink_child(made_at, made);
     ph__free(fresh.routes);
     route_free(rt);
     if (err) {
@@ -428,6 +462,8 @@ typedef struct walk {
 /* All segments used up: a route of this node, or one with the slash added. */
 static int walk_end(walk *w, const rnode *n) {
     for (size_t i = 0; i < n->nroutes; i++) {
+        if (!ph__rule_values_valid(n->routes[i]->rule, w->caps))
+            continue;
         if (n->routes[i]->methods & w->method) {
             w->found = n->routes[i];
             return W_FOUND;
@@ -437,7 +473,8 @@ static int walk_end(walk *w, const rnode *n) {
     const rnode *c = static_child(n, "", 0);
     if (c)
         for (size_t i = 0; i < c->nroutes; i++)
-            if (c->routes[i]->methods & w->method) {
+            if ((c->routes[i]->methods & w->method) &&
+                ph__rule_values_valid(c->routes[i]->rule, w->caps)) {
                 if (c->routes[i]->strict_slashes)
                     return W_SLASH;
                 w->found = c->routes[i];
@@ -469,7 +506,7 @@ static int walk_node(walk *w, const rnode *n, size_t pos) {
     if (pos == w->len)
         for (size_t i = 0; i < n->nroutes; i++) {
             const ph__route *rt = n->routes[i];
-            if (rt->strict_slashes)
+            if (rt->strict_slashes || !ph__rule_values_valid(rt->rule, w->caps))
                 continue;
             if (rt->methods & w->method) {
                 w->found = rt;

@@ -598,12 +598,12 @@ int ph__rule_parse(const char *text, ph__rule **out, ph__rule_error *err) {
 
 /* ---- comparing parts ---------------------------------------------------- */
 
+/* Same pattern (Werkzeug: same regex). Bounds and fixed digits do not count:
+ * they are checked per rule after the match, so rules that differ only in
+ * them share a tree node and keep their registration order, as in Werkzeug. */
 static int conv_same(const ph__conv *a, const ph__conv *b) {
     if (a->kind != b->kind || a->minlen != b->minlen || a->maxlen != b->maxlen ||
-        a->is_signed != b->is_signed || a->fixed_digits != b->fixed_digits ||
-        a->has_min != b->has_min || a->has_max != b->has_max || a->nitems != b->nitems)
-        return 0;
-    if ((a->has_min && a->min != b->min) || (a->has_max && a->max != b->max))
+        a->is_signed != b->is_signed || a->nitems != b->nitems)
         return 0;
     for (size_t i = 0; i < a->nitems; i++)
         if (strcmp(a->items[i], b->items[i]) != 0)

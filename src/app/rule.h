@@ -105,7 +105,7 @@ void ph__rule_free(ph__rule *r);
 /* The index of variable `name` in `r`, or -1. */
 int ph__rule_var_index(const ph__rule *r, const char *name);
 
-/* Whether two parts (of any rules) match exactly the same inputs. */
+/* Whether two parts (of any rules) have the same pattern (bounds aside). */
 int ph__rule_part_same(const ph__rule *ra, const ph__rule_part *a, const ph__rule *rb,
                        const ph__rule_part *b);
 
@@ -113,14 +113,23 @@ int ph__rule_part_same(const ph__rule *ra, const ph__rule_part *a, const ph__rul
 int ph__rule_part_cmp(const ph__rule_part *a, const ph__rule_part *b);
 
 /*
- * Match dynamic part `p` of rule `r` against all of s[0..len). On success the
- * text of each variable of the part is stored at caps[var index].
+ * Match dynamic part `p` of rule `r` against all of s[0..len), by pattern
+ * only (no bounds: see ph__rule_values_valid). On success the text of each
+ * variable of the part is stored at caps[var index].
  *
  * Returns:  1 matched; 0 not.
  * Suspends: no.
  */
 int ph__rule_part_match(const ph__rule *r, const ph__rule_part *p, const char *s, size_t len,
                         ph_slice *caps);
+
+/*
+ * Check the matched values of `r` (caps[i] for variable i) against their
+ * converters' bounds, fixed digits and range (int64, floats up to 511 bytes).
+ *
+ * Returns:  1 all valid; 0 not.
+ */
+int ph__rule_values_valid(const ph__rule *r, const ph_slice *caps);
 
 /*
  * Check that `s` is valid for converter `c` (as the matcher would accept it)

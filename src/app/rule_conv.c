@@ -8,10 +8,11 @@
  * literal and variable pieces, anchored at both ends; each variable proposes
  * candidate lengths in the order the regex would try them (greedy converters
  * longest first, `path` shortest first, `any` in item order) and the matcher
- * backtracks. Unlike Werkzeug 2.2, which checks int/float bounds and fixed
- * digits only after the state machine has committed to a rule (and answers
- * 404 when they fail), a candidate that fails validation here is simply not a
- * match and the next rule is tried, as Werkzeug's ValidationError documents.
+ * backtracks. As in Werkzeug, the pattern alone decides how a part splits;
+ * bounds and fixed digits (and int64 range) are checked per rule once the
+ * whole path has matched (ph__rule_values_valid). Unlike Werkzeug 2.2, which
+ * then answers 404, a rule whose values fail is skipped and the search goes
+ * on, as Werkzeug's ValidationError documents.
  * Values are bytes: the router receives the decoded path, and `path` matches
  * any byte, newlines included.
  *
@@ -163,8 +164,6 @@ static int match_pieces(const ph__rule *r, const ph__rule_piece *pc, size_t n, c
 /* Try variable piece `pc` with its text s[0..take). */
 static int try_take(const ph__rule *r, const ph__rule_piece *pc, size_t n, const char *s,
                     size_t len, size_t take, ph_slice *caps) {
-    if (!validate(&r->vars[pc->var].conv, s, take, NULL, NULL))
-        return 0;
     if (!match_pieces(r, pc + 1, n - 1, s + take, len - take, caps))
         return 0;
     caps[pc->var] = (ph_slice){s, take};
@@ -246,6 +245,14 @@ static int match_pieces(const ph__rule *r, const ph__rule_piece *pc, size_t n, c
 int ph__rule_part_match(const ph__rule *r, const ph__rule_part *p, const char *s, size_t len,
                         ph_slice *caps) {
     return match_pieces(r, p->pieces, p->npieces, s, len, caps);
+}
+
+int ph__rule_values_valid(const ph__rule *r, const ph_slice *caps) {
+    for (size_t i = 0; i < r->nvars; i++)
+        if ((r->vars[i].conv.kind == PH__CONV_INT || r->vars[i].conv.kind == PH__CONV_FLOAT) &&
+            !validate(&r->vars[i].conv, caps[i].ptr, caps[i].len, NULL, NULL))
+            return 0;
+    return 1;
 }
 
 /* ---- Python formatting -------------------------------------------------- */

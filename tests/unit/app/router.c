@@ -217,6 +217,25 @@ Test(router, failed_bound_tries_next_rule) {
     expect_ep("/7", "any");
 }
 
+Test(router, rules_differing_in_bounds_keep_registration_order) {
+    add("/<int(fixed_digits=3):a>/<int:b>", "deep");
+    add("/<int:n>", "plain");
+    add("/<int(fixed_digits=3):n>", "fixed");
+    expect_ep("/007", "plain");
+}
+
+Test(router, fixed_digits_mismatch_falls_to_next_rule) {
+    add("/y/<int(fixed_digits=4):y>", "year");
+    add("/y/<s>", "other");
+    expect_ep("/y/2024", "year");
+    expect_ep("/y/24", "other");
+}
+
+Test(router, int_beyond_int64_is_not_an_int) {
+    add("/n/<int:n>", "n");
+    cr_expect_eq(match("/n/99999999999999999999", PH_GET).status, PH__ROUTE_NOT_FOUND);
+}
+
 Test(router, thousand_rules_still_match_each) {
     char rule[64], path[64], ep[32];
     for (int i = 0; i < 1000; i++) {
