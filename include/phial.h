@@ -11,7 +11,6 @@
 #include "phial/http.h"
 #include "phial/log.h"
 #include "phial/runtime.h"
-#include "phial/template.h"
 #include "phial/protocol.h"
 #include "phial/server.h"
 #include "phial/template.h"

@@ -385,9 +385,11 @@ static int parse_request_line(const char *p0, ph__http_request *out, size_t *use
           (unsigned)(p[5] - '0') < 10 && p[6] == '.' && (unsigned)(p[7] - '0') < 10 &&
           p[8] == '\r' && p[9] == '\n'))
         return PH_EPARSE;
-    if (p[5] != '1' || p[7] > '1')
+    if (p[5] != '1')
         return PH_EVERSION;
-    out->minor_version = p[7] - '0';
+    /* RFC 9112 section 2.3: a higher minor version of a major version we
+     * implement is processed as the highest minor we conform to. */
+    out->minor_version = p[7] > '1' ? 1 : p[7] - '0';
     *used = (size_t)(p + 10 - p0);
     return 0;
 }

@@ -162,8 +162,11 @@ Test(http_parser, http2_version_is_505) {
     cr_expect_eq(ph__http_error_status(rc), 505);
 }
 
-Test(http_parser, http12_version_is_505) {
-    cr_expect_eq(parse("GET / HTTP/1.2\r\nHost: h\r\n\r\n"), PH_EVERSION);
+Test(http_parser, higher_http1_minor_version_is_served_as_1_1) {
+    cr_assert_gt(parse("GET / HTTP/1.2\r\nHost: h\r\n\r\n"), 0);
+    cr_expect_eq(R.minor_version, 1);
+    cr_assert_gt(parse("GET / HTTP/1.9\r\nHost: h\r\n\r\n"), 0);
+    cr_expect_eq(R.minor_version, 1);
 }
 
 Test(http_parser, http3_version_is_505) {
@@ -677,7 +680,7 @@ Test(http_parser, malformed_requests_are_rejected_with_their_status) {
         C("GET //a HTTP/1.1\r\nHost: a\r\n\r\n", 0),
         C("GET / HTTP/1.1\r\nHost: h\r\nHost: h\r\n\r\n", PH_EPARSE),
         C("GET / HTTP/2\r\nHost: h\r\n\r\n", PH_EPARSE),
-        C("GET / HTTP/1.9\r\nHost: h\r\n\r\n", PH_EVERSION),
+        C("GET / HTTP/4.1\r\nHost: h\r\n\r\n", PH_EVERSION),
         C("GET / HTTP/9.9\r\nHost: h\r\n\r\n", PH_EVERSION),
         C("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", PH_EVERSION),
         C("CONNECT / HTTP/1.1\r\nHost: h\r\n\r\n", PH_ENOTIMPL),

@@ -1,0 +1,23 @@
+/*
+ * The access log, one line per response in uvicorn's shape:
+ *   INFO: 127.0.0.1:51234 - "GET /path?q=1 HTTP/1.1" 200 OK
+ * (the log prefix adds time and process id; see docs/logging.md).
+ */
+#include "server/server.h"
+
+#include "util/log.h"
+
+void ph__access_log(const ph__conn *c) {
+    if (PH_LOG_INFO < ph_log_get_level())
+        return;
+    const ph__http_request *r = &c->req;
+    int status = c->status ? c->status : 0;
+    if (c->srv->is_unix)
+        ph__log(PH_LOG_INFO, "unix - \"%.*s %.*s HTTP/1.%d\" %d %s", (int)r->method.len,
+                r->method.ptr, (int)r->target.len, r->target.ptr, r->minor_version, status,
+                ph_status_reason(status));
+    else
+        ph__log(PH_LOG_INFO, "%s:%d - \"%.*s %.*s HTTP/1.%d\" %d %s", c->peer, c->peer_port,
+                (int)r->method.len, r->method.ptr, (int)r->target.len, r->target.ptr,
+                r->minor_version, status, ph_status_reason(status));
+}

@@ -1,0 +1,157 @@
+/*
+ * The server's internal structures: the server (listeners, connections,
+ * config) and a connection (read buffer, parsed head, body and response
+ * state). docs/internals/server.md walks through a request's life.
+ */
+#ifndef PH_SERVER_SERVER_H
+#define PH_SERVER_SERVER_H
+
+#include "phial/protocol.h"
+#include "phial/runtime.h"
+#include "phial/server.h"
+#include "runtime/loop.h"
+#include "server/chunked.h"
+#include "server/http_parser.h"
+#include "util/arena.h"
+#include "util/buf.h"
+
+#include <uv.h>
+
+typedef struct ph__server ph__server;
+typedef struct ph__conn ph__conn;
+
+typedef enum ph__conn_state {
+    PH__CONN_IDLE,      /* no byte of a request yet: the keep-alive timeout runs */
+    PH__CONN_HEAD,      /* part of a request head: the header timeout runs */
+    PH__CONN_APP,       /* a request task is serving a request */
+    PH__CONN_LINGER,    /* an error response is out; reading and discarding until EOF */
+    PH__CONN_CLOSING,   /* uv_close called; freed in the close callback */
+} ph__conn_state;
+
+typedef enum ph__resp_state {
+    PH__RESP_NONE,    /* nothing sent by the app */
+    PH__RESP_STARTED, /* head serialised into wbuf, not yet written */
+    PH__RESP_BODY,    /* head written, body chunks flowing */
+    PH__RESP_DONE,    /* final chunk sent */
+} ph__resp_state;
+
+struct ph__conn {
+    union {
+        uv_handle_t handle;
+        uv_stream_t stream;
+        uv_tcp_t tcp;
+        uv_pipe_t pipe;
+    } h;
+    ph_channel channel; /* what the app's receive/send go through */
+    ph__server *srv;
+    ph__conn *next, **pprev; /* the server's connection list */
+    ph__conn_state state;
+    ph__timer timer;
+
+    /* read side */
+    char *rbuf;
+    size_t rlen, rcap;
+    size_t scan_hint;
+    int reading; /* uv_read_start is active */
+    int eof;     /* the peer closed its side or the socket failed */
+    ph__wait *reader; /* a task waiting for bytes */
+
+    /* the request being served */
+    ph__http_request req;
+    ph__http_header *headers; /* srv->max_headers entries */
+    size_t head_len;
+    ph_arena arena;
+    ph_task *task;
+    ph_scope scope;
+    ph_header *scope_headers;
+
+    /* request body */
+    uint64_t body_left;  /* Content-Length bytes not yet handed to the app */
+    ph__chunked chunked;
+    size_t body_pos;     /* rbuf offset of body bytes not yet handed out */
+    size_t body_given;   /* bytes at body_pos handed out by the last receive */
+    int body_done;       /* the app has been given the whole body */
+    int body_error;      /* a framing error met while reading the body */
+    int continue_sent;
+    int disconnect_sent;
+
+    /* response */
+    ph__resp_state resp;
+    int status;
+    int resp_chunked;      /* chunked transfer coding on the wire */
+    int resp_close;        /* close after this response */
+    int resp_no_body;      /* HEAD, 1xx, 204, 304: the body is dropped */
+    int64_t resp_length;   /* declared Content-Length; -1 none */
+    uint64_t resp_sent;    /* body bytes the app sent */
+    ph_buf wbuf;           /* serialised head waiting for the first body bytes */
+    int has_date, has_server;
+
+    /* write side */
+    size_t write_pending; /* bytes in uv_write requests */
+    ph__wait *writer;     /* a task waiting for the queue to drain */
+    int write_error;      /* PH_E* once a write failed */
+
+    char peer[64];
+    int peer_port;
+    char local[64];
+    int local_port;
+    uint64_t requests;
+};
+
+struct ph__server {
+    ph_proto_app app;
+    ph_server_config cfg;
+    ph__http_limits limits;
+    uv_loop_t *uv;
+    ph__loop *loop;
+    union {
+        uv_handle_t handle;
+        uv_stream_t stream;
+        uv_tcp_t tcp;
+        uv_pipe_t pipe;
+    } listener;
+    int listening;
+    int accept_paused;
+    int is_unix;
+    ph__conn *conns;
+    size_t nconns;
+    size_t nactive; /* connections with a request task */
+    int shutting_down;
+    uv_timer_t date_timer;
+    char date[40];      /* "Date: ...\r\n" */
+    size_t date_len;
+    char server_hdr[128];
+    size_t server_hdr_len;
+    uint64_t requests;
+};
+
+/* Accepting and connections (conn.c). */
+int ph__server_listen(ph__server *srv, int fd);
+void ph__server_stop_listening(ph__server *srv);
+void ph__conn_close(ph__conn *c);
+/* Resume reading (after backpressure or between requests). */
+void ph__conn_read_start(ph__conn *c);
+void ph__conn_close_idle(ph__server *srv);
+/* The request task finished with a connection that may serve the next request. */
+void ph__conn_request_done(ph__conn *c);
+
+/* A request's life (exchange.c). */
+int ph__exchange_start(ph__conn *c);
+extern const ph_channel_ops ph__conn_channel_ops;
+/* Close gracefully after the last response (FIN, then discard until EOF). */
+void ph__conn_linger(ph__conn *c);
+/* Answer a malformed request with `status` and close gracefully. */
+void ph__conn_reject(ph__conn *c, int status);
+
+/* Bytes to the socket (write.c). */
+int ph__conn_write(ph__conn *c, const uv_buf_t *bufs, unsigned n, int may_suspend);
+int ph__conn_write_wait(ph__conn *c);
+
+/* The cached Date header (date.c). */
+void ph__date_start(ph__server *srv);
+void ph__date_stop(ph__server *srv);
+
+/* Access log (accesslog.c). */
+void ph__access_log(const ph__conn *c);
+
+#endif
