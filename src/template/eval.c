@@ -26,6 +26,8 @@ int ph__tmpl_check_undef(rctx *r, const node *n, tv v) {
 
 /* Raise the UndefinedError for `v` (used when Undefined is really used). */
 static int undef_error(rctx *r, const node *n, tv v) {
+    if (v.flags & TVF_HINT)
+        return ph__tmpl_rerr(r, n, PH_EUNDEFINED, "%.*s", (int)v.n, v.s);
     if (v.flags & TVF_ATTR) {
         tv owner = {.k = v.owner};
         if (v.owner == TV_NONE)

@@ -271,29 +271,34 @@ static int f_groupby(rctx *r, const node *n, tv v, targs *a, tv *out) {
 
 static int f_batch(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv cnt, fill = TV_MK(TV_NONE);
-    if (!ph__tmpl_arg(a, 0, "linecount", &cnt) || cnt.k != TV_INT)
+    if (!ph__tmpl_arg(a, 0, "linecount", &cnt) || (cnt.k != TV_INT && cnt.k != TV_BOOL))
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "batch() needs an integer linecount");
     ph__tmpl_arg(a, 1, "fill_with", &fill);
-    if (cnt.i <= 0)
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "batch() linecount must be positive");
-    tlist *src;
+    tlist *src, *row = NULL, *res = ph__tlist_new(r, 8);
     int rc = list_of(r, n, v, &src);
-    tlist *out_l = ph__tlist_new(r, 8);
-    if (rc < 0 || !out_l)
+    if (rc < 0 || !res)
         return rc < 0 ? rc : PH_ENOMEM;
-    for (size_t i = 0; i < src->n; i += (size_t)cnt.i) {
-        tlist *row = ph__tlist_new(r, (size_t)cnt.i);
-        if (!row)
+    /* Jinja2's loop, quirks included: a linecount of 0 yields [] first */
+    for (size_t i = 0; i <= src->n; i++) {
+        if (!row && !(row = ph__tlist_new(r, 4)))
             return PH_ENOMEM;
-        for (size_t k = i; k < src->n && k < i + (size_t)cnt.i; k++)
-            row->v[row->n++] = src->v[k];
-        while (fill.k != TV_NONE && row->n < (size_t)cnt.i)
-            if ((rc = ph__tlist_push(r, row, fill)) < 0)
-                return rc;
-        if ((rc = ph__tlist_push(r, out_l, mklist(row, 0))) < 0)
+        if (i == src->n)
+            break;
+        if (cnt.i >= 0 && row->n == (size_t)cnt.i) {
+            if ((rc = ph__tlist_push(r, res, mklist(row, 0))) < 0 || !(row = ph__tlist_new(r, 4)))
+                return rc < 0 ? rc : PH_ENOMEM;
+        }
+        if ((rc = ph__tlist_push(r, row, src->v[i])) < 0)
             return rc;
     }
-    *out = mklist(out_l, 0);
+    if (row && row->n) {
+        while (fill.k != TV_NONE && cnt.i > 0 && row->n < (size_t)cnt.i)
+            if ((rc = ph__tlist_push(r, row, fill)) < 0)
+                return rc;
+        if ((rc = ph__tlist_push(r, res, mklist(row, 0))) < 0)
+            return rc;
+    }
+    *out = mklist(res, 0);
     return 0;
 }
 
@@ -417,6 +422,7 @@ static int f_first(rctx *r, const node *n, tv v, targs *a, tv *out) {
     if (rc < 0)
         return rc;
     *out = count ? items[0] : tv_undef("No first item, sequence was empty.", 34);
+    out->flags |= count ? 0 : TVF_HINT;
     return 0;
 }
 
@@ -427,6 +433,7 @@ static int f_last(rctx *r, const node *n, tv v, targs *a, tv *out) {
     if (rc < 0)
         return rc;
     *out = count ? items[count - 1] : tv_undef("No last item, sequence was empty.", 33);
+    out->flags |= count ? 0 : TVF_HINT;
     return 0;
 }
 
@@ -505,6 +512,7 @@ static int minmax(rctx *r, const node *n, tv v, targs *a, tv *out, int want_max)
         return rc;
     if (!count) {
         *out = tv_undef("No aggregated item, sequence was empty.", 39);
+        out->flags = TVF_HINT;
         return 0;
     }
     size_t best = 0;

@@ -195,14 +195,14 @@ static int loop_attr(rctx *r, tv obj, const char *name, size_t len, tv *out) {
     else if (IS("depth0")) *out = tv_int(lp->depth - 1);
     else if (IS("previtem")) {
         if (lp->i == 0) {
-            *out = tv_undef("previtem", 8);
-            out->s = "there is no previous item";
-            out->n = strlen(out->s);
+            *out = tv_undef("there is no previous item", 25);
+            out->flags = TVF_HINT;
         } else
             *out = ph__tv_at(lp->seq, lp->i - 1);
     } else if (IS("nextitem")) {
         if (lp->i + 1 >= lp->n) {
             *out = tv_undef("there is no next item", 21);
+            out->flags = TVF_HINT;
         } else
             *out = ph__tv_at(lp->seq, lp->i + 1);
     } else if (IS("cycle")) return bind(r, obj, "cycle", m_cycle, out);

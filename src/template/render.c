@@ -465,11 +465,17 @@ static int exec_import(rctx *r, node *n, frame *f, tctx *tc) {
         const char *want = n->kw[i];
         tv v;
         if (ph__tmpl_lookup(r, sub->root, NULL, want, strlen(want), &v) < 0 || v.k == TV_UNDEF ||
-            want[0] == '_')
-            return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
-                                 "the template %s (imported on line %u) does not export the "
-                                 "requested name '%s'",
-                                 t->name ? t->name : "<string>", n->line, want);
+            want[0] == '_') {
+            /* like Jinja2: an Undefined that fails only when used */
+            char *msg = ph__arena_printf(r->a,
+                                         "the template '%s' (imported on line %u) does not export "
+                                         "the requested name '%s'",
+                                         t->name ? t->name : "<string>", n->line, want);
+            if (!msg)
+                return PH_ENOMEM;
+            v = tv_undef(msg, strlen(msg));
+            v.flags = TVF_HINT;
+        }
         if ((rc = ph__tmpl_frame_set(r, f, n->w[i]->name, n->w[i]->nlen, v)) < 0)
             return rc;
     }
@@ -668,7 +674,7 @@ int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
         bchain *c = find_chain(tc, n->name, n->nlen);
         if (!c)
             return exec_list(r, n->v, n->nv, f, tc);
-        return render_block(r, c, 0, f, tc, (c->v[0]->flags & NF_SCOPED) != 0);
+        return render_block(r, c, 0, f, tc, (n->flags & NF_SCOPED) != 0);
     }
     case N_AUTOESCAPE: {
         if ((rc = ph__tmpl_eval(r, n->a, f, tc, &v)) < 0)

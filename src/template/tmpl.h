@@ -46,6 +46,7 @@ enum {
     TVF_NS = 4,     /* a namespace(): attributes may be assigned */
     TVF_MODULE = 8, /* an imported template's exports */
     TVF_ATTR = 16,  /* TV_UNDEF: missing attribute of an object (s names it) */
+    TVF_HINT = 32,  /* TV_UNDEF: s is the whole error message */
 };
 
 typedef struct tlist tlist;

@@ -1,0 +1,420 @@
+#!/usr/bin/python3
+"""Differential cases for phial's template engine, with Jinja2 as the oracle.
+
+Each case is a set of templates (given as strings, found by name as with a
+DictLoader), the name to render, a JSON context and options. `expected()`
+renders every case with Debian's python3-jinja2 set up as Flask sets it up
+(autoescape on for .html/.htm/.xml/.xhtml), so the expected output is what
+Flask would produce. Run it directly to print a summary or to dump the cases
+with their expected results as JSON:
+
+    /usr/bin/python3 tests/template/gen_cases.py [--dump FILE]
+"""
+import json
+import sys
+
+import jinja2
+
+CASES = []
+
+
+def case(src, ctx=None, name="t.html", files=None, **opts):
+    allf = dict(files or {})
+    allf[name] = src
+    CASES.append({"files": allf, "template": name, "context": ctx or {}, "options": opts})
+
+
+def txt(src, ctx=None, **kw):
+    """A case rendered without autoescaping (a .txt template under Flask's rule)."""
+    case(src, ctx, name="t.txt", **kw)
+
+
+# --------------------------------------------------------------------------
+# Output of values: Python's str() and repr(), escaping
+# --------------------------------------------------------------------------
+VALUES = {
+    "i": 42, "neg": -7, "big": 12345678901234, "f": 1.0, "f2": 0.1, "f3": 1e16, "f4": 1.5e-7,
+    "f5": 123456.789, "f6": -0.0, "f7": 2.5, "f8": 1e22, "f9": 3.14159, "t": True, "n": None,
+    "s": "héllo <b>&'\"", "l": [1, "a", None, True, 2.5], "d": {"a": 1, "b": [1, 2], "c": {"x": "y"}},
+    "e": [], "ed": {}, "q": "it's", "qq": 'say "hi"', "both": "it's \"x\"", "nl": "a\nb\tc\\",
+}
+for k in VALUES:
+    case("{{ %s }}" % k, VALUES)
+    txt("{{ %s }}" % k, VALUES)
+for expr in ["1 + 1", "7 / 2", "7 // 2", "-7 // 2", "7 % 3", "-7 % 3", "7.5 % 2", "2 ** 10",
+             "2 ** -1", "2 ** 3 ** 2", "1 / 3", "10 / 5", "0.1 + 0.2", "1e300 * 1e10", "-2 ** 2",
+             "3 * 'ab'", "'ab' * 0", "[1, 2] + [3]", "[0] * 3", "(1, 2)", "(1,)", "()", "1.5 * 2",
+             "true + 1", "5 - 7.5", "7 // 2.0", "-7.5 // 2", "'a' ~ 1 ~ none", "1 ~ 2",
+             "'%s-%s' % (1, 'x')", "'%05.1f' % 3.14159", "'%d%%' % 50", "'%(a)s' % {'a': 1}",
+             "'%x %o %X' % (255, 8, 255)", "'%r' % 'q'", "'%-5s|' % 'ab'", "'%5s|' % 'ab'",
+             "'%e' % 12345.678", "'%g' % 0.00001234", "'%.3g' % 1234567", "'%c' % 65",
+             "{'a': 1, 'b': 'x'}", "[1, [2, (3, 4)], {'k': none}]", "1_000", "0x1f", "0o17", "0b101",
+             "1e3", "1.5e-3", "'a' 'b'", "\"dq\"", "'\\u00e9\\n'", "-(3)", "+4", "not 1",
+             "not none", "1 if true else 2", "1 if false", "none is none", "'x' if '' else 'y'"]:
+    case("{{ %s }}" % expr)
+    txt("{{ %s }}" % expr)
+
+# --------------------------------------------------------------------------
+# Comparisons, logic, membership
+# --------------------------------------------------------------------------
+for expr in ["1 < 2", "1 < 2 < 3", "3 > 2 > 2", "1 == 1.0", "'a' < 'b'", "[1, 2] < [1, 3]",
+             "1 != 2", "1 <= 1", "2 >= 3", "'a' in 'cat'", "'z' not in 'cat'", "2 in [1, 2]",
+             "'k' in {'k': 1}", "0 and 1", "0 or 'x'", "1 and 2", "none or []", "'' or 0",
+             "not (1 and 0)", "1 == true", "none == none", "x == y", "x is defined and x > 1",
+             "[] == []", "(1, 2) == (1, 2)", "{'a': 1} == {'a': 1}", "'1' == 1",
+             "u == u", "u is undefined", "u == none"]:
+    case("{{ %s }}" % expr, {"x": 3, "y": 3})
+
+# --------------------------------------------------------------------------
+# Attribute and item access, slices, methods
+# --------------------------------------------------------------------------
+CTX = {
+    "user": {"name": "Ann", "tags": ["x", "y", "z"], "address": {"city": "Oslo"}, "items": "k"},
+    "rows": [{"id": i, "name": "row%d" % i, "price": i * 1.5, "grp": "ab"[i % 2]} for i in range(1, 6)],
+    "word": "Hello World", "nums": [5, 3, 8, 1, 9, 2], "mixed": ["b", "A", "c", "B"],
+    "text": "  The quick brown fox jumps over the lazy dog  ", "html": "<p>Hi & bye</p>",
+    "matrix": [[1, 2], [3, 4]], "pairs": [["a", 1], ["b", 2]], "empty": [], "zero": 0,
+    "nested": {"a": {"b": {"c": "deep"}}}, "flag": True, "price": 1234.5678, "count": 3,
+}
+for expr in ["user.name", "user['name']", "user.tags[1]", "user.tags[-1]", "user.tags.0",
+             "user.address.city", "user['address']['city']", "user.missing", "user.missing is defined",
+             "rows[0].name", "rows|length", "word[0]", "word[-1]", "word[1:4]", "word[::-1]",
+             "word[::2]", "nums[1:]", "nums[:2]", "nums[-2:]", "nums[::-2]", "nums[10:]",
+             "word.upper()", "word.lower()", "word.split()", "word.split('o')", "word.split('o', 1)",
+             "word.startswith('He')", "word.endswith(('x', 'ld'))", "word.replace('o', '0')",
+             "word.replace('o', '0', 1)", "text.strip()", "text.lstrip()", "text.rstrip()",
+             "'x,y'.split(',')", "'-'.join(['a', 'b'])", "word.find('o')", "word.rfind('o')",
+             "word.count('l')", "word.title()", "'hello world'.capitalize()", "word.swapcase()",
+             "'42'.isdigit()", "'ab'.isalpha()", "'ab'.islower()", "'AB'.isupper()",
+             "'ab'.center(6, '*')", "'ab'.ljust(4) ~ '|'", "'ab'.rjust(4)", "'42'.zfill(5)",
+             "'{} and {}'.format(1, 'x')", "'{0}{1}{0}'.format('a', 'b')", "'{n}!'.format(n=5)",
+             "'{:>6}|'.format('ab')", "'{:<6}|'.format('ab')", "'{:^7}|'.format('ab')",
+             "'{:.2f}'.format(3.14159)", "'{:,}'.format(1234567)", "'{:08.3f}'.format(-3.5)",
+             "'{:+d}'.format(5)", "'{:x}'.format(255)", "'{:b}'.format(5)", "'{:%}'.format(0.25)",
+             "'{:*^9}'.format('mid')", "'{!r}'.format('q')", "'{:e}'.format(1234.5)",
+             "user.get('name')", "user.get('nope', 'dflt')", "user.get('nope')",
+             "user.keys()|list", "user.items()|list|length", "user.values()|list|length",
+             "nums.index(8)", "nums.count(3)", "nested.a.b.c", "matrix[1][0]",
+             "'a\\nb'.splitlines()", "{'a': 1}.items()|list", "dict(a=1, b=2)", "range(3)|list",
+             "range(1, 10, 3)|list", "range(5, 0, -2)|list"]:
+    case("{{ %s }}" % expr, CTX)
+
+# --------------------------------------------------------------------------
+# Whitespace control, comments, raw, trim/lstrip, trailing newline
+# --------------------------------------------------------------------------
+WS = [
+    "a\n{% if true %}\nb\n{% endif %}\nc\n",
+    "  {% if true %}\n  x\n  {% endif %}\n",
+    "a  {%- if true -%}  b  {%- endif -%}  c",
+    "{{- 'x' -}}   \n  {{ 'y' }}",
+    "a {# comment #} b\n{# multi\nline #}c",
+    "a {#- comment -#} b",
+    "{% raw %}{{ not rendered }}{% endraw %}",
+    "{%- raw -%}  {{ x }}  {%- endraw -%}",
+    "x\n  {%+ if true %}y{% endif %}\n",
+    "<ul>\n{% for i in [1, 2] %}\n  <li>{{ i }}</li>\n{% endfor %}\n</ul>\n",
+    "line1\r\nline2\rline3\n",
+    "trailing\n\n",
+    "{% for i in [1,2] %}{{ i }}\n{% endfor %}",
+    "   {# c #}\nx",
+    "{% if true %}  \n{% endif %}",
+    "a\n    {% for x in [1] %}\n    {{ x }}\n    {% endfor %}\nb",
+    "{% set x = 1 %}\n{{ x }}\n",
+    "{{ '{{' }} {{ '}}' }}",
+    "{% raw %}\n  {% x %}\n{% endraw %}\n",
+]
+for src in WS:
+    txt(src)
+    txt(src, trim_blocks=True)
+    txt(src, lstrip_blocks=True)
+    txt(src, trim_blocks=True, lstrip_blocks=True)
+    txt(src, keep_trailing_newline=True)
+
+# --------------------------------------------------------------------------
+# Statements: if, for, set, with, filter blocks, autoescape
+# --------------------------------------------------------------------------
+STMTS = [
+    "{% if zero %}a{% elif flag %}b{% else %}c{% endif %}",
+    "{% if empty %}a{% else %}b{% endif %}",
+    "{% for r in rows %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}"
+    "{{ loop.first }}{{ loop.last }}{{ loop.length }},{% endfor %}",
+    "{% for r in rows %}{{ loop.cycle('odd', 'even') }} {% endfor %}",
+    "{% for n in nums %}{{ loop.previtem|default('-') }}>{{ n }}>{{ loop.nextitem|default('-') }} {% endfor %}",
+    "{% for a, b in pairs %}{{ a }}={{ b }};{% endfor %}",
+    "{% for k, v in user.items() %}{{ k }}:{{ v|length }} {% endfor %}",
+    "{% for k in user %}{{ k }} {% endfor %}",
+    "{% for c in 'abc' %}{{ c }}.{% endfor %}",
+    "{% for x in empty %}{{ x }}{% else %}none!{% endfor %}",
+    "{% for n in nums if n > 3 %}{{ n }}{{ loop.last }} {% endfor %}",
+    "{% for n in nums if n > 100 %}{{ n }}{% else %}no{% endfor %}",
+    "{% for row in matrix %}{% for c in row %}{{ loop.depth }}{{ c }}{% endfor %}{% endfor %}",
+    "{% for r in rows %}{% if loop.changed(r.grp) %}[{{ r.grp }}]{% endif %}{{ r.id }}{% endfor %}",
+    "{% set x = 5 %}{% for i in [1] %}{% set x = 9 %}{{ x }}{% endfor %}{{ x }}",
+    "{% set a, b = 1, 2 %}{{ a }}{{ b }}",
+    "{% set ns = namespace(total=0) %}{% for n in nums %}{% set ns.total = ns.total + n %}{% endfor %}{{ ns.total }}",
+    "{% set block %}<b>{{ word }}</b>{% endset %}{{ block }}|{{ block|length }}",
+    "{% set up | upper %}shout {{ word }}{% endset %}{{ up }}",
+    "{% with a = 1, b = 'x' %}{{ a }}{{ b }}{% endwith %}{{ a|default('gone') }}",
+    "{% filter upper %}hello {{ word }}{% endfilter %}",
+    "{% filter replace('o', '0')|upper %}foo{% endfilter %}",
+    "{% autoescape false %}{{ html }}{% endautoescape %}{{ html }}",
+    "{% autoescape true %}{{ html }}{% endautoescape %}",
+    "{{ html|safe }} {{ html|e }} {{ html|escape|escape }} {{ html|forceescape }}",
+    "{{ '<' ~ html|safe }} {{ '<' + html|safe }}",
+    "{% for item in rows recursive %}{{ item.id }}{% endfor %}",
+    "{% for x in tree recursive %}<{{ x.n }}{% if x.c %}:{{ loop(x.c) }}{% endif %}>{% endfor %}",
+    "{% set c = cycler('a', 'b') %}{{ c.next() }}{{ c.next() }}{{ c.next() }}{{ c.current }}",
+    "{% set j = joiner('|') %}{% for i in nums %}{{ j() }}{{ i }}{% endfor %}",
+    "{% for i in range(3) %}{{ i }}{% endfor %}",
+    "{{ rows[0] }}",
+    "{% if u %}yes{% else %}no{% endif %}{{ u }}{% for x in u %}{{ x }}{% endfor %}",
+    "{{ u|default('dflt') }} {{ ''|default('e', true) }} {{ none|d('n') }} {{ 0|default(5) }}",
+    "{% set l = [] %}{% set _ = l.append(1) %}{{ l }}",
+    "{% for a, b in [(1, 2), (3, 4)] %}{{ a + b }}{% endfor %}",
+    "{{ loop is defined }}{% for i in [1] %}{{ loop is defined }}{% endfor %}",
+]
+TREE = {"tree": [{"n": 1, "c": [{"n": 2, "c": []}, {"n": 3, "c": [{"n": 4}]}]}, {"n": 5}]}
+for src in STMTS:
+    case(src, {**CTX, **TREE})
+    txt(src, {**CTX, **TREE})
+
+# --------------------------------------------------------------------------
+# Macros and call blocks
+# --------------------------------------------------------------------------
+MACROS = [
+    "{% macro hi(name, greet='Hello') %}{{ greet }}, {{ name }}!{% endmacro %}{{ hi('Ann') }} {{ hi('Bo', greet='Hey') }} {{ hi(greet='Yo', name='C') }}",
+    "{% macro v() %}{{ varargs }}{{ kwargs }}{% endmacro %}{{ v(1, 2, a=3) }}",
+    "{% macro w(a) %}{{ a }}|{{ varargs|join(',') }}{% endmacro %}{{ w(1, 2, 3) }}",
+    "{% macro m(x) %}{{ x }}{% endmacro %}{{ m() }}|{{ m('<i>') }}",
+    "{% macro box() %}<div>{{ caller() }}</div>{% endmacro %}{% call box() %}inside {{ word }}{% endcall %}",
+    "{% macro lst(items) %}{% for i in items %}{{ caller(i) }}{% endfor %}{% endmacro %}{% call(x) lst(nums) %}[{{ x }}]{% endcall %}",
+    "{% macro fact(n) %}{% if n <= 1 %}1{% else %}{{ n * fact(n - 1)|int }}{% endif %}{% endmacro %}{{ fact(5) }}",
+    "{% macro d(a, b=a ~ '!') %}{{ a }}{{ b }}{% endmacro %}{{ d('x') }}",
+    "{% macro e() %}<{{ word }}>{% endmacro %}{{ e() }} {{ e()|upper }} {{ e()|length }}",
+    "{% set x = 'outer' %}{% macro sees() %}{{ x }}{% endmacro %}{{ sees() }}",
+    "{% macro m() %}{{ caller is defined }}{% endmacro %}{{ m() }}",
+]
+for src in MACROS:
+    case(src, CTX)
+    txt(src, CTX)
+
+# --------------------------------------------------------------------------
+# include, import, extends
+# --------------------------------------------------------------------------
+LIB = {
+    "macros.html": "{% macro input(name, value='', type='text') %}<input type=\"{{ type }}\" name=\"{{ name }}\" value=\"{{ value|e }}\">{% endmacro %}"
+                   "{% macro label(t) %}<label>{{ t }}</label>{% endmacro %}{% set exported = 'yes' %}",
+    "part.html": "[part {{ word|default('no word') }} {{ local|default('no local') }}]",
+    "part.txt": "[txt {{ html }}]",
+    "base.html": "<html><head><title>{% block title %}Base{% endblock %}</title></head>"
+                 "<body>{% block body %}base body{% endblock %}|{% block footer %}(c) {{ year }}{% endblock %}</body></html>",
+    "mid.html": "{% extends 'base.html' %}{% block title %}Mid - {{ super() }}{% endblock %}"
+                "{% block body %}<main>{% block content %}mid content{% endblock %}</main>{% endblock %}",
+    "scoped.html": "{% for i in [1, 2] %}{% block item scoped %}<{{ i }}>{% endblock %}{% endfor %}",
+    "vars.html": "{% set v = 'from vars' %}{{ v }}",
+}
+INH = [
+    ("{% include 'part.html' %}", {}),
+    ("{% set local = 'L' %}{% include 'part.html' %}", {}),
+    ("{% for local in ['a', 'b'] %}{% include 'part.html' %}{% endfor %}", {}),
+    ("{% include 'part.html' without context %}", {}),
+    ("{% include 'nope.html' ignore missing %}ok", {}),
+    ("{% include ['nope.html', 'part.html'] %}", {}),
+    ("{% include 'part.txt' %}", {}),
+    ("{% import 'macros.html' as f %}{{ f.input('q', value='<x>') }}{{ f.label('L') }}{{ f.exported }}", {}),
+    ("{% from 'macros.html' import input, label as lab %}{{ input('n', type='password') }}{{ lab('x') }}", {}),
+    ("{% extends 'base.html' %}", {"year": 2024}),
+    ("{% extends 'base.html' %}{% block title %}Child{% endblock %}ignored text", {"year": 2024}),
+    ("{% extends 'base.html' %}{% block title %}{{ super() }} + child{% endblock %}{% block body %}<p>{{ word }}</p>{% endblock %}", {}),
+    ("{% extends 'mid.html' %}{% block content %}child content; {{ super() }}{% endblock %}", {}),
+    ("{% extends 'mid.html' %}{% block title %}T: {{ super() }}{% endblock %}", {}),
+    ("{% extends 'scoped.html' %}{% block item %}[{{ i }}]{% endblock %}", {}),
+    ("{% set layout = 'base.html' %}{% extends layout %}{% block body %}dyn{% endblock %}", {}),
+    ("{% extends 'base.html' %}{% set v = 'set in child' %}{% block body %}{{ v }}{% endblock %}", {}),
+    ("{% include 'vars.html' %}{{ v|default('not leaked') }}", {}),
+    ("{% block a %}A{% block b %}B{% endblock %}{% endblock %}", {}),
+    ("{% extends 'base.html' %}{% block footer %}{{ self.title() if false else 'f' }}{% endblock %}", {}),
+]
+for src, ctx in INH:
+    case(src, {**CTX, **ctx}, files=LIB)
+
+# --------------------------------------------------------------------------
+# Filters
+# --------------------------------------------------------------------------
+FILTERS = [
+    "-5|abs", "-2.5|abs", "rows|attr('x')", "user|attr('items') is defined", "nums|batch(4)|list",
+    "nums|batch(4, 0)|list", "'hello'|capitalize", "'HELLO world'|capitalize", "'ab'|center(7)",
+    "'ab'|center(6)", "'abc'|center(6)", "u|default('x')", "{'b': 1, 'a': 2, 'C': 3}|dictsort",
+    "{'b': 1, 'a': 2}|dictsort(by='value')", "{'b': 1, 'a': 2, 'A': 0}|dictsort(true)",
+    "{'b': 1, 'a': 2}|dictsort(reverse=true)", "html|escape", "html|e", "nums|first", "empty|first",
+    "'abc'|first", "'3.5'|float", "'x'|float", "'x'|float(1.5)", "5|float", "'%s=%d'|format('a', 3)",
+    "'%(x)s'|format(x='kw')", "nums|join(',')", "rows|join(',', attribute='id')", "nums|last",
+    "word|length", "user|length", "nums|count", "nums|list", "'ab'|list", "user|list", "word|lower",
+    "nums|max", "nums|min", "mixed|max", "mixed|min", "mixed|max(case_sensitive=true)",
+    "rows|max(attribute='price')", "rows|min(attribute='name')", "empty|max", "rows|map(attribute='name')|join(' ')",
+    "mixed|map('upper')|list", "nums|map('string')|join", "rows|map(attribute='nope', default='d')|list",
+    "nums|reject('odd')|list", "nums|select('odd')|list", "nums|select('gt', 4)|list",
+    "nums|select('divisibleby', 3)|list", "[0, 1, '', 'a', none]|select|list",
+    "rows|selectattr('grp', 'eq', 'a')|map(attribute='id')|list", "rows|rejectattr('id', 'odd')|map(attribute='id')|list",
+    "rows|selectattr('id')|list|length", "'a-b-c'|replace('-', '+')", "'aaa'|replace('a', 'b', 2)",
+    "html|replace('&', 'and')", "nums|reverse|list", "word|reverse", "2.5|round", "3.5|round",
+    "2.675|round(2)", "-2.5|round", "1234.5678|round(2, 'floor')", "1.1|round(0, 'ceil')", "42|round",
+    "0.125|round(2)", "1234.5|round(-2)", "'<b>x</b>'|safe", "nums|slice(3)|list",
+    "nums|slice(4, 'x')|list", "nums|sort", "nums|sort(reverse=true)", "mixed|sort", "mixed|sort(case_sensitive=true)",
+    "rows|sort(attribute='grp')|map(attribute='id')|list", "rows|sort(attribute='grp,id', reverse=true)|map(attribute='id')|list",
+    "42|string", "[1, 2]|string", "'<a href=\"x\">link</a> <!-- c --> &amp; more'|striptags",
+    "'  a  \n b '|striptags", "nums|sum", "rows|sum(attribute='price')", "nums|sum(start=10)",
+    "'hello wORLD-foo (bar) [baz]'|title", "\"it's o'neil\"|title", "{'a': 1, 'b': '<x>', 'c': [1, 2]}|tojson",
+    "'<script>\"&\\''|tojson", "{'z': 1, 'a': {'y': [1.5, none, true]}}|tojson", "'é☃😀'|tojson",
+    "{'a': 1, 'b': [1, 2]}|tojson(2)", "'  x  '|trim", "'xxhixx'|trim('x')", "text|truncate(20)",
+    "text|truncate(20, true)", "text|truncate(20, false, '…')", "text|truncate(45)", "text|truncate(10, leeway=0)",
+    "'abc'|truncate(9)", "['a', 'B', 'a', 'b', 'c']|unique|list", "['a', 'B', 'A', 'b']|unique(case_sensitive=true)|list",
+    "rows|unique(attribute='grp')|map(attribute='id')|list", "word|upper", "'a b&c/d?e=é'|urlencode",
+    "{'q': 'a b', 'n': 1}|urlencode", "[('a', 'x y'), ('b', '&')]|urlencode", "text|wordcount",
+    "'hello, world! it\\'s 42'|wordcount", "text|wordwrap(10)", "text|wordwrap(12, wrapstring='<br>')",
+    "'a verylongwordthatneverends b'|wordwrap(8)", "'a verylongwordthatneverends b'|wordwrap(8, false)",
+    "'one\ntwo three four'|wordwrap(7)", "{'class': 'x', 'id': 'y<>', 'n': none}|xmlattr",
+    "{'a': 1}|xmlattr(false)", "'line1\nline2\n\nline4'|indent", "'line1\nline2'|indent(2, true)",
+    "'a\n\nb\n'|indent(blank=true)", "'a\nb'|indent('> ')", "'x'|indent", "'12'|int", "'3.9'|int",
+    "'x'|int", "'x'|int(7)", "3.99|int", "'0x1A'|int(0, 16)", "' 42 '|int", "true|int",
+    "rows|groupby('grp')|map(attribute='grouper')|list",
+    "{% for g, items in rows|groupby('grp') %}{{ g }}:{{ items|map(attribute='id')|join(',') }};{% endfor %}",
+    "{% for g in rows|groupby('grp') %}{{ g.grouper }}={{ g.list|length }} {% endfor %}",
+    "{% for g in mixed|groupby('0') %}{{ g.grouper }}{{ g.list }} {% endfor %}",
+    "'visit http://example.com/x?y=1, or www.test.org. mail me@ex.com (see https://a.b/c)'|urlize",
+    "'<b>not a link</b> & http://x.io'|urlize", "'plain words only'|urlize", "'mailto:a@b.co'|urlize",
+    "user|items|list|length", "{'a': 1}|items|list", "u|items|list",
+    "1234567|filesizeformat", "1024|filesizeformat(true)", "1|filesizeformat", "'%.2f'|format(price)",
+    "nums|map('abs')|sum", "pairs|map('first')|list", "matrix|map('sum')|list", "nested|dictsort",
+    "mixed|join('<br>'|safe)", "[html|safe, html]|join", "[html|safe, html]|join(', ')",
+]
+for f in FILTERS:
+    src = f if f.startswith("{%") else "{{ %s }}" % f
+    case(src, CTX)
+    if not f.startswith("{%"):
+        txt(src, CTX)
+
+# --------------------------------------------------------------------------
+# Tests
+# --------------------------------------------------------------------------
+TESTS = ["u is defined", "u is undefined", "word is defined", "none is none", "0 is none",
+         "true is boolean", "1 is boolean", "1 is number", "1.5 is number", "true is number",
+         "1 is integer", "true is integer", "1.0 is float", "1 is float", "'a' is string",
+         "1 is string", "user is mapping", "nums is mapping", "nums is sequence", "'a' is sequence",
+         "user is sequence", "1 is sequence", "nums is iterable", "'x' is iterable", "5 is iterable",
+         "range is callable", "word is callable", "4 is even", "3 is even", "3 is odd", "9 is divisibleby 3",
+         "9 is divisibleby(4)", "1 is eq 1", "1 is ne 2", "1 is lt 2", "2 is le 1", "3 is gt 2",
+         "3 is ge 3", "2 is in [1, 2]", "'a' is in 'abc'", "'abc' is lower", "'aBc' is lower",
+         "'ABC' is upper", "'123' is upper", "none is sameas none", "true is sameas true",
+         "html|e is escaped", "html is escaped", "1 is not none", "u is not defined", "1 is equalto 1",
+         "2 is greaterthan 1", "1 is lessthan 2", "'upper' is filter", "'nope' is filter",
+         "'odd' is test", "true is true", "0 is false", "(1 is odd) and (2 is even)",
+         "nums|select('lt', 3)|list"]
+for t in TESTS:
+    case("{{ %s }}" % t, CTX)
+
+# --------------------------------------------------------------------------
+# Undefined and strict mode
+# --------------------------------------------------------------------------
+UNDEF = ["{{ u }}|", "{{ u.x }}", "{{ u + 1 }}", "{{ u ~ 'a' }}", "{{ u|length }}", "{{ u|upper }}",
+         "{% for x in u %}{% endfor %}ok", "{{ user.missing }}", "{{ user.missing.deeper }}",
+         "{{ u is defined }}", "{{ u|default('d') }}", "{% if u %}y{% else %}n{% endif %}",
+         "{{ none.x }}", "{{ nums[10] }}|", "{{ u() }}", "{{ 'a' in u }}", "{{ u == none }}"]
+for src in UNDEF:
+    case(src, CTX)
+    case(src, CTX, strict=True)
+
+# --------------------------------------------------------------------------
+# Autoescape by extension and explicit options
+# --------------------------------------------------------------------------
+for name in ["t.html", "t.htm", "t.xml", "t.xhtml", "t.txt", "t.j2", "t.HTML"]:
+    case("{{ html }}|{{ html|safe }}|{{ '<' ~ html }}|{{ [html] }}", CTX, name=name)
+case("{{ html }}", CTX, name="t.txt", autoescape=True)
+case("{{ html }}", CTX, name="t.html", autoescape=False)
+case("{% macro m() %}<{{ html }}>{% endmacro %}{{ m() }}", CTX, name="t.txt", autoescape=True)
+case("{% set s %}{{ html }}{% endset %}{{ s }}", CTX)
+case("{{ html|safe|upper }} {{ html|safe|replace('<', '[') }} {{ html|safe|trim }}", CTX)
+case("{{ '<%s>'|format(html) }} {{ '<%s>'|safe|format(html) }}", CTX)
+case("{{ html|safe ~ html }} {{ (html|safe).upper() }}", CTX)
+
+# --------------------------------------------------------------------------
+# Errors: syntax and runtime (rc 1 and, for syntax errors, the line)
+# --------------------------------------------------------------------------
+ERRORS = [
+    "{% if x %}unclosed", "{% for x in y %}no end", "{{ 1 + }}", "{{ }}", "line1\n{{ x..y }}",
+    "{% endif %}", "{% unknowntag %}", "{{ 'unterminated }}", "{% block a %}{% endblock b %}",
+    "{% block a %}{% endblock %}{% block a %}{% endblock %}", "a\nb\n{% if %}{% endif %}",
+    "{{ x | nosuchfilter }}", "{{ 1 is nosuchtest }}", "{{ 1 / 0 }}", "{{ 'a' + 1 }}", "{{ [1] < 'a' }}",
+    "{% include 'missing.html' %}", "{% extends 'missing.html' %}", "{{ 5|length }}",
+    "{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}", "{% macro m(a) %}{% endmacro %}{{ m(b=1) }}",
+    "{% for a, b in [1] %}{% endfor %}", "{{ x.y.z }}", "{{ nums|batch(0)|list }}",
+    "{% from 'macros.html' import nothere %}{{ nothere() }}", "{{ [1]|first }}{{ []|first + 1 }}", "{% set 1 = 2 %}", "{{ (1, 2 }}", "{{ [1, 2 }}",
+    "{{ {'a' 1} }}", "{% raw %}never closed", "{# never closed", "{{ 1 }\n}}",
+    "\n\n{% for %}", "{{ foo(}}", "{{ 'a' 'b' | }}", "{% extends 'base.html' %}{% extends 'base.html' %}",
+]
+for src in ERRORS:
+    case(src, CTX, files=LIB)
+
+# --------------------------------------------------------------------------
+# A realistic page
+# --------------------------------------------------------------------------
+PAGE_FILES = {
+    "layout.html": "<!doctype html>\n<html>\n<head><title>{% block title %}{% endblock %} - Site</title></head>\n"
+                   "<body>\n{% block nav %}<nav>{% for l in links %}<a href=\"{{ l.url }}\">{{ l.text }}</a>{% endfor %}</nav>{% endblock %}\n"
+                   "{% block content %}{% endblock %}\n</body>\n</html>\n",
+    "forms.html": "{% macro cell(v) %}<td>{{ v }}</td>{% endmacro %}",
+}
+PAGE = ("{% extends 'layout.html' %}\n{% from 'forms.html' import cell %}\n{% block title %}Orders{% endblock %}\n"
+        "{% block content %}\n<table>\n{% for r in rows %}\n<tr class=\"{{ loop.cycle('odd', 'even') }}\">"
+        "{{ cell(r.id) }}{{ cell(r.name|title) }}{{ cell('%.2f'|format(r.price)) }}</tr>\n{% endfor %}\n</table>\n"
+        "<p>Total: {{ rows|sum(attribute='price')|round(2) }}</p>\n{% endblock %}\n")
+LINKS = [{"url": "/a?x=1&y=<2>", "text": "A & B"}, {"url": "/c", "text": "C's"}]
+for opts in [{}, {"trim_blocks": True, "lstrip_blocks": True}]:
+    case(PAGE, {**CTX, "links": LINKS}, files=PAGE_FILES, **opts)
+
+
+def make_env(c):
+    o = c["options"]
+    ae = o.get("autoescape")
+
+    def flask_rule(name):
+        return True if name is None else name.endswith((".html", ".htm", ".xml", ".xhtml"))
+
+    return jinja2.Environment(
+        loader=jinja2.DictLoader(c["files"]),
+        autoescape=flask_rule if ae is None else ae,
+        trim_blocks=o.get("trim_blocks", False),
+        lstrip_blocks=o.get("lstrip_blocks", False),
+        keep_trailing_newline=o.get("keep_trailing_newline", False),
+        undefined=jinja2.StrictUndefined if o.get("strict") else jinja2.Undefined,
+    )
+
+
+def expected(c):
+    """Jinja2's result for case `c`: {"out": text} or {"error": message, "line": n}."""
+    try:
+        env = make_env(c)
+        return {"out": env.get_template(c["template"]).render(**c["context"])}
+    except jinja2.TemplateSyntaxError as e:
+        return {"error": str(e), "line": e.lineno}
+    except Exception as e:  # runtime errors of any kind are template errors for phial
+        return {"error": "%s: %s" % (type(e).__name__, e), "line": None}
+
+
+def all_cases():
+    out = []
+    for i, c in enumerate(CASES):
+        c = dict(c)
+        c["id"] = i
+        c["expected"] = expected(c)
+        out.append(c)
+    return out
+
+
+if __name__ == "__main__":
+    cases = all_cases()
+    if len(sys.argv) == 3 and sys.argv[1] == "--dump":
+        with open(sys.argv[2], "w") as f:
+            json.dump(cases, f, indent=1)
+    errs = sum(1 for c in cases if "error" in c["expected"])
+    print("%d cases (%d expected errors)" % (len(cases), errs))
