@@ -111,8 +111,8 @@ static int apply_env(json_t *cfg, const char *name, size_t name_len, const char 
                      const char *value, char *err, size_t errlen) {
     size_t vlen = strlen(value);
     if (!utf8_valid(name, name_len) || !utf8_valid(value, vlen))
-        return fail(PH_EPARSE, err, errlen, "%.*s: name or value is not valid UTF-8",
-                    (int)name_len, name);
+        return fail(PH_EPARSE, err, errlen, "%.*s: name or value is not valid UTF-8", (int)name_len,
+                    name);
     json_t *cur = cfg;
     const char *part = key, *end = name + name_len;
     for (;;) {

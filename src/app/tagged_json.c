@@ -380,7 +380,8 @@ static json_t *as_uuid(const char *s, size_t len, int *err) {
         char c = s[i];
         if (c == '-')
             continue;
-        if (n == 32 || !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+        if (n == 32 ||
+            !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
             return *err = PH_EPARSE, NULL;
         hex[n++] = (char)(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
     }

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 typedef enum ph_hash_alg {
-    PH_HASH_SHA1 = 0, /* 20-byte digest; Flask's session default */
+    PH_HASH_SHA1 = 0,   /* 20-byte digest; Flask's session default */
     PH_HASH_SHA256 = 1, /* 32-byte digest */
 } ph_hash_alg;
 

@@ -155,9 +155,7 @@ int ph__signer_sign_ts(const ph_signer *s, ph_slice value, uint64_t ts, ph_buf *
 }
 
 /* Last occurrence of `c` in `v`, or NULL. */
-static const char *last_sep(ph_slice v, char c) {
-    return v.len ? memrchr(v.ptr, c, v.len) : NULL;
-}
+static const char *last_sep(ph_slice v, char c) { return v.len ? memrchr(v.ptr, c, v.len) : NULL; }
 
 int ph__signer_unsign(const ph_signer *s, ph_slice signed_value, ph_slice *value) {
     const char *sep = last_sep(signed_value, s->sep);

@@ -24,8 +24,8 @@ static void assert_json(json_t *got, const char *want) {
 }
 
 Test(config_env, values_parse_as_json_or_stay_strings) {
-    char *env[] = {"PHIAL_A=1", "PHIAL_B=true", "PHIAL_C=text", "PHIAL_D={\"x\":[1,2]}",
-                   "PHIAL_S=\"q\"", "PHIAL_W= 5 ", "PHIAL_F=1.5", NULL};
+    char *env[] = {"PHIAL_A=1",     "PHIAL_B=true", "PHIAL_C=text", "PHIAL_D={\"x\":[1,2]}",
+                   "PHIAL_S=\"q\"", "PHIAL_W= 5 ",  "PHIAL_F=1.5",  NULL};
     json_t *cfg = json_object();
     cr_assert_eq(ph__config_from_prefixed_env(cfg, "PHIAL", env, NULL, 0), 7);
     assert_json(cfg, "{\"A\":1,\"B\":true,\"C\":\"text\",\"D\":{\"x\":[1,2]},\"S\":\"q\",\"W\":5,"
@@ -79,8 +79,8 @@ Test(config_env, nesting_under_a_scalar_is_einval_and_changes_nothing) {
     json_t *cfg = json_loads("{\"KEEP\":true}", 0, NULL);
     char err[200] = "";
     cr_assert_eq(ph__config_from_prefixed_env(cfg, "PHIAL", env, err, sizeof(err)), PH_EINVAL);
-    cr_assert_str_eq(err,
-                     "PHIAL_A__B: cannot set a key inside \"A\", which holds an integer, not an object");
+    cr_assert_str_eq(
+        err, "PHIAL_A__B: cannot set a key inside \"A\", which holds an integer, not an object");
     assert_json(cfg, "{\"KEEP\":true}");
     json_decref(cfg);
 }

@@ -19,7 +19,8 @@
 #define PLAIN_JSON "{\"a\":1,\"b\":[1,2,\"\\u00e9\"],\"t\":0.1}"
 #define COMPRESSED ".eJyrVqpQslKqHAUjDijVAgBGFe6H.ZVPxAA.tTOn3TBzDOIVfMTDYITeItK0Crg"
 #define TYPED                                                                                      \
-    ".eJyrVkpSsqpWUgCSSo4BFrZKtTpKKWARIKkUnpqio2BkqOCfXKJgZGBoqmBgbmVkYWVgoODuGwJSmgtWCiSVbJLsKmz0" \
+    ".eJyrVkpSsqpWUgCSSo4BFrZKtTpKKWARIKkUnpqio2BkqOCfXKJgZGBoqmBgbmVkYWVgoODuGwJSmgtWCiSVbJLsKmz" \
+    "0"                                                                                            \
     "k-xAoiVgUSAZbahjFAsUKAULAEklQyNjE1MzcwtctFJtLQBalyNb.ZVPxAA.iQTHVVRrJgKBTpndyVsYyBq0Wcc"
 #define TYPED_TAGGED                                                                               \
     "{\"b\":{\" b\":\"AP8=\"},\"d\":{\" d\":\"Wed, 21 Oct 2015 07:28:00 GMT\"},\"m\":{\" "         \
@@ -246,7 +247,8 @@ Test(session_codec, payload_at_exact_limit_decodes) {
 
 Test(session_codec, truncated_zlib_stream_is_eparse) {
     ph_session_codec *c = codec("k", 0);
-    const char *json = "{\"a\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}";
+    const char *json =
+        "{\"a\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}";
     cr_assert_eq(decode_signed(c, json, strlen(json), 1, 0), 0);
     cr_assert_eq(decode_signed(c, json, strlen(json), 1, 3), PH_EPARSE);
     ph__session_codec_free(c);
@@ -311,8 +313,9 @@ Test(session_codec, codec_needs_a_key) {
 
 Test(session_codec, encode_then_decode_round_trips) {
     ph_session_codec *c = codec("secret", 0);
-    const char *json = "{\"user\":{\"id\":42,\"roles\":[\"a\",\"b\"]},\" t\":[1.5,null],"
-                       "\"big\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}";
+    const char *json =
+        "{\"user\":{\"id\":42,\"roles\":[\"a\",\"b\"]},\" t\":[1.5,null],"
+        "\"big\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}";
     const char *cookie = encode(c, json, NOW);
     json_t *s;
     cr_assert_eq(decode(c, cookie, 60, &s), 0);
@@ -337,8 +340,8 @@ Test(session_codec, codec_new_survives_allocation_failures) {
 
 Test(session_codec, encode_survives_allocation_failures) {
     ph_session_codec *c = codec("k", 0);
-    json_t *v = json_loads("{\"b\":[1,2,3],\"a\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
-                           0, NULL);
+    json_t *v = json_loads(
+        "{\"b\":[1,2,3],\"a\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}", 0, NULL);
     for (long n = 0;; n++) {
         ph_buf b;
         ph__buf_init(&b, 0);

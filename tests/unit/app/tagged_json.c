@@ -73,18 +73,20 @@ Test(tagged_json, dumps_nul_in_strings) {
 }
 
 Test(tagged_json, dumps_floats_as_python_repr) {
-    cr_assert_str_eq(dump("[0.1,1e16,1e-5,1.0,-0.0,1e15,123456789.123,5e-324,1.7976931348623157e308,"
-                          "2.5e-05,0.001,100.0,-1.5,1e22,12345678901234567.0]",
-                          0),
-                     "[0.1,1e+16,1e-05,1.0,-0.0,1000000000000000.0,123456789.123,5e-324,"
-                     "1.7976931348623157e+308,2.5e-05,0.001,100.0,-1.5,1e+22,1.2345678901234568e+16]");
+    cr_assert_str_eq(
+        dump("[0.1,1e16,1e-5,1.0,-0.0,1e15,123456789.123,5e-324,1.7976931348623157e308,"
+             "2.5e-05,0.001,100.0,-1.5,1e22,12345678901234567.0]",
+             0),
+        "[0.1,1e+16,1e-05,1.0,-0.0,1000000000000000.0,123456789.123,5e-324,"
+        "1.7976931348623157e+308,2.5e-05,0.001,100.0,-1.5,1e+22,1.2345678901234568e+16]");
 }
 
 Test(tagged_json, dumps_floats_just_above_powers_of_two) {
     /* Powers of two, where the nearest 16-digit text misses and Python picks
      * the neighbour above it. */
-    cr_assert_str_eq(dump("[5.225680706521042e-200,6.483618076376552e+178,5.444517870735016e+39]", 0),
-                     "[5.225680706521042e-200,6.483618076376552e+178,5.444517870735016e+39]");
+    cr_assert_str_eq(
+        dump("[5.225680706521042e-200,6.483618076376552e+178,5.444517870735016e+39]", 0),
+        "[5.225680706521042e-200,6.483618076376552e+178,5.444517870735016e+39]");
 }
 
 Test(tagged_json, dumps_integer_extremes) {
@@ -216,7 +218,8 @@ Test(tagged_json, plain_values_round_trip) {
 }
 
 Test(tagged_json, dumps_survives_allocation_failures) {
-    json_t *v = json_loads("{\"b\":{\"y\":1,\"x\":[1,2,{\"q\":\"\\u00e9\"}]},\"a\":\"s\"}", 0, NULL);
+    json_t *v =
+        json_loads("{\"b\":{\"y\":1,\"x\":[1,2,{\"q\":\"\\u00e9\"}]},\"a\":\"s\"}", 0, NULL);
     for (long n = 0;; n++) {
         ph_buf b;
         ph__buf_init(&b, 0);

@@ -10,7 +10,8 @@
 #include <string.h>
 
 static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-static const char *const std_text[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+static const char *const std_text[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                                       "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
 static const char *const url_text[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
 
 static long dec(const char *s, ph_base64_alphabet a, char *out) {
