@@ -79,9 +79,8 @@ _Static_assert(offsetof(ph__router_ep, name) == offsetof(hkey, key) &&
                    offsetof(ph__router_ep, hash) == offsetof(hkey, hash),
                "ph__router_ep must start like hkey");
 
-int ph__router_defaults_redirect(const ph__router *r, const ph__route *rt,
-                                 const ph__route_match *m, unsigned method, ph_arena *a,
-                                 const char **out);
+int ph__router_defaults_redirect(const ph__router *r, const ph__route *rt, const ph__route_match *m,
+                                 unsigned method, ph_arena *a, const char **out);
 
 /* ---- hashed arrays --------------------------------------------------------- */
 
@@ -372,8 +371,7 @@ static int reserve_endpoint(ph__router *r, const char *name, ph__router_ep **ep,
     return 0;
 }
 
-static void commit_endpoint(ph__router *r, ph__router_ep *ep, ph__router_ep *fresh,
-                            ph__route *rt) {
+static void commit_endpoint(ph__router *r, ph__router_ep *ep, ph__router_ep *fresh, ph__route *rt) {
     if (!ep) {
         fresh->name = rt->endpoint;
         r->eps[r->neps] = *fresh;
@@ -530,7 +528,9 @@ unsigned ph__router_allowed(const ph__router *r, const char *path, size_t len) {
     if (!r || (!path && len))
         return 0;
     walk w;
-    memset(&w, 0, sizeof(w));
+    w.method = 0;
+    w.have = 0;
+    w.found = NULL;
     run_walk(r, &w, path ? path : "", len);
     return w.have;
 }
@@ -647,9 +647,10 @@ int ph__router_match(const ph__router *r, const char *path, size_t len, unsigned
     if (!r || !a || !m || (!path && len))
         return PH_EINVAL;
     memset(m, 0, sizeof(*m));
-    walk w;
-    memset(&w, 0, sizeof(w));
+    walk w; /* caps need no clearing: each is written before it is read */
     w.method = method;
+    w.have = 0;
+    w.found = NULL;
     int rv = run_walk(r, &w, path ? path : "", len);
     const char *merged = NULL;
     size_t mlen = 0;

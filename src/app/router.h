@@ -39,16 +39,16 @@ typedef struct ph__route_spec {
 
 /* A registered rule. Read-only to callers; lives as long as the router. */
 typedef struct ph__route {
-    ph__rule *rule;      /* the parsed rule; rule->text is the rule as given */
-    char *endpoint;      /* NUL-terminated */
-    unsigned methods;    /* the methods it answers: given + HEAD (with GET) + OPTIONS (auto) */
-    unsigned given;      /* the methods as registered (after the GET default) */
-    int auto_options;    /* OPTIONS was added automatically: the framework answers it */
-    int strict_slashes;  /* 1 or 0, resolved */
-    int build_only;      /* never matched */
-    json_t *defaults;    /* the router's copy, or NULL */
-    void *data;          /* ph__route_spec.data */
-    size_t seq;          /* registration order, from 0 */
+    ph__rule *rule;     /* the parsed rule; rule->text is the rule as given */
+    char *endpoint;     /* NUL-terminated */
+    unsigned methods;   /* the methods it answers: given + HEAD (with GET) + OPTIONS (auto) */
+    unsigned given;     /* the methods as registered (after the GET default) */
+    int auto_options;   /* OPTIONS was added automatically: the framework answers it */
+    int strict_slashes; /* 1 or 0, resolved */
+    int build_only;     /* never matched */
+    json_t *defaults;   /* the router's copy, or NULL */
+    void *data;         /* ph__route_spec.data */
+    size_t seq;         /* registration order, from 0 */
 } ph__route;
 
 /* Type of a matched value. */
@@ -62,10 +62,10 @@ typedef enum ph__route_vtype {
 } ph__route_vtype;
 
 typedef struct ph__route_value {
-    const char *name;     /* variable name; lives as long as the router */
+    const char *name; /* variable name; lives as long as the router */
     ph__route_vtype type;
-    ph_slice raw;         /* the matched text (arena copy, NUL-terminated); a default's str() */
-    int from_default;     /* comes from the rule's defaults */
+    ph_slice raw;     /* the matched text (arena copy, NUL-terminated); a default's str() */
+    int from_default; /* comes from the rule's defaults */
     union {
         int64_t i;
         double d;
@@ -86,12 +86,12 @@ typedef struct ph__route_match {
     const ph__route *route;  /* FOUND */
     ph__route_value *values; /* FOUND: path values, then defaults (arena) */
     size_t nvalues;
-    unsigned allowed;        /* METHOD_NOT_ALLOWED, and FOUND when auto_options: methods
-                              * of every rule whose pattern matches the path */
-    int auto_options;        /* FOUND for OPTIONS on a rule with automatic OPTIONS:
-                              * answer it with Allow = allowed */
-    const char *redirect;    /* REDIRECT: the new path, percent-encoded, without the
-                              * script root and the query string (arena) */
+    unsigned allowed;     /* METHOD_NOT_ALLOWED, and FOUND when auto_options: methods
+                           * of every rule whose pattern matches the path */
+    int auto_options;     /* FOUND for OPTIONS on a rule with automatic OPTIONS:
+                           * answer it with Allow = allowed */
+    const char *redirect; /* REDIRECT: the new path, percent-encoded, without the
+                           * script root and the query string (arena) */
 } ph__route_match;
 
 /* Options for building a URL. Zero means the default in every field. */
@@ -177,18 +177,18 @@ int ph__router_build(const ph__router *r, const char *endpoint, json_t *values,
 
 /* Internal to router.c and router_build.c. */
 typedef struct ph__router_ep {
-    const char *name;    /* the first route's endpoint string */
+    const char *name; /* the first route's endpoint string */
     size_t len;
     uint32_t hash;
-    ph__route **routes;  /* in build order */
+    ph__route **routes; /* in build order */
     size_t n, cap;
 } ph__router_ep;
 
 const ph__router_ep *ph__router_endpoint(const ph__router *r, const char *name);
 
 /* Build the path of `rt` from `values`; 0, PH_EINVAL (err says why) or a buffer error. */
-int ph__router_build_path(const ph__route *rt, json_t *values, int query, ph_buf *out,
-                          char *err, size_t errlen);
+int ph__router_build_path(const ph__route *rt, json_t *values, int query, ph_buf *out, char *err,
+                          size_t errlen);
 
 /* Whether `rt` can be built from `values` for `method` (Werkzeug's suitable_for). */
 int ph__router_suitable(const ph__route *rt, json_t *values, unsigned method);

@@ -29,7 +29,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static void say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void say(char *err, size_t errlen, const char *fmt, ...) {
     if (!err || !errlen)
@@ -95,8 +96,8 @@ static int add_query(const ph__route *rt, json_t *values, ph_buf *out, char *err
             ph__buf_init(&s, 0);
             rc = ph__rule_pystr(e, &s);
             if (rc == PH_EINVAL)
-                say(err, errlen, "value for query argument '%.60s' is not a string, number or boolean",
-                    k);
+                say(err, errlen,
+                    "value for query argument '%.60s' is not a string, number or boolean", k);
             if (!rc)
                 rc = ph__buf_append_char(out, first ? '?' : '&');
             if (!rc)
@@ -114,8 +115,8 @@ static int add_query(const ph__route *rt, json_t *values, ph_buf *out, char *err
     return 0;
 }
 
-int ph__router_build_path(const ph__route *rt, json_t *values, int query, ph_buf *out,
-                          char *err, size_t errlen) {
+int ph__router_build_path(const ph__route *rt, json_t *values, int query, ph_buf *out, char *err,
+                          size_t errlen) {
     const ph__rule *r = rt->rule;
     int rc = 0;
     for (size_t i = 0; i < r->nparts && !rc; i++) {
@@ -139,8 +140,8 @@ int ph__router_build_path(const ph__route *rt, json_t *values, int query, ph_buf
             if (rc == PH_EINVAL) {
                 char what[80];
                 describe(v, what, sizeof(what));
-                say(err, errlen, "value %s for '%s' is not valid for converter %s", what,
-                    var->name, ph__conv_name(var->conv.kind));
+                say(err, errlen, "value %s for '%s' is not valid for converter %s", what, var->name,
+                    ph__conv_name(var->conv.kind));
             }
         }
     }
@@ -300,13 +301,11 @@ static json_t *match_json(const ph__route_match *m) {
     return o;
 }
 
-int ph__router_defaults_redirect(const ph__router *r, const ph__route *rt,
-                                 const ph__route_match *m, unsigned method, ph_arena *a,
-                                 const char **out);
+int ph__router_defaults_redirect(const ph__router *r, const ph__route *rt, const ph__route_match *m,
+                                 unsigned method, ph_arena *a, const char **out);
 
-int ph__router_defaults_redirect(const ph__router *r, const ph__route *rt,
-                                 const ph__route_match *m, unsigned method, ph_arena *a,
-                                 const char **out) {
+int ph__router_defaults_redirect(const ph__router *r, const ph__route *rt, const ph__route_match *m,
+                                 unsigned method, ph_arena *a, const char **out) {
     *out = NULL;
     const ph__router_ep *ep = ph__router_endpoint(r, rt->endpoint);
     json_t *vals = NULL;

@@ -33,8 +33,8 @@ typedef struct arg {
     arg_kind kind;
     const char *key; /* NULL for a positional argument */
     size_t keylen;
-    int64_t i; /* ARG_BOOL, ARG_INT */
-    double d;  /* ARG_INT, ARG_FLOAT */
+    int64_t i;     /* ARG_BOOL, ARG_INT */
+    double d;      /* ARG_INT, ARG_FLOAT */
     const char *s; /* ARG_STR: the text, without quotes; also the raw text of any value */
     size_t slen;
     size_t pos; /* offset of the argument in the rule */
@@ -65,8 +65,8 @@ static int fail(parser *p, size_t pos, const char *fmt, ...) {
         p->err->pos = pos;
         /* Long rules are cut so that the position and the reason still fit. */
         int show = p->len > 200 ? 200 : (int)p->len;
-        snprintf(p->err->msg, sizeof(p->err->msg), "rule '%.*s%s' : %s at position %zu", show,
-                 p->s, p->len > 200 ? "..." : "", what, pos);
+        snprintf(p->err->msg, sizeof(p->err->msg), "rule '%.*s%s' : %s at position %zu", show, p->s,
+                 p->len > 200 ? "..." : "", what, pos);
     }
     return PH_EINVAL;
 }
@@ -201,7 +201,8 @@ static void classify(arg *a) {
     char *end;
     errno = 0;
     long long v = strtoll(tmp, &end, 10);
-    if (*end == '\0' && errno == 0 && (isdigit((unsigned char)tmp[0]) || tmp[0] == '-' || tmp[0] == '+')) {
+    if (*end == '\0' && errno == 0 &&
+        (isdigit((unsigned char)tmp[0]) || tmp[0] == '-' || tmp[0] == '+')) {
         a->kind = ARG_INT;
         a->i = v;
         a->d = (double)v;
@@ -453,8 +454,9 @@ static int parse_converter(parser *p, size_t at, size_t *next) {
     if (i == len)
         return fail(p, at, "unterminated converter");
     if (i == n1 || isdigit((unsigned char)s[n1]))
-        return fail(p, n1, s[i] == '>' && i == n1 ? "empty variable name"
-                                                  : "invalid character in converter");
+        return fail(p, n1,
+                    s[i] == '>' && i == n1 ? "empty variable name"
+                                           : "invalid character in converter");
     vb = n1;
     ve = i;
     if (s[i] == '(' || s[i] == ':') {

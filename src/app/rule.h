@@ -61,9 +61,9 @@ typedef struct ph__rule_piece {
 } ph__rule_piece;
 
 typedef struct ph__rule_part {
-    int is_static;           /* no variable: matched by exact bytes (lit of pieces[0]) */
-    int final;               /* holds a path variable: matched against the rest of the path */
-    ph__rule_piece *pieces;  /* static: zero or one literal piece */
+    int is_static;          /* no variable: matched by exact bytes (lit of pieces[0]) */
+    int final;              /* holds a path variable: matched against the rest of the path */
+    ph__rule_piece *pieces; /* static: zero or one literal piece */
     size_t npieces;
     /* Weight, as Werkzeug's Weighting: more static pieces first, then longer
      * static pieces, then more variables, then lighter converters. */
@@ -84,8 +84,8 @@ typedef struct ph__rule {
 
 /* Why a rule did not parse: the byte offset and a full message. */
 typedef struct ph__rule_error {
-    size_t pos;     /* offset into the rule text */
-    char msg[512];  /* "rule '/a/<int:x' : unterminated converter at position 3" */
+    size_t pos;    /* offset into the rule text */
+    char msg[512]; /* "rule '/a/<int:x' : unterminated converter at position 3" */
 } ph__rule_error;
 
 /*

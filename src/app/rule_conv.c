@@ -148,7 +148,8 @@ int ph__conv_accept(const ph__conv *c, const char *s, size_t len, int64_t *iv, d
                 return 0;
         } else {
             size_t at = sign + d;
-            if (at + 1 >= len || s[at] != '.' || digit_run(s + at + 1, len - at - 1) != len - at - 1)
+            if (at + 1 >= len || s[at] != '.' ||
+                digit_run(s + at + 1, len - at - 1) != len - at - 1)
                 return 0;
         }
         break;
@@ -158,13 +159,20 @@ int ph__conv_accept(const ph__conv *c, const char *s, size_t len, int64_t *iv, d
 
 /* ---- matching a dynamic part ------------------------------------------- */
 
+/* Candidate lengths one part may try before giving up: bounds the
+ * backtracking of rules like "<a><b><c>" on long segments (Python's regex
+ * would try them all). Ordinary rules use a handful. */
+#define MATCH_BUDGET 100000
+
 static int match_pieces(const ph__rule *r, const ph__rule_piece *pc, size_t n, const char *s,
-                        size_t len, ph_slice *caps);
+                        size_t len, ph_slice *caps, long *budget);
 
 /* Try variable piece `pc` with its text s[0..take). */
 static int try_take(const ph__rule *r, const ph__rule_piece *pc, size_t n, const char *s,
-                    size_t len, size_t take, ph_slice *caps) {
-    if (!match_pieces(r, pc + 1, n - 1, s + take, len - take, caps))
+                    size_t len, size_t take, ph_slice *caps, long *budget) {
+    if (--*budget < 0)
+        return 0;
+    if (!match_pieces(r, pc + 1, n - 1, s + take, len - take, caps, budget))
         return 0;
     caps[pc->var] = (ph_slice){s, take};
     return 1;
@@ -172,29 +180,30 @@ static int try_take(const ph__rule *r, const ph__rule_piece *pc, size_t n, const
 
 /* Lengths from hi down to lo (greedy), each tried in turn. */
 static int try_down(const ph__rule *r, const ph__rule_piece *pc, size_t n, const char *s,
-                    size_t len, size_t lo, size_t hi, ph_slice *caps) {
+                    size_t len, size_t lo, size_t hi, ph_slice *caps, long *budget) {
     if (n == 1) /* last piece: only the whole rest can work */
-        return len >= lo && len <= hi && try_take(r, pc, n, s, len, len, caps);
+        return len >= lo && len <= hi && try_take(r, pc, n, s, len, len, caps, budget);
     for (size_t take = hi; take >= lo && take > 0; take--)
-        if (try_take(r, pc, n, s, len, take, caps))
+        if (try_take(r, pc, n, s, len, take, caps, budget))
             return 1;
     return 0;
 }
 
 static int match_var(const ph__rule *r, const ph__rule_piece *pc, size_t n, const char *s,
-                     size_t len, ph_slice *caps) {
+                     size_t len, ph_slice *caps, long *budget) {
     const ph__conv *c = &r->vars[pc->var].conv;
     size_t sign, d, span;
     switch (c->kind) {
     case PH__CONV_STRING: {
         const char *sl = memchr(s, '/', len);
         span = sl ? (size_t)(sl - s) : len;
-        return try_down(r, pc, n, s, len, c->minlen, span < c->maxlen ? span : c->maxlen, caps);
+        return try_down(r, pc, n, s, len, c->minlen, span < c->maxlen ? span : c->maxlen, caps,
+                        budget);
     }
     case PH__CONV_INT:
         sign = c->is_signed && len && s[0] == '-';
         d = digit_run(s + sign, len - sign);
-        return d && try_down(r, pc, n, s, len, sign + 1, sign + d, caps);
+        return d && try_down(r, pc, n, s, len, sign + 1, sign + d, caps, budget);
     case PH__CONV_FLOAT: {
         sign = c->is_signed && len && s[0] == '-';
         d = digit_run(s + sign, len - sign);
@@ -202,15 +211,15 @@ static int match_var(const ph__rule *r, const ph__rule_piece *pc, size_t n, cons
         if (!d || at + 1 >= len || s[at] != '.')
             return 0;
         size_t d2 = digit_run(s + at + 1, len - at - 1);
-        return d2 && try_down(r, pc, n, s, len, at + 2, at + 1 + d2, caps);
+        return d2 && try_down(r, pc, n, s, len, at + 2, at + 1 + d2, caps, budget);
     }
     case PH__CONV_UUID:
-        return len >= 36 && is_uuid(s, 36) && try_take(r, pc, n, s, len, 36, caps);
+        return len >= 36 && is_uuid(s, 36) && try_take(r, pc, n, s, len, 36, caps, budget);
     case PH__CONV_ANY:
         for (size_t i = 0; i < c->nitems; i++) {
             size_t il = strlen(c->items[i]);
             if (il <= len && memcmp(c->items[i], s, il) == 0 &&
-                try_take(r, pc, n, s, len, il, caps))
+                try_take(r, pc, n, s, len, il, caps, budget))
                 return 1;
         }
         return 0;
@@ -218,9 +227,9 @@ static int match_var(const ph__rule *r, const ph__rule_piece *pc, size_t n, cons
         if (len == 0 || s[0] == '/')
             return 0;
         if (n == 1)
-            return try_take(r, pc, n, s, len, len, caps);
+            return try_take(r, pc, n, s, len, len, caps, budget);
         for (size_t take = 1; take <= len; take++) /* lazy: shortest first */
-            if (try_take(r, pc, n, s, len, take, caps))
+            if (try_take(r, pc, n, s, len, take, caps, budget))
                 return 1;
         return 0;
     }
@@ -228,7 +237,7 @@ static int match_var(const ph__rule *r, const ph__rule_piece *pc, size_t n, cons
 }
 
 static int match_pieces(const ph__rule *r, const ph__rule_piece *pc, size_t n, const char *s,
-                        size_t len, ph_slice *caps) {
+                        size_t len, ph_slice *caps, long *budget) {
     while (n && pc->var < 0) {
         if (len < pc->len || memcmp(s, pc->lit, pc->len) != 0)
             return 0;
@@ -239,12 +248,13 @@ static int match_pieces(const ph__rule *r, const ph__rule_piece *pc, size_t n, c
     }
     if (n == 0)
         return len == 0;
-    return match_var(r, pc, n, s, len, caps);
+    return match_var(r, pc, n, s, len, caps, budget);
 }
 
 int ph__rule_part_match(const ph__rule *r, const ph__rule_part *p, const char *s, size_t len,
                         ph_slice *caps) {
-    return match_pieces(r, p->pieces, p->npieces, s, len, caps);
+    long budget = MATCH_BUDGET;
+    return match_pieces(r, p->pieces, p->npieces, s, len, caps, &budget);
 }
 
 int ph__rule_values_valid(const ph__rule *r, const ph_slice *caps) {
@@ -381,9 +391,7 @@ int ph__rule_pyequal(json_t *a, json_t *b) {
 
 /* ---- percent-encoding ---------------------------------------------------- */
 
-static int always_safe(unsigned char c) {
-    return isalnum(c) || (c && strchr("-._~$!'()*+,;", c));
-}
+static int always_safe(unsigned char c) { return isalnum(c) || (c && strchr("-._~$!'()*+,;", c)); }
 
 int ph__rule_quote(ph_buf *out, const char *s, size_t len, const char *safe, int plus) {
     static const char hex[] = "0123456789ABCDEF";

@@ -29,7 +29,10 @@ TestSuite(router_build, .init = setup, .fini = teardown);
 
 static const ph__route *add_full(const char *rule, const char *ep, unsigned methods,
                                  json_t *defaults, int strict) {
-    ph__route_spec s = {.rule = rule, .endpoint = ep, .methods = methods, .defaults = defaults,
+    ph__route_spec s = {.rule = rule,
+                        .endpoint = ep,
+                        .methods = methods,
+                        .defaults = defaults,
                         .strict_slashes = strict};
     const ph__route *rt = NULL;
     ph__rule_error e;
@@ -522,8 +525,9 @@ Test(router_build, static_rule) {
 
 Test(router_build, values_go_through_converters) {
     add("/u/<name>/<int(fixed_digits=4):y>/<float:x>", "u");
-    cr_expect_str_eq(build("u", json_pack("{s:s, s:i, s:f}", "name", "a b", "y", 7, "x", 2.0), NULL),
-                     "/u/a%20b/0007/2.0");
+    cr_expect_str_eq(
+        build("u", json_pack("{s:s, s:i, s:f}", "name", "a b", "y", 7, "x", 2.0), NULL),
+        "/u/a%20b/0007/2.0");
 }
 
 Test(router_build, path_value_keeps_slashes) {
@@ -538,8 +542,8 @@ Test(router_build, static_text_is_quoted_with_safe_pipe_plus_colon) {
 
 Test(router_build, unknown_values_go_to_query_in_order) {
     add("/u/<name>", "u");
-    json_t *v = json_pack("{s:s, s:s, s:b, s:i, s:f, s:[s,s], s:n}", "name", "x", "q",
-                          "a b+c&d=e", "z", 1, "n", 3, "r", 2.5, "l", "1", "2", "none");
+    json_t *v = json_pack("{s:s, s:s, s:b, s:i, s:f, s:[s,s], s:n}", "name", "x", "q", "a b+c&d=e",
+                          "z", 1, "n", 3, "r", 2.5, "l", "1", "2", "none");
     cr_expect_str_eq(build("u", v, NULL), "/u/x?q=a+b%2Bc%26d%3De&z=True&n=3&r=2.5&l=1&l=2");
 }
 

@@ -417,9 +417,7 @@ Test(conv_url, string_formats_scalars_as_python_str) {
     expect_url("/<s>", json_integer(-8), "-8");
 }
 
-Test(conv_url, path_keeps_slashes) {
-    expect_url("/<path:p>", json_string("a b/c"), "a%20b/c");
-}
+Test(conv_url, path_keeps_slashes) { expect_url("/<path:p>", json_string("a b/c"), "a%20b/c"); }
 
 Test(conv_url, any_refuses_other_values) {
     expect_url("/<any(a,b):k>", json_string("b"), "b");
@@ -463,4 +461,14 @@ Test(conv_url, pyequal_follows_python) {
     json_decref(i);
     json_decref(r);
     json_decref(s);
+}
+
+Test(conv, pathological_backtracking_is_bounded, .timeout = 10) {
+    /* Python's regex would take ages here; the matcher gives up instead. */
+    ph__rule *r = parse_ok("/<a>x<b>x<c>x<d>x<e>x<f>x<g>y");
+    char seg[400];
+    memset(seg, 'x', sizeof(seg));
+    ph_slice caps[8];
+    cr_expect_not(ph__rule_part_match(r, &r->parts[0], seg, sizeof(seg), caps));
+    ph__rule_free(r);
 }
