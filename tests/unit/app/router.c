@@ -692,3 +692,55 @@ Test(router_build, round_trip_through_match) {
     cr_expect_eq(value(&m, "n")->v.i, -4);
     cr_expect_str_eq(value(&m, "p")->v.s, "d/e");
 }
+
+Test(router, empty_router_is_not_found) {
+    cr_expect_eq(match("/", PH_GET).status, PH__ROUTE_NOT_FOUND);
+}
+
+Test(router, head_on_post_only_rule_is_405) {
+    add_full("/a", "a", PH_POST, NULL, 0);
+    ph__route_match m = match("/a", PH_HEAD);
+    cr_expect_eq(m.status, PH__ROUTE_METHOD_NOT_ALLOWED);
+    cr_expect_eq(m.allowed, PH_POST | PH_OPTIONS);
+}
+
+Test(router, default_for_a_path_variable_wins_over_the_path) {
+    /* Werkzeug: result.update(rule.defaults), so /x/5 reads page=1. */
+    add_full("/x/<int:page>", "x", 0, json_pack("{s:i}", "page", 1), 0);
+    ph__route_match m = expect_ep("/x/5", "x");
+    cr_assert_eq(m.nvalues, 1);
+    cr_expect_eq(value(&m, "page")->v.i, 1);
+    cr_expect(value(&m, "page")->from_default);
+}
+
+Test(router, boolean_default_is_typed) {
+    add_full("/b", "b", 0, json_pack("{s:b}", "flag", 1), 0);
+    ph__route_match m = expect_ep("/b", "b");
+    cr_expect_eq(value(&m, "flag")->type, PH__RV_BOOL);
+    cr_expect_eq(value(&m, "flag")->v.b, 1);
+    cr_expect_str_eq(value(&m, "flag")->raw.ptr, "True");
+}
+
+Test(router_build, default_for_a_path_variable_is_a_constant) {
+    add_full("/x/<int:page>", "x", 0, json_pack("{s:i}", "page", 1), 0);
+    cr_expect_str_eq(build("x", NULL, NULL), "/x/1");
+    char err[256];
+    cr_expect_eq(build_fails("x", json_pack("{s:i}", "page", 2), err, sizeof(err)), PH_EINVAL);
+}
+
+Test(router_build, no_question_mark_without_query_values) {
+    add("/u/<name>", "u");
+    cr_expect_str_eq(build("u", json_pack("{s:s, s:n}", "name", "x", "skip"), NULL), "/u/x");
+}
+
+Test(router_build, boolean_in_path_reads_true) {
+    add("/u/<name>", "u");
+    cr_expect_str_eq(build("u", json_pack("{s:b}", "name", 1), NULL), "/u/True");
+}
+
+Test(router_build, object_in_query_is_an_error) {
+    add("/u", "u");
+    char err[256];
+    cr_expect_eq(build_fails("u", json_pack("{s:{}}", "o"), err, sizeof(err)), PH_EINVAL);
+    cr_expect(strstr(err, "query argument 'o'"), "%s", err);
+}
