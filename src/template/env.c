@@ -277,6 +277,54 @@ void ph__tmpl_destroy(ptmpl *t) {
     ph__free(t);
 }
 
+static int registered(const cfilter *v, size_t n, const char *name) {
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Jinja2 rejects unknown filters and tests when it compiles a template, even
+ * in branches that never run; so do we.
+ */
+static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, int depth,
+                       int soft) {
+    if (!n)
+        return 0;
+    /* As Jinja2 3.x does, names inside if statements and conditional
+     * expressions are only checked when they run (they may be guarded by an
+     * `is filter` test); a new scope (loop, macro, block) checks again. */
+    if (n->kind == N_IF || n->kind == E_COND)
+        soft = 1;
+    else if (n->kind == N_FOR || n->kind == N_MACRO || n->kind == N_CALLBLOCK ||
+             n->kind == N_WITH || n->kind == N_BLOCK || n->kind == N_FILTERBLOCK)
+        soft = 0;
+    if (depth > 4 * PARSE_MAX_DEPTH) /* the parser bounds nesting; this is a backstop */
+        return 0;
+    if (soft)
+        ;
+    else if (n->kind == E_FILTER && !ph__tmpl_find_filter(n->name, n->nlen) &&
+        !registered(env->filters, env->nfilters, n->name)) {
+        ph__tmpl_set_error(err, t->name, n->line, n->col, PH_ETEMPLATE, "No filter named '%s'.", n->name);
+        return PH_ETEMPLATE;
+    }
+    else if (n->kind == E_TEST && !ph__tmpl_find_test(n->name, n->nlen) &&
+        !registered(env->tests, env->ntests, n->name)) {
+        ph__tmpl_set_error(err, t->name, n->line, n->col, PH_ETEMPLATE, "No test named '%s'.", n->name);
+        return PH_ETEMPLATE;
+    }
+    int rc = 0;
+    node *kids[3] = {n->a, n->b, n->c};
+    for (int i = 0; rc == 0 && i < 3; i++)
+        rc = check_names(env, t, kids[i], err, depth + 1, soft);
+    for (size_t i = 0; rc == 0 && i < n->nv; i++)
+        rc = check_names(env, t, n->v[i], err, depth + 1, soft);
+    for (size_t i = 0; rc == 0 && i < n->nw; i++)
+        rc = check_names(env, t, n->w[i], err, depth + 1, soft);
+    return rc;
+}
+
 ptmpl *ph__tmpl_compile(ph_tmpl_env *env, const char *name, const char *src, size_t len,
                         ph_tmpl_error *err) {
     ptmpl *t = ph__calloc(1, sizeof(*t));
@@ -291,6 +339,8 @@ ptmpl *ph__tmpl_compile(ph_tmpl_env *env, const char *name, const char *src, siz
     int rc = ph__tmpl_lex(src, len, &env->opts, &t->arena, &tk, name, err);
     if (rc == 0)
         rc = ph__tmpl_parse(t, &tk, err);
+    if (rc == 0)
+        rc = check_names(env, t, t->root, err, 0, 0);
     ph__free(tk.v);
     if (rc < 0) {
         if (rc == PH_ENOMEM)

@@ -294,7 +294,7 @@ static int repeat(rctx *r, const node *n, tv s, int64_t k, tv *out) {
 }
 
 
-static int binop(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
+int ph__tmpl_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
     if (a.k == TV_UNDEF)
         return undef_error(r, n, a);
     if (b.k == TV_UNDEF)
@@ -624,7 +624,7 @@ int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
     case E_BINOP:
         if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 || (rc = ph__tmpl_eval(r, n->b, f, tc, &b)) < 0)
             return rc;
-        return binop(r, n, n->op, a, b, out);
+        return ph__tmpl_binop(r, n, n->op, a, b, out);
     case E_NEG:
     case E_POS:
         if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0)

@@ -484,16 +484,7 @@ static int f_sum(rctx *r, const node *n, tv v, targs *a, tv *out) {
         tv x = items[i];
         if (have_attr && (rc = ph__tmpl_attr_path(r, n, x, attr, &x)) < 0)
             break;
-        int ai = acc.k == TV_INT || acc.k == TV_BOOL, xi = x.k == TV_INT || x.k == TV_BOOL;
-        if ((ai || acc.k == TV_FLOAT) && (xi || x.k == TV_FLOAT)) {
-            if (ai && xi)
-                acc = tv_int(acc.i + x.i);
-            else
-                acc = tv_float((ai ? (double)acc.i : acc.f) + (xi ? (double)x.i : x.f));
-        } else {
-            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unsupported operand type(s) for +: '%s' and '%s'",
-                               ph__tv_typename(acc), ph__tv_typename(x));
-        }
+        rc = ph__tmpl_binop(r, n, '+', acc, x, &acc);
     }
     *out = acc;
     return rc;

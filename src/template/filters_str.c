@@ -65,42 +65,59 @@ static int arg_str(rctx *r, const node *n, targs *a, size_t pos, const char *kw,
 /* Case                                                                     */
 /* ------------------------------------------------------------------------ */
 
-enum { C_UPPER, C_LOWER, C_CAPITALIZE, C_TITLE, C_PYTITLE, C_SWAP };
+static int cased_cp(uint32_t c) { return ph__cp_upper(c) != c || ph__cp_lower(c) != c; }
+
+static int put_upper(ph_buf *b, uint32_t c) {
+    if (c == 0xDF) /* sharp s upper-cases to two letters, as in Python */
+        return ph__buf_append(b, "SS", 2);
+    return ph__utf8_put(b, ph__cp_upper(c));
+}
+
+int ph__tmpl_casemap(rctx *r, tv s, int mode, tv *out) {
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    int rc = 0, start = 1, prev_cased = 0;
+    for (size_t i = 0; rc == 0 && i < s.n;) {
+        size_t adv;
+        uint32_t c = ph__utf8_next(s.s + i, s.n - i, &adv);
+        int up = 0;
+        switch (mode) {
+        case C_UPPER: up = 1; break;
+        case C_LOWER: up = 0; break;
+        case C_CAPITALIZE: up = i == 0; break;
+        case C_SWAP: up = ph__cp_lower(c) == c; break;
+        case C_TITLE: /* Jinja2: words begin after - ( { [ < and whitespace */
+            if (c < 0x80 && (py_space((unsigned char)c) || strchr("-({[<", (int)c))) {
+                start = 1;
+                up = -1;
+            } else {
+                up = start;
+                start = 0;
+            }
+            break;
+        default: /* Python str.title: a cased letter after an uncased one starts a word */
+            up = !prev_cased;
+            prev_cased = cased_cp(c);
+            break;
+        }
+        if (up < 0)
+            rc = ph__buf_append(&b, s.s + i, adv);
+        else if (up)
+            rc = put_upper(&b, c);
+        else
+            rc = ph__utf8_put(&b, ph__cp_lower(c));
+        i += adv;
+    }
+    if (rc == 0)
+        *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, s.safe);
+    ph__buf_close(&b);
+    return rc;
+}
 
 static int casemap(rctx *r, const node *n, tv v, int mode, tv *out) {
     tv s;
     int rc = ph__tmpl_soft_str(r, n, v, &s);
-    if (rc < 0)
-        return rc;
-    char *d = ph__arena_alloc(r->a, s.n + 1);
-    if (!d)
-        return PH_ENOMEM;
-    int start = 1, prev_cased = 0;
-    for (size_t i = 0; i < s.n; i++) {
-        unsigned char c = (unsigned char)s.s[i];
-        switch (mode) {
-        case C_UPPER: c = (unsigned char)toupper(c); break;
-        case C_LOWER: c = (unsigned char)tolower(c); break;
-        case C_CAPITALIZE: c = (unsigned char)(i == 0 ? toupper(c) : tolower(c)); break;
-        case C_SWAP: c = (unsigned char)(isupper(c) ? tolower(c) : toupper(c)); break;
-        case C_TITLE: /* Jinja2: words begin after - ( { [ < and whitespace */
-            if (py_space(c) || strchr("-({[<", c)) {
-                start = 1;
-            } else {
-                c = (unsigned char)(start ? toupper(c) : tolower(c));
-                start = 0;
-            }
-            break;
-        default: /* Python str.title: a letter after a non-letter starts a word */
-            c = (unsigned char)(prev_cased ? tolower(c) : toupper(c));
-            prev_cased = isalpha(c) || c >= 0x80;
-            break;
-        }
-        d[i] = (char)c;
-    }
-    d[s.n] = 0;
-    *out = tv_str(d, s.n, s.safe);
-    return 0;
+    return rc < 0 ? rc : ph__tmpl_casemap(r, s, mode, out);
 }
 
 static int f_upper(rctx *r, const node *n, tv v, targs *a, tv *out) { return casemap(r, n, v, C_UPPER, out); }

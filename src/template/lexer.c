@@ -359,6 +359,7 @@ static int lex_op(lexer *L) {
 /* Tokens inside `{{ }}` or `{% %}` until the closing delimiter. */
 static int lex_tag(lexer *L, size_t open, int block) {
     int depth = 0;
+    char closers[PARSE_MAX_DEPTH];
     const char *close = block ? "%}" : "}}";
     for (;;) {
         while (L->p < L->n && is_ws(L->s[L->p]))
@@ -412,14 +413,21 @@ static int lex_tag(lexer *L, size_t open, int block) {
                 return rc;
             L->p = e + 1;
         } else {
-            if (c == '(' || c == '[' || c == '{')
-                depth++;
-            else if ((c == ')' || c == ']' || c == '}') && depth > 0)
-                depth--;
-            else if (c == ')' || c == ']' || c == '}') {
+            if (c == '(' || c == '[' || c == '{') {
+                if (depth == PARSE_MAX_DEPTH)
+                    return fail(L, p, "brackets nested too deeply");
+                closers[depth++] = c == '(' ? ')' : c == '[' ? ']' : '}';
+            } else if (c == ')' || c == ']' || c == '}') {
                 char m[64];
-                snprintf(m, sizeof(m), "unexpected '%c'", c);
-                return fail(L, p, m);
+                if (depth == 0) {
+                    snprintf(m, sizeof(m), "unexpected '%c'", c);
+                    return fail(L, p, m);
+                }
+                if (closers[depth - 1] != c) {
+                    snprintf(m, sizeof(m), "unexpected '%c', expected '%c'", c, closers[depth - 1]);
+                    return fail(L, p, m);
+                }
+                depth--;
             }
             int rc = lex_op(L);
             if (rc < 0)

@@ -65,20 +65,20 @@ static int is_name(const tok *t, const char *s) {
 
 static void describe(const tok *t, char *buf, size_t size) {
     switch (t->type) {
-    case T_EOF: snprintf(buf, size, "end of template"); break;
-    case T_VAR_END: snprintf(buf, size, "end of print statement"); break;
-    case T_BLOCK_END: snprintf(buf, size, "end of statement block"); break;
+    case T_EOF: snprintf(buf, size, "'end of template'"); break;
+    case T_VAR_END: snprintf(buf, size, "'end of print statement'"); break;
+    case T_BLOCK_END: snprintf(buf, size, "'end of statement block'"); break;
     case T_NAME: snprintf(buf, size, "'%.*s'", (int)(t->n > 40 ? 40 : t->n), t->s); break;
-    case T_STRING: snprintf(buf, size, "string"); break;
-    case T_INT: snprintf(buf, size, "integer"); break;
-    case T_FLOAT: snprintf(buf, size, "float"); break;
+    case T_STRING: snprintf(buf, size, "'string'"); break;
+    case T_INT: snprintf(buf, size, "'integer'"); break;
+    case T_FLOAT: snprintf(buf, size, "'float'"); break;
     case T_OP:
         if (t->op < 256)
             snprintf(buf, size, "'%c'", t->op);
         else
             snprintf(buf, size, "operator");
         break;
-    default: snprintf(buf, size, "text"); break;
+    default: snprintf(buf, size, "'text'"); break;
     }
 }
 
@@ -104,8 +104,8 @@ static int expect_op(parser *P, int op) {
         advance(P);
         return 0;
     }
-    char what[16];
-    snprintf(what, sizeof(what), "'%c'", op);
+    char what[32];
+    snprintf(what, sizeof(what), "token '%c'", op);
     return unexpected(P, what);
 }
 
@@ -114,9 +114,9 @@ static int expect_type(parser *P, int type) {
         advance(P);
         return 0;
     }
-    return unexpected(P, type == T_BLOCK_END ? "end of statement block"
-                         : type == T_VAR_END ? "end of print statement"
-                                             : "name");
+    return unexpected(P, type == T_BLOCK_END ? "token 'end of statement block'"
+                         : type == T_VAR_END ? "token 'end of print statement'"
+                                             : "token 'name'");
 }
 
 static node *mk(parser *P, int kind, const tok *t) {

@@ -421,27 +421,10 @@ static int str_format(rctx *r, tfunc *self, targs *a, tv *out) {
 /* ------------------------------------------------------------------------ */
 
 static int s_case(rctx *r, tfunc *self, targs *a, tv *out) {
-    tv s = self->self;
-    char *d = ph__arena_alloc(r->a, s.n + 1);
-    if (!d)
-        return PH_ENOMEM;
-    int prev = 0;
     const char *m = self->name;
-    for (size_t i = 0; i < s.n; i++) {
-        unsigned char c = (unsigned char)s.s[i];
-        if (m[0] == 'u') c = (unsigned char)toupper(c);
-        else if (m[0] == 'l') c = (unsigned char)tolower(c);
-        else if (m[0] == 'c') c = (unsigned char)(i ? tolower(c) : toupper(c));
-        else if (m[0] == 's') c = (unsigned char)(isupper(c) ? tolower(c) : toupper(c));
-        else {
-            c = (unsigned char)(prev ? tolower(c) : toupper(c));
-            prev = isalpha(c) || c >= 0x80;
-        }
-        d[i] = (char)c;
-    }
-    d[s.n] = 0;
-    *out = tv_str(d, s.n, s.safe);
-    return 0;
+    int mode = m[0] == 'u' ? C_UPPER : m[0] == 'l' ? C_LOWER : m[0] == 'c' ? C_CAPITALIZE
+               : m[0] == 's' ? C_SWAP : C_PYTITLE;
+    return ph__tmpl_casemap(r, self->self, mode, out);
 }
 
 static int s_strip(rctx *r, tfunc *self, targs *a, tv *out) {

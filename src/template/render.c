@@ -468,9 +468,10 @@ static int exec_import(rctx *r, node *n, frame *f, tctx *tc) {
             want[0] == '_') {
             /* like Jinja2: an Undefined that fails only when used */
             char *msg = ph__arena_printf(r->a,
-                                         "the template '%s' (imported on line %u) does not export "
-                                         "the requested name '%s'",
-                                         t->name ? t->name : "<string>", n->line, want);
+                                         "the template '%s' (imported on line %u in '%s') does "
+                                         "not export the requested name '%s'",
+                                         t->name ? t->name : "<string>", n->line,
+                                         r->cur && r->cur->name ? r->cur->name : "<string>", want);
             if (!msg)
                 return PH_ENOMEM;
             v = tv_undef(msg, strlen(msg));

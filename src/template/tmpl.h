@@ -352,6 +352,7 @@ int ph__tmpl_getattr(rctx *r, const node *n, tv obj, const char *name, size_t le
 int ph__tmpl_getitem(rctx *r, const node *n, tv obj, tv key, tv *out);
 int ph__tmpl_call(rctx *r, const node *n, tv fn, targs *a, tv *out);
 int ph__tmpl_check_undef(rctx *r, const node *n, tv v);
+int ph__tmpl_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out);
 int ph__tmpl_undef_error(rctx *r, const node *n, tv v);
 int ph__tmpl_call_cfunc(rctx *r, tfunc *self, targs *a, tv *out);
 int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv kw, tv *out);
@@ -382,6 +383,13 @@ int ph__escape(ph_buf *b, const char *s, size_t n);
 int ph__fmt_float(ph_buf *b, double f);
 int ph__fmt_repr_str(ph_buf *b, const char *s, size_t n);
 size_t ph__utf8_len(const char *s, size_t n);
+uint32_t ph__cp_upper(uint32_t c);
+uint32_t ph__cp_lower(uint32_t c);
+uint32_t ph__utf8_next(const char *s, size_t n, size_t *adv);
+int ph__utf8_put(ph_buf *b, uint32_t cp);
+/* Case modes of ph__tmpl_casemap. */
+enum { C_UPPER, C_LOWER, C_CAPITALIZE, C_TITLE, C_PYTITLE, C_SWAP };
+int ph__tmpl_casemap(rctx *r, tv s, int mode, tv *out);
 size_t ph__utf8_offset(const char *s, size_t n, size_t chars);
 
 /* filters.c, filters_seq.c, filters_str.c, tests.c, methods.c */

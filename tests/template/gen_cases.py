@@ -356,6 +356,40 @@ for src in ERRORS:
     case(src, CTX, files=LIB)
 
 # --------------------------------------------------------------------------
+# More: unicode, scoping corners, imports with context, compile-time checks
+# --------------------------------------------------------------------------
+MORE = [
+    "{{ 'héllo wörld'|length }} {{ 'héllo'[1] }} {{ 'héllo'[1:3] }} {{ 'héllo'|reverse }} {{ 'héllo'|center(9) }}",
+    "{{ 'naïve café'|title }} {{ 'ÉCOLE'|lower }} {{ 'snow ☃ man'|truncate(7, true, '') }}",
+    "{{ 'tab\there' }} {{ 'q\'s' }} {{ \"d\\\"q\" }} {{ '\x41\101' }}",
+    "{% if false %}{{ x|nosuchfilter }}{% endif %}",
+    "{% for x in tree recursive %}{{ loop.depth }}{{ loop.depth0 }}{% if x.c %}({{ loop(x.c) }}){% endif %}{% endfor %}",
+    "{% set x = 1 %}{% if true %}{% set x = 2 %}{% endif %}{{ x }}",
+    "{% for i in [1, 2] %}{% set y = i %}{% endfor %}{{ y|default('no y') }}",
+    "{% macro outer() %}{% macro inner() %}in{% endmacro %}{{ inner() }}-{{ caller() }}{% endmacro %}{% call outer() %}c{% endcall %}",
+    "{% import 'ctxlib.html' as c with context %}{{ c.show() }}",
+    "{% import 'ctxlib.html' as c %}{{ c.show() }}",
+    "{% from 'ctxlib.html' import show with context %}{{ show() }}",
+    "{% macro m() %}{% include 'part.html' %}{% endmacro %}{{ m() }}",
+    "{% set items = [3, 1, 2] %}{{ items|sort|first }}{{ items|max }}{{ items|sum / items|length }}",
+    "{{ (1, 2, 3)|join('-') }} {{ [[1, 2], [3]]|sum(start=[]) }} {{ 'abc'|list|reverse|join }}",
+    "{{ {'b': 2, 'a': 1}|dictsort|first }} {{ {'a': 1}.get('a') + 1 }}",
+    "{% for k, v in {'x': 1, 'y': 2}.items() %}{{ k }}{{ v }}{% endfor %}",
+    "{{ range(10)|batch(3)|map('sum')|list }} {{ range(7)|slice(3)|map('length')|list }}",
+    "{% set d = {'a': 1} %}{% set _ = d.update({'b': 2}) %}{{ d }}",
+    "{{ 10|string ~ '%' }} {{ 3.0|int }} {{ '1e3'|float }} {{ '1_000'|int }} {{ '-12'|int|abs }}",
+    "{{ [1, 2, 3] | select('in', [2, 3]) | list }} {{ ['a', 'b'] is sequence }}",
+    "{{ nums|map('string')|map('int')|sum }} {{ rows|map(attribute='id')|select('even')|list }}",
+    "{{ word|wordcount }} {{ word|striptags }} {{ word|urlencode }} {{ word|lower|replace(' ', '-') }}",
+    "{% filter indent(2) %}a\nb{% endfilter %}",
+    "{{ 1 if 0 else 2 if 0 else 3 }} {{ (1 if 1) ~ (2 if 0) }} {{ not 1 == 2 }} {{ -1 ** 2 }}",
+    "{{ 'abc' < 'abd' < 'b' }} {{ 2 * 3 + 4 // 3 - -1 }} {{ 2 ** 0.5 }} {{ 10 % 3 ** 2 }}",
+]
+for src in MORE:
+    case(src, {**CTX, **TREE, "word": "Hello World"}, files={**LIB, "ctxlib.html": "{% macro show() %}[{{ word|default('no word') }}]{% endmacro %}"})
+    txt(src, {**CTX, **TREE}, files={**LIB, "ctxlib.html": "{% macro show() %}[{{ word|default('no word') }}]{% endmacro %}"})
+
+# --------------------------------------------------------------------------
 # A realistic page
 # --------------------------------------------------------------------------
 PAGE_FILES = {
