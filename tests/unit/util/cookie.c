@@ -12,6 +12,7 @@
 
 static ph_arena arena;
 static ph_multidict d;
+static ph_buf out; /* what dump() wrote */
 
 static void setup(void) {
     ph__arena_init(&arena, 1024, 0);
@@ -20,6 +21,7 @@ static void setup(void) {
 
 static void teardown(void) {
     ph__alloc_fail_after(-1);
+    ph__buf_close(&out);
     ph__arena_close(&arena);
 }
 
@@ -156,7 +158,6 @@ Test(cookie, parse_allocation_failure_sweep) {
 
 /* ---- Set-Cookie ---- */
 
-static ph_buf out; /* closed by the process exit; each dump re-inits it */
 
 static const char *dump(const char *name, const char *value, size_t vlen,
                         const ph_cookie_opts *o) {
