@@ -55,7 +55,7 @@ fuzz: deps-test
 	@scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 bench: deps-bench
-	@$(MAKE) --no-print-directory build BUILD=build-bench CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release -DPHIAL_TESTS=OFF"
+	@$(MAKE) --no-print-directory build BUILD=build-bench CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Release -DPHIAL_TESTS=OFF -DPHIAL_WERROR=OFF"
 	@scripts/bench.sh build-bench
 
 install: build

@@ -116,11 +116,9 @@ static void resume(ph__loop *l, ph_task *t) {
     l->current = t;
     t->state = PH__TASK_RUNNING;
     l->switches++;
-    ph__stack_overflow_watch(t->stack, t->name);
     ph__asan_start(&l->sched_fake_stack, t->stack->base, t->stack->size);
     ph__ctx_switch(&l->sched_ctx, &t->ctx);
     ph__asan_finish(l->sched_fake_stack, NULL, NULL);
-    ph__stack_overflow_watch(NULL, NULL);
     l->current = NULL;
     if (t->state == PH__TASK_DONE)
         ph__task_finished(t);

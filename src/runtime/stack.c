@@ -18,6 +18,8 @@
  */
 #include "stack.h"
 
+#include "runtime/loop.h"
+
 #include "util/alloc.h"
 #include "util/log.h"
 
@@ -204,8 +206,6 @@ void ph__stack_put(ph__stack_pool *p, ph__stack *s) {
 
 /* ---- overflow reporting ------------------------------------------------ */
 
-static _Thread_local const ph__stack *watched;
-static _Thread_local const char *watched_name;
 static _Thread_local void *altstack;
 static struct sigaction previous;
 static pthread_once_t handler_once __attribute__((unused)) = PTHREAD_ONCE_INIT;
@@ -216,7 +216,12 @@ static void write_str(const char *s) {
 }
 
 static void on_segv(int sig, siginfo_t *info, void *uctx) {
-    const ph__stack *s = watched;
+    /* The running task, if any, is the loop's current one: found here rather
+     * than recorded on every switch, which would cost the hot path. */
+    ph__loop *l = ph__loop_get();
+    ph_task *t = l ? l->current : NULL;
+    const ph__stack *s = t ? t->stack : NULL;
+    const char *watched_name = t ? t->name : NULL;
     char *addr = info->si_addr;
     if (s && s->guarded && addr >= s->map && addr < s->base + 64) {
         char size[32];
@@ -273,7 +278,3 @@ void ph__stack_overflow_fini_thread(void) {
     altstack = NULL;
 }
 
-void ph__stack_overflow_watch(const ph__stack *s, const char *task_name) {
-    watched = s;
-    watched_name = task_name;
-}

@@ -42,11 +42,10 @@ size_t ph__page_size(void);
 
 /*
  * Install the stack-overflow reporter (once per process) and an alternate
- * signal stack for the calling thread. ph__stack_overflow_watch names the
- * stack the thread runs on now (NULL: none).
+ * signal stack for the calling thread. The reporter finds the running task
+ * through the thread's loop.
  */
 void ph__stack_overflow_init_thread(void);
 void ph__stack_overflow_fini_thread(void);
-void ph__stack_overflow_watch(const ph__stack *s, const char *task_name);
 
 #endif
