@@ -1,0 +1,366 @@
+/*
+ * The template engine's public API: rendering strings and named templates,
+ * errors with name/line/column, strict undefined, the cache and auto-reload,
+ * C filters/tests/functions/globals/context processors, limits, loading
+ * inside a task, and an allocation-failure sweep. The language itself is
+ * covered by the differential suite (tests/template/).
+ */
+#include "phial.h"
+#include "util/alloc.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static char *render_str(ph_tmpl_env *env, const char *src, const char *ctx_json, int *rc,
+                        ph_tmpl_error *err) {
+    json_t *ctx = ctx_json ? json_loads(ctx_json, 0, NULL) : NULL;
+    char *out = NULL;
+    size_t len = 0;
+    *rc = ph_tmpl_render_string(env, src, ctx, NULL, &out, &len, err);
+    if (*rc == 0)
+        cr_assert_eq(strlen(out), len);
+    return out;
+}
+
+static void expect(ph_tmpl_env *env, const char *src, const char *ctx, const char *want) {
+    ph_tmpl_error err;
+    int rc;
+    char *out = render_str(env, src, ctx, &rc, &err);
+    cr_assert_eq(rc, 0, "%s: %s", src, err.message);
+    cr_assert_str_eq(out, want, "%s", src);
+    ph_tmpl_free(out);
+}
+
+Test(template, renders_string_with_context_and_autoescape) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    cr_assert_not_null(env);
+    expect(env, "Hello {{ name }}!", "{\"name\": \"<World>\"}", "Hello &lt;World&gt;!");
+    expect(env, "{{ 1 / 2 }} {{ [1, 'a'] }} {{ none }}", NULL, "0.5 [1, &#39;a&#39;] None");
+    ph_tmpl_env_free(env);
+}
+
+Test(template, autoescape_options_override_the_flask_rule) {
+    ph_tmpl_env *env = ph_tmpl_env_new(.autoescape = PH_TMPL_AUTOESCAPE_OFF);
+    expect(env, "{{ '<b>' }}", NULL, "<b>");
+    ph_tmpl_env_free(env);
+}
+
+Test(template, syntax_error_names_template_line_and_column) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    ph_tmpl_env_add_string(env, "page.html", "line one\n{% for x in xs %}\n{{ x }}");
+    char *out = NULL;
+    size_t len;
+    ph_tmpl_error err;
+    int rc = ph_tmpl_render(env, "page.html", NULL, NULL, &out, &len, &err);
+    cr_assert_eq(rc, PH_ETEMPLATE);
+    cr_assert_str_eq(err.name, "page.html");
+    cr_assert_eq(err.line, 3);
+    cr_assert_not_null(strstr(err.message, "'endfor'"), "%s", err.message);
+    char buf[600];
+    ph_tmpl_error_format(&err, buf, sizeof(buf));
+    cr_assert_eq(strncmp(buf, "page.html:3:", 12), 0, "%s", buf);
+    ph_tmpl_env_free(env);
+}
+
+Test(template, expression_error_points_at_the_column) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    ph_tmpl_error err;
+    int rc;
+    char *out = render_str(env, "ab\n  {{ 1 + }}", NULL, &rc, &err);
+    cr_assert_null(out);
+    cr_assert_eq(rc, PH_ETEMPLATE);
+    cr_assert_eq(err.line, 2);
+    cr_assert_eq(err.column, 10);
+    cr_assert_str_eq(err.message, "unexpected 'end of print statement'");
+    ph_tmpl_env_free(env);
+}
+
+Test(template, runtime_error_is_reported_not_crashed) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    ph_tmpl_error err;
+    int rc;
+    render_str(env, "{{ 1 // 0 }}", NULL, &rc, &err);
+    cr_assert_eq(rc, PH_ETEMPLATE);
+    cr_assert_str_eq(err.message, "integer division or modulo by zero");
+    render_str(env, "{{ x.y }}", "{}", &rc, &err);
+    cr_assert_eq(rc, PH_EUNDEFINED);
+    cr_assert_str_eq(err.message, "'x' is undefined");
+    ph_tmpl_env_free(env);
+}
+
+Test(template, strict_undefined_errors_on_use) {
+    ph_tmpl_env *loose = ph_tmpl_env_new(), *strict = ph_tmpl_env_new(.strict_undefined = 1);
+    expect(loose, "[{{ missing }}]", NULL, "[]");
+    expect(strict, "{{ missing is defined }}{{ missing|default('d') }}", NULL, "Falsed");
+    ph_tmpl_error err;
+    int rc;
+    render_str(strict, "[{{ missing }}]", NULL, &rc, &err);
+    cr_assert_eq(rc, PH_EUNDEFINED);
+    cr_assert_str_eq(err.message, "'missing' is undefined");
+    ph_tmpl_env_free(loose);
+    ph_tmpl_env_free(strict);
+}
+
+Test(template, missing_template_is_not_found) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    char *out = NULL;
+    size_t len;
+    ph_tmpl_error err;
+    cr_assert_eq(ph_tmpl_render(env, "nope.html", NULL, NULL, &out, &len, &err), PH_ENOTFOUND);
+    cr_assert_eq(ph_tmpl_render(env, "../etc/passwd", NULL, NULL, &out, &len, &err), PH_ENOTFOUND);
+    cr_assert_eq(ph_tmpl_check(env, "nope.html", &err), PH_ENOTFOUND);
+    ph_tmpl_env_free(env);
+}
+
+Test(template, bad_arguments_are_einval) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    char *out;
+    size_t len;
+    cr_assert_eq(ph_tmpl_render(NULL, "x", NULL, NULL, &out, &len, NULL), PH_EINVAL);
+    cr_assert_eq(ph_tmpl_render_string(env, NULL, NULL, NULL, &out, &len, NULL), PH_EINVAL);
+    cr_assert_eq(ph_tmpl_render_string(env, "x", json_array(), NULL, &out, &len, NULL), PH_EINVAL);
+    cr_assert_eq(ph_tmpl_env_add_path(env, NULL), PH_EINVAL);
+    cr_assert_eq(ph_tmpl_env_set_global(env, NULL, json_true()), PH_EINVAL);
+    ph_tmpl_env_free(env);
+    ph_tmpl_env_free(NULL);
+    ph_tmpl_free(NULL);
+}
+
+Test(template, output_limit_is_etoobig) {
+    ph_tmpl_env *env = ph_tmpl_env_new(.max_output = 100);
+    ph_tmpl_error err;
+    int rc;
+    render_str(env, "{% for i in range(1000) %}xx{% endfor %}", NULL, &rc, &err);
+    cr_assert_eq(rc, PH_ETOOBIG);
+    ph_tmpl_env_free(env);
+}
+
+Test(template, deep_recursion_is_an_error_not_a_crash) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    ph_tmpl_error err;
+    int rc;
+    render_str(env, "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", NULL, &rc, &err);
+    cr_assert_eq(rc, PH_ETEMPLATE);
+    cr_assert_not_null(strstr(err.message, "recursion"));
+    ph_tmpl_env_add_string(env, "self.html", "{% include 'self.html' %}");
+    char *out;
+    size_t len;
+    cr_assert_eq(ph_tmpl_render(env, "self.html", NULL, NULL, &out, &len, &err), PH_ETEMPLATE);
+    ph_tmpl_env_free(env);
+}
+
+/* ---- files, the cache and auto-reload ---- */
+
+static char tmpdir[64];
+
+static void write_file(const char *name, const char *text, long mtime) {
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    struct timeval tv[2] = {{mtime, 0}, {mtime, 0}};
+    utimes(path, tv);
+}
+
+static void make_tmpdir(void) {
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/phial-tmpl-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static char *render_name(ph_tmpl_env *env, const char *name) {
+    char *out = NULL;
+    size_t len;
+    ph_tmpl_error err;
+    int rc = ph_tmpl_render(env, name, NULL, NULL, &out, &len, &err);
+    cr_assert_eq(rc, 0, "%s", err.message);
+    return out;
+}
+
+Test(template, search_path_is_searched_in_order) {
+    make_tmpdir();
+    char sub[128];
+    snprintf(sub, sizeof(sub), "%s/bp", tmpdir);
+    mkdir(sub, 0755);
+    write_file("a.txt", "app", 1000);
+    write_file("bp/a.txt", "blueprint", 1000);
+    write_file("bp/b.txt", "only bp {% include 'a.txt' %}", 1000);
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    ph_tmpl_env_add_path(env, tmpdir);
+    ph_tmpl_env_add_path(env, sub);
+    char *out = render_name(env, "a.txt");
+    cr_assert_str_eq(out, "app");
+    ph_tmpl_free(out);
+    out = render_name(env, "b.txt");
+    cr_assert_str_eq(out, "only bp app");
+    ph_tmpl_free(out);
+    ph_tmpl_env_free(env);
+}
+
+Test(template, cache_keeps_the_compiled_template_without_auto_reload) {
+    make_tmpdir();
+    write_file("t.txt", "one", 1000);
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    ph_tmpl_env_add_path(env, tmpdir);
+    char *out = render_name(env, "t.txt");
+    cr_assert_str_eq(out, "one");
+    ph_tmpl_free(out);
+    write_file("t.txt", "two", 2000);
+    out = render_name(env, "t.txt");
+    cr_assert_str_eq(out, "one");
+    ph_tmpl_free(out);
+    ph_tmpl_env_free(env);
+}
+
+Test(template, auto_reload_compiles_a_changed_file_again) {
+    make_tmpdir();
+    write_file("t.txt", "one", 1000);
+    ph_tmpl_env *env = ph_tmpl_env_new(.auto_reload = 1);
+    ph_tmpl_env_add_path(env, tmpdir);
+    char *out = render_name(env, "t.txt");
+    cr_assert_str_eq(out, "one");
+    ph_tmpl_free(out);
+    write_file("t.txt", "two {{ 1 + 1 }}", 2000);
+    out = render_name(env, "t.txt");
+    cr_assert_str_eq(out, "two 2");
+    ph_tmpl_free(out);
+    ph_tmpl_env_free(env);
+}
+
+Test(template, string_templates_win_and_can_be_replaced) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    ph_tmpl_env_add_string(env, "x.html", "v1");
+    char *out = render_name(env, "x.html");
+    cr_assert_str_eq(out, "v1");
+    ph_tmpl_free(out);
+    ph_tmpl_env_add_string(env, "x.html", "v2");
+    out = render_name(env, "x.html");
+    cr_assert_str_eq(out, "v2");
+    ph_tmpl_free(out);
+    ph_tmpl_env_free(env);
+}
+
+/* ---- rendering inside a task: files load through the runtime ---- */
+
+static int render_in_task(void *arg) {
+    ph_tmpl_env *env = arg;
+    char *out = NULL;
+    size_t len;
+    ph_tmpl_error err;
+    int rc = ph_tmpl_render(env, "page.html", json_pack("{s:s}", "who", "task"), NULL, &out,
+                            &len, &err);
+    if (rc == 0 && strcmp(out, "<b>task</b>|inc") != 0)
+        rc = -100;
+    ph_tmpl_free(out);
+    return rc;
+}
+
+Test(template, render_inside_a_task_loads_files_through_the_runtime) {
+    make_tmpdir();
+    write_file("page.html", "<b>{{ who }}</b>|{% include 'inc.html' %}", 1000);
+    write_file("inc.html", "inc", 1000);
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    ph_tmpl_env_add_path(env, tmpdir);
+    cr_assert_eq(ph_run(render_in_task, env), 0);
+    ph_tmpl_env_free(env);
+}
+
+/* ---- extension API ---- */
+
+static json_t *reverse_filter(json_t *value, json_t *args, void *ud, int *safe) {
+    const char *s = json_string_value(value);
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    for (size_t i = 0; i < n; i++)
+        d[i] = s[n - 1 - i];
+    d[n] = 0;
+    json_t *r = json_string(d);
+    free(d);
+    *safe = json_integer_value(json_array_get(args, 0)) == 1;
+    return r;
+}
+
+static int answer_test(json_t *value, json_t *args, void *ud) {
+    return json_integer_value(value) == *(int *)ud;
+}
+
+static json_t *add_func(json_t *args, void *ud, int *safe) {
+    return json_integer(json_integer_value(json_array_get(args, 0)) +
+                        json_integer_value(json_array_get(args, 1)));
+}
+
+static json_t *user_processor(void *ud, void *user) {
+    return json_pack("{s:s, s:s}", "user", (const char *)user, "site", "proc");
+}
+
+Test(template, c_filters_tests_functions_globals_and_processors) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    int answer = 42;
+    cr_assert_eq(ph_tmpl_env_add_filter(env, "rev", reverse_filter, NULL), 0);
+    cr_assert_eq(ph_tmpl_env_add_test(env, "answer", answer_test, &answer), 0);
+    cr_assert_eq(ph_tmpl_env_add_function(env, "add", add_func, NULL), 0);
+    cr_assert_eq(ph_tmpl_env_set_global(env, "version", json_string("1.0")), 0);
+    cr_assert_eq(ph_tmpl_env_add_context_processor(env, user_processor, NULL), 0);
+    char *out = NULL;
+    size_t len;
+    ph_tmpl_error err;
+    int rc = ph_tmpl_render_string(env,
+                                   "{{ '<ab'|rev }} {{ '<ab'|rev(1) }} {{ 42 is answer }} "
+                                   "{{ 41 is answer }} {{ add(2, 3) }} {{ version }} {{ user }} "
+                                   "{{ site }}",
+                                   json_pack("{s:s}", "site", "ctx"), (void *)"ann", &out, &len,
+                                   &err);
+    cr_assert_eq(rc, 0, "%s", err.message);
+    cr_assert_str_eq(out, "ba&lt; ba< True False 5 1.0 ann ctx");
+    ph_tmpl_free(out);
+    ph_tmpl_env_free(env);
+}
+
+Test(template, unknown_filter_is_a_compile_error) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    ph_tmpl_error err;
+    int rc;
+    render_str(env, "\n{{ x|frobnicate }}", NULL, &rc, &err);
+    cr_assert_eq(rc, PH_ETEMPLATE);
+    cr_assert_eq(err.line, 2);
+    cr_assert_str_eq(err.message, "No filter named 'frobnicate'.");
+    ph_tmpl_env_free(env);
+}
+
+/* ---- allocation failures ---- */
+
+Test(template, allocation_failures_report_enomem_without_leaks_or_crashes) {
+    const char *src = "{% extends 'base' %}{% block b %}{% for r in rows %}{{ r.n|upper }}"
+                      "{{ loop.index }}{% endfor %}{{ super() }}{% endblock %}";
+    int ok = 0;
+    for (long n = 0; n < 400; n++) {
+        ph_tmpl_env *env = ph_tmpl_env_new();
+        if (!env)
+            continue;
+        ph_tmpl_env_add_string(env, "base", "<{% block b %}base{% endblock %}>");
+        json_t *ctx = json_loads("{\"rows\": [{\"n\": \"a\"}, {\"n\": \"b\"}]}", 0, NULL);
+        char *out = NULL;
+        size_t len;
+        ph_tmpl_error err;
+        ph__alloc_fail_after(n);
+        int rc = ph_tmpl_render_string(env, src, ctx, NULL, &out, &len, &err);
+        ph__alloc_fail_after(-1);
+        if (rc == 0) {
+            cr_assert_str_eq(out, "<A1B2base>");
+            ok = 1;
+        } else {
+            cr_assert(rc == PH_ENOMEM || rc == PH_ETEMPLATE || rc == PH_ENOTFOUND, "rc %d", rc);
+        }
+        ph_tmpl_free(out);
+        ph_tmpl_env_free(env);
+    }
+    cr_assert(ok);
+}
