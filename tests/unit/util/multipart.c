@@ -212,7 +212,7 @@ Test(multipart, transport_padding_after_delimiters) {
 Test(multipart, too_much_padding_is_eparse) {
     char body[128] = "--b";
     memset(body + 3, ' ', PH_MULTIPART_MAX_PADDING + 1);
-    strcpy(body + 3 + PH_MULTIPART_MAX_PADDING + 1, "\r\n");
+    memcpy(body + 3 + PH_MULTIPART_MAX_PADDING + 1, "\r\n", 3);
     result r = run("b", body, strlen(body));
     cr_assert_eq(r.rc, PH_EPARSE);
 }
@@ -315,20 +315,24 @@ Test(multipart, header_block_limit_is_toobig) {
     cr_assert_eq(r.rc, PH_ETOOBIG);
 }
 
+/* `n` copies of one small part, then the close delimiter. */
+static size_t n_parts(char *body, size_t cap, int n) {
+    static const char part[] = "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nv\r\n";
+    size_t at = 0;
+    for (int i = 0; i < n; i++)
+        at += (size_t)snprintf(body + at, cap - at, "%s", part);
+    at += (size_t)snprintf(body + at, cap - at, "--b--");
+    return at;
+}
+
 Test(multipart, part_count_limit_is_toobig) {
     ph_multipart_limits lim = {.max_parts = 2};
-    const char part[] = "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nv\r\n";
-    char body[512] = "";
-    for (int i = 0; i < 2; i++)
-        strcat(body, part);
-    strcat(body, "--b--");
-    result r = run_cuts("b", body, strlen(body), NULL, 0, &lim);
+    char body[512];
+    size_t len = n_parts(body, sizeof(body), 2);
+    result r = run_cuts("b", body, len, NULL, 0, &lim);
     cr_assert_eq(r.rc, 0);
-    char body3[512] = "";
-    for (int i = 0; i < 3; i++)
-        strcat(body3, part);
-    strcat(body3, "--b--");
-    r = run_cuts("b", body3, strlen(body3), NULL, 0, &lim);
+    len = n_parts(body, sizeof(body), 3);
+    r = run_cuts("b", body, len, NULL, 0, &lim);
     cr_assert_eq(r.rc, PH_ETOOBIG);
     cr_assert_str_eq(r.log, "<x|-|->v</><x|-|->v</>", "no callback for the extra part");
 }
@@ -417,4 +421,28 @@ Test(multipart, large_file_streams_in_few_calls) {
     cr_assert_lt(r.data_calls, 40);
     ph__multipart_close(&mp);
     ph__buf_close(&r.log);
+}
+
+/* A body built by httpx (what the integration tests send), with the result
+ * Werkzeug 2.2's parse_form_data gives for it. */
+static const char httpx_body[] =
+    "--1e1cdc2c77cc6020c0475639f3e933c0\r\n"
+    "Content-Disposition: form-data; name=\"name\"\r\n\r\nZo\xc3\xab\r\n"
+    "--1e1cdc2c77cc6020c0475639f3e933c0\r\n"
+    "Content-Disposition: form-data; name=\"tags\"\r\n\r\na\r\n"
+    "--1e1cdc2c77cc6020c0475639f3e933c0\r\n"
+    "Content-Disposition: form-data; name=\"tags\"\r\n\r\nb\r\n"
+    "--1e1cdc2c77cc6020c0475639f3e933c0\r\n"
+    "Content-Disposition: form-data; name=\"upload\"; "
+    "filename=\"r\xc3\xa9sum\xc3\xa9 %22final%22.txt\"\r\n"
+    "Content-Type: text/plain\r\n\r\n"
+    "line1\r\nline2\r\n--not-a-boundary\r\n\r\n"
+    "--1e1cdc2c77cc6020c0475639f3e933c0--\r\n";
+
+Test(multipart, httpx_body_matches_werkzeug) {
+    result r = run("1e1cdc2c77cc6020c0475639f3e933c0", BODY(httpx_body));
+    cr_assert_eq(r.rc, 0);
+    cr_assert_str_eq(r.log, "<name|-|->Zo\xc3\xab</><tags|-|->a</><tags|-|->b</>"
+                            "<upload|r\xc3\xa9sum\xc3\xa9 %22final%22.txt|text/plain>"
+                            "line1\r\nline2\r\n--not-a-boundary\r\n</>");
 }
