@@ -124,15 +124,25 @@ size_t ph__multidict_count_ci(const ph_multidict *d, const char *name, size_t nl
     return count(d, name, nlen, 1);
 }
 
-size_t ph__multidict_get_all(const ph_multidict *d, const char *name, size_t nlen, ph_slice *out,
-                             size_t max) {
+static size_t get_all(const ph_multidict *d, const char *name, size_t nlen, ph_slice *out,
+                      size_t max, int ci) {
     size_t n = 0;
     for (size_t i = 0; i < d->len; i++) {
-        if (!name_eq(&d->items[i].name, name, nlen, 0))
+        if (!name_eq(&d->items[i].name, name, nlen, ci))
             continue;
         if (n < max)
             out[n] = d->items[i].value;
         n++;
     }
     return n;
+}
+
+size_t ph__multidict_get_all(const ph_multidict *d, const char *name, size_t nlen, ph_slice *out,
+                             size_t max) {
+    return get_all(d, name, nlen, out, max, 0);
+}
+
+size_t ph__multidict_get_all_ci(const ph_multidict *d, const char *name, size_t nlen,
+                                ph_slice *out, size_t max) {
+    return get_all(d, name, nlen, out, max, 1);
 }

@@ -90,5 +90,7 @@ ptrdiff_t ph__multidict_find_ci(const ph_multidict *d, const char *name, size_t 
  */
 size_t ph__multidict_get_all(const ph_multidict *d, const char *name, size_t nlen, ph_slice *out,
                              size_t max);
+size_t ph__multidict_get_all_ci(const ph_multidict *d, const char *name, size_t nlen,
+                                ph_slice *out, size_t max);
 
 #endif

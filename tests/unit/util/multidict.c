@@ -79,6 +79,17 @@ Test(multidict, count_and_get_all) {
     cr_assert_str_eq(out[1].ptr, "2");
 }
 
+Test(multidict, get_all_ci_collects_every_spelling) {
+    add("Set-Cookie", "a=1");
+    add("X", "y");
+    add("set-cookie", "b=2");
+    ph_slice out[4];
+    cr_assert_eq(ph__multidict_get_all_ci(&d, "SET-COOKIE", 10, out, 4), 2);
+    cr_assert_str_eq(out[0].ptr, "a=1");
+    cr_assert_str_eq(out[1].ptr, "b=2");
+    cr_assert_eq(ph__multidict_get_all(&d, "SET-COOKIE", 10, out, 4), 0);
+}
+
 Test(multidict, find_walks_every_value) {
     add("a", "1");
     add("b", "x");
