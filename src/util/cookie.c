@@ -30,6 +30,7 @@
 
 /* bit 1: cookie-safe value byte (Werkzeug _legal_cookie_chars); bit 2: RFC 9110
  * tchar; bit 4: Python bytes whitespace. */
+/* clang-format off */
 static const uint8_t cclass[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -48,6 +49,7 @@ static const uint8_t cclass[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
+/* clang-format on */
 
 #define CSAFE 1
 #define TCHAR 2

@@ -50,18 +50,18 @@ typedef enum ph_samesite {
 
 /* Set-Cookie attributes; the zero value gives "name=value; Path=/". */
 typedef struct ph_cookie_opts {
-    int64_t max_age;     /* seconds; used when has_max_age */
-    int64_t expires;     /* Unix time; used when has_expires */
-    const char *path;    /* NUL-terminated; NULL means "/" unless no_path */
-    const char *domain;  /* NUL-terminated; NULL means none */
+    int64_t max_age;    /* seconds; used when has_max_age */
+    int64_t expires;    /* Unix time; used when has_expires */
+    const char *path;   /* NUL-terminated; NULL means "/" unless no_path */
+    const char *domain; /* NUL-terminated; NULL means none */
     ph_samesite samesite;
-    bool has_max_age;    /* write Max-Age */
-    bool has_expires;    /* write Expires */
-    bool secure;         /* write Secure */
-    bool httponly;       /* write HttpOnly */
-    bool no_path;        /* write no Path at all */
+    bool has_max_age;     /* write Max-Age */
+    bool has_expires;     /* write Expires */
+    bool secure;          /* write Secure */
+    bool httponly;        /* write HttpOnly */
+    bool no_path;         /* write no Path at all */
     bool no_sync_expires; /* with Max-Age and no Expires, do not derive Expires */
-    int64_t now;         /* clock for the derived Expires; 0 means time(NULL) */
+    int64_t now;          /* clock for the derived Expires; 0 means time(NULL) */
 } ph_cookie_opts;
 
 /*

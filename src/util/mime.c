@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* clang-format off */
 static const uint8_t tchar[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -40,6 +41,7 @@ static const uint8_t tchar[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
+/* clang-format on */
 
 static int is_ows(char c) { return c == ' ' || c == '\t'; }
 
@@ -316,7 +318,7 @@ static const ext_type ext_types[] = {
     {"xsl", "application/xslt+xml; charset=utf-8"},
     {"xz", "application/x-xz"},
     {"yaml", "application/yaml"}, /* phial: Python has none */
-    {"yml", "application/yaml"}, /* phial: Python has none */
+    {"yml", "application/yaml"},  /* phial: Python has none */
     {"zip", "application/zip"},
     {"zst", "application/zstd"},
 };
@@ -359,8 +361,8 @@ const char *ph__mime_guess(const char *name, size_t len, const char **encoding) 
         int ci; /* Python's suffix_map is case-insensitive, encodings_map is not */
         int tar;
     } enc_map[] = {
-        {"tgz", "gzip", 1, 1}, {"taz", "gzip", 1, 1},  {"tz", "gzip", 1, 1},
-        {"tbz2", "bzip2", 1, 1}, {"txz", "xz", 1, 1}, {"gz", "gzip", 0, 0},
+        {"tgz", "gzip", 1, 1},   {"taz", "gzip", 1, 1},  {"tz", "gzip", 1, 1},
+        {"tbz2", "bzip2", 1, 1}, {"txz", "xz", 1, 1},    {"gz", "gzip", 0, 0},
         {"Z", "compress", 0, 0}, {"bz2", "bzip2", 0, 0}, {"xz", "xz", 0, 0},
         {"br", "br", 0, 0},
     };

@@ -57,11 +57,11 @@ ptrdiff_t ph__mime_decode_ext_value(char *s, size_t len);
 
 /* A parsed Content-Type; all strings are NUL-terminated arena copies. */
 typedef struct ph_content_type {
-    ph_slice mimetype; /* "type/subtype", lower-cased */
-    ph_slice type;     /* points into mimetype */
-    ph_slice subtype;  /* points into mimetype */
-    ph_slice charset;  /* the charset parameter unquoted; ptr NULL when absent */
-    ph_slice boundary; /* the boundary parameter unquoted; ptr NULL when absent */
+    ph_slice mimetype;     /* "type/subtype", lower-cased */
+    ph_slice type;         /* points into mimetype */
+    ph_slice subtype;      /* points into mimetype */
+    ph_slice charset;      /* the charset parameter unquoted; ptr NULL when absent */
+    ph_slice boundary;     /* the boundary parameter unquoted; ptr NULL when absent */
     ph_mime_param *params; /* every parameter: names lower-cased, values unquoted */
     size_t nparams;
 } ph_content_type;

@@ -94,8 +94,7 @@ ptrdiff_t ph__multidict_find(const ph_multidict *d, const char *name, size_t nle
     return find(d, name, nlen, from, 0);
 }
 
-ptrdiff_t ph__multidict_find_ci(const ph_multidict *d, const char *name, size_t nlen,
-                                size_t from) {
+ptrdiff_t ph__multidict_find_ci(const ph_multidict *d, const char *name, size_t nlen, size_t from) {
     return find(d, name, nlen, from, 1);
 }
 
@@ -142,7 +141,7 @@ size_t ph__multidict_get_all(const ph_multidict *d, const char *name, size_t nle
     return get_all(d, name, nlen, out, max, 0);
 }
 
-size_t ph__multidict_get_all_ci(const ph_multidict *d, const char *name, size_t nlen,
-                                ph_slice *out, size_t max) {
+size_t ph__multidict_get_all_ci(const ph_multidict *d, const char *name, size_t nlen, ph_slice *out,
+                                size_t max) {
     return get_all(d, name, nlen, out, max, 1);
 }

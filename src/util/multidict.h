@@ -79,8 +79,7 @@ size_t ph__multidict_count_ci(const ph_multidict *d, const char *name, size_t nl
  * Suspends: no.
  */
 ptrdiff_t ph__multidict_find(const ph_multidict *d, const char *name, size_t nlen, size_t from);
-ptrdiff_t ph__multidict_find_ci(const ph_multidict *d, const char *name, size_t nlen,
-                                size_t from);
+ptrdiff_t ph__multidict_find_ci(const ph_multidict *d, const char *name, size_t nlen, size_t from);
 
 /*
  * Copy up to `max` values of `name` into `out`, in order.
@@ -90,7 +89,7 @@ ptrdiff_t ph__multidict_find_ci(const ph_multidict *d, const char *name, size_t 
  */
 size_t ph__multidict_get_all(const ph_multidict *d, const char *name, size_t nlen, ph_slice *out,
                              size_t max);
-size_t ph__multidict_get_all_ci(const ph_multidict *d, const char *name, size_t nlen,
-                                ph_slice *out, size_t max);
+size_t ph__multidict_get_all_ci(const ph_multidict *d, const char *name, size_t nlen, ph_slice *out,
+                                size_t max);
 
 #endif

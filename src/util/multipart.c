@@ -53,8 +53,8 @@ int ph__multipart_init(ph_multipart *mp, const char *boundary, size_t blen,
     for (size_t i = 0; i < blen; i++)
         if (boundary[i] == '\0' || !is_bchar((unsigned char)boundary[i]))
             return PH_EPARSE;
-    mp->hmax = lim && lim->max_header_size ? lim->max_header_size
-                                           : PH_MULTIPART_DEFAULT_MAX_HEADER_SIZE;
+    mp->hmax =
+        lim && lim->max_header_size ? lim->max_header_size : PH_MULTIPART_DEFAULT_MAX_HEADER_SIZE;
     mp->max_parts = lim && lim->max_parts ? lim->max_parts : PH_MULTIPART_DEFAULT_MAX_PARTS;
     mp->hbuf = ph__malloc(mp->hmax);
     if (!mp->hbuf)
@@ -189,13 +189,13 @@ static int parse_disposition(char *v, size_t n, ph_multipart_part *part) {
         return PH_EPARSE;
     /* The slices point into the (mutable) header buffer: unquote in place. */
     char *np = (char *)name.value.ptr;
-    part->name = (ph_slice){np, name.quoted ? ph__mime_unquote(np, np, name.value.len)
-                                            : name.value.len};
+    part->name =
+        (ph_slice){np, name.quoted ? ph__mime_unquote(np, np, name.value.len) : name.value.len};
     if (seen_file) {
         char *fp = (char *)filename.value.ptr;
-        part->filename = (ph_slice){fp, filename.quoted
-                                            ? ph__mime_unquote(fp, fp, filename.value.len)
-                                            : filename.value.len};
+        part->filename =
+            (ph_slice){fp, filename.quoted ? ph__mime_unquote(fp, fp, filename.value.len)
+                                           : filename.value.len};
     }
     if (seen_ext && !filename_ext.quoted) {
         char *ep = (char *)filename_ext.value.ptr;

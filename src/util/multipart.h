@@ -63,11 +63,11 @@ typedef enum ph__multipart_state {
 typedef struct ph_multipart {
     ph__multipart_state state;
     int err;
-    int in_part;                                    /* data belongs to a part */
-    size_t k;                                       /* delimiter bytes matched so far */
-    size_t dlen;                                    /* length of delim */
-    char delim[4 + PH_MULTIPART_MAX_BOUNDARY];      /* CRLF "--" boundary */
-    char pad[PH_MULTIPART_MAX_PADDING];             /* transport padding seen */
+    int in_part;                               /* data belongs to a part */
+    size_t k;                                  /* delimiter bytes matched so far */
+    size_t dlen;                               /* length of delim */
+    char delim[4 + PH_MULTIPART_MAX_BOUNDARY]; /* CRLF "--" boundary */
+    char pad[PH_MULTIPART_MAX_PADDING];        /* transport padding seen */
     size_t npad;
     char *hbuf; /* header block being read */
     size_t hlen, hmax, hmatch;

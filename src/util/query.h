@@ -34,7 +34,6 @@ typedef struct ph_query_limits {
  * Owns:     copies what it keeps into out's arena.
  * Suspends: no.
  */
-ptrdiff_t ph__query_parse(ph_multidict *out, const char *s, size_t len,
-                          const ph_query_limits *lim);
+ptrdiff_t ph__query_parse(ph_multidict *out, const char *s, size_t len, const ph_query_limits *lim);
 
 #endif

@@ -25,8 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     ph_buf out;
     ph__buf_init(&out, 1 << 16);
-    ph_cookie_opts o = {.has_max_age = true, .max_age = size, .now = 1,
-                        .samesite = (ph_samesite)(size % 4), .httponly = true};
+    ph_cookie_opts o = {.has_max_age = true,
+                        .max_age = size,
+                        .now = 1,
+                        .samesite = (ph_samesite)(size % 4),
+                        .httponly = true};
     rc = ph__cookie_serialize(&out, "k", 1, s, size, &o);
     if (rc < 0) {
         if (rc != PH_ETOOBIG)

@@ -31,7 +31,9 @@ static int on_data(void *data, const char *chunk, size_t len) {
     return ph__buf_append(data, chunk, len) == PH_ETOOBIG ? PH_ETOOBIG : 0;
 }
 
-static int on_end(void *data) { return ph__buf_append_str(data, "</>") == PH_ETOOBIG ? PH_ETOOBIG : 0; }
+static int on_end(void *data) {
+    return ph__buf_append_str(data, "</>") == PH_ETOOBIG ? PH_ETOOBIG : 0;
+}
 
 static const ph_multipart_callbacks cbs = {on_begin, on_data, on_end};
 
@@ -73,7 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ph__buf_init(&pieces, 1 << 20);
     int a = parse(s, len, len ? len : 1, &whole);
     int b = parse(s, len, chunk, &pieces);
-    if (a != b || whole.len != pieces.len || (whole.len && memcmp(whole.data, pieces.data, whole.len)))
+    if (a != b || whole.len != pieces.len ||
+        (whole.len && memcmp(whole.data, pieces.data, whole.len)))
         abort();
     ph__buf_close(&whole);
     ph__buf_close(&pieces);

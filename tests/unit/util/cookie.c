@@ -3,8 +3,8 @@
  * were produced by Werkzeug 2.2.2 (_cookie_parse_impl, dump_cookie,
  * http_date) and pasted here.
  */
-#include "util/alloc.h"
 #include "util/cookie.h"
+#include "util/alloc.h"
 
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -73,7 +73,10 @@ static const parse_case parse_cases[] = {
     {"a=\"x\" ; b", 9, 2, {{"a", 1, "x", 1}, {"b", 1, "", 0}}},
     {"a=\"x\" z\"", 8, 1, {{"a", 1, "x\" z", 4}}},
     {"x=y\013z; w", 8, 2, {{"x", 1, "y\013z", 3}, {"w", 1, "", 0}}},
-    {"session=eyJhIjoxfQ.Z3x.abc; theme=dark", 38, 2, {{"session", 7, "eyJhIjoxfQ.Z3x.abc", 18}, {"theme", 5, "dark", 4}}},
+    {"session=eyJhIjoxfQ.Z3x.abc; theme=dark",
+     38,
+     2,
+     {{"session", 7, "eyJhIjoxfQ.Z3x.abc", 18}, {"theme", 5, "dark", 4}}},
     {"a=\303\251; b=\"\\303\\251\"", 18, 2, {{"a", 1, "\303\251", 2}, {"b", 1, "\303\251", 2}}},
 };
 
@@ -158,9 +161,7 @@ Test(cookie, parse_allocation_failure_sweep) {
 
 /* ---- Set-Cookie ---- */
 
-
-static const char *dump(const char *name, const char *value, size_t vlen,
-                        const ph_cookie_opts *o) {
+static const char *dump(const char *name, const char *value, size_t vlen, const ph_cookie_opts *o) {
     ph__buf_close(&out);
     ph__buf_init(&out, 0);
     ptrdiff_t rc = ph__cookie_serialize(&out, name, strlen(name), value, vlen, o);
@@ -174,9 +175,15 @@ Test(cookie, serialize_default_has_root_path) {
 }
 
 Test(cookie, serialize_every_attribute_in_werkzeug_order) {
-    ph_cookie_opts o = {.path = "/x y", .domain = ".ex.com", .secure = true, .httponly = true,
-                        .samesite = PH_SAMESITE_LAX, .has_expires = true,
-                        .expires = 1700000060, .has_max_age = true, .max_age = 60};
+    ph_cookie_opts o = {.path = "/x y",
+                        .domain = ".ex.com",
+                        .secure = true,
+                        .httponly = true,
+                        .samesite = PH_SAMESITE_LAX,
+                        .has_expires = true,
+                        .expires = 1700000060,
+                        .has_max_age = true,
+                        .max_age = 60};
     cr_assert_str_eq(dump("sid", "b c;d\"e\\f\001\377,", 12, &o),
                      "sid=\"b c\\073d\\\"e\\\\f\\001\\377\\054\"; Domain=.ex.com; "
                      "Expires=Tue, 14 Nov 2023 22:14:20 GMT; Max-Age=60; Secure; HttpOnly; "
@@ -232,8 +239,8 @@ static int serialize_rc(const char *name, size_t nlen, const ph_cookie_opts *o) 
 }
 
 Test(cookie, serialize_refuses_bad_names) {
-    static const char *bad[] = {"", "a b", "a;b", "a=b", "a\r", "a\n", "a\"", "a,b", "\x01",
-                                "\xc3\xa9"};
+    static const char *bad[] = {"",    "a b", "a;b", "a=b",  "a\r",
+                                "a\n", "a\"", "a,b", "\x01", "\xc3\xa9"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         cr_expect_eq(serialize_rc(bad[i], strlen(bad[i]), NULL), PH_EINVAL, "name %zu", i);
     cr_expect_eq(serialize_rc("a\0b", 3, NULL), PH_EINVAL);
@@ -248,7 +255,7 @@ Test(cookie, serialize_refuses_bad_path) {
 }
 
 Test(cookie, serialize_refuses_bad_domain) {
-    static const char *bad[] = {"localhost", "a.com;x", "a .com",  "a.com\r\n",
+    static const char *bad[] = {"localhost", "a.com;x", "a .com",      "a.com\r\n",
                                 "\"a.com\"", "a!b.com", "\xc3\xa9.com"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ph_cookie_opts o = {.domain = bad[i]};
@@ -272,8 +279,12 @@ Test(cookie, serialize_past_buffer_limit_is_toobig) {
 }
 
 Test(cookie, serialize_allocation_failure_sweep) {
-    ph_cookie_opts o = {.domain = "a.example", .has_max_age = true, .max_age = 5, .now = 1,
-                        .secure = true, .samesite = PH_SAMESITE_LAX};
+    ph_cookie_opts o = {.domain = "a.example",
+                        .has_max_age = true,
+                        .max_age = 5,
+                        .now = 1,
+                        .secure = true,
+                        .samesite = PH_SAMESITE_LAX};
     int succeeded = 0;
     for (long n = 0; n < 20 && !succeeded; n++) {
         ph_buf b;

@@ -4,8 +4,8 @@
  * values and the extension table (Python's mimetypes plus Werkzeug's
  * get_content_type on Debian 12 as the oracle).
  */
-#include "util/alloc.h"
 #include "util/mime.h"
+#include "util/alloc.h"
 
 #include <criterion/criterion.h>
 #include <string.h>
@@ -69,8 +69,14 @@ Test(mime, first_repeated_parameter_wins) {
 }
 
 Test(mime, malformed_values_are_eparse) {
-    static const char *bad[] = {"", "text", "text/", "/html", "te xt/html", "text/html x",
-                                "text/html; =x", "text/html; a=\"unterminated",
+    static const char *bad[] = {"",
+                                "text",
+                                "text/",
+                                "/html",
+                                "te xt/html",
+                                "text/html x",
+                                "text/html; =x",
+                                "text/html; a=\"unterminated",
                                 "text/html; a=b c"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         cr_expect_eq(parse(bad[i]), PH_EPARSE, "case %zu: %s", i, bad[i]);

@@ -2,8 +2,8 @@
  * Tests for src/util/multidict.c: order, duplicates, the two lookup
  * flavours, NUL bytes, and allocation failure.
  */
-#include "util/alloc.h"
 #include "util/multidict.h"
+#include "util/alloc.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

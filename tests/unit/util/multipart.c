@@ -4,9 +4,9 @@
  * chunked; that is how feeding in every split position and byte by byte is
  * compared with the whole-buffer parse.
  */
+#include "util/multipart.h"
 #include "util/alloc.h"
 #include "util/buf.h"
-#include "util/multipart.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -257,16 +257,16 @@ Test(multipart, lf_only_line_breaks_are_not_delimiters) {
 
 Test(multipart, bad_part_headers_are_eparse) {
     static const char *bad[] = {
-        "--b\r\n\r\nv\r\n--b--",                                         /* no headers */
-        "--b\r\nContent-Type: text/plain\r\n\r\nv\r\n--b--",             /* no disposition */
+        "--b\r\n\r\nv\r\n--b--",                             /* no headers */
+        "--b\r\nContent-Type: text/plain\r\n\r\nv\r\n--b--", /* no disposition */
         "--b\r\nContent-Disposition: attachment; name=\"x\"\r\n\r\n\r\n--b--",
-        "--b\r\nContent-Disposition: form-data; filename=\"f\"\r\n\r\n\r\n--b--", /* no name */
-        "--b\r\nContent-Disposition: form-data;\n name=\"x\"\r\n\r\n\r\n--b--",   /* bare LF */
+        "--b\r\nContent-Disposition: form-data; filename=\"f\"\r\n\r\n\r\n--b--",      /* no name */
+        "--b\r\nContent-Disposition: form-data;\n name=\"x\"\r\n\r\n\r\n--b--",        /* bare LF */
         "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n X: y\r\n\r\n\r\n--b--", /* fold */
         "--b\r\nContent-Disposition: form-data; name=\"x\"\r\nNoColon\r\n\r\n\r\n--b--",
         "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n"
         "Content-Disposition: form-data; name=\"y\"\r\n\r\n\r\n--b--",
-        "--b\r\nContent-Disposition: form-data; name=\"x\r\n\r\n\r\n--b--",   /* open quote */
+        "--b\r\nContent-Disposition: form-data; name=\"x\r\n\r\n\r\n--b--", /* open quote */
         "--b\r\nContent-Disposition: form-data; name=\"x\"\r\nX: a\rb\r\n\r\n\r\n--b--",
         "--b\r\nBad Name: v\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n\r\n--b--",
     };
@@ -341,8 +341,8 @@ Test(multipart, boundary_validation) {
     ph_multipart mp;
     static const char *bad[] = {"", "a\r", "a\n", "tab\tx", "ends with space ", "\xc3\xa9", "a\"b"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        cr_expect_eq(ph__multipart_init(&mp, bad[i], strlen(bad[i]), &cbs, NULL, NULL),
-                     PH_EPARSE, "boundary %zu", i);
+        cr_expect_eq(ph__multipart_init(&mp, bad[i], strlen(bad[i]), &cbs, NULL, NULL), PH_EPARSE,
+                     "boundary %zu", i);
     char b71[72];
     memset(b71, 'x', 71);
     cr_expect_eq(ph__multipart_init(&mp, b71, 71, &cbs, NULL, NULL), PH_EPARSE, "71 is too long");
@@ -400,8 +400,9 @@ Test(multipart, large_file_streams_in_few_calls) {
     /* A 1 MiB file fed in 64 KiB chunks: data arrives in pieces of about the
      * chunk size, never copied into the parser. */
     static char body[(1 << 20) + 256];
-    int n = snprintf(body, sizeof(body), "--b\r\nContent-Disposition: form-data; name=\"f\"; "
-                                          "filename=\"big\"\r\n\r\n");
+    int n = snprintf(body, sizeof(body),
+                     "--b\r\nContent-Disposition: form-data; name=\"f\"; "
+                     "filename=\"big\"\r\n\r\n");
     size_t at = (size_t)n;
     for (size_t i = 0; i < (1u << 20); i++)
         body[at + i] = (char)("abc\r\n-"[i % 6]);

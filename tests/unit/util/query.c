@@ -1,8 +1,8 @@
 /*
  * Tests for src/util/query.c, with Werkzeug 2.2's url_decode as the oracle.
  */
-#include "util/alloc.h"
 #include "util/query.h"
+#include "util/alloc.h"
 
 #include <criterion/criterion.h>
 #include <stdint.h>

@@ -3,8 +3,8 @@
  * url_unquote_plus as the oracle) and percent-encoding (url_quote,
  * url_quote_plus).
  */
-#include "util/alloc.h"
 #include "util/url.h"
+#include "util/alloc.h"
 
 #include <criterion/criterion.h>
 #include <string.h>
