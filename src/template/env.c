@@ -466,7 +466,8 @@ static int render_tmpl(ph_tmpl_env *env, ptmpl *t, json_t *context, void *user, 
     }
     ph_arena arena;
     ph_buf buf;
-    ph__arena_init(&arena, 16384, 0);
+    /* temporaries are bounded too, so a hostile template cannot take all memory */
+    ph__arena_init(&arena, 16384, env->opts.max_output * 4 + (16u << 20));
     ph__buf_init(&buf, env->opts.max_output);
     rctx r = {.env = env, .out = &buf, .a = &arena, .err = err, .autoescape = t->autoescape,
               .cur = t, .user = user, .ctx = ctx};
