@@ -443,74 +443,94 @@ static size_t close_paren(const char *s, size_t i, size_t len) {
     return i;
 }
 
-/* Parse `<...>` starting at s[at] == '<'; on success *next is past the '>'. */
-static int parse_converter(parser *p, size_t at, size_t *next) {
+/* Where the pieces of one `<conv(args):name>` sit in the rule text. */
+typedef struct conv_span {
+    size_t at;     /* the '<' */
+    size_t cb, ce; /* converter name, when has_conv */
+    size_t ab, ae; /* arguments inside the parentheses, when has_args */
+    size_t vb, ve; /* variable name */
+    int has_conv, has_args;
+    size_t next; /* past the '>' */
+} conv_span;
+
+/* Read an identifier at *i; fail unless it is a non-empty variable name. */
+static int scan_name(parser *p, size_t at, size_t *i, size_t *b, size_t *e) {
+    const char *s = p->s;
+    *b = *i;
+    while (*i < p->len && is_ident(s[*i]))
+        (*i)++;
+    *e = *i;
+    if (*i == p->len)
+        return fail(p, at, "unterminated converter");
+    if (*e == *b)
+        return fail(p, *b, s[*i] == '>' ? "empty variable name" : "invalid character in converter");
+    if (isdigit((unsigned char)s[*b]))
+        return fail(p, *b, "invalid variable name");
+    return 0;
+}
+
+/* The syntax of `<...>` starting at s[at] == '<'. */
+static int scan_converter(parser *p, size_t at, conv_span *c) {
     const char *s = p->s;
     size_t len = p->len, i = at + 1;
-    size_t n1 = i, cb = 0, ce = 0, ab = 0, ae = 0, vb, ve;
-    int has_conv = 0, has_args = 0;
-    while (i < len && is_ident(s[i]))
-        i++;
-    if (i == len)
-        return fail(p, at, "unterminated converter");
-    if (i == n1 || isdigit((unsigned char)s[n1]))
-        return fail(p, n1,
-                    s[i] == '>' && i == n1 ? "empty variable name"
-                                           : "invalid character in converter");
-    vb = n1;
-    ve = i;
+    memset(c, 0, sizeof(*c));
+    c->at = at;
+    int rc = scan_name(p, at, &i, &c->vb, &c->ve);
+    if (rc)
+        return rc;
     if (s[i] == '(' || s[i] == ':') {
-        has_conv = 1;
-        cb = n1;
-        ce = i;
+        c->has_conv = 1;
+        c->cb = c->vb;
+        c->ce = c->ve;
         if (s[i] == '(') {
-            has_args = 1;
-            ab = i + 1;
-            ae = close_paren(s, ab, len);
-            if (ae == len)
-                return fail(p, at, "unterminated converter");
-            i = ae + 1;
-            if (i == len)
+            c->has_args = 1;
+            c->ab = i + 1;
+            c->ae = close_paren(s, c->ab, len);
+            i = c->ae + 1;
+            if (i >= len)
                 return fail(p, at, "unterminated converter");
             if (s[i] != ':')
                 return fail(p, i, "expected ':' after converter arguments");
         }
-        vb = ++i;
-        while (i < len && is_ident(s[i]))
-            i++;
-        if (i == len)
-            return fail(p, at, "unterminated converter");
-        ve = i;
-        if (ve == vb)
-            return fail(p, vb, "empty variable name");
-        if (isdigit((unsigned char)s[vb]))
-            return fail(p, vb, "invalid variable name");
+        i++;
+        if ((rc = scan_name(p, at, &i, &c->vb, &c->ve)))
+            return rc;
     }
     if (s[i] != '>')
         return memchr(s + i, '>', len - i) ? fail(p, i, "invalid character in converter")
                                            : fail(p, at, "unterminated converter");
-    *next = i + 1;
+    c->next = i + 1;
+    return 0;
+}
 
+/* Parse `<...>` starting at s[at] == '<'; on success *next is past the '>'. */
+static int parse_converter(parser *p, size_t at, size_t *next) {
+    conv_span c;
+    int rc = scan_converter(p, at, &c);
+    if (rc)
+        return rc;
+    *next = c.next;
+    const char *name = p->s + c.vb;
+    size_t nlen = c.ve - c.vb;
     ph__rule *r = p->r;
     for (size_t k = 0; k < r->nvars; k++)
-        if (strlen(r->vars[k].name) == ve - vb && memcmp(r->vars[k].name, s + vb, ve - vb) == 0)
-            return fail(p, vb, "variable '%.*s' used twice", (int)(ve - vb), s + vb);
+        if (strlen(r->vars[k].name) == nlen && memcmp(r->vars[k].name, name, nlen) == 0)
+            return fail(p, c.vb, "variable '%.*s' used twice", (int)nlen, name);
     if (r->nvars == PH__RULE_MAX_VARS)
         return fail(p, at, "too many variables (at most %d)", PH__RULE_MAX_VARS);
     if (grow((void **)&r->vars, &p->varcap, r->nvars, sizeof(*r->vars)))
         return PH_ENOMEM;
     ph__rule_var *v = &r->vars[r->nvars];
     memset(v, 0, sizeof(*v));
-    int rc = 0;
-    if (has_conv) {
-        rc = make_conv(p, &v->conv, cb, ce, ab, ae, has_args);
+    if (c.has_conv) {
+        rc = make_conv(p, &v->conv, c.cb, c.ce, c.ab, c.ae, c.has_args);
     } else {
         v->conv.kind = PH__CONV_STRING;
         v->conv.weight = 100;
         v->conv.minlen = 1;
         v->conv.maxlen = SIZE_MAX;
     }
-    if (!rc && !(v->name = ph__strndup(s + vb, ve - vb)))
+    if (!rc && !(v->name = ph__strndup(name, nlen)))
         rc = PH_ENOMEM;
     if (rc) {
         conv_close(&v->conv);
