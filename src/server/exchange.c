@@ -115,6 +115,16 @@ static int conn_receive(ph_channel *ch, ph_message *m) {
     if (c->body_error)
         return c->body_error;
     for (;;) {
+        if (c->body_done && !c->body_end_given) {
+            /* A body of length 0 (no framing, Content-Length: 0) or one
+             * whose last bytes were handed out with more_body set: the app
+             * still gets its final, empty, chunk before any wait for a
+             * disconnect, as the protocol promises. */
+            c->body_end_given = 1;
+            m->type = PH_MSG_HTTP_REQUEST;
+            m->body = (ph_slice){"", 0};
+            return 0;
+        }
         if (c->body_done) {
             if (c->eof || c->write_error)
                 return disconnect(c, m);
@@ -130,6 +140,7 @@ static int conn_receive(ph_channel *ch, ph_message *m) {
             c->body_left -= n;
             c->body_given = n;
             c->body_done = c->body_left == 0;
+            c->body_end_given = c->body_done;
             m->type = PH_MSG_HTTP_REQUEST;
             m->body = (ph_slice){c->rbuf + c->head_len, n};
             m->more_body = !c->body_done;
@@ -149,17 +160,12 @@ static int conn_receive(ph_channel *ch, ph_message *m) {
             c->body_done = ph__chunked_done(&c->chunked);
             if (data_len > 0 || c->body_done) {
                 c->body_given = data_len;
+                c->body_end_given = c->body_done;
                 m->type = PH_MSG_HTTP_REQUEST;
                 m->body = (ph_slice){region, data_len};
                 m->more_body = !c->body_done;
                 return 0;
             }
-        }
-        if (c->req.framing == PH__HTTP_BODY_NONE) {
-            c->body_done = 1;
-            m->type = PH_MSG_HTTP_REQUEST;
-            m->body = (ph_slice){"", 0};
-            return 0;
         }
         if (c->eof)
             return disconnect(c, m);
@@ -169,6 +175,8 @@ static int conn_receive(ph_channel *ch, ph_message *m) {
                 return disconnect(c, m);
         }
         int rc = wait_bytes(c, c->srv->cfg.timeout_body);
+        if (rc == PH_ETIMEDOUT)
+            c->body_timed_out = 1; /* the client stalled: 408, not the app's 500 */
         if (rc < 0)
             return rc;
     }
@@ -286,10 +294,12 @@ static int finish_head(ph__conn *c, size_t first_len, int more) {
     } else if (!more) {
         c->resp_length = (int64_t)first_len;
         rc = ph__buf_printf(b, "Content-Length: %zu\r\n", first_len);
-    } else if (c->req.minor_version >= 1 && c->req.method_bit != PH_HEAD) {
+    } else if (c->req.minor_version >= 1) {
+        /* For HEAD this is the header a GET would get (RFC 9110 9.3.2); no
+         * chunk follows (send_body drops them), so the connection stays usable. */
         c->resp_chunked = 1;
         rc = ph__buf_append_str(b, "Transfer-Encoding: chunked\r\n");
-    } else {
+    } else if (!c->resp_no_body) {
         c->resp_close = 1; /* the end of the body is the end of the connection */
     }
     if (!can_keep_alive(c))
@@ -394,6 +404,8 @@ static void finish_response(ph__conn *c, int rc) {
     switch (c->resp) {
     case PH__RESP_NONE: {
         int status = rc == PH_ETOOBIG ? 413 : rc == PH_EPARSE ? 400 : 500;
+        if (c->body_timed_out && rc < 0)
+            status = 408;
         if (status >= 500 && rc != PH_ECANCELED)
             PH_LOG_ERR("\"%.*s %.*s\": the app %s (%s)", (int)c->req.method.len,
                        c->req.method.ptr, (int)c->req.target.len, c->req.target.ptr,
@@ -464,6 +476,7 @@ int ph__exchange_start(ph__conn *c) {
     c->body_given = 0;
     c->body_error = 0;
     c->continue_sent = c->disconnect_sent = 0;
+    c->body_end_given = c->body_timed_out = 0;
     c->body_left = c->req.framing == PH__HTTP_BODY_LENGTH ? c->req.content_length : 0;
     c->body_done = c->req.framing == PH__HTTP_BODY_NONE ||
                    (c->req.framing == PH__HTTP_BODY_LENGTH && c->body_left == 0);

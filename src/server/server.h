@@ -74,6 +74,8 @@ struct ph__conn {
     int body_error;      /* a framing error met while reading the body */
     int continue_sent;
     int disconnect_sent;
+    int body_end_given;  /* the app got the last body message (more_body 0) */
+    int body_timed_out;  /* a receive gave up after timeout_body: answer 408 */
 
     /* response */
     ph__resp_state resp;

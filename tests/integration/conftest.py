@@ -39,3 +39,35 @@ def wait_listening(port, proc, timeout=10.0):
         except OSError:
             time.sleep(0.02)
     raise RuntimeError(f"server did not listen on {port} within {timeout}s")
+
+
+# ---- server suites (tests/integration/test_server_*.py) -------------------
+
+
+@pytest.fixture
+def start_server(tmp_path):
+    """Start server processes (server_util.Server) that are killed at the end
+    of the test whatever happens: start_server("--workers", 2, ...)."""
+    from server_util import Server
+
+    started = []
+
+    def start(*args, **kw):
+        kw.setdefault("log_dir", tmp_path)
+        s = Server(*args, **kw)
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        s.kill()
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    """One test_proto_server per module for tests that only send requests."""
+    from server_util import Server
+
+    s = Server("--no-access-log", log_dir=tmp_path_factory.mktemp("server"))
+    yield s
+    s.kill()
