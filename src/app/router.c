@@ -72,6 +72,7 @@ struct ph__router {
     size_t epidxcap;
     int merge_slashes;
     int redirect_defaults;
+    int strict_slashes; /* default for specs that leave it at 0 */
 };
 
 _Static_assert(offsetof(ph__router_ep, name) == offsetof(hkey, key) &&
@@ -243,7 +244,16 @@ ph__router *ph__router_new(void) {
     }
     r->merge_slashes = 1;
     r->redirect_defaults = 1;
+    r->strict_slashes = 1;
     return r;
+}
+
+void ph__router_configure(ph__router *r, const ph__router_opts *o) {
+    if (!r || !o)
+        return;
+    r->strict_slashes = !o->loose_slashes;
+    r->merge_slashes = !o->no_merge_slashes;
+    r->redirect_defaults = !o->no_redirect_defaults;
 }
 
 static void route_free(ph__route *rt) {
@@ -308,7 +318,7 @@ static int build_before(const ph__route *a, const ph__route *b) {
     return json_object_size(a->defaults) > json_object_size(b->defaults);
 }
 
-static ph__route *route_new(const ph__route_spec *s, ph__rule *rule) {
+static ph__route *route_new(const ph__route_spec *s, ph__rule *rule, int strict) {
     ph__route *rt = ph__calloc(1, sizeof(*rt));
     if (!rt)
         return NULL;
@@ -329,7 +339,7 @@ static ph__route *route_new(const ph__route_spec *s, ph__rule *rule) {
         rt->methods |= PH_OPTIONS;
         rt->auto_options = 1;
     }
-    rt->strict_slashes = s->strict_slashes >= 0;
+    rt->strict_slashes = s->strict_slashes ? s->strict_slashes > 0 : strict;
     rt->build_only = s->build_only != 0;
     rt->data = s->data;
     return rt;
@@ -400,7 +410,7 @@ int ph__router_add(ph__router *r, const ph__route_spec *s, const ph__route **out
     ph__rule *rule;
     if ((rc = ph__rule_parse(s->rule, &rule, err)))
         return rc;
-    ph__route *rt = route_new(s, rule);
+    ph__route *rt = route_new(s, rule, r->strict_slashes);
     ph__router_ep *ep = NULL, fresh = {0};
     if (!rt) {
         ph__rule_free(rule);

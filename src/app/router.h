@@ -31,7 +31,7 @@ typedef struct ph__route_spec {
     const char *endpoint; /* "user" or "auth.login"; required */
     unsigned methods;     /* OR of ph_method bits; 0 = PH_GET. HEAD comes with GET */
     json_t *defaults;     /* borrowed object of scalars, or NULL; the router copies it */
-    int strict_slashes;   /* 0 = the router's (strict); > 0 strict; < 0 not strict */
+    int strict_slashes;   /* 0 = the router's (strict unless loose_slashes); > 0 strict; < 0 not */
     int no_auto_options;  /* set: OPTIONS is not added automatically */
     int build_only;       /* set: never matched, only built */
     void *data;           /* the caller's (the view); handed back by a match */
@@ -114,6 +114,21 @@ typedef struct ph__url_opts {
  * Suspends: no.
  */
 ph__router *ph__router_new(void);
+
+/* Map-wide switches (Werkzeug's Map arguments). Zero means Werkzeug's default. */
+typedef struct ph__router_opts {
+    int loose_slashes;        /* rules default to strict_slashes=False */
+    int no_merge_slashes;     /* "/a//b" is not retried as "/a/b" */
+    int no_redirect_defaults; /* no redirect to the URL a rule's defaults make canonical */
+} ph__router_opts;
+
+/*
+ * Change the map-wide switches. `loose_slashes` applies to rules added
+ * afterwards whose spec leaves strict_slashes at 0.
+ *
+ * Returns:  nothing. Suspends: no. Context: setup only.
+ */
+void ph__router_configure(ph__router *r, const ph__router_opts *o);
 
 /* Free the router and every route. NULL does nothing. Suspends: no. */
 void ph__router_free(ph__router *r);

@@ -744,3 +744,28 @@ Test(router_build, object_in_query_is_an_error) {
     cr_expect_eq(build_fails("u", json_pack("{s:{}}", "o"), err, sizeof(err)), PH_EINVAL);
     cr_expect(strstr(err, "query argument 'o'"), "%s", err);
 }
+
+Test(router, map_wide_loose_slashes) {
+    ph__router_opts o = {.loose_slashes = 1};
+    ph__router_configure(R, &o);
+    add("/a/", "a");
+    add_full("/b/", "b", 0, NULL, 1);
+    expect_ep("/a", "a");
+    cr_expect_eq(match("/b", PH_GET).status, PH__ROUTE_REDIRECT);
+}
+
+Test(router, merge_slashes_can_be_off) {
+    ph__router_opts o = {.no_merge_slashes = 1};
+    ph__router_configure(R, &o);
+    add("/a/b", "ab");
+    cr_expect_eq(match("/a//b", PH_GET).status, PH__ROUTE_NOT_FOUND);
+}
+
+Test(router, redirect_defaults_can_be_off) {
+    ph__router_opts o = {.no_redirect_defaults = 1};
+    ph__router_configure(R, &o);
+    add_full("/all/", "all", 0, json_pack("{s:i}", "page", 1), 0);
+    add("/all/page/<int:page>", "all");
+    ph__route_match m = expect_ep("/all/page/1", "all");
+    cr_expect_eq(value(&m, "page")->v.i, 1);
+}
