@@ -402,6 +402,8 @@ int ph__router_add(ph__router *r, const ph__route_spec *s, const ph__route **out
         *out = NULL;
     if (!r || !s)
         return PH_EINVAL;
+    if (!s->rule)
+        return spec_error(err, "", "a rule is required");
     if (!s->endpoint || !s->endpoint[0])
         return spec_error(err, s->rule, "an endpoint is required");
     int rc = check_defaults(s->defaults, s->rule, err);

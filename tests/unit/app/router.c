@@ -769,3 +769,10 @@ Test(router, redirect_defaults_can_be_off) {
     ph__route_match m = expect_ep("/all/page/1", "all");
     cr_expect_eq(value(&m, "page")->v.i, 1);
 }
+
+Test(router, rule_is_required) {
+    ph__route_spec s = {.endpoint = "a"};
+    ph__rule_error e;
+    cr_expect_eq(ph__router_add(R, &s, NULL, &e), PH_EINVAL);
+    cr_expect(strstr(e.msg, "a rule is required"), "%s", e.msg);
+}
