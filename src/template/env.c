@@ -314,6 +314,10 @@ static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, 
         ph__tmpl_set_error(err, t->name, n->line, n->col, PH_ETEMPLATE, "No test named '%s'.", n->name);
         return PH_ETEMPLATE;
     }
+    if (n->kind == E_FILTER)
+        n->fn = (void *)ph__tmpl_find_filter(n->name, n->nlen);
+    else if (n->kind == E_TEST)
+        n->fn = (void *)ph__tmpl_find_test(n->name, n->nlen);
     int rc = 0;
     node *kids[3] = {n->a, n->b, n->c};
     for (int i = 0; rc == 0 && i < 3; i++)

@@ -482,7 +482,7 @@ int ph__tmpl_arg(targs *a, size_t pos, const char *kw, tv *out) {
     return 0;
 }
 
-static int eval_args(rctx *r, const node *n, frame *f, tctx *tc, targs *a) {
+int ph__tmpl_eval_args(rctx *r, const node *n, frame *f, tctx *tc, targs *a) {
     int rc;
     a->npos = n->nv;
     a->nkw = n->nw;
@@ -586,7 +586,7 @@ static int eval_filter(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
     } else {
         v = r->filter_input; /* filter blocks: the body's output */
     }
-    if ((rc = eval_args(r, n, f, tc, &a)) < 0)
+    if ((rc = ph__tmpl_eval_args(r, n, f, tc, &a)) < 0)
         return rc;
     return ph__tmpl_apply_filter(r, n, n->name, n->nlen, v, &a, out);
 }
@@ -666,13 +666,13 @@ int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
         return 0;
     case E_FILTER: return eval_filter(r, n, f, tc, out);
     case E_TEST:
-        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 || (rc = eval_args(r, n, f, tc, &args)) < 0 ||
+        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 || (rc = ph__tmpl_eval_args(r, n, f, tc, &args)) < 0 ||
             (rc = ph__tmpl_apply_test(r, n, n->name, n->nlen, a, &args, &t)) < 0)
             return rc;
         *out = tv_bool((n->flags & NF_NEGATE) ? !t : t);
         return 0;
     case E_CALL:
-        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 || (rc = eval_args(r, n, f, tc, &args)) < 0)
+        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 || (rc = ph__tmpl_eval_args(r, n, f, tc, &args)) < 0)
             return rc;
         return ph__tmpl_call(r, n, a, &args, out);
     case E_LIST:

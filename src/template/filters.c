@@ -585,6 +585,10 @@ static int c_filter(rctx *r, const node *n, cfilter *c, tv v, targs *a, tv *out)
 
 int ph__tmpl_apply_filter(rctx *r, const node *n, const char *name, size_t len, tv v, targs *a,
                           tv *out) {
+    /* the builtin resolved at compile time, unless the app registered C filters */
+    if (n && n->fn && n->kind == E_FILTER && !r->env->nfilters && name == n->name &&
+        !(v.k == TV_UNDEF && r->env->opts.strict_undefined))
+        return ((bfilter_fn)n->fn)(r, n, v, a, out);
     for (size_t i = r->env->nfilters; i-- > 0;)
         if (strlen(r->env->filters[i].name) == len && memcmp(r->env->filters[i].name, name, len) == 0)
             return c_filter(r, n, &r->env->filters[i], v, a, out);

@@ -65,21 +65,36 @@ static int arg_str(rctx *r, const node *n, targs *a, size_t pos, const char *kw,
 /* Case                                                                     */
 /* ------------------------------------------------------------------------ */
 
-static int cased_cp(uint32_t c) { return ph__cp_upper(c) != c || ph__cp_lower(c) != c; }
-
-static int put_upper(ph_buf *b, uint32_t c) {
-    if (c == 0xDF) /* sharp s upper-cases to two letters, as in Python */
-        return ph__buf_append(b, "SS", 2);
-    return ph__utf8_put(b, ph__cp_upper(c));
+static char *put_cp(char *d, uint32_t cp) {
+    if (cp < 0x80) {
+        *d++ = (char)cp;
+    } else if (cp < 0x800) {
+        *d++ = (char)(0xC0 | (cp >> 6));
+        *d++ = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        *d++ = (char)(0xE0 | (cp >> 12));
+        *d++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *d++ = (char)(0x80 | (cp & 0x3F));
+    } else {
+        *d++ = (char)(0xF0 | (cp >> 18));
+        *d++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+        *d++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *d++ = (char)(0x80 | (cp & 0x3F));
+    }
+    return d;
 }
 
 int ph__tmpl_casemap(rctx *r, tv s, int mode, tv *out) {
-    ph_buf b;
-    ph__buf_init(&b, 0);
-    int rc = 0, start = 1, prev_cased = 0;
-    for (size_t i = 0; rc == 0 && i < s.n;) {
-        size_t adv;
-        uint32_t c = ph__utf8_next(s.s + i, s.n - i, &adv);
+    /* no case mapping here makes a string longer than twice its bytes (an
+     * invalid byte maps as Latin-1 and may take two) */
+    char *d0 = ph__arena_alloc(r->a, 2 * s.n + 1), *d = d0;
+    if (!d0)
+        return PH_ENOMEM;
+    int start = 1, prev_cased = 0;
+    for (size_t i = 0; i < s.n;) {
+        unsigned char c0 = (unsigned char)s.s[i];
+        size_t adv = 1;
+        uint32_t c = c0 < 0x80 ? c0 : ph__utf8_next(s.s + i, s.n - i, &adv);
         int up = 0;
         switch (mode) {
         case C_UPPER: up = 1; break;
@@ -87,7 +102,8 @@ int ph__tmpl_casemap(rctx *r, tv s, int mode, tv *out) {
         case C_CAPITALIZE: up = i == 0; break;
         case C_SWAP: up = ph__cp_lower(c) == c; break;
         case C_TITLE: /* Jinja2: words begin after - ( { [ < and whitespace */
-            if (c < 0x80 && (py_space((unsigned char)c) || strchr("-({[<", (int)c))) {
+            if (c < 0x80 && (py_space((unsigned char)c) || c == '-' || c == '(' || c == '{' ||
+                             c == '[' || c == '<')) {
                 start = 1;
                 up = -1;
             } else {
@@ -97,21 +113,23 @@ int ph__tmpl_casemap(rctx *r, tv s, int mode, tv *out) {
             break;
         default: /* Python str.title: a cased letter after an uncased one starts a word */
             up = !prev_cased;
-            prev_cased = cased_cp(c);
+            prev_cased = ph__cp_upper(c) != c || ph__cp_lower(c) != c;
             break;
         }
-        if (up < 0)
-            rc = ph__buf_append(&b, s.s + i, adv);
-        else if (up)
-            rc = put_upper(&b, c);
-        else
-            rc = ph__utf8_put(&b, ph__cp_lower(c));
+        if (up < 0) {
+            memcpy(d, s.s + i, adv);
+            d += adv;
+        } else if (up && c == 0xDF) { /* sharp s upper-cases to two letters, as in Python */
+            *d++ = 'S';
+            *d++ = 'S';
+        } else {
+            d = put_cp(d, up ? ph__cp_upper(c) : ph__cp_lower(c));
+        }
         i += adv;
     }
-    if (rc == 0)
-        *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, s.safe);
-    ph__buf_close(&b);
-    return rc;
+    *d = '\0';
+    *out = tv_str(d0, (size_t)(d - d0), s.safe);
+    return 0;
 }
 
 static int casemap(rctx *r, const node *n, tv v, int mode, tv *out) {

@@ -62,6 +62,50 @@ static int to_number(rctx *r, const node *n, tv v, char type, double *f, long lo
                          ph__tv_typename(v));
 }
 
+/*
+ * "%.<prec>f" of x, exactly as printf rounds it (the binary value rounded
+ * to prec decimals, exact ties to even), with 128-bit integer arithmetic:
+ * x = m * 2^e, so x * 10^prec = m * 10^prec * 2^e. Returns -1 when x is out
+ * of this fast path's range (then snprintf does it).
+ */
+static int fmt_fixed(ph_buf *b, double x, int prec) {
+    if (!isfinite(x) || prec < 0 || prec > 9 || fabs(x) >= 1e15)
+        return -1;
+    int e;
+    double frac = frexp(fabs(x), &e); /* |x| = frac * 2^e, 0.5 <= frac < 1 */
+    uint64_t m = (uint64_t)ldexp(frac, 53);
+    e -= 53;
+    unsigned __int128 p10 = 1, v;
+    for (int i = 0; i < prec; i++)
+        p10 *= 10;
+    v = (unsigned __int128)m * p10;
+    unsigned __int128 q;
+    if (e >= 0) {
+        q = v << e;
+    } else if (-e >= 127) {
+        q = 0;
+    } else {
+        q = v >> -e;
+        unsigned __int128 rem = v & ((((unsigned __int128)1) << -e) - 1);
+        unsigned __int128 half = ((unsigned __int128)1) << (-e - 1);
+        if (rem > half || (rem == half && (q & 1)))
+            q++;
+    }
+    char tmp[64], *p = tmp + sizeof(tmp);
+    int digits = 0;
+    do {
+        *--p = (char)('0' + (int)(q % 10));
+        q /= 10;
+        if (++digits == prec)
+            *--p = '.';
+    } while (q || digits <= prec);
+    if (*p == '.')
+        *--p = '0';
+    if (signbit(x))
+        *--p = '-';
+    return out_put(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv kw, tv *out) {
     ph_buf b;
     ph__buf_init(&b, 0);
@@ -148,6 +192,8 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
         long long iv = 0;
         if ((rc = to_number(r, n, arg, type, &f, &iv)) < 0)
             break;
+        if ((type == 'f' || type == 'F') && !nf && width < 0 && fmt_fixed(&b, f, prec < 0 ? 6 : prec) == 0)
+            continue;
         char spec[32], tmp[512];
         if (type == 'u')
             type = 'd';

@@ -36,10 +36,14 @@ int ph__tmpl_rerr(rctx *r, const node *n, int code, const char *fmt, ...) {
 }
 
 frame *ph__tmpl_frame_new(rctx *r, frame *parent, int stop) {
-    frame *f = ph__arena_calloc(r->a, sizeof(frame));
+    /* the frame and room for four variables in one allocation */
+    frame *f = ph__arena_alloc(r->a, sizeof(frame) + 4 * sizeof(struct fvar));
     if (f) {
         f->parent = parent;
         f->stop = stop;
+        f->n = 0;
+        f->cap = 4;
+        f->vars = (struct fvar *)(f + 1);
     }
     return f;
 }
@@ -75,21 +79,26 @@ static int exec_list(rctx *r, node **v, size_t nv, frame *f, tctx *tc) {
     return 0;
 }
 
+/*
+ * Render `body` into a string value. The body renders at the end of the
+ * output buffer (no buffer of its own to allocate), then its bytes move to
+ * the arena and the buffer is cut back.
+ */
 int ph__tmpl_capture(rctx *r, node **body, size_t nbody, frame *f, tctx *tc, tv *out) {
-    ph_buf tmp, *saved = r->out;
     int saved_suppress = r->suppress;
-    ph__buf_init(&tmp, saved->max);
-    r->out = &tmp;
+    size_t mark = r->out->len;
     r->suppress = 0;
     int rc = exec_list(r, body, nbody, f, tc);
-    r->out = saved;
     r->suppress = saved_suppress;
     if (rc == 0) {
-        *out = ph__tv_strdup(r, tmp.data ? tmp.data : "", tmp.len, r->autoescape);
+        *out = ph__tv_strdup(r, r->out->data ? r->out->data + mark : "", r->out->len - mark,
+                             r->autoescape);
         if (out->k != TV_STR)
             rc = PH_ENOMEM;
     }
-    ph__buf_close(&tmp);
+    r->out->len = mark;
+    if (r->out->data)
+        r->out->data[mark] = '\0';
     return rc;
 }
 
@@ -238,10 +247,12 @@ int ph__tmpl_call_macro(rctx *r, tmacro *m, targs *a, tv *out) {
     if (++r->depth > RENDER_MAX_DEPTH)
         return ph__tmpl_rerr(r, def, PH_ETEMPLATE, "maximum recursion depth exceeded");
     frame *mf = ph__tmpl_frame_new(r, m->closure, 0);
-    int *given = ph__arena_calloc(r->a, (def->nw + 1) * sizeof(int));
-    tlist *varargs = ph__tlist_new(r, 4);
-    tdict *kwargs = ph__tdict_new(r, 4);
-    if (!mf || !given || !varargs || !kwargs)
+    int given_small[16] = {0};
+    int *given = def->nw < 16 ? given_small : ph__arena_calloc(r->a, (def->nw + 1) * sizeof(int));
+    tlist *varargs = (def->flags & NF_VARARGS) ? ph__tlist_new(r, 4) : NULL;
+    tdict *kwargs = (def->flags & NF_KWARGS) ? ph__tdict_new(r, 4) : NULL;
+    if (!mf || !given || ((def->flags & NF_VARARGS) && !varargs) ||
+        ((def->flags & NF_KWARGS) && !kwargs))
         return PH_ENOMEM;
     int rc = 0;
     if (a->npos > def->nw && !(def->flags & NF_VARARGS))
@@ -283,8 +294,10 @@ int ph__tmpl_call_macro(rctx *r, tmacro *m, targs *a, tv *out) {
         if (ph__tmpl_lookup(r, mf, NULL, "caller", 6, &c) == 0 && c.k == TV_UNDEF)
             rc = ph__tmpl_frame_set(r, mf, "caller", 6, m->caller);
     }
-    if (rc == 0)
+    if (rc == 0 && out)
         rc = ph__tmpl_capture(r, def->v, def->nv, mf, m->tc, out);
+    else if (rc == 0)
+        rc = exec_list(r, def->v, def->nv, mf, m->tc);
     r->cur = saved_cur;
     r->depth--;
     return rc;
@@ -332,10 +345,9 @@ static int exec_callblock(rctx *r, node *n, frame *f, tctx *tc) {
         tmacro m2 = *fn.m;
         m2.caller = a.kwv[call->nw];
         a.nkw--;
-        rc = ph__tmpl_call_macro(r, &m2, &a, &out);
-    } else {
-        rc = ph__tmpl_call(r, call, fn, &a, &out);
+        return r->suppress ? 0 : ph__tmpl_call_macro(r, &m2, &a, NULL);
     }
+    rc = ph__tmpl_call(r, call, fn, &a, &out);
     return rc < 0 ? rc : ph__tv_output(r, n, out);
 }
 
@@ -635,8 +647,21 @@ int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
     int rc;
     switch (n->kind) {
     case N_TEXT:
-        return r->suppress ? 0 : ph__buf_append(r->out, n->val.s, n->val.n);
+        return r->suppress ? 0 : out_put(r->out, n->val.s, n->val.n);
     case N_PRINT:
+        if (n->a->kind == E_CALL && !r->suppress) {
+            /* {{ macro(...) }}: the body renders straight into the output,
+             * which prints the same bytes as capturing it first */
+            targs args;
+            if ((rc = ph__tmpl_eval(r, n->a->a, f, tc, &v)) < 0 ||
+                (rc = ph__tmpl_eval_args(r, n->a, f, tc, &args)) < 0)
+                return rc;
+            if (v.k == TV_MACRO)
+                return ph__tmpl_call_macro(r, v.m, &args, NULL);
+            if ((rc = ph__tmpl_call(r, n->a, v, &args, &v)) < 0)
+                return rc;
+            return ph__tv_output(r, n->a, v);
+        }
         if ((rc = ph__tmpl_eval(r, n->a, f, tc, &v)) < 0)
             return rc;
         return ph__tv_output(r, n->a, v);

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ------------------------------------------------------------------------ */
 /* Values                                                                   */
@@ -180,6 +181,7 @@ struct node {
     int *ops;         /* E_COMPARE operators */
     tv val;           /* E_CONST */
     int flags;        /* by kind: NF_* */
+    void *fn;         /* E_FILTER/E_TEST: the builtin, resolved when compiled */
 };
 
 enum {
@@ -317,6 +319,17 @@ int ph__tmpl_attr_path(rctx *r, const node *n, tv v, tv path, tv *out);
 #define RENDER_MAX_DEPTH 96
 #define PARSE_MAX_DEPTH 64
 
+/* Append to a buffer: the common case (room left) inline, else ph__buf_append. */
+static inline int out_put(ph_buf *b, const char *p, size_t n) {
+    if (b->data && n < b->cap - b->len) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return ph__buf_append(b, p, n);
+}
+
 /* lexer.c */
 int ph__tmpl_lex(const char *src, size_t len, const ph_tmpl_opts *o, ph_arena *a, tokens *out,
                  const char *name, ph_tmpl_error *err);
@@ -337,7 +350,8 @@ int ph__tmpl_default_autoescape(const ph_tmpl_env *env, const char *name);
 int ph__tmpl_render_root(rctx *r, ptmpl *t, tctx *tc);
 int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc);
 int ph__tmpl_capture(rctx *r, node **body, size_t nbody, frame *f, tctx *tc, tv *out);
-int ph__tmpl_call_macro(rctx *r, tmacro *m, targs *a, tv *out);
+int ph__tmpl_call_macro(rctx *r, tmacro *m, targs *a, tv *out); /* out NULL: into r->out */
+int ph__tmpl_eval_args(rctx *r, const node *n, frame *f, tctx *tc, targs *a);
 int ph__tmpl_call_loop(rctx *r, tloop *lp, targs *a, tv *out);
 int ph__tmpl_rerr(rctx *r, const node *n, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -381,6 +395,7 @@ char *ph__tv_cstr(rctx *r, tv v);               /* NUL-terminated copy (arena) *
 tv ph__tv_strdup(rctx *r, const char *s, size_t n, int safe);
 int ph__escape(ph_buf *b, const char *s, size_t n);
 int ph__fmt_float(ph_buf *b, double f);
+int ph__fmt_int(ph_buf *b, int64_t i);
 int ph__fmt_repr_str(ph_buf *b, const char *s, size_t n);
 size_t ph__utf8_len(const char *s, size_t n);
 uint32_t ph__cp_upper(uint32_t c);

@@ -99,12 +99,18 @@ const char *ph__tv_typename(tv v) {
 /* Printing                                                                 */
 /* ------------------------------------------------------------------------ */
 
+static const unsigned char needs_escape[256] = {
+    ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+};
+
 int ph__escape(ph_buf *b, const char *s, size_t n) {
     size_t start = 0;
     int rc;
     for (size_t i = 0; i < n; i++) {
         const char *rep;
         size_t rl;
+        if (!needs_escape[(unsigned char)s[i]])
+            continue;
         switch (s[i]) {
         case '&': rep = "&amp;"; rl = 5; break;
         case '<': rep = "&lt;"; rl = 4; break;
@@ -113,11 +119,22 @@ int ph__escape(ph_buf *b, const char *s, size_t n) {
         case '\'': rep = "&#39;"; rl = 5; break;
         default: continue;
         }
-        if ((rc = ph__buf_append(b, s + start, i - start)) < 0 || (rc = ph__buf_append(b, rep, rl)) < 0)
+        if ((rc = out_put(b, s + start, i - start)) < 0 || (rc = out_put(b, rep, rl)) < 0)
             return rc;
         start = i + 1;
     }
-    return ph__buf_append(b, s + start, n - start);
+    return out_put(b, s + start, n - start);
+}
+
+int ph__fmt_int(ph_buf *b, int64_t i) {
+    char tmp[24], *p = tmp + sizeof(tmp);
+    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (i < 0)
+        *--p = '-';
+    return out_put(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 /* Python's repr(float): the shortest digits that round-trip. */
@@ -128,7 +145,10 @@ int ph__fmt_float(ph_buf *b, double f) {
         return ph__buf_append_str(b, f < 0 ? "-inf" : "inf");
     char digits[40];
     int prec;
-    for (prec = 1; prec <= 17; prec++) {
+    /* 15 significant digits always suffice when any k <= 15 does (a double
+     * is finer than 15 digits), and trailing zeros are dropped below; so
+     * the shortest round-trip form is found in at most three tries. */
+    for (prec = 15; prec <= 17; prec++) {
         snprintf(digits, sizeof(digits), "%.*e", prec - 1, f);
         if (strtod(digits, NULL) == f)
             break;
@@ -307,9 +327,9 @@ int ph__tv_str(rctx *r, tv v, ph_buf *b) {
     case TV_UNDEF: return 0;
     case TV_NONE: return ph__buf_append(b, "None", 4);
     case TV_BOOL: return ph__buf_append_str(b, v.i ? "True" : "False");
-    case TV_INT: return ph__buf_printf(b, "%lld", (long long)v.i);
+    case TV_INT: return ph__fmt_int(b, v.i);
     case TV_FLOAT: return ph__fmt_float(b, v.f);
-    case TV_STR: return ph__buf_append(b, v.s, v.n);
+    case TV_STR: return out_put(b, v.s, v.n);
     case TV_LIST: case TV_JARR: case TV_JOBJ: case TV_DICT: return ph__tv_repr(r, v, b);
     case TV_MACRO: return ph__buf_printf(b, "<Macro '%s'>", v.m->def->name ? v.m->def->name : "caller");
     case TV_LOOP: return ph__buf_append_str(b, "<LoopContext>");
@@ -362,10 +382,10 @@ int ph__tv_output(rctx *r, const node *n, tv v) {
     if (v.k == TV_STR) {
         if (r->autoescape && !v.safe)
             return ph__escape(r->out, v.s, v.n);
-        return ph__buf_append(r->out, v.s, v.n);
+        return out_put(r->out, v.s, v.n);
     }
     if (v.k == TV_INT)
-        return ph__buf_printf(r->out, "%lld", (long long)v.i);
+        return ph__fmt_int(r->out, v.i);
     if (!r->autoescape)
         return ph__tv_str(r, v, r->out);
     ph_buf tmp;
