@@ -259,7 +259,8 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
     }
     case TV_JOBJ:
     case TV_DICT:
-        if (obj.flags & (TVF_NS | TVF_MODULE))
+        if (obj.flags & (TVF_NS | TVF_MODULE) || len < 3 || len > 6 ||
+            !strchr("ikvgu", name[0]))
             return 0;
         if (IS("items")) return bind(r, obj, "items", m_items, out);
         if (IS("keys")) return bind(r, obj, "keys", m_keys, out);

@@ -483,17 +483,7 @@ int ph__tdict_get(tv dict, tv key, tv *out) {
     if (dict.k == TV_JOBJ) {
         if (key.k != TV_STR)
             return 0;
-        json_t *j;
-        if (key.s[key.n] == '\0' && strlen(key.s) == key.n)
-            j = json_object_get(dict.j, key.s);
-        else {
-            char tmp[256];
-            if (key.n >= sizeof(tmp))
-                return 0;
-            memcpy(tmp, key.s, key.n);
-            tmp[key.n] = 0;
-            j = json_object_get(dict.j, tmp);
-        }
+        json_t *j = json_object_getn(dict.j, key.s, key.n);
         if (!j)
             return 0;
         *out = ph__tv_from_json(j);
