@@ -288,10 +288,14 @@ static int registered(const cfilter *v, size_t n, const char *name) {
  * Jinja2 rejects unknown filters and tests when it compiles a template, even
  * in branches that never run; so do we.
  */
-static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, int depth,
+static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, uintptr_t base,
                        int soft) {
     if (!n)
         return 0;
+    if (stack_exhausted(base)) {
+        ph__tmpl_set_error(err, t->name, n->line, n->col, PH_ETEMPLATE, "template nested too deeply");
+        return PH_ETEMPLATE;
+    }
     /* As Jinja2 3.x does, names inside if statements and conditional
      * expressions are only checked when they run (they may be guarded by an
      * `is filter` test); a new scope (loop, macro, block) checks again. */
@@ -300,8 +304,6 @@ static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, 
     else if (n->kind == N_FOR || n->kind == N_MACRO || n->kind == N_CALLBLOCK ||
              n->kind == N_WITH || n->kind == N_BLOCK || n->kind == N_FILTERBLOCK)
         soft = 0;
-    if (depth > 4 * PARSE_MAX_DEPTH) /* the parser bounds nesting; this is a backstop */
-        return 0;
     if (soft)
         ;
     else if (n->kind == E_FILTER && !ph__tmpl_find_filter(n->name, n->nlen) &&
@@ -321,11 +323,11 @@ static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, 
     int rc = 0;
     node *kids[3] = {n->a, n->b, n->c};
     for (int i = 0; rc == 0 && i < 3; i++)
-        rc = check_names(env, t, kids[i], err, depth + 1, soft);
+        rc = check_names(env, t, kids[i], err, base, soft);
     for (size_t i = 0; rc == 0 && i < n->nv; i++)
-        rc = check_names(env, t, n->v[i], err, depth + 1, soft);
+        rc = check_names(env, t, n->v[i], err, base, soft);
     for (size_t i = 0; rc == 0 && i < n->nw; i++)
-        rc = check_names(env, t, n->w[i], err, depth + 1, soft);
+        rc = check_names(env, t, n->w[i], err, base, soft);
     return rc;
 }
 
@@ -343,8 +345,9 @@ ptmpl *ph__tmpl_compile(ph_tmpl_env *env, const char *name, const char *src, siz
     int rc = ph__tmpl_lex(src, len, &env->opts, &t->arena, &tk, name, err);
     if (rc == 0)
         rc = ph__tmpl_parse(t, &tk, err);
+    char base;
     if (rc == 0)
-        rc = check_names(env, t, t->root, err, 0, 0);
+        rc = check_names(env, t, t->root, err, (uintptr_t)&base, 0);
     ph__free(tk.v);
     if (rc < 0) {
         if (rc == PH_ENOMEM)
@@ -476,6 +479,8 @@ static int render_tmpl(ph_tmpl_env *env, ptmpl *t, json_t *context, void *user, 
     rctx r = {.env = env, .out = &buf, .a = &arena, .err = err, .autoescape = t->autoescape,
               .cur = t, .user = user, .ctx = ctx};
     tctx tc = {.t = t, .ctx = ctx};
+    char base;
+    r.stack_base = (uintptr_t)&base;
     int rc = PH_ENOMEM;
     if ((tc.root = ph__tmpl_frame_new(&r, NULL, 1)))
         rc = ph__tmpl_render_root(&r, t, &tc);

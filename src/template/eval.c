@@ -602,6 +602,8 @@ int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
     tv a, b;
     targs args;
     int rc = 0, t;
+    if (stack_exhausted(r->stack_base))
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "expression nested too deeply");
     switch (n->kind) {
     case E_CONST: *out = n->val; return 0;
     case E_NAME: return ph__tmpl_lookup(r, f, tc, n->name, n->nlen, out);

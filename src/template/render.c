@@ -646,6 +646,8 @@ static int exec_extends(rctx *r, node *n, frame *f, tctx *tc) {
 int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
     tv v;
     int rc;
+    if (stack_exhausted(r->stack_base))
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "template nested too deeply");
     switch (n->kind) {
     case N_TEXT:
         return r->suppress ? 0 : out_put(r->out, n->val.s, n->val.n);

@@ -307,6 +307,8 @@ struct rctx {
     tctx *cur_tc;
     tv filter_input;  /* the body's output for {% filter %} and block set filters */
     json_t *keep;     /* JSON results of C callbacks, alive until the render ends */
+    uintptr_t stack_base; /* address near the render's first frame (stack_exhausted) */
+    int repr_depth;   /* nesting of repr() of containers */
 };
 
 /* Keep `j` (a new reference, stolen) alive for the rest of the render. */
@@ -317,7 +319,21 @@ int ph__tmpl_soft_str(rctx *r, const node *n, tv v, tv *out);
 int ph__tmpl_attr_path(rctx *r, const node *n, tv v, tv path, tv *out);
 
 #define RENDER_MAX_DEPTH 96
-#define PARSE_MAX_DEPTH 64
+#define PARSE_MAX_DEPTH 256
+
+/*
+ * Bytes of C stack a render (or the compile-time checks) may use below its
+ * entry point. Renders run on task stacks (256 KiB by default), and a tree can
+ * be deep without deep parser recursion (`1+1+...+1` is a left-deep chain),
+ * so recursion checks the stack itself and fails cleanly instead of
+ * overflowing.
+ */
+#define STACK_BUDGET (96 * 1024)
+static inline int stack_exhausted(uintptr_t base) {
+    char here;
+    uintptr_t p = (uintptr_t)&here;
+    return base > p && base - p > STACK_BUDGET;
+}
 
 /* Append to a buffer: the common case (room left) inline, else ph__buf_append. */
 static inline int out_put(ph_buf *b, const char *p, size_t n) {

@@ -298,7 +298,19 @@ static int repr_dict(rctx *r, tv v, ph_buf *b) {
     return rc ? rc : ph__buf_append_char(b, '}');
 }
 
+static int repr_value(rctx *r, tv v, ph_buf *b);
+
 int ph__tv_repr(rctx *r, tv v, ph_buf *b) {
+    if ((v.k == TV_LIST || v.k == TV_JARR || v.k == TV_DICT || v.k == TV_JOBJ) &&
+        (r->repr_depth >= 200 || stack_exhausted(r->stack_base)))
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "value nested too deeply to print");
+    r->repr_depth++;
+    int rc = repr_value(r, v, b);
+    r->repr_depth--;
+    return rc;
+}
+
+static int repr_value(rctx *r, tv v, ph_buf *b) {
     switch (v.k) {
     case TV_STR:
         if (v.safe) {
@@ -506,7 +518,14 @@ int ph__tdict_get(tv dict, tv key, tv *out) {
 static int is_num(tv v) { return v.k == TV_INT || v.k == TV_BOOL || v.k == TV_FLOAT; }
 static double num(tv v) { return v.k == TV_FLOAT ? v.f : (double)v.i; }
 
-int ph__tv_eq(tv a, tv b) {
+static int eq_depth(tv a, tv b, int depth);
+
+int ph__tv_eq(tv a, tv b) { return eq_depth(a, b, 0); }
+
+/* Equality; containers nested deeper than 100 levels compare unequal. */
+static int eq_depth(tv a, tv b, int depth) {
+    if (depth > 100)
+        return 0;
     if (is_num(a) && is_num(b)) {
         if (a.k != TV_FLOAT && b.k != TV_FLOAT)
             return a.i == b.i;
@@ -521,7 +540,7 @@ int ph__tv_eq(tv a, tv b) {
         if (n != ph__tv_len(b) || (a.flags & TVF_TUPLE) != (b.flags & TVF_TUPLE))
             return 0;
         for (size_t i = 0; i < n; i++)
-            if (!ph__tv_eq(ph__tv_at(a, i), ph__tv_at(b, i)))
+            if (!eq_depth(ph__tv_at(a, i), ph__tv_at(b, i), depth + 1))
                 return 0;
         return 1;
     }
@@ -533,7 +552,7 @@ int ph__tv_eq(tv a, tv b) {
         tv d = a.k == TV_DICT ? a : b, o = a.k == TV_DICT ? b : a;
         for (size_t i = 0; i < d.d->n; i++) {
             tv x;
-            if (!ph__tdict_get(o, d.d->k[i], &x) || !ph__tv_eq(x, d.d->v[i]))
+            if (!ph__tdict_get(o, d.d->k[i], &x) || !eq_depth(x, d.d->v[i], depth + 1))
                 return 0;
         }
         return 1;
@@ -544,6 +563,8 @@ int ph__tv_eq(tv a, tv b) {
 }
 
 int ph__tv_cmp(rctx *r, const node *n, tv a, tv b, int *res) {
+    if (stack_exhausted(r->stack_base))
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "values nested too deeply to compare");
     if (is_num(a) && is_num(b)) {
         if (a.k != TV_FLOAT && b.k != TV_FLOAT)
             *res = a.i < b.i ? -1 : a.i > b.i;

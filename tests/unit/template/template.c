@@ -271,6 +271,48 @@ Test(template, render_inside_a_task_loads_files_through_the_runtime) {
     ph_tmpl_env_free(env);
 }
 
+/* ---- deep templates on a task stack fail cleanly ---- */
+
+static char *repeat_str(const char *head, const char *unit, int n, const char *tail) {
+    size_t hl = strlen(head), ul = strlen(unit), tl = strlen(tail);
+    char *s = malloc(hl + ul * (size_t)n + tl + 1), *p = s;
+    memcpy(p, head, hl);
+    p += hl;
+    for (int i = 0; i < n; i++, p += ul)
+        memcpy(p, unit, ul);
+    memcpy(p, tail, tl + 1);
+    return s;
+}
+
+static int deep_in_task(void *arg) {
+    ph_tmpl_env *env = arg;
+    char *srcs[5];
+    srcs[0] = repeat_str("{{ 1", "+1", 20000, " }}");
+    srcs[1] = repeat_str("{{ ", "(", 200, "1");
+    srcs[2] = strdup("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}");
+    srcs[3] = repeat_str("{{ x", "|string", 20000, " }}");
+    srcs[4] = repeat_str("", "{% if true %}", 2000, "x");
+    int failures = 0;
+    for (int i = 0; i < 5; i++) {
+        char *out = NULL;
+        size_t len;
+        ph_tmpl_error err;
+        int rc = ph_tmpl_render_string(env, srcs[i], NULL, NULL, &out, &len, &err);
+        failures += rc < 0;
+        ph_tmpl_free(out);
+        free(srcs[i]);
+    }
+    return failures;
+}
+
+Test(template, deep_templates_inside_a_task_fail_cleanly) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    /* 1+1+... renders or fails cleanly; the others must fail, not crash */
+    int failures = ph_run(deep_in_task, env);
+    cr_assert_geq(failures, 4);
+    ph_tmpl_env_free(env);
+}
+
 /* ---- extension API ---- */
 
 static json_t *reverse_filter(json_t *value, json_t *args, void *ud, int *safe) {
