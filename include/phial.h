@@ -13,6 +13,8 @@
 #include "phial/runtime.h"
 #include "phial/protocol.h"
 #include "phial/server.h"
+#include "phial/app.h"
+#include "phial/testing.h"
 #include "phial/template.h"
 
 #endif

@@ -1,0 +1,566 @@
+/*
+ * phial — the framework: Flask's app, routes, hooks, error handlers,
+ * contexts, requests and responses, on coroutines.
+ *
+ * A ph_app is an app of the app protocol (ph_app_proto()): each request runs
+ * in its own task, so every view, hook and error handler may suspend. The
+ * contracts are Flask's (docs/flask-map.md lists each name):
+ *
+ *   - a view returns a response;
+ *   - before_request returns NULL to go on, or a response to short-circuit;
+ *   - after_request takes the response and returns it (or another);
+ *   - teardown hooks always run and see the error, if any;
+ *   - error handlers match a status code or an error kind.
+ *
+ * Errors do not unwind: ph_abort() records the error on the request and
+ * returns a marker response, so `return ph_abort(req, 404);` works in a view
+ * or hook, and a helper deeper down may call ph_abort() and return NULL; the
+ * dispatcher sees the recorded error either way and runs the error handlers.
+ *
+ * Memory: every request owns an arena. Strings and objects a ph_request_*
+ * or ph_response_* function returns live in it and die with the request;
+ * never free them.
+ */
+#ifndef PHIAL_APP_H
+#define PHIAL_APP_H
+
+#include "common.h"
+#include "http.h"
+#include "protocol.h"
+#include "server.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ph_app ph_app;
+typedef struct ph_request ph_request;
+typedef struct ph_response ph_response;
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A kind of error, like an exception class: identified by its address, with
+ * an optional parent so a handler for the parent also catches it. Declare
+ * your own as static constants:
+ *     static const ph_error_kind VALIDATION = {"ValidationError", 400, &PH_HTTP_ERROR};
+ */
+typedef struct ph_error_kind {
+    const char *name;                   /* shown in logs and the debug page */
+    int status;                         /* HTTP status when unhandled; 0 = 500 */
+    const struct ph_error_kind *parent; /* NULL: a root kind */
+} ph_error_kind;
+
+/* The kind of every error made by ph_abort() (Werkzeug's HTTPException). */
+PH_EXTERN extern const ph_error_kind PH_HTTP_ERROR;
+/* An unexpected failure: a view returned NULL without an error, a PH_E* code. */
+PH_EXTERN extern const ph_error_kind PH_INTERNAL_ERROR;
+
+/* An error being handled. Borrowed by handlers and teardown hooks. */
+typedef struct ph_error {
+    int status;                 /* the HTTP status it maps to */
+    const ph_error_kind *kind;  /* never NULL */
+    const char *message;        /* description for the error page; may be NULL */
+    int code;                   /* a PH_E* code behind it, or 0 */
+    ph_response *response;      /* a response to send as is (redirects), or NULL */
+} ph_error;
+
+/* ------------------------------------------------------------------------ */
+/* Handlers                                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef ph_response *(*ph_view_fn)(ph_request *req);
+typedef ph_response *(*ph_before_request_fn)(ph_request *req);
+typedef ph_response *(*ph_after_request_fn)(ph_request *req, ph_response *resp);
+typedef void (*ph_teardown_request_fn)(ph_request *req, const ph_error *err);
+typedef void (*ph_teardown_appcontext_fn)(ph_app *app, const ph_error *err);
+typedef int (*ph_before_first_request_fn)(ph_app *app);
+typedef ph_response *(*ph_errorhandler_fn)(ph_request *req, const ph_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* The app                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A new app. `name` plays the role of Flask's import name: it names the
+ * logger and, relative to the current directory, nothing else.
+ *
+ * Returns:  the app; NULL when out of memory.
+ * Owns:     copies `name`; free the app with ph_app_free().
+ * Suspends: no.
+ * Context:  setup.
+ */
+PH_EXTERN ph_app *ph_app_new(const char *name);
+
+/* Free the app and everything registered on it. ph_app_free(NULL) does nothing. */
+PH_EXTERN void ph_app_free(ph_app *app);
+
+/* The app's name (borrowed). Suspends: no. */
+PH_EXTERN const char *ph_app_name(const ph_app *app);
+
+/* Options of ph_route(); zero means the default. */
+typedef struct ph_route_opts {
+    int reserved_;        /* private */
+    unsigned methods;     /* OR of PH_GET...; default PH_GET (HEAD and OPTIONS come along) */
+    const char *endpoint; /* default: the rule itself, as no function names exist in C */
+    json_t *defaults;     /* borrowed object of scalars for variables not in the rule */
+    int strict_slashes;   /* 0 default (strict), -1 not strict */
+    int no_auto_options;  /* nonzero: do not answer OPTIONS automatically */
+} ph_route_opts;
+
+/*
+ * Register `view` for requests whose path matches `rule` ("/user/<int:id>",
+ * converters string, int, float, path, uuid, any(...)).
+ *
+ * Returns:  0; PH_EINVAL bad rule (logged with the rule and the position);
+ *           PH_EEXIST the same rule and methods registered to another endpoint;
+ *           PH_ENOMEM; PH_EBUSY the app has already served a request.
+ * Owns:     copies `rule`, the endpoint and the defaults.
+ * Suspends: no.
+ * Context:  setup.
+ * Example:
+ *     ph_route(app, "/post/<int:id>", show_post, .methods = PH_GET | PH_POST,
+ *              .endpoint = "show_post");
+ */
+PH_EXTERN int ph_route_(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opts *opts);
+#define ph_route(app, rule, view, ...)                                                            \
+    ph_route_((app), (rule), (view), &(ph_route_opts){.reserved_ = 0, __VA_ARGS__})
+
+/*
+ * Hook registration, each like Flask's decorator of the same name. Hooks run
+ * in registration order, except after_request and the teardown hooks, which
+ * run in reverse. before_first_request runs once per worker process, before
+ * the first request's before_request hooks; requests arriving meanwhile wait
+ * for it. Returning a negative code from it fails that request with a 500
+ * and the hook runs again on the next request.
+ *
+ * Returns:  0; PH_ENOMEM; PH_EINVAL for a NULL function; PH_EBUSY after the
+ *           first request.
+ * Suspends: no.
+ * Context:  setup.
+ */
+PH_EXTERN int ph_before_request(ph_app *app, ph_before_request_fn fn);
+PH_EXTERN int ph_after_request(ph_app *app, ph_after_request_fn fn);
+PH_EXTERN int ph_teardown_request(ph_app *app, ph_teardown_request_fn fn);
+PH_EXTERN int ph_teardown_appcontext(ph_app *app, ph_teardown_appcontext_fn fn);
+PH_EXTERN int ph_before_first_request(ph_app *app, ph_before_first_request_fn fn);
+
+/*
+ * Register an error handler for a status code (400-599) or an error kind
+ * (and its descendants). The most specific match wins: a kind's own handler
+ * before its parent's; a status handler applies to errors with that status
+ * that no kind handler took.
+ *
+ * Returns:  0; PH_EINVAL bad status or NULL; PH_ENOMEM.
+ * Suspends: no.
+ * Context:  setup.
+ */
+PH_EXTERN int ph_errorhandler(ph_app *app, int status, ph_errorhandler_fn fn);
+PH_EXTERN int ph_errorhandler_kind(ph_app *app, const ph_error_kind *kind, ph_errorhandler_fn fn);
+
+/*
+ * The app as an app of the app protocol, to hand to ph_serve(), to a
+ * middleware or to the test client. The app must outlive every use.
+ *
+ * Suspends: no.
+ */
+PH_EXTERN ph_proto_app ph_app_proto(ph_app *app);
+
+/*
+ * The app's configuration: a JSON object seeded with Flask's defaults for
+ * the keys phial uses (DEBUG, TESTING, SECRET_KEY, SERVER_NAME,
+ * APPLICATION_ROOT, PREFERRED_URL_SCHEME, MAX_CONTENT_LENGTH, ...).
+ *
+ * Returns:  the object, borrowed for the app's lifetime; change it during setup.
+ * Suspends: no.
+ */
+PH_EXTERN json_t *ph_app_config(ph_app *app);
+
+/* Typed reads of a config key; `fallback` when absent or of another type. */
+PH_EXTERN const char *ph_config_str(const ph_app *app, const char *key, const char *fallback);
+PH_EXTERN int64_t ph_config_int(const ph_app *app, const char *key, int64_t fallback);
+PH_EXTERN bool ph_config_bool(const ph_app *app, const char *key, bool fallback);
+PH_EXTERN double ph_config_double(const ph_app *app, const char *key, double fallback);
+
+/* Typed writes. 0; PH_ENOMEM. Context: setup. */
+PH_EXTERN int ph_config_set_str(ph_app *app, const char *key, const char *value);
+PH_EXTERN int ph_config_set_int(ph_app *app, const char *key, int64_t value);
+PH_EXTERN int ph_config_set_bool(ph_app *app, const char *key, bool value);
+
+/* ------------------------------------------------------------------------ */
+/* Contexts                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The app of the current app context (Flask's current_app), the request of
+ * the current request context (Flask's request). NULL when none is pushed on
+ * the running task. Suspends: no.
+ */
+PH_EXTERN ph_app *ph_current_app(void);
+PH_EXTERN ph_request *ph_current_request(void);
+
+/*
+ * `g`: a JSON object that lives as long as the current app context (one per
+ * request while serving). NULL outside an app context.
+ *
+ * Returns:  borrowed; set values with json_object_set_new().
+ * Suspends: no.
+ */
+PH_EXTERN json_t *ph_g(void);
+
+/*
+ * Keep any pointer in `g` under `name`; `release` (may be NULL) runs when
+ * the context ends. Returns 0; PH_ENOTASK outside an app context; PH_ENOMEM.
+ */
+PH_EXTERN int ph_g_set_ptr(const char *name, void *ptr, void (*release)(void *));
+/* The pointer stored under `name`; NULL if none. */
+PH_EXTERN void *ph_g_get_ptr(const char *name);
+
+typedef struct ph_app_ctx ph_app_ctx;
+
+/*
+ * Push an app context on the current task (aioflask's `async with
+ * app.app_context()`), for scripts, startup jobs and tests. Contexts nest.
+ *
+ * Returns:  the context, to pop; NULL outside a task or out of memory.
+ * Suspends: no.
+ */
+PH_EXTERN ph_app_ctx *ph_app_context_push(ph_app *app);
+
+/*
+ * Pop it: runs the teardown_appcontext hooks (they may suspend), releases
+ * `g`, and restores the context that was current before.
+ *
+ * Returns:  0; PH_ESTATE if `ctx` is not the innermost context.
+ * Suspends: yes, as the hooks do.
+ */
+PH_EXTERN int ph_app_context_pop(ph_app_ctx *ctx);
+
+typedef struct ph_request_ctx ph_request_ctx;
+
+/*
+ * Push a request context for a made-up request (Flask's
+ * test_request_context): `method` and `url` ("/path?query"); also pushes an
+ * app context if none is current. ph_current_request() then returns it.
+ *
+ * Returns:  the context; NULL on bad arguments, outside a task, or out of memory.
+ * Suspends: no.
+ */
+PH_EXTERN ph_request_ctx *ph_request_context_push(ph_app *app, const char *method,
+                                                  const char *url);
+
+/* Pop it: teardown_request hooks, then the app context it pushed. Suspends: yes. */
+PH_EXTERN int ph_request_context_pop(ph_request_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* The request                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* The app serving `req`. */
+PH_EXTERN ph_app *ph_request_app(const ph_request *req);
+
+/*
+ * Parts of the URL, as Flask names them; all NUL-terminated and borrowed
+ * until the request ends. For http://example.com:8000/app/p?q=1 with the app
+ * mounted at /app:
+ *   method "GET", scheme "http", host "example.com:8000", path "/p"
+ *   (percent-decoded), full_path "/p?q=1", query_string "q=1",
+ *   script_root "/app", base_url "http://example.com:8000/app/p",
+ *   url "http://example.com:8000/app/p?q=1", url_root "http://example.com:8000/app/".
+ * Suspends: no.
+ */
+PH_EXTERN const char *ph_request_method(ph_request *req);
+PH_EXTERN const char *ph_request_scheme(ph_request *req);
+PH_EXTERN const char *ph_request_host(ph_request *req);
+PH_EXTERN const char *ph_request_path(ph_request *req);
+PH_EXTERN const char *ph_request_full_path(ph_request *req);
+PH_EXTERN const char *ph_request_query_string(ph_request *req);
+PH_EXTERN const char *ph_request_script_root(ph_request *req);
+PH_EXTERN const char *ph_request_base_url(ph_request *req);
+PH_EXTERN const char *ph_request_url(ph_request *req);
+PH_EXTERN const char *ph_request_url_root(ph_request *req);
+/* The client's address ("127.0.0.1"); "" when unknown (unix sockets). */
+PH_EXTERN const char *ph_request_remote_addr(ph_request *req);
+/* The matched endpoint; NULL when no rule matched. */
+PH_EXTERN const char *ph_request_endpoint(ph_request *req);
+
+/*
+ * The first header named `name` (case-insensitive); NULL if absent.
+ * ph_request_header_all() fills `out` with up to `max` values of every
+ * header of that name, in order, and returns how many there are.
+ * Suspends: no.
+ */
+PH_EXTERN const char *ph_request_header(ph_request *req, const char *name);
+PH_EXTERN size_t ph_request_header_all(ph_request *req, const char *name, const char **out,
+                                       size_t max);
+
+/*
+ * Query arguments (request.args), a multi-dict: the first value for `name`,
+ * or NULL; every value into `out` (up to `max`, returns the count); and the
+ * i-th pair in order (returns false past the end). Values are decoded.
+ * Suspends: no.
+ */
+PH_EXTERN const char *ph_request_arg(ph_request *req, const char *name);
+PH_EXTERN size_t ph_request_arg_all(ph_request *req, const char *name, const char **out,
+                                    size_t max);
+PH_EXTERN bool ph_request_arg_at(ph_request *req, size_t i, const char **name, const char **value);
+
+/* A cookie sent by the client (request.cookies); NULL if absent. Suspends: no. */
+PH_EXTERN const char *ph_request_cookie(ph_request *req, const char *name);
+
+/*
+ * View arguments (request.view_args), converted by the rule's converter:
+ * the text form of any, and typed reads that fail with PH_EINVAL when the
+ * variable is absent or of another type.
+ * Suspends: no.
+ */
+PH_EXTERN const char *ph_view_arg(ph_request *req, const char *name);
+PH_EXTERN int ph_view_arg_int(ph_request *req, const char *name, int64_t *out);
+PH_EXTERN int ph_view_arg_double(ph_request *req, const char *name, double *out);
+
+/*
+ * The whole request body (request.get_data()), read through the app
+ * protocol on first use and kept. Over MAX_CONTENT_LENGTH: PH_ETOOBIG (and
+ * the request ends in 413 if the view returns the error).
+ *
+ * Returns:  0; PH_ETOOBIG; PH_ECLOSED (client left); PH_EPARSE; PH_ECANCELED;
+ *           PH_ENOMEM.
+ * Owns:     `*data` is borrowed until the request ends; NUL-terminated.
+ * Suspends: yes, until the body has arrived.
+ */
+PH_EXTERN int ph_request_body(ph_request *req, const char **data, size_t *len);
+
+/*
+ * The body parsed as JSON (request.get_json()). As Flask 2.2: without a JSON
+ * content type ("application/json" or "+json") the request fails with 400
+ * "Did not attempt to load JSON data because the request Content-Type was
+ * not 'application/json'." (silent: returns NULL instead); malformed JSON
+ * fails with 400 "Failed to decode JSON object: ..." (silent: NULL).
+ *
+ * Returns:  the value, borrowed until the request ends; NULL after recording
+ *           the 400 on the request (return NULL from the view to send it).
+ * Suspends: yes, until the body has arrived.
+ */
+PH_EXTERN json_t *ph_request_json(ph_request *req);
+PH_EXTERN json_t *ph_request_json_silent(ph_request *req);
+
+/* A file uploaded in a multipart form (request.files). */
+typedef struct ph_file {
+    const char *name;         /* the form field */
+    const char *filename;     /* as sent by the client: never trust it as a path */
+    const char *content_type; /* "" when not sent */
+    uint64_t size;            /* bytes */
+    const char *data;         /* the bytes when kept in memory, else NULL */
+    const char *path;         /* the temporary file when spooled to disk, else NULL;
+                                 removed when the request ends */
+} ph_file;
+
+/*
+ * Form fields (request.form) of an application/x-www-form-urlencoded or
+ * multipart/form-data body, parsed on first use; files of a multipart body.
+ * Files larger than 500 KiB are spooled to a temporary file, not memory.
+ * On a malformed body the request fails with 400; over MAX_CONTENT_LENGTH,
+ * with 413 (the getters then return NULL).
+ * Suspends: yes, until the body has arrived.
+ */
+PH_EXTERN const char *ph_request_form(ph_request *req, const char *name);
+PH_EXTERN size_t ph_request_form_all(ph_request *req, const char *name, const char **out,
+                                     size_t max);
+PH_EXTERN bool ph_request_form_at(ph_request *req, size_t i, const char **name,
+                                  const char **value);
+PH_EXTERN const ph_file *ph_request_file(ph_request *req, const char *name);
+PH_EXTERN const ph_file *ph_request_file_at(ph_request *req, size_t i);
+
+/* Memory that lives as long as the request (its arena). NULL when out of memory. */
+PH_EXTERN void *ph_request_alloc(ph_request *req, size_t n);
+PH_EXTERN char *ph_request_strdup(ph_request *req, const char *s);
+PH_EXTERN char *ph_request_printf(ph_request *req, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ------------------------------------------------------------------------ */
+/* Responses                                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A response with `status` and a body of `len` bytes (copied), with
+ * Content-Type `content_type` ("text/html; charset=utf-8" when NULL).
+ * ph_text() and ph_html() take a NUL-terminated string.
+ *
+ * Returns:  the response (the request's); NULL when out of memory.
+ * Suspends: no.
+ */
+PH_EXTERN ph_response *ph_response_new(ph_request *req, int status, const void *body, size_t len,
+                                       const char *content_type);
+PH_EXTERN ph_response *ph_text(ph_request *req, int status, const char *text);
+PH_EXTERN ph_response *ph_html(ph_request *req, int status, const char *html);
+
+/*
+ * A JSON response (Flask's jsonify): `value` serialised compactly with keys
+ * in insertion order... as Flask 2.2 does: sorted keys, ", " and ": "
+ * separators only when JSONIFY_PRETTYPRINT_REGULAR or debug are on;
+ * Content-Type application/json.
+ *
+ * Returns:  the response; NULL (with a 500 recorded) when `value` cannot be
+ *           serialised.
+ * Owns:     steals `value` on every path.
+ * Suspends: no.
+ */
+PH_EXTERN ph_response *ph_jsonify(ph_request *req, json_t *value);
+PH_EXTERN ph_response *ph_json_response(ph_request *req, int status, json_t *value);
+
+/*
+ * A redirect (Flask's redirect): `code` 301, 302 (default when 0), 303,
+ * 307 or 308, with Location `location` and Werkzeug's small HTML body.
+ *
+ * Returns:  the response; NULL with a 500 recorded if `location` holds CR,
+ *           LF or NUL (never sent).
+ * Suspends: no.
+ */
+PH_EXTERN ph_response *ph_redirect(ph_request *req, const char *location, int code);
+
+/*
+ * Stop handling the request with an HTTP error (Flask's abort): records the
+ * error on the request and returns a marker response. Return it from the
+ * view or hook, or return NULL from a helper: either way the error handlers
+ * run. ph_abort_msg() sets the description shown on the error page.
+ *
+ * Returns:  the marker response (never NULL).
+ * Suspends: no.
+ */
+PH_EXTERN ph_response *ph_abort(ph_request *req, int status);
+PH_EXTERN ph_response *ph_abort_msg(ph_request *req, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Record an error of an app-declared kind; like ph_abort(). */
+PH_EXTERN ph_response *ph_fail(ph_request *req, const ph_error_kind *kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The error recorded on the request, if any (borrowed). Suspends: no. */
+PH_EXTERN const ph_error *ph_request_error(const ph_request *req);
+
+/* Status and headers. Header names and values holding CR, LF or NUL are
+ * refused with PH_EINVAL and never sent. */
+PH_EXTERN int ph_response_status(const ph_response *resp);
+PH_EXTERN void ph_response_set_status(ph_response *resp, int status);
+/* Replace every header named `name` with one of `value`. 0; PH_EINVAL; PH_ENOMEM. */
+PH_EXTERN int ph_response_set_header(ph_response *resp, const char *name, const char *value);
+/* Add a header, keeping others of the same name. 0; PH_EINVAL; PH_ENOMEM. */
+PH_EXTERN int ph_response_add_header(ph_response *resp, const char *name, const char *value);
+/* The first header named `name` (case-insensitive), or NULL. */
+PH_EXTERN const char *ph_response_header(const ph_response *resp, const char *name);
+/* Remove every header named `name`. */
+PH_EXTERN void ph_response_remove_header(ph_response *resp, const char *name);
+/* The body held in memory (NULL for a streaming response) and its length. */
+PH_EXTERN const char *ph_response_body(const ph_response *resp, size_t *len);
+
+typedef enum ph_samesite_opt {
+    PH_SAMESITE_DEFAULT = 0, /* no SameSite attribute */
+    PH_SAMESITE_ATTR_STRICT,
+    PH_SAMESITE_ATTR_LAX,
+    PH_SAMESITE_ATTR_NONE,
+} ph_samesite_opt;
+
+/* Cookie attributes for ph_response_set_cookie(); zero means "not set". */
+typedef struct ph_cookie_attrs {
+    int reserved_;      /* private */
+    int64_t max_age;    /* seconds; used when has_max_age */
+    bool has_max_age;
+    int64_t expires;    /* Unix time; used when has_expires (0 with it: the epoch) */
+    bool has_expires;
+    const char *path;   /* default "/" */
+    const char *domain; /* default none */
+    bool secure;
+    bool httponly;
+    ph_samesite_opt samesite;
+} ph_cookie_attrs;
+
+/*
+ * Set a cookie (Werkzeug's set_cookie): a Set-Cookie header with each
+ * attribute given. Values outside the cookie-safe set are quoted as
+ * Werkzeug quotes them.
+ *
+ * Returns:  0; PH_EINVAL (name or value with CR, LF, ';' ...); PH_ENOMEM.
+ * Suspends: no.
+ * Example:
+ *     ph_response_set_cookie(resp, "theme", "dark", .max_age = 3600,
+ *                            .has_max_age = true, .httponly = true);
+ */
+PH_EXTERN int ph_response_set_cookie_(ph_response *resp, const char *name, const char *value,
+                                      const ph_cookie_attrs *attrs);
+#define ph_response_set_cookie(resp, name, value, ...)                                            \
+    ph_response_set_cookie_((resp), (name), (value),                                              \
+                            &(ph_cookie_attrs){.reserved_ = 0, __VA_ARGS__})
+
+/* Expire a cookie (Werkzeug's delete_cookie): empty value, Max-Age 0, Expires 1970. */
+PH_EXTERN int ph_response_delete_cookie(ph_response *resp, const char *name, const char *path,
+                                        const char *domain);
+
+typedef struct ph_stream ph_stream;
+
+/* Produces a streaming body: write chunks with ph_stream_write(); return 0 or a PH_E* code. */
+typedef int (*ph_stream_fn)(ph_stream *s, void *arg);
+
+/*
+ * A streaming response: after the hooks have run, `fn(stream, arg)` is
+ * called in the request's task and writes the body in chunks. Sent chunked
+ * (or close-delimited for HTTP/1.0) unless a Content-Length header is set.
+ *
+ * Returns:  the response; NULL when out of memory.
+ * Owns:     `arg` must stay valid until the request ends (use the arena).
+ * Suspends: no (the producer suspends when it runs).
+ */
+PH_EXTERN ph_response *ph_response_stream(ph_request *req, int status, const char *content_type,
+                                          ph_stream_fn fn, void *arg);
+
+/*
+ * Write a chunk of a streaming body.
+ *
+ * Returns:  0; PH_ECLOSED the client left (stop producing); PH_ETIMEDOUT;
+ *           PH_ECANCELED.
+ * Suspends: yes, while the client is slow to read (backpressure).
+ */
+PH_EXTERN int ph_stream_write(ph_stream *s, const void *data, size_t len);
+
+/* ------------------------------------------------------------------------ */
+/* URLs                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Options of ph_url_for(). */
+typedef struct ph_url_for_opts {
+    int reserved_;       /* private */
+    json_t *values;      /* stolen object: rule variables; the rest become the query */
+    bool external;       /* scheme://host + path (the request's, or SERVER_NAME's) */
+    const char *scheme;  /* with external: override the scheme */
+    const char *anchor;  /* the #fragment */
+    const char *method;  /* pick a rule that allows this method */
+} ph_url_for_opts;
+
+/*
+ * Build a URL for `endpoint` (Flask's url_for), inside a request (uses its
+ * script root, host and scheme) or an app context (uses SERVER_NAME,
+ * APPLICATION_ROOT and PREFERRED_URL_SCHEME).
+ *
+ * Returns:  the URL (in the request's arena, or the app context's outside a
+ *           request); NULL with the reason in `err` (may be NULL) when no rule
+ *           can be built: unknown endpoint, a missing or invalid value.
+ * Owns:     steals `.values` on every path.
+ * Suspends: no.
+ * Example:
+ *     const char *u = ph_url_for(req, "show_post",
+ *                                .values = json_pack("{s:i}", "id", 7));
+ */
+PH_EXTERN const char *ph_url_for_(ph_request *req, const char *endpoint,
+                                  const ph_url_for_opts *opts, char *err, size_t errlen);
+#define ph_url_for(req, endpoint, ...)                                                            \
+    ph_url_for_((req), (endpoint), &(ph_url_for_opts){.reserved_ = 0, __VA_ARGS__}, NULL, 0)
+
+#ifdef __cplusplus
+}
+#endif
+#endif

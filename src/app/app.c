@@ -1,0 +1,259 @@
+/*
+ * The app object: registration of routes, hooks and error handlers, the
+ * configuration with Flask's defaults, and the entry point of the app
+ * protocol (one call per request, plus the lifespan scope).
+ */
+#include "app/core.h"
+
+#include "util/alloc.h"
+#include "util/log.h"
+
+#include <string.h>
+
+const ph_error_kind PH_HTTP_ERROR = {"HTTPException", 0, NULL};
+const ph_error_kind PH_INTERNAL_ERROR = {"InternalError", 500, NULL};
+
+/* Flask 2.2's defaults for the keys phial reads. */
+static json_t *default_config(void) {
+    return json_pack("{s:b, s:b, s:n, s:i, s:n, s:s, s:s, s:n, s:n, s:b, s:b, s:n, s:b, s:n,"
+                     " s:n, s:s, s:n, s:i, s:b, s:b}",
+                     "DEBUG", 0, "TESTING", 0, "SECRET_KEY", "PERMANENT_SESSION_LIFETIME",
+                     2678400, "SERVER_NAME", "APPLICATION_ROOT", "/", "SESSION_COOKIE_NAME",
+                     "session", "SESSION_COOKIE_DOMAIN", "SESSION_COOKIE_PATH",
+                     "SESSION_COOKIE_HTTPONLY", 1, "SESSION_COOKIE_SECURE", 0,
+                     "SESSION_COOKIE_SAMESITE", "SESSION_REFRESH_EACH_REQUEST", 1,
+                     "MAX_CONTENT_LENGTH", "SEND_FILE_MAX_AGE_DEFAULT", "PREFERRED_URL_SCHEME",
+                     "http", "TEMPLATES_AUTO_RELOAD", "MAX_COOKIE_SIZE", 4093,
+                     "JSONIFY_PRETTYPRINT_REGULAR", 0, "PROPAGATE_EXCEPTIONS", 0);
+}
+
+ph_app *ph_app_new(const char *name) {
+    ph_app *app = ph__calloc(1, sizeof(*app));
+    if (!app)
+        return NULL;
+    app->name = ph__strdup(name ? name : "app");
+    app->router = ph__router_new();
+    app->config = default_config();
+    if (!app->name || !app->router || !app->config) {
+        ph_app_free(app);
+        return NULL;
+    }
+    return app;
+}
+
+static void hooks_free(ph__hooks *h) {
+    ph__free(h->fns);
+    h->fns = NULL;
+    h->n = h->cap = 0;
+}
+
+void ph_app_free(ph_app *app) {
+    if (!app)
+        return;
+    ph__free(app->name);
+    ph__router_free(app->router);
+    json_decref(app->config);
+    hooks_free(&app->before);
+    hooks_free(&app->after);
+    hooks_free(&app->teardown_req);
+    hooks_free(&app->teardown_app);
+    hooks_free(&app->first);
+    ph__free(app->status_handlers);
+    ph__free(app->kind_handlers);
+    ph__free(app);
+}
+
+const char *ph_app_name(const ph_app *app) { return app->name; }
+
+json_t *ph_app_config(ph_app *app) { return app->config; }
+
+/* ---- registration --------------------------------------------------------- */
+
+int ph__hooks_add(ph__hooks *h, void *fn) {
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 4;
+        void **fns = ph__realloc(h->fns, cap * sizeof(void *));
+        if (!fns)
+            return PH_ENOMEM;
+        h->fns = fns;
+        h->cap = cap;
+    }
+    h->fns[h->n++] = fn;
+    return 0;
+}
+
+static int add_hook(ph_app *app, ph__hooks *h, void *fn) {
+    if (!app || !fn)
+        return PH_EINVAL;
+    if (app->served)
+        return PH_EBUSY;
+    return ph__hooks_add(h, fn);
+}
+
+int ph_before_request(ph_app *app, ph_before_request_fn fn) {
+    return add_hook(app, &app->before, (void *)fn);
+}
+int ph_after_request(ph_app *app, ph_after_request_fn fn) {
+    return add_hook(app, &app->after, (void *)fn);
+}
+int ph_teardown_request(ph_app *app, ph_teardown_request_fn fn) {
+    return add_hook(app, &app->teardown_req, (void *)fn);
+}
+int ph_teardown_appcontext(ph_app *app, ph_teardown_appcontext_fn fn) {
+    return add_hook(app, &app->teardown_app, (void *)fn);
+}
+int ph_before_first_request(ph_app *app, ph_before_first_request_fn fn) {
+    return add_hook(app, &app->first, (void *)fn);
+}
+
+int ph_errorhandler(ph_app *app, int status, ph_errorhandler_fn fn) {
+    if (!app || !fn || status < 400 || status > 599)
+        return PH_EINVAL;
+    for (size_t i = 0; i < app->nstatus; i++)
+        if (app->status_handlers[i].status == status) {
+            app->status_handlers[i].fn = fn;
+            return 0;
+        }
+    ph__status_handler *h =
+        ph__realloc(app->status_handlers, (app->nstatus + 1) * sizeof(*app->status_handlers));
+    if (!h)
+        return PH_ENOMEM;
+    app->status_handlers = h;
+    h[app->nstatus++] = (ph__status_handler){status, fn};
+    return 0;
+}
+
+int ph_errorhandler_kind(ph_app *app, const ph_error_kind *kind, ph_errorhandler_fn fn) {
+    if (!app || !fn || !kind)
+        return PH_EINVAL;
+    for (size_t i = 0; i < app->nkind; i++)
+        if (app->kind_handlers[i].kind == kind) {
+            app->kind_handlers[i].fn = fn;
+            return 0;
+        }
+    ph__kind_handler *h =
+        ph__realloc(app->kind_handlers, (app->nkind + 1) * sizeof(*app->kind_handlers));
+    if (!h)
+        return PH_ENOMEM;
+    app->kind_handlers = h;
+    h[app->nkind++] = (ph__kind_handler){kind, fn};
+    return 0;
+}
+
+int ph_route_(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opts *opts) {
+    if (!app || !rule || !view)
+        return PH_EINVAL;
+    if (app->served)
+        return PH_EBUSY;
+    ph__route_spec spec = {.rule = rule,
+                           .endpoint = opts->endpoint ? opts->endpoint : rule,
+                           .methods = opts->methods,
+                           .defaults = opts->defaults,
+                           .strict_slashes = opts->strict_slashes < 0 ? -1 : 0,
+                           .no_auto_options = opts->no_auto_options,
+                           .data = (void *)view};
+    ph__rule_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = ph__router_add(app->router, &spec, NULL, &err);
+    if (rc == PH_EINVAL) {
+        PH_LOG_ERR("%s: bad route: %s", app->name, err.msg);
+        return PH_EINVAL;
+    }
+    return rc;
+}
+
+/* ---- configuration -------------------------------------------------------- */
+
+const char *ph_config_str(const ph_app *app, const char *key, const char *fallback) {
+    json_t *v = json_object_get(app->config, key);
+    return json_is_string(v) ? json_string_value(v) : fallback;
+}
+
+int64_t ph_config_int(const ph_app *app, const char *key, int64_t fallback) {
+    json_t *v = json_object_get(app->config, key);
+    if (json_is_integer(v))
+        return json_integer_value(v);
+    if (json_is_real(v))
+        return (int64_t)json_real_value(v);
+    return fallback;
+}
+
+bool ph_config_bool(const ph_app *app, const char *key, bool fallback) {
+    json_t *v = json_object_get(app->config, key);
+    if (json_is_boolean(v))
+        return json_is_true(v);
+    if (json_is_integer(v))
+        return json_integer_value(v) != 0;
+    return fallback;
+}
+
+double ph_config_double(const ph_app *app, const char *key, double fallback) {
+    json_t *v = json_object_get(app->config, key);
+    return json_is_number(v) ? json_number_value(v) : fallback;
+}
+
+int ph_config_set_str(ph_app *app, const char *key, const char *value) {
+    return json_object_set_new(app->config, key, value ? json_string(value) : json_null()) == 0
+               ? 0
+               : PH_ENOMEM;
+}
+
+int ph_config_set_int(ph_app *app, const char *key, int64_t value) {
+    return json_object_set_new(app->config, key, json_integer(value)) == 0 ? 0 : PH_ENOMEM;
+}
+
+int ph_config_set_bool(ph_app *app, const char *key, bool value) {
+    return json_object_set_new(app->config, key, json_boolean(value)) == 0 ? 0 : PH_ENOMEM;
+}
+
+/* ---- the app protocol ------------------------------------------------------ */
+
+/* The framework takes part in lifespan only to acknowledge it. */
+static int lifespan(ph_channel *ch) {
+    for (;;) {
+        ph_message m;
+        int rc = ph_receive(ch, &m);
+        if (rc < 0)
+            return rc;
+        ph_message reply = {0};
+        if (m.type == PH_MSG_LIFESPAN_STARTUP)
+            reply.type = PH_MSG_LIFESPAN_STARTUP_COMPLETE;
+        else if (m.type == PH_MSG_LIFESPAN_SHUTDOWN)
+            reply.type = PH_MSG_LIFESPAN_SHUTDOWN_COMPLETE;
+        else
+            return PH_EINVAL;
+        rc = ph_send(ch, &reply);
+        if (rc < 0 || m.type == PH_MSG_LIFESPAN_SHUTDOWN)
+            return rc;
+    }
+}
+
+static int app_call(void *self, const ph_scope *scope, ph_channel *ch) {
+    ph_app *app = self;
+    if (scope->type == PH_SCOPE_LIFESPAN)
+        return lifespan(ch);
+    if (scope->type != PH_SCOPE_HTTP)
+        return PH_ENOTSUP;
+    app->served = 1;
+    ph_arena arena;
+    ph__arena_init(&arena, 8192, 0);
+    ph_request req;
+    ph__request_init(&req, app, scope, ch, &arena);
+    int rc = PH_ENOMEM;
+    ph_app_ctx *actx = ph_app_context_push(app);
+    if (actx) {
+        req.app_ctx = actx;
+        ph__request_set_current(&req);
+        ph_response *resp = ph__full_dispatch(&req);
+        rc = ph__send_response(&req, resp);
+        for (size_t i = app->teardown_req.n; i-- > 0;)
+            ((ph_teardown_request_fn)app->teardown_req.fns[i])(&req, req.unhandled);
+        ph__request_set_current(NULL);
+        ph_app_context_pop(actx);
+    }
+    ph__request_cleanup(&req);
+    ph__arena_close(&arena);
+    return rc;
+}
+
+ph_proto_app ph_app_proto(ph_app *app) { return (ph_proto_app){.call = app_call, .self = app}; }

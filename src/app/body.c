@@ -1,0 +1,380 @@
+/*
+ * The request body and what is parsed from it: the raw bytes
+ * (request.get_data), JSON (request.get_json, as Flask 2.2 decides what is
+ * JSON and how it fails), and form fields and files (request.form,
+ * request.files) from urlencoded or multipart bodies.
+ *
+ * Bodies arrive through the app protocol's receive, which suspends the
+ * request's task until bytes come. A multipart body is parsed as it
+ * streams in, so an uploaded file never needs to be in memory whole: past
+ * SPOOL_AT bytes it goes to a temporary file, written through the thread
+ * pool so the loop never waits on the disk.
+ */
+#include "app/core.h"
+
+#include "util/alloc.h"
+#include "util/mime.h"
+#include "util/multipart.h"
+#include "util/query.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SPOOL_AT (500 * 1024)
+
+/* MAX_CONTENT_LENGTH, or 0 for none. */
+static uint64_t max_content(const ph_request *req) {
+    int64_t m = ph_config_int(req->app, "MAX_CONTENT_LENGTH", 0);
+    return m > 0 ? (uint64_t)m : 0;
+}
+
+/* Refuse early when the declared length is already too much. */
+static int check_declared(ph_request *req) {
+    uint64_t max = max_content(req);
+    ph_slice cl = ph_scope_header(req->scope, "content-length");
+    if (max && cl.ptr) {
+        uint64_t n = 0;
+        for (size_t i = 0; i < cl.len && cl.ptr[i] >= '0' && cl.ptr[i] <= '9'; i++)
+            n = n * 10 + (uint64_t)(cl.ptr[i] - '0');
+        if (n > max)
+            return PH_ETOOBIG;
+    }
+    return 0;
+}
+
+static void fail_body(ph_request *req, int rc) {
+    if (req->error)
+        return;
+    if (rc == PH_ETOOBIG)
+        ph_abort(req, 413);
+    else if (rc == PH_EPARSE)
+        ph_abort(req, 400);
+}
+
+/* Call `chunk(data, len, arg)` for each piece of the body as it arrives. */
+static int stream_body(ph_request *req, int (*chunk)(const char *, size_t, void *), void *arg) {
+    int rc = check_declared(req);
+    if (rc < 0)
+        return rc;
+    uint64_t max = max_content(req), total = 0;
+    for (;;) {
+        ph_message m;
+        rc = ph_receive(req->ch, &m);
+        if (rc < 0)
+            return rc;
+        if (m.type != PH_MSG_HTTP_REQUEST)
+            return PH_ECLOSED;
+        total += m.body.len;
+        if (max && total > max)
+            return PH_ETOOBIG;
+        if (m.body.len && (rc = chunk(m.body.ptr, m.body.len, arg)) < 0)
+            return rc;
+        if (!m.more_body)
+            return 0;
+    }
+}
+
+static int append_chunk(const char *data, size_t len, void *arg) {
+    return ph__buf_append(arg, data, len);
+}
+
+int ph_request_body(ph_request *req, const char **data, size_t *len) {
+    if (req->body_state == 0) {
+        ph_buf b;
+        ph__buf_init(&b, 0);
+        int rc = stream_body(req, append_chunk, &b);
+        if (rc == 0) {
+            req->body = ph__arena_strndup(req->arena, b.data ? b.data : "", b.len);
+            req->body_len = b.len;
+            rc = req->body ? 1 : PH_ENOMEM;
+        }
+        ph__buf_close(&b);
+        req->body_state = rc;
+        fail_body(req, rc);
+    }
+    if (req->body_state < 0)
+        return req->body_state;
+    if (data)
+        *data = req->body;
+    if (len)
+        *len = req->body_len;
+    return 0;
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static int content_type(ph_request *req, ph_content_type *ct) {
+    ph_slice v = ph_scope_header(req->scope, "content-type");
+    if (!v.ptr)
+        return PH_ENOENT;
+    return ph__content_type_parse(ct, req->arena, v.ptr, v.len);
+}
+
+static json_t *load_json(ph_request *req, int silent) {
+    if (req->json_state == 0) {
+        ph_content_type ct;
+        if (content_type(req, &ct) < 0 || !ph__mime_is_json(ct.mimetype.ptr, ct.mimetype.len)) {
+            req->json_state = -1;
+        } else {
+            const char *data;
+            size_t len;
+            int rc = ph_request_body(req, &data, &len);
+            if (rc < 0) {
+                req->json_state = -3;
+            } else {
+                json_error_t e;
+                req->json = json_loadb(data, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
+                req->json_state = req->json ? 1 : -2;
+                if (!req->json && !silent && !req->error) {
+                    if (ph_config_bool(req->app, "DEBUG", false))
+                        ph_abort_msg(req, 400, "Failed to decode JSON object: %s (line %d, column %d)",
+                                     e.text, e.line, e.column);
+                    else
+                        ph_abort(req, 400);
+                }
+                return req->json;
+            }
+        }
+    }
+    if (req->json_state == -1 && !silent && !req->error) {
+        if (ph_config_bool(req->app, "DEBUG", false))
+            ph_abort_msg(req, 400, "Did not attempt to load JSON data because the request "
+                                   "Content-Type was not 'application/json'.");
+        else
+            ph_abort(req, 400);
+    } else if (req->json_state == -2 && !silent && !req->error) {
+        ph_abort(req, 400);
+    }
+    return req->json_state == 1 ? req->json : NULL;
+}
+
+json_t *ph_request_json(ph_request *req) { return load_json(req, 0); }
+
+json_t *ph_request_json_silent(ph_request *req) { return load_json(req, 1); }
+
+/* ---- forms and files ------------------------------------------------------ */
+
+typedef struct form_parse {
+    ph_request *req;
+    ph_multipart mp;
+    /* the part being read */
+    char *name;
+    char *filename;
+    char *ctype;
+    ph_buf data;
+    int fd;
+    char *path;
+    uint64_t size;
+    int err;
+    /* files so far */
+    ph_file *files;
+    size_t nfiles, cap;
+} form_parse;
+
+typedef struct spool_job {
+    int fd;
+    const char *data;
+    size_t len;
+    int err;
+} spool_job;
+
+static void *spool_write(void *arg) {
+    spool_job *j = arg;
+    size_t off = 0;
+    while (off < j->len) {
+        ssize_t n = write(j->fd, j->data + off, j->len - off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            j->err = PH_EIO;
+            break;
+        }
+        off += (size_t)n;
+    }
+    return NULL;
+}
+
+/* Move what is buffered for the current file to its temporary file. */
+static int spool(form_parse *f) {
+    if (f->fd < 0) {
+        const char *dir = getenv("TMPDIR");
+        char *tmpl = ph__arena_printf(f->req->arena, "%s/phial-upload-XXXXXX", dir ? dir : "/tmp");
+        if (!tmpl)
+            return PH_ENOMEM;
+        f->fd = mkstemp(tmpl);
+        if (f->fd < 0)
+            return PH_EIO;
+        f->path = tmpl;
+    }
+    spool_job j = {.fd = f->fd, .data = f->data.data, .len = f->data.len};
+    int rc = ph_to_thread(spool_write, &j, NULL);
+    if (rc == 0)
+        rc = j.err;
+    f->data.len = 0;
+    return rc;
+}
+
+static int on_part_begin(void *arg, const ph_multipart_part *p) {
+    form_parse *f = arg;
+    ph_arena *a = f->req->arena;
+    f->name = ph__arena_strndup(a, p->name.ptr ? p->name.ptr : "", p->name.len);
+    f->filename = p->filename.ptr ? ph__arena_strndup(a, p->filename.ptr, p->filename.len) : NULL;
+    f->ctype = ph__arena_strndup(a, p->content_type.ptr ? p->content_type.ptr : "",
+                                 p->content_type.len);
+    f->data.len = 0;
+    f->fd = -1;
+    f->path = NULL;
+    f->size = 0;
+    return f->name && f->ctype ? 0 : PH_ENOMEM;
+}
+
+static int on_part_data(void *arg, const char *chunk, size_t len) {
+    form_parse *f = arg;
+    f->size += len;
+    int rc = ph__buf_append(&f->data, chunk, len);
+    if (rc == 0 && f->filename && f->data.len >= SPOOL_AT)
+        rc = spool(f);
+    return rc;
+}
+
+static int on_part_end(void *arg) {
+    form_parse *f = arg;
+    ph_request *req = f->req;
+    if (!f->filename)
+        return ph__multidict_add(&req->form, f->name, strlen(f->name),
+                                 f->data.data ? f->data.data : "", f->data.len);
+    ph_file file = {.name = f->name, .filename = f->filename, .content_type = f->ctype,
+                    .size = f->size};
+    int rc = 0;
+    if (f->fd >= 0) {
+        if (f->data.len)
+            rc = spool(f);
+        close(f->fd);
+        f->fd = -1;
+        file.path = f->path;
+    } else {
+        file.data = ph__arena_strndup(req->arena, f->data.data ? f->data.data : "", f->data.len);
+        if (!file.data)
+            rc = PH_ENOMEM;
+    }
+    if (f->nfiles == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 4;
+        ph_file *nf = ph__arena_alloc(req->arena, cap * sizeof(*nf));
+        if (!nf)
+            return PH_ENOMEM;
+        if (f->nfiles)
+            memcpy(nf, f->files, f->nfiles * sizeof(*nf));
+        f->files = nf;
+        f->cap = cap;
+    }
+    f->files[f->nfiles++] = file;
+    /* Published as it goes, so cleanup removes spooled files even on error. */
+    req->files = f->files;
+    req->nfiles = f->nfiles;
+    return rc;
+}
+
+static const ph_multipart_callbacks mp_callbacks = {on_part_begin, on_part_data, on_part_end};
+
+static int feed_multipart(const char *data, size_t len, void *arg) {
+    form_parse *f = arg;
+    ptrdiff_t n = ph__multipart_feed(&f->mp, data, len);
+    return n < 0 ? (int)n : 0;
+}
+
+static int parse_multipart(ph_request *req, const ph_content_type *ct) {
+    form_parse f = {.req = req, .fd = -1};
+    ph__buf_init(&f.data, 0);
+    int rc = ph__multipart_init(&f.mp, ct->boundary.ptr, ct->boundary.len, &mp_callbacks, &f,
+                                NULL);
+    if (rc == 0) {
+        if (req->body_state == 1)
+            rc = feed_multipart(req->body, req->body_len, &f);
+        else
+            rc = stream_body(req, feed_multipart, &f);
+        if (rc == 0)
+            rc = ph__multipart_finish(&f.mp);
+        ph__multipart_close(&f.mp);
+    }
+    if (f.fd >= 0) {
+        close(f.fd);
+        if (f.path)
+            remove(f.path);
+    }
+    ph__buf_close(&f.data);
+    return rc;
+}
+
+static void parse_form(ph_request *req) {
+    if (req->form_state != 0)
+        return;
+    req->form_state = 1;
+    ph_content_type ct;
+    if (content_type(req, &ct) < 0)
+        return;
+    int rc = 0;
+    if (ct.mimetype.len == 33 && memcmp(ct.mimetype.ptr, "application/x-www-form-urlencoded",
+                                        33) == 0) {
+        const char *data;
+        size_t len;
+        rc = ph_request_body(req, &data, &len);
+        if (rc == 0) {
+            ptrdiff_t n = ph__query_parse(&req->form, data, len, NULL);
+            rc = n < 0 ? (int)n : 0;
+        }
+    } else if (ct.mimetype.len == 19 && memcmp(ct.mimetype.ptr, "multipart/form-data", 19) == 0) {
+        rc = ct.boundary.ptr ? parse_multipart(req, &ct) : PH_EPARSE;
+    }
+    if (rc < 0) {
+        req->form_state = rc;
+        fail_body(req, rc == PH_ETOOBIG ? PH_ETOOBIG : PH_EPARSE);
+    }
+}
+
+const char *ph_request_form(ph_request *req, const char *name) {
+    parse_form(req);
+    const ph_slice *v = ph__multidict_get(&req->form, name, strlen(name));
+    return v ? v->ptr : NULL;
+}
+
+size_t ph_request_form_all(ph_request *req, const char *name, const char **out, size_t max) {
+    parse_form(req);
+    size_t n = strlen(name), count = 0;
+    for (size_t i = 0; i < req->form.len; i++) {
+        const ph_multidict_item *it = &req->form.items[i];
+        if (it->name.len == n && memcmp(it->name.ptr, name, n) == 0) {
+            if (count < max)
+                out[count] = it->value.ptr;
+            count++;
+        }
+    }
+    return count;
+}
+
+bool ph_request_form_at(ph_request *req, size_t i, const char **name, const char **value) {
+    parse_form(req);
+    if (i >= req->form.len)
+        return false;
+    if (name)
+        *name = req->form.items[i].name.ptr;
+    if (value)
+        *value = req->form.items[i].value.ptr;
+    return true;
+}
+
+const ph_file *ph_request_file(ph_request *req, const char *name) {
+    parse_form(req);
+    for (size_t i = 0; i < req->nfiles; i++)
+        if (strcmp(req->files[i].name, name) == 0)
+            return &req->files[i];
+    return NULL;
+}
+
+const ph_file *ph_request_file_at(ph_request *req, size_t i) {
+    parse_form(req);
+    return i < req->nfiles ? &req->files[i] : NULL;
+}

@@ -1,0 +1,180 @@
+/*
+ * Handling one request in Flask's order (Flask.full_dispatch_request and
+ * finalize_request):
+ *
+ *   before_first_request (once per process) -> before_request hooks (the
+ *   first response short-circuits) -> match and view -> error handlers for
+ *   any recorded error -> after_request hooks, newest first -> send.
+ *
+ * The app call (app.c) wraps this in the app and request contexts and runs
+ * the teardown hooks afterwards, whatever happened.
+ */
+#include "app/core.h"
+
+#include "util/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const method_order[] = {"CONNECT", "DELETE", "GET",   "HEAD", "OPTIONS",
+                                           "PATCH",   "POST",   "PUT",   "TRACE"};
+
+/* "GET, HEAD, OPTIONS, POST": the Allow header for a set of method bits. */
+static const char *allow_header(ph_request *req, unsigned methods) {
+    char buf[128] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < sizeof(method_order) / sizeof(method_order[0]); i++) {
+        const char *m = method_order[i];
+        if (methods & ph_method_from_name(m, strlen(m)))
+            len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ", " : "", m);
+    }
+    return ph__arena_strdup(req->arena, buf);
+}
+
+static int run_before_first(ph_request *req) {
+    ph_app *app = req->app;
+    if (app->first_state == 2)
+        return 0;
+    /* Requests that arrive while it runs wait for it (Flask holds a lock). */
+    while (app->first_state == 1) {
+        int rc = ph_sleep(0.001);
+        if (rc < 0)
+            return rc;
+    }
+    if (app->first_state == 2)
+        return 0;
+    app->first_state = 1;
+    for (size_t i = 0; i < app->first.n; i++) {
+        int rc = ((ph_before_first_request_fn)app->first.fns[i])(app);
+        if (rc < 0) {
+            app->first_state = 0;
+            return rc;
+        }
+    }
+    app->first_state = 2;
+    return 0;
+}
+
+static ph_response *options_response(ph_request *req, unsigned allowed) {
+    ph_response *r = ph_response_new(req, 200, "", 0, NULL);
+    if (r)
+        ph_response_set_header(r, "Allow", allow_header(req, allowed));
+    return r;
+}
+
+static ph_response *dispatch_request(ph_request *req) {
+    ph_app *app = req->app;
+    const ph_scope *s = req->scope;
+    const char *path = s->path.len ? s->path.ptr : "/";
+    size_t plen = s->path.len ? s->path.len : 1;
+    int rc = ph__router_match(app->router, path, plen, s->method_bit, req->arena, &req->match);
+    req->matched = rc == 0;
+    if (rc < 0) {
+        ph__error_set(req, 500, &PH_INTERNAL_ERROR, rc, "routing failed");
+        return NULL;
+    }
+    switch (req->match.status) {
+    case PH__ROUTE_NOT_FOUND:
+        ph_abort(req, 404);
+        return NULL;
+    case PH__ROUTE_METHOD_NOT_ALLOWED: {
+        ph_abort(req, 405);
+        ph_response *page = ph__default_error_page(req, 405, NULL);
+        if (page)
+            ph_response_set_header(page, "Allow", allow_header(req, req->match.allowed));
+        req->error->response = page;
+        return NULL;
+    }
+    case PH__ROUTE_REDIRECT: {
+        /* Werkzeug's RequestRedirect is a routing action, not an error. */
+        const char *q = ph_request_query_string(req);
+        const char *loc = ph_request_printf(req, "%s%s%s%s", ph_request_script_root(req),
+                                            req->match.redirect, q[0] ? "?" : "", q);
+        return loc ? ph_redirect(req, loc, 308) : NULL;
+    }
+    case PH__ROUTE_FOUND:
+        break;
+    }
+    if (req->match.auto_options)
+        return options_response(req, req->match.allowed);
+    ph_view_fn view = (ph_view_fn)req->match.route->data;
+    ph_response *r = view(req);
+    if (req->error)
+        return NULL;
+    if (!r || r->is_marker) {
+        ph__error_set(req, 500, &PH_INTERNAL_ERROR, 0,
+                      "the view function did not return a response");
+        return NULL;
+    }
+    return r;
+}
+
+ph_response *ph__full_dispatch(ph_request *req) {
+    ph_app *app = req->app;
+    ph_response *resp = NULL;
+    int rc = run_before_first(req);
+    if (rc < 0)
+        ph__error_set(req, 500, &PH_INTERNAL_ERROR, rc, "a before_first_request hook failed");
+    for (size_t i = 0; !req->error && !resp && i < app->before.n; i++)
+        resp = ((ph_before_request_fn)app->before.fns[i])(req);
+    if (!req->error && !resp)
+        resp = dispatch_request(req);
+    if (req->error || !resp || resp->is_marker) {
+        if (!req->error)
+            ph__error_set(req, 500, &PH_INTERNAL_ERROR, 0, "no response");
+        resp = ph__error_response(req);
+    }
+    /* after_request hooks run on error responses too, newest first. */
+    for (size_t i = app->after.n; resp && i-- > 0;) {
+        ph_error *before = req->error;
+        ph_response *r = ((ph_after_request_fn)app->after.fns[i])(req, resp);
+        if (!r || r->is_marker || req->error != before) {
+            PH_LOG_ERR("%s: an after_request hook failed on %s %s", app->name,
+                       ph_request_method(req), ph_request_path(req));
+            if (!req->unhandled)
+                req->unhandled = req->error;
+            resp = ph__default_error_page(req, 500, NULL);
+            break;
+        }
+        resp = r;
+    }
+    return resp;
+}
+
+/* ---- sending -------------------------------------------------------------- */
+
+int ph__send_response(ph_request *req, ph_response *resp) {
+    if (!resp)
+        resp = ph__default_error_page(req, 500, NULL);
+    if (!resp)
+        return PH_ENOMEM;
+    ph_header stack_headers[16];
+    ph_header *h = stack_headers;
+    if (resp->nheaders > 16) {
+        h = ph__arena_alloc(req->arena, resp->nheaders * sizeof(*h));
+        if (!h)
+            return PH_ENOMEM;
+    }
+    for (size_t i = 0; i < resp->nheaders; i++)
+        h[i] = (ph_header){{resp->headers[i].name, strlen(resp->headers[i].name)},
+                           {resp->headers[i].value, strlen(resp->headers[i].value)}};
+    ph_message start = {.type = PH_MSG_HTTP_RESPONSE_START, .status = resp->status,
+                        .headers = h, .nheaders = resp->nheaders};
+    int rc = ph_send(req->ch, &start);
+    if (rc < 0)
+        return rc;
+    if (resp->stream) {
+        ph_stream s = {.req = req, .ch = req->ch};
+        int src = resp->stream(&s, resp->stream_arg);
+        if (src < 0 && !s.error)
+            PH_LOG_ERR("%s: the streaming body of %s %s failed: %s", req->app->name,
+                       ph_request_method(req), ph_request_path(req), ph_err_name(src));
+        if (s.error)
+            return s.error;
+        ph_message end = {.type = PH_MSG_HTTP_RESPONSE_BODY};
+        /* A failed producer ends the body short: the server then closes. */
+        return src < 0 ? src : ph_send(req->ch, &end);
+    }
+    ph_message body = {.type = PH_MSG_HTTP_RESPONSE_BODY, .body = {resp->body, resp->len}};
+    return ph_send(req->ch, &body);
+}

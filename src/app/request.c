@@ -1,0 +1,274 @@
+/*
+ * The request object: URL parts, headers, query arguments, cookies and view
+ * arguments, each computed from the scope on first use and kept in the
+ * request's arena. The body and what is parsed from it live in body.c.
+ */
+#include "app/core.h"
+
+#include "util/cookie.h"
+#include "util/query.h"
+#include "util/url.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void ph__request_init(ph_request *req, ph_app *app, const ph_scope *scope, ph_channel *ch,
+                      ph_arena *arena) {
+    memset(req, 0, sizeof(*req));
+    req->app = app;
+    req->scope = scope;
+    req->ch = ch;
+    req->arena = arena;
+    ph__multidict_init(&req->args, arena);
+    ph__multidict_init(&req->cookies, arena);
+    ph__multidict_init(&req->form, arena);
+}
+
+void ph__request_cleanup(ph_request *req) {
+    for (size_t i = 0; i < req->nfiles; i++)
+        if (req->files[i].path)
+            remove(req->files[i].path);
+    json_decref(req->json);
+    req->json = NULL;
+}
+
+ph_app *ph_request_app(const ph_request *req) { return req->app; }
+
+static const char *dup_slice(ph_request *req, ph_slice s) {
+    const char *d = ph__arena_strndup(req->arena, s.ptr ? s.ptr : "", s.len);
+    return d ? d : "";
+}
+
+const char *ph_request_method(ph_request *req) {
+    if (!req->method)
+        req->method = dup_slice(req, req->scope->method);
+    return req->method;
+}
+
+const char *ph_request_scheme(ph_request *req) {
+    if (!req->scheme)
+        req->scheme = req->scope->scheme.len ? dup_slice(req, req->scope->scheme) : "http";
+    return req->scheme;
+}
+
+const char *ph_request_host(ph_request *req) {
+    if (!req->host) {
+        ph_slice h = ph_scope_header(req->scope, "host");
+        if (h.ptr && h.len)
+            req->host = dup_slice(req, h);
+        else if (req->scope->server_host.len)
+            req->host = ph__arena_printf(req->arena, "%.*s:%d", (int)req->scope->server_host.len,
+                                         req->scope->server_host.ptr, req->scope->server_port);
+        if (!req->host)
+            req->host = "";
+    }
+    return req->host;
+}
+
+const char *ph_request_path(ph_request *req) {
+    if (!req->path)
+        req->path = req->scope->path.len ? dup_slice(req, req->scope->path) : "/";
+    return req->path;
+}
+
+const char *ph_request_query_string(ph_request *req) {
+    if (!req->query_string)
+        req->query_string = dup_slice(req, req->scope->query_string);
+    return req->query_string;
+}
+
+const char *ph_request_script_root(ph_request *req) {
+    if (!req->script_root) {
+        ph_slice r = req->scope->root_path;
+        while (r.len && r.ptr[r.len - 1] == '/')
+            r.len--;
+        req->script_root = dup_slice(req, r);
+    }
+    return req->script_root;
+}
+
+/* The raw (still percent-encoded) path, as Werkzeug quotes it for URLs. */
+static const char *raw_path(ph_request *req) {
+    ph_slice p = req->scope->raw_path;
+    return p.len ? dup_slice(req, p) : "/";
+}
+
+const char *ph_request_full_path(ph_request *req) {
+    if (!req->full_path)
+        req->full_path = ph__arena_printf(req->arena, "%s?%s", ph_request_path(req),
+                                          ph_request_query_string(req));
+    return req->full_path ? req->full_path : "";
+}
+
+const char *ph_request_url_root(ph_request *req) {
+    if (!req->url_root)
+        req->url_root = ph__arena_printf(req->arena, "%s://%s%s/", ph_request_scheme(req),
+                                         ph_request_host(req), ph_request_script_root(req));
+    return req->url_root ? req->url_root : "";
+}
+
+const char *ph_request_base_url(ph_request *req) {
+    if (!req->base_url)
+        req->base_url = ph__arena_printf(req->arena, "%s://%s%s%s", ph_request_scheme(req),
+                                         ph_request_host(req), ph_request_script_root(req),
+                                         raw_path(req));
+    return req->base_url ? req->base_url : "";
+}
+
+const char *ph_request_url(ph_request *req) {
+    if (!req->url) {
+        const char *q = ph_request_query_string(req);
+        req->url = q[0] ? ph__arena_printf(req->arena, "%s?%s", ph_request_base_url(req), q)
+                        : ph_request_base_url(req);
+    }
+    return req->url ? req->url : "";
+}
+
+const char *ph_request_remote_addr(ph_request *req) {
+    if (!req->remote_addr)
+        req->remote_addr = dup_slice(req, req->scope->client_host);
+    return req->remote_addr;
+}
+
+const char *ph_request_endpoint(ph_request *req) {
+    return req->matched && req->match.status == PH__ROUTE_FOUND ? req->match.route->endpoint
+                                                                 : NULL;
+}
+
+/* ---- headers -------------------------------------------------------------- */
+
+const char *ph_request_header(ph_request *req, const char *name) {
+    ph_slice v = ph_scope_header(req->scope, name);
+    return v.ptr ? dup_slice(req, v) : NULL;
+}
+
+size_t ph_request_header_all(ph_request *req, const char *name, const char **out, size_t max) {
+    size_t n = strlen(name), count = 0;
+    for (size_t i = 0; i < req->scope->nheaders; i++) {
+        const ph_header *h = &req->scope->headers[i];
+        if (h->name.len == n && strncasecmp(h->name.ptr, name, n) == 0) {
+            if (count < max)
+                out[count] = dup_slice(req, h->value);
+            count++;
+        }
+    }
+    return count;
+}
+
+/* ---- query arguments and cookies ------------------------------------------ */
+
+static void parse_args(ph_request *req) {
+    if (req->args_parsed)
+        return;
+    req->args_parsed = 1;
+    ph_slice q = req->scope->query_string;
+    if (q.len)
+        ph__query_parse(&req->args, q.ptr, q.len, NULL);
+}
+
+const char *ph_request_arg(ph_request *req, const char *name) {
+    parse_args(req);
+    const ph_slice *v = ph__multidict_get(&req->args, name, strlen(name));
+    return v ? v->ptr : NULL;
+}
+
+size_t ph_request_arg_all(ph_request *req, const char *name, const char **out, size_t max) {
+    parse_args(req);
+    size_t n = strlen(name), count = 0;
+    for (size_t i = 0; i < req->args.len; i++) {
+        const ph_multidict_item *it = &req->args.items[i];
+        if (it->name.len == n && memcmp(it->name.ptr, name, n) == 0) {
+            if (count < max)
+                out[count] = it->value.ptr;
+            count++;
+        }
+    }
+    return count;
+}
+
+bool ph_request_arg_at(ph_request *req, size_t i, const char **name, const char **value) {
+    parse_args(req);
+    if (i >= req->args.len)
+        return false;
+    if (name)
+        *name = req->args.items[i].name.ptr;
+    if (value)
+        *value = req->args.items[i].value.ptr;
+    return true;
+}
+
+const char *ph_request_cookie(ph_request *req, const char *name) {
+    if (!req->cookies_parsed) {
+        req->cookies_parsed = 1;
+        for (size_t i = 0; i < req->scope->nheaders; i++) {
+            const ph_header *h = &req->scope->headers[i];
+            if (h->name.len == 6 && strncasecmp(h->name.ptr, "cookie", 6) == 0)
+                ph__cookie_parse(&req->cookies, h->value.ptr, h->value.len, NULL);
+        }
+    }
+    const ph_slice *v = ph__multidict_get(&req->cookies, name, strlen(name));
+    return v ? v->ptr : NULL;
+}
+
+/* ---- view arguments ------------------------------------------------------- */
+
+static const ph__route_value *view_value(ph_request *req, const char *name) {
+    if (!req->matched || req->match.status != PH__ROUTE_FOUND)
+        return NULL;
+    for (size_t i = 0; i < req->match.nvalues; i++)
+        if (strcmp(req->match.values[i].name, name) == 0)
+            return &req->match.values[i];
+    return NULL;
+}
+
+const char *ph_view_arg(ph_request *req, const char *name) {
+    const ph__route_value *v = view_value(req, name);
+    return v ? v->raw.ptr : NULL;
+}
+
+int ph_view_arg_int(ph_request *req, const char *name, int64_t *out) {
+    const ph__route_value *v = view_value(req, name);
+    if (!v || v->type != PH__RV_INT)
+        return PH_EINVAL;
+    *out = v->v.i;
+    return 0;
+}
+
+int ph_view_arg_double(ph_request *req, const char *name, double *out) {
+    const ph__route_value *v = view_value(req, name);
+    if (!v)
+        return PH_EINVAL;
+    if (v->type == PH__RV_FLOAT)
+        *out = v->v.d;
+    else if (v->type == PH__RV_INT)
+        *out = (double)v->v.i;
+    else
+        return PH_EINVAL;
+    return 0;
+}
+
+/* ---- memory --------------------------------------------------------------- */
+
+void *ph_request_alloc(ph_request *req, size_t n) { return ph__arena_alloc(req->arena, n); }
+
+char *ph_request_strdup(ph_request *req, const char *s) {
+    return s ? ph__arena_strdup(req->arena, s) : NULL;
+}
+
+char *ph_request_printf(ph_request *req, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *d = ph__arena_alloc(req->arena, (size_t)n + 1);
+    if (!d)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(d, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return d;
+}

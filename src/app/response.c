@@ -1,0 +1,256 @@
+/*
+ * Response objects: status, headers, a body in memory or produced by a
+ * streaming function, cookies, redirects and JSON. Everything lives in the
+ * request's arena. Header names and values are checked when set: CR, LF or
+ * NUL are refused, so nothing an app sets can inject a header.
+ */
+#include "app/core.h"
+
+#include "app/tagged_json.h"
+#include "util/cookie.h"
+#include "util/log.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static int clean(const char *s) { return s && !strpbrk(s, "\r\n"); }
+
+static int valid_name(const char *s) {
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 32 || c >= 127 || strchr("()<>@,;:\\\"/[]?={}", c))
+            return 0;
+    }
+    return 1;
+}
+
+ph_response *ph_response_new(ph_request *req, int status, const void *body, size_t len,
+                             const char *content_type) {
+    ph_response *r = ph__arena_calloc(req->arena, sizeof(*r));
+    if (!r)
+        return NULL;
+    r->req = req;
+    r->status = status;
+    r->body = ph__arena_strndup(req->arena, body ? body : "", body ? len : 0);
+    r->len = body ? len : 0;
+    if (!r->body ||
+        ph_response_set_header(r, "Content-Type",
+                               content_type ? content_type : "text/html; charset=utf-8") < 0)
+        return NULL;
+    return r;
+}
+
+ph_response *ph_text(ph_request *req, int status, const char *text) {
+    return ph_response_new(req, status, text, text ? strlen(text) : 0, "text/plain; charset=utf-8");
+}
+
+ph_response *ph_html(ph_request *req, int status, const char *html) {
+    return ph_response_new(req, status, html, html ? strlen(html) : 0, NULL);
+}
+
+int ph_response_status(const ph_response *r) { return r->status; }
+
+void ph_response_set_status(ph_response *r, int status) { r->status = status; }
+
+const char *ph_response_body(const ph_response *r, size_t *len) {
+    if (len)
+        *len = r->stream ? 0 : r->len;
+    return r->stream ? NULL : r->body;
+}
+
+const char *ph_response_header(const ph_response *r, const char *name) {
+    for (size_t i = 0; i < r->nheaders; i++)
+        if (strcasecmp(r->headers[i].name, name) == 0)
+            return r->headers[i].value;
+    return NULL;
+}
+
+void ph_response_remove_header(ph_response *r, const char *name) {
+    size_t j = 0;
+    for (size_t i = 0; i < r->nheaders; i++)
+        if (strcasecmp(r->headers[i].name, name) != 0)
+            r->headers[j++] = r->headers[i];
+    r->nheaders = j;
+}
+
+int ph_response_add_header(ph_response *r, const char *name, const char *value) {
+    if (!valid_name(name) || !clean(value) || strlen(value) != strcspn(value, "\r\n"))
+        return PH_EINVAL;
+    if (r->nheaders == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 8;
+        ph__resp_header *h = ph__arena_alloc(r->req->arena, cap * sizeof(*h));
+        if (!h)
+            return PH_ENOMEM;
+        if (r->nheaders)
+            memcpy(h, r->headers, r->nheaders * sizeof(*h));
+        r->headers = h;
+        r->cap = cap;
+    }
+    char *n = ph__arena_strdup(r->req->arena, name);
+    char *v = ph__arena_strdup(r->req->arena, value);
+    if (!n || !v)
+        return PH_ENOMEM;
+    r->headers[r->nheaders++] = (ph__resp_header){n, v};
+    return 0;
+}
+
+int ph_response_set_header(ph_response *r, const char *name, const char *value) {
+    if (!valid_name(name) || !clean(value))
+        return PH_EINVAL;
+    ph_response_remove_header(r, name);
+    return ph_response_add_header(r, name, value);
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+ph_response *ph_json_response(ph_request *req, int status, json_t *value) {
+    if (!value) {
+        ph__error_set(req, 500, &PH_INTERNAL_ERROR, PH_EINVAL, "jsonify of nothing");
+        return NULL;
+    }
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    /* Flask 2.2's default provider: sorted keys, ASCII only, Python's float
+     * repr; compact unless pretty printing is on; a trailing newline. */
+    int rc;
+    if (ph_config_bool(req->app, "JSONIFY_PRETTYPRINT_REGULAR", false) ||
+        ph_config_bool(req->app, "DEBUG", false)) {
+        char *s = json_dumps(value, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII |
+                                        JSON_ENCODE_ANY);
+        rc = s ? ph__buf_append_str(&b, s) : PH_ENOMEM;
+        free(s);
+    } else {
+        rc = ph__tagged_json_dumps(value, PH_TAGGED_JSON_KEEP, &b);
+    }
+    json_decref(value);
+    if (rc == 0)
+        rc = ph__buf_append_char(&b, '\n');
+    ph_response *r = NULL;
+    if (rc == 0)
+        r = ph_response_new(req, status, b.data, b.len, "application/json");
+    ph__buf_close(&b);
+    if (!r)
+        ph__error_set(req, 500, &PH_INTERNAL_ERROR, rc ? rc : PH_ENOMEM,
+                      "the value could not be serialised as JSON");
+    return r;
+}
+
+ph_response *ph_jsonify(ph_request *req, json_t *value) {
+    return ph_json_response(req, 200, value);
+}
+
+/* ---- redirects ------------------------------------------------------------ */
+
+static int append_escaped(ph_buf *b, const char *s) {
+    int rc = 0;
+    for (; *s && rc == 0; s++) {
+        switch (*s) {
+        case '&':
+            rc = ph__buf_append_str(b, "&amp;");
+            break;
+        case '<':
+            rc = ph__buf_append_str(b, "&lt;");
+            break;
+        case '>':
+            rc = ph__buf_append_str(b, "&gt;");
+            break;
+        case '"':
+            rc = ph__buf_append_str(b, "&#34;");
+            break;
+        case '\'':
+            rc = ph__buf_append_str(b, "&#39;");
+            break;
+        default:
+            rc = ph__buf_append_char(b, *s);
+        }
+    }
+    return rc;
+}
+
+ph_response *ph_redirect(ph_request *req, const char *location, int code) {
+    if (!code)
+        code = 302;
+    if (!location || strpbrk(location, "\r\n") || (code < 300 || code > 399)) {
+        ph__error_set(req, 500, &PH_INTERNAL_ERROR, PH_EINVAL,
+                      "redirect to a location holding CR or LF, or with a bad code");
+        return NULL;
+    }
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    int rc = ph__buf_append_str(&b, "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
+                                    "<h1>Redirecting...</h1>\n<p>You should be redirected "
+                                    "automatically to the target URL: <a href=\"");
+    if (rc == 0)
+        rc = append_escaped(&b, location);
+    if (rc == 0)
+        rc = ph__buf_append_str(&b, "\">");
+    if (rc == 0)
+        rc = append_escaped(&b, location);
+    if (rc == 0)
+        rc = ph__buf_append_str(&b, "</a>. If not, click the link.\n");
+    ph_response *r = rc == 0 ? ph_response_new(req, code, b.data, b.len, NULL) : NULL;
+    ph__buf_close(&b);
+    if (r && ph_response_set_header(r, "Location", location) < 0)
+        r = NULL;
+    return r;
+}
+
+/* ---- cookies -------------------------------------------------------------- */
+
+int ph_response_set_cookie_(ph_response *r, const char *name, const char *value,
+                            const ph_cookie_attrs *a) {
+    if (!name || !value)
+        return PH_EINVAL;
+    if ((a->path && !clean(a->path)) || (a->domain && !clean(a->domain)))
+        return PH_EINVAL;
+    ph_cookie_opts o = {.max_age = a->max_age,
+                        .has_max_age = a->has_max_age,
+                        .expires = a->expires,
+                        .has_expires = a->has_expires,
+                        .path = a->path,
+                        .domain = a->domain,
+                        .secure = a->secure,
+                        .httponly = a->httponly,
+                        .samesite = (ph_samesite)a->samesite};
+    ph_buf b;
+    ph__buf_init(&b, 16384);
+    ptrdiff_t n = ph__cookie_serialize(&b, name, strlen(name), value, strlen(value), &o);
+    int rc = n < 0 ? (int)n : ph_response_add_header(r, "Set-Cookie", b.data);
+    ph__buf_close(&b);
+    return rc;
+}
+
+int ph_response_delete_cookie(ph_response *r, const char *name, const char *path,
+                              const char *domain) {
+    return ph_response_set_cookie(r, name, "", .max_age = 0, .has_max_age = true, .expires = 0,
+                                  .has_expires = true, .path = path, .domain = domain);
+}
+
+/* ---- streaming ------------------------------------------------------------ */
+
+ph_response *ph_response_stream(ph_request *req, int status, const char *content_type,
+                                ph_stream_fn fn, void *arg) {
+    if (!fn)
+        return NULL;
+    ph_response *r = ph_response_new(req, status, NULL, 0, content_type);
+    if (r) {
+        r->stream = fn;
+        r->stream_arg = arg;
+    }
+    return r;
+}
+
+int ph_stream_write(ph_stream *s, const void *data, size_t len) {
+    if (s->error)
+        return s->error;
+    if (len == 0)
+        return 0;
+    ph_message m = {.type = PH_MSG_HTTP_RESPONSE_BODY, .body = {data, len}, .more_body = 1};
+    int rc = ph_send(s->ch, &m);
+    if (rc < 0)
+        s->error = rc;
+    return rc;
+}

@@ -1,0 +1,82 @@
+/* Routing and dispatch through the test client: views, 404/405/308, HEAD, OPTIONS. */
+#include "fw.h"
+
+#include <string.h>
+
+static ph_response *hello(ph_request *req) { return ph_text(req, 200, "Hello, World!"); }
+
+static ph_response *show_user(ph_request *req) {
+    return ph_text(req, 200, ph_request_printf(req, "user %s", ph_view_arg(req, "name")));
+}
+
+static ph_response *show_post(ph_request *req) {
+    int64_t id = 0;
+    cr_assert_eq(ph_view_arg_int(req, "id", &id), 0);
+    return ph_text(req, 200, ph_request_printf(req, "post %lld", (long long)id));
+}
+
+static int body_basic(ph_app *app, ph_test_client *c) {
+    ph_test_response *r = ph_client_get(c, "/");
+    cr_assert_eq(r->status, 200);
+    cr_assert_str_eq(r->body, "Hello, World!");
+    cr_assert_str_eq(ph_test_response_header(r, "Content-Type"), "text/plain; charset=utf-8");
+    ph_test_response_free(r);
+    r = ph_client_get(c, "/user/ada");
+    cr_assert_str_eq(r->body, "user ada");
+    ph_test_response_free(r);
+    r = ph_client_get(c, "/post/42");
+    cr_assert_str_eq(r->body, "post 42");
+    ph_test_response_free(r);
+    r = ph_client_get(c, "/post/abc");
+    cr_assert_eq(r->status, 404, "int converter refuses letters");
+    cr_assert(strstr(r->body, "<title>404 Not Found</title>"));
+    ph_test_response_free(r);
+    return 0;
+}
+
+static ph_app *basic_app(void) {
+    ph_app *app = ph_app_new("test");
+    cr_assert_eq(ph_route(app, "/", hello), 0);
+    cr_assert_eq(ph_route(app, "/user/<name>", show_user), 0);
+    cr_assert_eq(ph_route(app, "/post/<int:id>", show_post, .methods = PH_GET | PH_POST), 0);
+    return app;
+}
+
+Test(dispatch, views_and_converters) { fw_run(basic_app(), body_basic); }
+
+static int body_405(ph_app *app, ph_test_client *c) {
+    ph_test_response *r = ph_client_delete(c, "/post/1");
+    cr_assert_eq(r->status, 405);
+    cr_assert_str_eq(ph_test_response_header(r, "Allow"), "GET, HEAD, OPTIONS, POST");
+    ph_test_response_free(r);
+    r = ph_client_options(c, "/post/1");
+    cr_assert_eq(r->status, 200);
+    cr_assert_str_eq(ph_test_response_header(r, "Allow"), "GET, HEAD, OPTIONS, POST");
+    cr_assert_eq(r->len, 0);
+    ph_test_response_free(r);
+    r = ph_client_head(c, "/");
+    cr_assert_eq(r->status, 200);
+    cr_assert_eq(r->len, 0, "HEAD has no body");
+    ph_test_response_free(r);
+    return 0;
+}
+
+Test(dispatch, method_not_allowed_options_and_head) { fw_run(basic_app(), body_405); }
+
+static int body_slash(ph_app *app, ph_test_client *c) {
+    ph_test_response *r = ph_client_get(c, "/dir?x=1");
+    cr_assert_eq(r->status, 308);
+    cr_assert_str_eq(ph_test_response_header(r, "Location"), "/dir/?x=1");
+    ph_test_response_free(r);
+    r = ph_client_get(c, "/dir", .follow_redirects = true);
+    cr_assert_eq(r->status, 200);
+    cr_assert_eq(r->redirects, 1);
+    ph_test_response_free(r);
+    return 0;
+}
+
+Test(dispatch, missing_trailing_slash_redirects_308) {
+    ph_app *app = ph_app_new("t");
+    ph_route(app, "/dir/", hello);
+    fw_run(app, body_slash);
+}
