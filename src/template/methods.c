@@ -246,6 +246,9 @@ static int m_joiner(rctx *r, tfunc *s, targs *a, tv *out) {
 /* Dispatch                                                                 */
 /* ------------------------------------------------------------------------ */
 
+static int g_self(rctx *r, tfunc *s, targs *a, tv *out);
+static int m_self_block(rctx *r, tfunc *s, targs *a, tv *out);
+
 int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len, tv *out) {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
     switch (obj.k) {
@@ -275,6 +278,8 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
         if (IS("append") && !(obj.flags & TVF_TUPLE)) return bind(r, obj, "append", m_append, out);
         return 0;
     case TV_FUNC:
+        if (obj.fn->fn == g_self)
+            return bind(r, tv_str(name, len, 0), "block", m_self_block, out);
         if (obj.fn->fn == m_cycler_next) {
             if (IS("next")) return bind(r, obj, "next", m_cycler_next, out);
             if (IS("reset")) return bind(r, obj, "reset", m_cycler_reset, out);
@@ -354,6 +359,14 @@ static int g_joiner(rctx *r, tfunc *s, targs *a, tv *out) {
 
 static int g_super(rctx *r, tfunc *s, targs *a, tv *out) { return ph__tmpl_super(r, out); }
 
+static int g_self(rctx *r, tfunc *s, targs *a, tv *out) {
+    return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "'TemplateReference' object is not callable");
+}
+
+static int m_self_block(rctx *r, tfunc *s, targs *a, tv *out) {
+    return ph__tmpl_self_block(r, s->self.s, s->self.n, out);
+}
+
 int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out) {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
     tfunc_fn fn = NULL;
@@ -364,6 +377,7 @@ int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out) {
     else if (IS("cycler")) fn = g_cycler;
     else if (IS("joiner")) fn = g_joiner;
     else if (IS("super") && r->cur_chain) fn = g_super;
+    else if (IS("self")) fn = g_self;
     else return 0;
 #undef IS
     if (bind(r, TV_MK(TV_NONE), fn == g_dict && state ? "namespace" : "global", fn, out) < 0)

@@ -586,8 +586,34 @@ int ph__tmpl_super(rctx *r, tv *out) {
     return rc;
 }
 
+/* self.name(): the most derived version of block `name`, as a string. */
+int ph__tmpl_self_block(rctx *r, const char *name, size_t len, tv *out) {
+    tctx *tc = r->cur_tc;
+    bchain *c = tc ? find_chain(tc, name, len) : NULL;
+    if (!c)
+        return ph__tmpl_rerr(r, NULL, PH_EUNDEFINED, "'TemplateReference' has no attribute '%.*s'",
+                             (int)len, name);
+    ph_buf tmp, *saved = r->out;
+    int saved_suppress = r->suppress;
+    ph__buf_init(&tmp, saved->max);
+    r->out = &tmp;
+    r->suppress = 0;
+    int rc = render_block(r, c, 0, tc->root, tc, 0);
+    r->out = saved;
+    r->suppress = saved_suppress;
+    if (rc == 0) {
+        *out = ph__tv_strdup(r, tmp.data ? tmp.data : "", tmp.len, r->autoescape);
+        if (out->k != TV_STR)
+            rc = PH_ENOMEM;
+    }
+    ph__buf_close(&tmp);
+    return rc;
+}
+
 int ph__tmpl_render_root(rctx *r, ptmpl *t, tctx *tc) {
     int saved_suppress = r->suppress, rc = 0;
+    tctx *saved_tc = r->cur_tc;
+    r->cur_tc = tc;
     for (int levels = 0; t; levels++) {
         if (levels > RENDER_MAX_DEPTH)
             return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "too many levels of extends");
@@ -602,6 +628,7 @@ int ph__tmpl_render_root(rctx *r, ptmpl *t, tctx *tc) {
         r->suppress = saved_suppress;
     }
     r->suppress = saved_suppress;
+    r->cur_tc = saved_tc;
     return rc;
 }
 

@@ -374,6 +374,7 @@ int ph__tmpl_rerr(rctx *r, const node *n, int code, const char *fmt, ...)
 frame *ph__tmpl_frame_new(rctx *r, frame *parent, int stop);
 int ph__tmpl_frame_set(rctx *r, frame *f, const char *name, size_t len, tv v);
 int ph__tmpl_super(rctx *r, tv *out);
+int ph__tmpl_self_block(rctx *r, const char *name, size_t len, tv *out);
 
 /* eval.c */
 int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out);

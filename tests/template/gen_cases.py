@@ -233,6 +233,8 @@ INH = [
     ("{% extends 'base.html' %}{% set v = 'set in child' %}{% block body %}{{ v }}{% endblock %}", {}),
     ("{% include 'vars.html' %}{{ v|default('not leaked') }}", {}),
     ("{% block a %}A{% block b %}B{% endblock %}{% endblock %}", {}),
+    ("{% block t %}T{% endblock %}|{{ self.t() }}|{% block x %}{{ self.t()|upper }}{% endblock %}", {}),
+    ("{% extends 'base.html' %}{% block title %}Kid{% endblock %}{% block body %}[{{ self.title() }}]{% endblock %}", {}),
     ("{% extends 'base.html' %}{% block footer %}{{ self.title() if false else 'f' }}{% endblock %}", {}),
 ]
 for src, ctx in INH:
