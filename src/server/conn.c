@@ -384,16 +384,24 @@ int ph__server_listen(ph__server *srv, int fd) {
     if (rc == 0)
         rc = uv_listen(&srv->listener.stream, srv->cfg.backlog, on_connection);
     if (rc < 0) {
-        uv_close(&srv->listener.handle, NULL);
+        ph__server_close_handle(srv, &srv->listener.handle);
         return ph__err_from_uv(rc);
     }
     srv->listening = 1;
     return 0;
 }
 
+static void on_server_handle_closed(uv_handle_t *h) { ((ph__server *)h->data)->closing--; }
+
+void ph__server_close_handle(ph__server *srv, uv_handle_t *h) {
+    h->data = srv;
+    srv->closing++;
+    uv_close(h, on_server_handle_closed);
+}
+
 void ph__server_stop_listening(ph__server *srv) {
     if (srv->listening) {
         srv->listening = 0;
-        uv_close(&srv->listener.handle, NULL);
+        ph__server_close_handle(srv, &srv->listener.handle);
     }
 }

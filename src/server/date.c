@@ -35,5 +35,5 @@ void ph__date_start(ph__server *srv) {
 
 void ph__date_stop(ph__server *srv) {
     uv_timer_stop(&srv->date_timer);
-    uv_close((uv_handle_t *)&srv->date_timer, NULL);
+    ph__server_close_handle(srv, (uv_handle_t *)&srv->date_timer);
 }

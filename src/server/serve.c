@@ -151,11 +151,16 @@ static int serve_main(void *arg) {
         int lrc = ph__lifespan_shutdown(ls);
         if (rc == 0 && lrc < 0)
             rc = lrc;
-        uv_close((uv_handle_t *)&sig.term, NULL);
-        uv_close((uv_handle_t *)&sig.intr, NULL);
+        ph__server_close_handle(srv, (uv_handle_t *)&sig.term);
+        ph__server_close_handle(srv, (uv_handle_t *)&sig.intr);
         ph__date_stop(srv);
         if (srv->listening)
             ph__server_stop_listening(srv);
+        /* libuv touches these handles (in srv, and `sig` on this task's
+         * stack) until their close callbacks run: wait for them before
+         * freeing srv and returning. */
+        while (srv->closing > 0 && ph_sleep(0.001) == 0) {
+        }
     }
     ph_event_free(sig.stop);
     ph__free(srv);

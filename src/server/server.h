@@ -125,11 +125,19 @@ struct ph__server {
     char server_hdr[128];
     size_t server_hdr_len;
     uint64_t requests;
+    int closing; /* own handles (listener, timer, signals) whose close callback is pending */
 };
 
 /* Accepting and connections (conn.c). */
 int ph__server_listen(ph__server *srv, int fd);
 void ph__server_stop_listening(ph__server *srv);
+/*
+ * Close one of the server's own handles (listener, date timer, signal
+ * watchers), counting it in srv->closing until its close callback has run:
+ * libuv uses a handle's memory until then, so whoever frees the memory
+ * first waits for srv->closing to reach 0. Overwrites h->data.
+ */
+void ph__server_close_handle(ph__server *srv, uv_handle_t *h);
 void ph__conn_close(ph__conn *c);
 /* Resume reading (after backpressure or between requests). */
 void ph__conn_read_start(ph__conn *c);

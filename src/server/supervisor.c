@@ -57,6 +57,7 @@ typedef struct sup {
     size_t nworkers, cap;
     int stopping;
     int failed;
+    int announced; /* the "serving on" line has been printed */
     sigset_t old_mask;
     int sfd;
 } sup;
@@ -91,8 +92,10 @@ static int spawn_worker(sup *s, int i) {
     if (pid == 0) {
         close(p[0]);
         close(s->sfd);
+        /* With a unix socket every slot holds the same fd: closing the
+         * other slots' fds would close this worker's own listener. */
         for (int j = 0; j < s->cfg->workers; j++)
-            if (j != i)
+            if (j != i && s->slots[j].fd != s->slots[i].fd)
                 close(s->slots[j].fd);
         sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
         int rc = ph__serve_in_process(s->app, s->cfg, s->slots[i].fd, s->port, p[1]);
@@ -152,9 +155,35 @@ static void on_child_exit(sup *s, pid_t pid, int status) {
                     WEXITSTATUS(status), sl->backoff);
 }
 
+/*
+ * Print the "serving on" line once every first-generation worker listens.
+ * Printing it before the workers start would announce a server that still
+ * refuses connections: a slot's socket is bound by the supervisor but only
+ * listens once its worker has run lifespan startup and called listen().
+ */
+static void announce(sup *s) {
+    const ph_server_config *cfg = s->cfg;
+    int ready = 0;
+    for (size_t i = 0; i < s->nworkers; i++)
+        ready += s->workers[i].ready_fd < 0;
+    if (s->announced || ready < cfg->workers)
+        return;
+    s->announced = 1;
+    if (cfg->quiet)
+        return;
+    if (cfg->uds)
+        PH_LOG_INF("phial: serving on unix:%s with %d workers (supervisor pid %d)", cfg->uds,
+                   cfg->workers, (int)getpid());
+    else
+        PH_LOG_INF("phial: serving on http://%s:%d with %d workers (supervisor pid %d; "
+                   "press Ctrl+C to quit)",
+                   cfg->host, s->port, cfg->workers, (int)getpid());
+}
+
 static void on_ready(sup *s, worker *w) {
     close(w->ready_fd);
     w->ready_fd = -1;
+    announce(s);
     slot *sl = &s->slots[w->slot];
     if (sl->old > 0) {
         worker *old = find(s, sl->old);
@@ -289,15 +318,6 @@ int ph__supervise(ph_proto_app app, const ph_server_config *cfg) {
     sigaddset(&set, SIGCHLD);
     sigprocmask(SIG_BLOCK, &set, &s.old_mask);
     s.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (!cfg->quiet) {
-        if (cfg->uds)
-            PH_LOG_INF("phial: serving on unix:%s with %d workers (supervisor pid %d)", cfg->uds,
-                       cfg->workers, (int)getpid());
-        else
-            PH_LOG_INF("phial: serving on http://%s:%d with %d workers (supervisor pid %d; "
-                       "press Ctrl+C to quit)",
-                       cfg->host, s.port, cfg->workers, (int)getpid());
-    }
     for (int i = 0; i < cfg->workers; i++)
         spawn_worker(&s, i);
     run(&s);

@@ -20,7 +20,8 @@
  *   /inject           [where=value|name kind=crlf|lf|nul] tries to send a
  *                     header with a bad byte; the send must fail with
  *                     PH_EINVAL, then it answers 500 "refused <err name>"
- *   /sleep            [s=seconds] sleeps, then "slept"
+ *   /sleep            [s=seconds tag=T] records "sleep T" if tagged, sleeps,
+ *                     then "slept"
  *   /watch            reads the body, then waits in ph_receive(): records
  *                     "disconnect" or "cancelled" (never answers)
  *   /watch-sleep      sleeps 60 s: records "cancelled" when cancelled
@@ -320,6 +321,12 @@ static int http(const ph_scope *s, ph_channel *ch) {
     if (is(p, "/inject"))
         return ep_inject(s, ch);
     if (is(p, "/sleep")) {
+        ph_slice tag = qparam(s, "tag", NULL);
+        if (tag.ptr) {
+            char line[96];
+            snprintf(line, sizeof(line), "sleep %.*s", (int)(tag.len < 64 ? tag.len : 64), tag.ptr);
+            record(line);
+        }
         int rc = ph_sleep(qnum(s, "s", 1));
         return rc < 0 ? rc : respond_str(ch, 200, "slept");
     }

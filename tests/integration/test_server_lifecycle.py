@@ -1,0 +1,341 @@
+"""The server's life: lifespan startup and shutdown order and failure,
+graceful shutdown under load (every request accepted before SIGTERM
+completes), prefork workers (kill -9 of one: the others keep serving and the
+supervisor restarts it; SIGHUP reload under load without a failed request),
+unix domain sockets, and the proxy-headers middleware."""
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import httpx
+import pytest
+
+from conftest import free_port
+from server_util import PROTO_SERVER, Conn, Server, get
+
+
+def read_events(path):
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def wait_until(cond, timeout=15.0, step=0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(step)
+    return False
+
+
+# ---- lifespan ---------------------------------------------------------------
+
+def test_lifespan_startup_before_first_request_and_shutdown_after_drain(tmp_path):
+    port = free_port()
+    s = Server("--port", port, "--lifespan-delay", 1, log_dir=tmp_path, wait=False)
+    try:
+        # Connect as early as possible: nothing is accepted before startup completes.
+        body = [None]
+
+        def early():
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                try:
+                    with Conn(port) as c:
+                        c.send("GET /lifespan HTTP/1.1\r\nHost: t\r\n\r\n")
+                        body[0] = c.read_response().body
+                        return
+                except (ConnectionRefusedError, ConnectionResetError):
+                    time.sleep(0.01)
+
+        t = threading.Thread(target=early)
+        t.start()
+        t.join(30)
+        assert body[0] == b"started"
+        s.wait_serving()
+        # A request in flight at SIGTERM finishes before lifespan shutdown runs.
+        res = []
+        th = threading.Thread(target=lambda: res.append(get(port, "/sleep?s=1").body))
+        th.start()
+        time.sleep(0.3)
+        rc, log = s.stop()
+        th.join()
+        assert rc == 0 and res == [b"slept"]
+        lines = log.splitlines()
+
+        def index(pattern):
+            return next(i for i, l in enumerate(lines) if re.search(pattern, l))
+
+        assert index("lifespan startup begins") < index("lifespan startup complete") < index("serving on")
+        assert index(r'"GET /sleep\?s=1 HTTP/1.1" 200') < index(r"lifespan shutdown \(requests served: 2\)")
+    finally:
+        s.kill()
+
+
+def test_lifespan_startup_failure_exits_nonzero(tmp_path):
+    port = free_port()
+    r = subprocess.run([str(PROTO_SERVER), "--port", str(port), "--lifespan-fail"],
+                       capture_output=True, timeout=30)
+    assert r.returncode != 0
+    err = r.stderr.decode()
+    assert "application startup failed: test database unreachable" in err
+    assert "serving on" not in err
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def test_lifespan_startup_failure_with_workers_exits_nonzero(tmp_path):
+    r = subprocess.run([str(PROTO_SERVER), "--port", "-1", "--workers", "2",
+                        "--lifespan-fail"], capture_output=True, timeout=30)
+    assert r.returncode != 0
+    assert "application startup failed: test database unreachable" in r.stderr.decode()
+
+
+def test_lifespan_off(start_server):
+    s = start_server("--lifespan", "off")
+    assert get(s.port, "/lifespan").body == b"none"
+    rc, log = s.stop()
+    assert rc == 0 and "lifespan startup" not in log
+
+
+# ---- graceful shutdown under load -------------------------------------------
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_graceful_shutdown_completes_accepted_requests(start_server, tmp_path, workers):
+    rec = tmp_path / "events"
+    s = start_server("--workers", workers, "--record", rec)
+    n = 30
+    results = [None] * n
+
+    def one(i):
+        try:
+            with Conn(s.port, timeout=30) as c:
+                c.send(f"GET /sleep?s=1.5&tag={i} HTTP/1.1\r\nHost: t\r\n\r\n")
+                r = c.read_response()
+                results[i] = (r.status, r.body, r.header("Connection"))
+        except Exception as e:  # noqa: BLE001 - recorded and asserted below
+            results[i] = e
+
+    idle = Conn(s.port)  # an idle keep-alive connection: closed at once on SIGTERM
+    idle.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert idle.read_response().body == b"hello"
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    # Every request has reached the app before the signal.
+    assert wait_until(lambda: sum(l.startswith("sleep ") for l in read_events(rec)) == n)
+    t0 = time.monotonic()
+    s.send_signal(signal.SIGTERM)
+    assert idle.closed_within(1.0)
+    idle.close()
+    # New connections are no longer accepted.
+    time.sleep(0.3)
+    if workers == 1:
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", s.port), timeout=1).close()
+    for t in threads:
+        t.join(60)
+    assert results == [(200, b"slept", "close")] * n, results
+    rc, log = s.stop()
+    assert rc == 0
+    assert time.monotonic() - t0 < 20
+    assert log.count('"GET /sleep?s=1.5') == n
+    if workers == 1:
+        assert log.rindex('"GET /sleep?s=1.5') < log.index("lifespan shutdown")
+
+
+def test_graceful_timeout_cancels_stragglers(start_server):
+    s = start_server("--timeout-graceful", 1, "--no-access-log")
+    c = Conn(s.port)
+    c.send("GET /sleep?s=30 HTTP/1.1\r\nHost: t\r\n\r\n")
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    rc, log = s.stop(timeout=20)
+    assert rc == 0 and time.monotonic() - t0 < 10
+    assert "cancelling them" in log
+    data = c.read_until_close(timeout=5)
+    assert data == b"" or data.startswith(b"HTTP/1.1 ")
+    c.close()
+
+
+# ---- prefork workers --------------------------------------------------------
+
+def worker_pids(s, want, tries=400):
+    seen = set()
+    for _ in range(tries):
+        with Conn(s.port) as c:
+            c.send("GET /pid HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            seen.add(int(c.read_response().body))
+        if len(seen) >= want:
+            break
+    return seen
+
+
+def child_pids(pid):
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return {int(x) for x in out.stdout.split()}
+
+
+def test_workers_share_the_port(start_server):
+    s = start_server("--workers", 3, "--no-access-log")
+    pids = worker_pids(s, 3)
+    assert len(pids) == 3 and pids == child_pids(s.pid)
+
+
+def test_kill_9_worker_others_serve_and_supervisor_restarts(start_server):
+    s = start_server("--workers", 2, "--no-access-log")
+    pids = worker_pids(s, 2)
+    assert len(pids) == 2
+    victim = min(pids)
+    os.kill(victim, signal.SIGKILL)
+    # Every request after the kill succeeds: the other worker serves, and
+    # connections hashed to the dead worker's socket wait for its successor.
+    answers = []
+    for _ in range(60):
+        with Conn(s.port, timeout=15) as c:
+            c.send("GET /pid HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            answers.append(int(c.read_response().body))
+    assert victim not in answers
+    s.wait_log(rf"worker {victim} \(slot \d\) killed by signal 9; restarting")
+    assert wait_until(lambda: len(child_pids(s.pid)) == 2 and victim not in child_pids(s.pid))
+    new = worker_pids(s, 2)
+    assert len(new) == 2 and victim not in new and (pids - {victim}) < new
+    rc, log = s.stop()
+    assert rc == 0
+
+
+def test_sighup_reload_under_load_fails_no_request(start_server):
+    s = start_server("--workers", 2, "--no-access-log")
+    old = worker_pids(s, 2)
+    assert len(old) == 2
+    stop = threading.Event()
+    errors, served = [], []
+
+    def load(keep_alive):
+        client = httpx.Client(timeout=20) if keep_alive else None
+        while not stop.is_set():
+            try:
+                if client:
+                    r = client.get(s.url("/pid"))
+                    served.append(int(r.text))
+                else:
+                    with Conn(s.port, timeout=20) as c:
+                        c.send("GET /pid HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                        served.append(int(c.read_response().body))
+            except Exception as e:  # noqa: BLE001 - every failure counts
+                errors.append(repr(e))
+        if client:
+            client.close()
+
+    # A long request in flight across the reload must complete too.
+    long_result = []
+    long_t = threading.Thread(target=lambda: long_result.append(get(s.port, "/sleep?s=1.5").body))
+    threads = [threading.Thread(target=load, args=(False,)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    long_t.start()
+    time.sleep(0.5)
+    s.send_signal(signal.SIGHUP)
+    s.wait_log(r"received SIGHUP: replacing 2 worker\(s\)")
+    assert wait_until(lambda: (c := child_pids(s.pid)) and len(c) == 2 and not (c & old), timeout=20)
+    time.sleep(0.5)
+    n_before = len(served)
+    time.sleep(0.5)
+    stop.set()
+    for t in threads:
+        t.join(30)
+    long_t.join(30)
+    assert errors == []
+    assert long_result == [b"slept"]
+    assert len(served) > 20
+    new = set(served[n_before:])
+    assert new and not (new & old)
+    rc, log = s.stop()
+    assert rc == 0
+
+
+# ---- unix domain sockets ------------------------------------------------------
+
+def test_unix_socket_with_curl_and_httpx(start_server, tmp_path):
+    path = str(tmp_path / "phial.sock")
+    s = start_server("--uds", path)
+    out = subprocess.run(["curl", "-sS", "--max-time", "10", "--unix-socket", path, "http://x/scope"],
+                         capture_output=True, check=True).stdout
+    assert b"client_host=\n" in out and b"method=GET\n" in out
+    transport = httpx.HTTPTransport(uds=path)
+    with httpx.Client(transport=transport, timeout=10) as client:
+        assert client.get("http://x/").text == "hello"
+        assert client.post("http://x/echo", content=b"over uds").content == b"over uds"
+    with Conn(uds=path) as c:
+        c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        assert c.read_response().body == b"hello" and c.read_response().body == b"hello"
+    s.wait_log(r'unix - "GET /scope HTTP/1.1" 200 OK')
+    rc, _ = s.stop()
+    assert rc == 0
+
+
+def test_unix_socket_with_workers_and_stale_file(start_server, tmp_path):
+    path = str(tmp_path / "w.sock")
+    stale = socket.socket(socket.AF_UNIX)
+    stale.bind(path)
+    stale.close()  # leaves a socket file nobody listens on
+    s = start_server("--uds", path, "--workers", 2, "--no-access-log")
+    transport = httpx.HTTPTransport(uds=path)
+    with httpx.Client(transport=transport, timeout=10) as client:
+        for _ in range(10):
+            assert client.get("http://x/", headers={"Connection": "close"}).text == "hello"
+    rc, _ = s.stop()
+    assert rc == 0
+
+
+def test_unix_socket_path_that_is_not_a_socket(tmp_path):
+    path = tmp_path / "regular"
+    path.write_text("keep me")
+    r = subprocess.run([str(PROTO_SERVER), "--uds", str(path)],
+                       capture_output=True, timeout=30)
+    assert r.returncode != 0 and path.read_text() == "keep me"
+    assert "is not a socket" in r.stderr.decode()
+
+
+# ---- proxy headers ---------------------------------------------------------------
+
+def scope_of(s, headers):
+    r = httpx.get(s.url("/scope"), headers=headers, timeout=10)
+    return dict(l.split("=", 1) for l in r.text.splitlines() if not l.startswith("header="))
+
+
+def test_proxy_headers_from_trusted_peer(start_server):
+    s = start_server("--proxy-headers", "127.0.0.1", "--no-access-log")
+    sc = scope_of(s, {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert sc["client_host"] == "203.0.113.7" and sc["scheme"] == "https"
+    # The nearest untrusted address of a chain, right to left.
+    sc = scope_of(s, {"X-Forwarded-For": "198.51.100.1, 203.0.113.9, 127.0.0.1"})
+    assert sc["client_host"] == "203.0.113.9" and sc["scheme"] == "http"
+    # Unknown schemes are ignored.
+    assert scope_of(s, {"X-Forwarded-Proto": "gopher"})["scheme"] == "http"
+
+
+def test_proxy_headers_chain_of_trusted_proxies(start_server):
+    s = start_server("--proxy-headers", "127.0.0.1, 10.0.0.2", "--no-access-log")
+    sc = scope_of(s, {"X-Forwarded-For": "198.51.100.1, 10.0.0.2", "X-Forwarded-Proto": "http, https"})
+    assert sc["client_host"] == "198.51.100.1" and sc["scheme"] == "https"
+
+
+def test_proxy_headers_from_untrusted_peer_ignored(start_server):
+    s = start_server("--proxy-headers", "10.0.0.1", "--no-access-log")
+    sc = scope_of(s, {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert sc["client_host"] == "127.0.0.1" and sc["scheme"] == "http"
+
+
+def test_proxy_headers_trust_all(start_server):
+    s = start_server("--proxy-headers", "*", "--no-access-log")
+    assert scope_of(s, {"X-Forwarded-For": "192.0.2.1"})["client_host"] == "192.0.2.1"
+
+
+def test_proxy_headers_bad_list_refused():
+    r = subprocess.run([str(PROTO_SERVER), "--port", "-1",
+                        "--proxy-headers", "not an address"], capture_output=True, timeout=30)
+    assert r.returncode == 2 and b"bad --proxy-headers" in r.stderr
