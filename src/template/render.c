@@ -142,33 +142,42 @@ static int assign(rctx *r, node *target, tv v, frame *f, tctx *tc) {
 /* ------------------------------------------------------------------------ */
 
 static int run_loop(rctx *r, node *n, tv seqv, frame *f, tctx *tc, int depth) {
-    tv *items;
+    tv *items = NULL, seq = seqv;
     size_t count;
-    int rc = ph__tv_items(r, n->b, seqv, &items, &count);
-    if (rc < 0)
-        return rc;
+    int rc;
     frame *lf = ph__tmpl_frame_new(r, f, 0);
     tloop *lp = ph__arena_calloc(r->a, sizeof(tloop));
     if (!lf || !lp)
         return PH_ENOMEM;
-    if (n->c) { /* inline filter: `for x in xs if cond`; `loop` is not visible */
-        size_t k = 0;
-        for (size_t i = 0; i < count; i++) {
-            tv keep;
-            if ((rc = assign(r, n->a, items[i], lf, tc)) < 0 ||
-                (rc = ph__tmpl_eval(r, n->c, lf, tc, &keep)) < 0)
-                return rc;
-            if (ph__tv_truthy(keep))
-                items[k++] = items[i];
+    if (seqv.k == TV_JARR && !n->c) {
+        /* the app's JSON array is read in place: nothing to copy */
+        count = json_array_size(seqv.j);
+    } else {
+        if ((rc = ph__tv_items(r, n->b, seqv, &items, &count)) < 0)
+            return rc;
+        if (n->c) { /* inline filter: `for x in xs if cond`; `loop` is not visible */
+            tv *kept = ph__arena_alloc(r->a, (count ? count : 1) * sizeof(tv));
+            size_t k = 0;
+            if (!kept)
+                return PH_ENOMEM;
+            for (size_t i = 0; i < count; i++) {
+                tv keep;
+                if ((rc = assign(r, n->a, items[i], lf, tc)) < 0 ||
+                    (rc = ph__tmpl_eval(r, n->c, lf, tc, &keep)) < 0)
+                    return rc;
+                if (ph__tv_truthy(keep))
+                    kept[k++] = items[i];
+            }
+            items = kept;
+            count = k;
         }
-        count = k;
+        seq = (tv){.k = TV_LIST};
+        if (!(seq.l = ph__arena_alloc(r->a, sizeof(tlist))))
+            return PH_ENOMEM;
+        seq.l->v = items;
+        seq.l->n = seq.l->cap = count;
     }
-    lp->seq = (tv){.k = TV_LIST};
-    lp->seq.l = ph__arena_alloc(r->a, sizeof(tlist));
-    if (!lp->seq.l)
-        return PH_ENOMEM;
-    lp->seq.l->v = items;
-    lp->seq.l->n = lp->seq.l->cap = count;
+    lp->seq = seq;
     lp->n = count;
     lp->depth = depth;
     lp->forn = n;
@@ -180,7 +189,8 @@ static int run_loop(rctx *r, node *n, tv seqv, frame *f, tctx *tc, int depth) {
         return rc;
     for (size_t i = 0; i < count; i++) {
         lp->i = i;
-        if ((rc = assign(r, n->a, items[i], lf, tc)) < 0 || (rc = exec_list(r, n->v, n->nv, lf, tc)) < 0)
+        tv item = items ? items[i] : ph__tv_from_json(json_array_get(seq.j, i));
+        if ((rc = assign(r, n->a, item, lf, tc)) < 0 || (rc = exec_list(r, n->v, n->nv, lf, tc)) < 0)
             return rc;
     }
     if (count == 0 && n->nw)

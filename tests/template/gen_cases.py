@@ -170,6 +170,7 @@ STMTS = [
     "{% if u %}yes{% else %}no{% endif %}{{ u }}{% for x in u %}{{ x }}{% endfor %}",
     "{{ u|default('dflt') }} {{ ''|default('e', true) }} {{ none|d('n') }} {{ 0|default(5) }}",
     "{% set l = [] %}{% set _ = l.append(1) %}{{ l }}",
+    "{% set l = [1, 2, 3] %}{% for x in l if x > 1 %}{{ x }}{% endfor %}{{ l }}{% for x in nums if x > 3 %}{% endfor %}{{ nums }}",
     "{% for a, b in [(1, 2), (3, 4)] %}{{ a + b }}{% endfor %}",
     "{{ loop is defined }}{% for i in [1] %}{{ loop is defined }}{% endfor %}",
 ]
