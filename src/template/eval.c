@@ -137,6 +137,8 @@ static int norm_index(tv seq, int64_t i, size_t n, size_t *out) {
 int ph__tmpl_getitem(rctx *r, const node *n, tv obj, tv key, tv *out) {
     if (obj.k == TV_UNDEF)
         return undef_error(r, n, obj);
+    if (obj.k == TV_LIST && (obj.flags & TVF_GEN))
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'generator' object is not subscriptable");
     if (obj.k == TV_JOBJ || obj.k == TV_DICT) {
         if (ph__tdict_get(obj, key, out))
             return 0;
@@ -724,7 +726,7 @@ int ph__tv_items(rctx *r, const node *n, tv v, tv **items, size_t *count) {
         size_t p = 0;
         for (size_t i = 0; i < len; i++) {
             size_t e = p + ph__utf8_offset(v.s + p, v.n - p, 1);
-            (*items)[i] = tv_str(v.s + p, e - p, v.safe);
+            (*items)[i] = tv_str(v.s + p, e - p, 0); /* iterating Markup yields str */
             p = e;
         }
     } else if (v.k == TV_DICT) {

@@ -39,6 +39,8 @@ static int f_default(rctx *r, const node *n, tv v, targs *a, tv *out) {
 }
 
 static int f_length(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    if (v.flags & TVF_GEN && v.k == TV_LIST)
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "object of type 'generator' has no len()");
     if (v.k == TV_UNDEF || v.k == TV_STR || v.k == TV_LIST || v.k == TV_JARR || v.k == TV_DICT ||
         v.k == TV_JOBJ) {
         *out = tv_int((int64_t)ph__tv_len(v));
@@ -112,6 +114,7 @@ static int f_int(rctx *r, const node *n, tv v, targs *a, tv *out) {
     int64_t i;
     double f;
     switch (v.k) {
+    case TV_UNDEF: return ph__tmpl_undef_error(r, n, v);
     case TV_INT: case TV_BOOL: *out = tv_int(v.i); return 0;
     case TV_FLOAT:
         if (!isfinite(v.f))
@@ -138,6 +141,8 @@ static int f_float(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv def = tv_float(0.0);
     ph__tmpl_arg(a, 0, "default", &def);
     double f;
+    if (v.k == TV_UNDEF)
+        return ph__tmpl_undef_error(r, n, v);
     if (v.k == TV_INT || v.k == TV_BOOL)
         *out = tv_float((double)v.i);
     else if (v.k == TV_FLOAT)
@@ -254,7 +259,9 @@ static int f_items(rctx *r, const node *n, tv v, targs *a, tv *out) {
     }
     if (v.k != TV_JOBJ && v.k != TV_DICT)
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Can only get item pairs from a mapping.");
-    return ph__tmpl_dict_items(r, v, out);
+    int rc = ph__tmpl_dict_items(r, v, out);
+    out->flags |= TVF_GEN;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -497,8 +504,8 @@ static int f_filesizeformat(rctx *r, const node *n, tv v, targs *a, tv *out) {
     ph__tmpl_arg(a, 0, "binary", &binary);
     double bytes;
     if (v.k == TV_STR) {
-        char *s = ph__tv_cstr(r, v);
-        bytes = s ? strtod(s, NULL) : 0;
+        if (parse_float(v, &bytes) < 0)
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "could not convert string to float");
     } else if (v.k == TV_INT || v.k == TV_BOOL || v.k == TV_FLOAT) {
         bytes = v.k == TV_FLOAT ? v.f : (double)v.i;
     } else {

@@ -298,7 +298,7 @@ static int f_batch(rctx *r, const node *n, tv v, targs *a, tv *out) {
         if ((rc = ph__tlist_push(r, res, mklist(row, 0))) < 0)
             return rc;
     }
-    *out = mklist(res, 0);
+    *out = mklist(res, TVF_GEN);
     return 0;
 }
 
@@ -329,7 +329,7 @@ static int f_slice(rctx *r, const node *n, tv v, targs *a, tv *out) {
             part->v[part->n++] = fill;
         res->v[res->n++] = mklist(part, 0);
     }
-    *out = mklist(res, 0);
+    *out = mklist(res, TVF_GEN);
     return 0;
 }
 
@@ -372,7 +372,7 @@ static int f_map(rctx *r, const node *n, tv v, targs *a, tv *out) {
         }
         l->v[l->n++] = x;
     }
-    *out = mklist(l, 0);
+    *out = mklist(l, TVF_GEN);
     return 0;
 }
 
@@ -406,7 +406,7 @@ static int select_common(rctx *r, const node *n, tv v, targs *a, tv *out, int at
         if ((res != 0) == want)
             l->v[l->n++] = items[i];
     }
-    *out = mklist(l, 0);
+    *out = mklist(l, TVF_GEN);
     return 0;
 }
 
@@ -427,6 +427,8 @@ static int f_first(rctx *r, const node *n, tv v, targs *a, tv *out) {
 }
 
 static int f_last(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    if (v.k == TV_LIST && (v.flags & TVF_GEN))
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'generator' object is not reversible");
     tv *items;
     size_t count;
     int rc = ph__tv_items(r, n, v, &items, &count);
@@ -541,7 +543,7 @@ static int f_unique(rctx *r, const node *n, tv v, targs *a, tv *out) {
         if (k == i)
             l->v[l->n++] = s[i].val;
     }
-    *out = mklist(l, 0);
+    *out = mklist(l, TVF_GEN);
     return 0;
 }
 
@@ -570,7 +572,7 @@ static int f_reverse(rctx *r, const node *n, tv v, targs *a, tv *out) {
         l->v[i] = l->v[j - 1];
         l->v[j - 1] = t;
     }
-    *out = mklist(l, 0);
+    *out = mklist(l, TVF_GEN);
     return 0;
 }
 

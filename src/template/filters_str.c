@@ -223,7 +223,19 @@ static size_t line_end(const char *s, size_t n, size_t i, size_t *next) {
     return n;
 }
 
+/* Filters that call str methods on their value fail for other types, as in Jinja2. */
+static int need_str(rctx *r, const node *n, tv v, const char *what) {
+    if (v.k == TV_STR)
+        return 0;
+    if (v.k == TV_UNDEF)
+        return ph__tmpl_undef_error(r, n, v);
+    return ph__tmpl_rerr(r, n, PH_ETEMPLATE, what, ph__tv_typename(v));
+}
+
 static int f_indent(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    int rc0 = need_str(r, n, v, "unsupported operand type(s) for +=: '%s' and 'str'");
+    if (rc0 < 0)
+        return rc0;
     tv s, w, ind = tv_str("    ", 4, 0);
     int rc = ph__tmpl_soft_str(r, n, v, &s);
     if (rc < 0)
@@ -332,6 +344,22 @@ static int f_replace(rctx *r, const node *n, tv v, targs *a, tv *out) {
 }
 
 static int f_truncate(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    if (v.k == TV_UNDEF || v.k == TV_LIST || v.k == TV_JARR || v.k == TV_DICT || v.k == TV_JOBJ) {
+        /* len(value) <= length + leeway: the value comes back as it is */
+        int64_t l = 255, lw = 5;
+        tv x;
+        if (ph__tmpl_arg(a, 0, "length", &x) && x.k == TV_INT)
+            l = x.i;
+        if (ph__tmpl_arg(a, 3, "leeway", &x) && x.k == TV_INT)
+            lw = x.i;
+        if ((int64_t)ph__tv_len(v) <= l + lw) {
+            *out = v;
+            return 0;
+        }
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot truncate a %s", ph__tv_typename(v));
+    }
+    if (v.k != TV_STR)
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "object of type '%s' has no len()", ph__tv_typename(v));
     tv s, end = tv_str("...", 3, 0), kw = tv_bool(0);
     int64_t length, leeway;
     int rc;
@@ -463,6 +491,9 @@ static int wrap_line(rctx *r, ph_buf *b, const char *s, size_t n, size_t width, 
 }
 
 static int f_wordwrap(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    int rc0 = need_str(r, n, v, "'%s' object has no attribute 'splitlines'");
+    if (rc0 < 0)
+        return rc0;
     tv s, ws = tv_str("\n", 1, 0), blw = tv_bool(1), hy = tv_bool(1), w;
     int64_t width;
     int rc;

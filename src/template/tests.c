@@ -29,7 +29,7 @@ static int t_mapping(rctx *r, const node *n, tv v, targs *a, int *res) {
     return 0;
 }
 static int t_sequence(rctx *r, const node *n, tv v, targs *a, int *res) {
-    *res = v.k == TV_STR || v.k == TV_LIST || v.k == TV_JARR || v.k == TV_JOBJ ||
+    *res = v.k == TV_STR || v.k == TV_UNDEF || (v.k == TV_LIST && !(v.flags & TVF_GEN)) || v.k == TV_JARR || v.k == TV_JOBJ ||
            (v.k == TV_DICT && !(v.flags & (TVF_NS | TVF_MODULE)));
     return 0;
 }
@@ -39,7 +39,7 @@ static int t_iterable(rctx *r, const node *n, tv v, targs *a, int *res) {
     return 0;
 }
 static int t_callable(rctx *r, const node *n, tv v, targs *a, int *res) {
-    *res = v.k == TV_MACRO || v.k == TV_FUNC || v.k == TV_LOOP;
+    *res = v.k == TV_MACRO || v.k == TV_FUNC || v.k == TV_LOOP || v.k == TV_UNDEF;
     return 0;
 }
 static int t_escaped(rctx *r, const node *n, tv v, targs *a, int *res) { *res = v.k == TV_STR && v.safe; return 0; }

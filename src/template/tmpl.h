@@ -48,6 +48,7 @@ enum {
     TVF_MODULE = 8, /* an imported template's exports */
     TVF_ATTR = 16,  /* TV_UNDEF: missing attribute of an object (s names it) */
     TVF_HINT = 32,  /* TV_UNDEF: s is the whole error message */
+    TVF_GEN = 64,   /* TV_LIST standing for a Jinja2 generator: always true, no len() */
 };
 
 typedef struct tlist tlist;

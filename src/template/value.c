@@ -70,7 +70,7 @@ int ph__tv_truthy(tv v) {
     case TV_BOOL: case TV_INT: return v.i != 0;
     case TV_FLOAT: return v.f != 0.0;
     case TV_STR: return v.n != 0;
-    case TV_LIST: return v.l->n != 0;
+    case TV_LIST: return (v.flags & TVF_GEN) || v.l->n != 0;
     case TV_DICT: return v.d->n != 0;
     case TV_JARR: return json_array_size(v.j) != 0;
     case TV_JOBJ: return json_object_size(v.j) != 0;
@@ -86,7 +86,8 @@ const char *ph__tv_typename(tv v) {
     case TV_INT: return "int";
     case TV_FLOAT: return "float";
     case TV_STR: return v.safe ? "Markup" : "str";
-    case TV_LIST: case TV_JARR: return (v.flags & TVF_TUPLE) ? "tuple" : "list";
+    case TV_LIST: case TV_JARR:
+        return (v.flags & TVF_GEN) ? "generator" : (v.flags & TVF_TUPLE) ? "tuple" : "list";
     case TV_DICT: return (v.flags & TVF_NS) ? "Namespace" : (v.flags & TVF_MODULE) ? "TemplateModule" : "dict";
     case TV_JOBJ: return "dict";
     case TV_MACRO: return "Macro";
@@ -330,6 +331,7 @@ static int repr_value(rctx *r, tv v, ph_buf *b) {
             return rc ? rc : ph__buf_append_char(b, '>');
         }
         return repr_dict(r, v, b);
+    case TV_UNDEF: return ph__buf_append(b, "Undefined", 9);
     default: return ph__tv_str(r, v, b);
     }
 }
