@@ -14,6 +14,8 @@
 #include "phial/protocol.h"
 #include "phial/server.h"
 #include "phial/app.h"
+#include "phial/blueprint.h"
+#include "phial/session.h"
 #include "phial/testing.h"
 #include "phial/template.h"
 

@@ -5,6 +5,7 @@
  */
 #include "app/core.h"
 
+#include "app/session_codec.h"
 #include "util/alloc.h"
 #include "util/log.h"
 
@@ -42,8 +43,8 @@ ph_app *ph_app_new(const char *name) {
 }
 
 static void hooks_free(ph__hooks *h) {
-    ph__free(h->fns);
-    h->fns = NULL;
+    ph__free(h->items);
+    h->items = NULL;
     h->n = h->cap = 0;
 }
 
@@ -60,6 +61,11 @@ void ph_app_free(ph_app *app) {
     hooks_free(&app->first);
     ph__free(app->status_handlers);
     ph__free(app->kind_handlers);
+    for (size_t i = 0; i < app->nbp; i++)
+        ph__free(app->bp_names[i]);
+    ph__free(app->bp_names);
+    ph__session_codec_free(app->codec);
+    ph__free(app->codec_key);
     ph__free(app);
 }
 
@@ -69,16 +75,16 @@ json_t *ph_app_config(ph_app *app) { return app->config; }
 
 /* ---- registration --------------------------------------------------------- */
 
-int ph__hooks_add(ph__hooks *h, void *fn) {
+int ph__hooks_add(ph__hooks *h, void *fn, const char *bp) {
     if (h->n == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 4;
-        void **fns = ph__realloc(h->fns, cap * sizeof(void *));
-        if (!fns)
+        ph__hook *items = ph__realloc(h->items, cap * sizeof(*items));
+        if (!items)
             return PH_ENOMEM;
-        h->fns = fns;
+        h->items = items;
         h->cap = cap;
     }
-    h->fns[h->n++] = fn;
+    h->items[h->n++] = (ph__hook){fn, bp};
     return 0;
 }
 
@@ -87,7 +93,7 @@ static int add_hook(ph_app *app, ph__hooks *h, void *fn) {
         return PH_EINVAL;
     if (app->served)
         return PH_EBUSY;
-    return ph__hooks_add(h, fn);
+    return ph__hooks_add(h, fn, NULL);
 }
 
 int ph_before_request(ph_app *app, ph_before_request_fn fn) {
@@ -106,11 +112,11 @@ int ph_before_first_request(ph_app *app, ph_before_first_request_fn fn) {
     return add_hook(app, &app->first, (void *)fn);
 }
 
-int ph_errorhandler(ph_app *app, int status, ph_errorhandler_fn fn) {
+int ph__add_status_handler(ph_app *app, int status, const char *bp, ph_errorhandler_fn fn) {
     if (!app || !fn || status < 400 || status > 599)
         return PH_EINVAL;
     for (size_t i = 0; i < app->nstatus; i++)
-        if (app->status_handlers[i].status == status) {
+        if (app->status_handlers[i].status == status && app->status_handlers[i].bp == bp) {
             app->status_handlers[i].fn = fn;
             return 0;
         }
@@ -119,15 +125,16 @@ int ph_errorhandler(ph_app *app, int status, ph_errorhandler_fn fn) {
     if (!h)
         return PH_ENOMEM;
     app->status_handlers = h;
-    h[app->nstatus++] = (ph__status_handler){status, fn};
+    h[app->nstatus++] = (ph__status_handler){status, bp, fn};
     return 0;
 }
 
-int ph_errorhandler_kind(ph_app *app, const ph_error_kind *kind, ph_errorhandler_fn fn) {
+int ph__add_kind_handler(ph_app *app, const ph_error_kind *kind, const char *bp,
+                         ph_errorhandler_fn fn) {
     if (!app || !fn || !kind)
         return PH_EINVAL;
     for (size_t i = 0; i < app->nkind; i++)
-        if (app->kind_handlers[i].kind == kind) {
+        if (app->kind_handlers[i].kind == kind && app->kind_handlers[i].bp == bp) {
             app->kind_handlers[i].fn = fn;
             return 0;
         }
@@ -136,17 +143,26 @@ int ph_errorhandler_kind(ph_app *app, const ph_error_kind *kind, ph_errorhandler
     if (!h)
         return PH_ENOMEM;
     app->kind_handlers = h;
-    h[app->nkind++] = (ph__kind_handler){kind, fn};
+    h[app->nkind++] = (ph__kind_handler){kind, bp, fn};
     return 0;
 }
 
-int ph_route_(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opts *opts) {
+int ph_errorhandler(ph_app *app, int status, ph_errorhandler_fn fn) {
+    return ph__add_status_handler(app, status, NULL, fn);
+}
+
+int ph_errorhandler_kind(ph_app *app, const ph_error_kind *kind, ph_errorhandler_fn fn) {
+    return ph__add_kind_handler(app, kind, NULL, fn);
+}
+
+int ph__add_route(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opts *opts,
+                  const char *endpoint) {
     if (!app || !rule || !view)
         return PH_EINVAL;
     if (app->served)
         return PH_EBUSY;
     ph__route_spec spec = {.rule = rule,
-                           .endpoint = opts->endpoint ? opts->endpoint : rule,
+                           .endpoint = endpoint ? endpoint : opts->endpoint ? opts->endpoint : rule,
                            .methods = opts->methods,
                            .defaults = opts->defaults,
                            .strict_slashes = opts->strict_slashes < 0 ? -1 : 0,
@@ -156,10 +172,14 @@ int ph_route_(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opt
     memset(&err, 0, sizeof(err));
     int rc = ph__router_add(app->router, &spec, NULL, &err);
     if (rc == PH_EINVAL) {
-        PH_LOG_ERR("%s: bad route: %s", app->name, err.msg);
+        PH_LOG_ERR("%s: bad route: %s", app->name, err.msg[0] ? err.msg : rule);
         return PH_EINVAL;
     }
     return rc;
+}
+
+int ph_route_(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opts *opts) {
+    return ph__add_route(app, rule, view, opts, NULL);
 }
 
 /* ---- configuration -------------------------------------------------------- */
@@ -246,11 +266,16 @@ static int app_call(void *self, const ph_scope *scope, ph_channel *ch) {
         ph__request_set_current(&req);
         ph_response *resp = ph__full_dispatch(&req);
         rc = ph__send_response(&req, resp);
-        for (size_t i = app->teardown_req.n; i-- > 0;)
-            ((ph_teardown_request_fn)app->teardown_req.fns[i])(&req, req.unhandled);
+        const char *scopes[9];
+        size_t ns = ph__request_scopes(&req, scopes, 9, 0);
+        for (size_t k = 0; k < ns; k++)
+            for (size_t i = app->teardown_req.n; i-- > 0;)
+                if (app->teardown_req.items[i].bp == scopes[k])
+                    ((ph_teardown_request_fn)app->teardown_req.items[i].fn)(&req, req.unhandled);
         ph__request_set_current(NULL);
         ph_app_context_pop(actx);
     }
+    ph__session_release(&req);
     ph__request_cleanup(&req);
     ph__arena_close(&arena);
     return rc;

@@ -101,7 +101,7 @@ int ph_app_context_pop(ph_app_ctx *c) {
         return PH_ESTATE;
     ph_app *app = c->app;
     for (size_t i = app->teardown_app.n; i-- > 0;)
-        ((ph_teardown_appcontext_fn)app->teardown_app.fns[i])(app, NULL);
+        ((ph_teardown_appcontext_fn)app->teardown_app.items[i].fn)(app, NULL);
     while (c->ptrs) {
         ph__g_ptr *p = c->ptrs;
         c->ptrs = p->next;
@@ -194,10 +194,12 @@ int ph_request_context_pop(ph_request_ctx *c) {
         return PH_ESTATE;
     ph_app *app = c->req.app;
     for (size_t i = app->teardown_req.n; i-- > 0;)
-        ((ph_teardown_request_fn)app->teardown_req.fns[i])(&c->req, NULL);
+        if (!app->teardown_req.items[i].bp)
+            ((ph_teardown_request_fn)app->teardown_req.items[i].fn)(&c->req, NULL);
     ph__request_set_current(c->prev);
     if (c->pushed_app)
         ph_app_context_pop(c->pushed_app);
+    ph__session_release(&c->req);
     ph__request_cleanup(&c->req);
     ph__arena_close(&c->arena);
     ph__free(c);

@@ -12,20 +12,31 @@
 #include "util/buf.h"
 #include "util/multidict.h"
 
+/* A hook and its scope: the blueprint whose routes it applies to, or NULL
+ * for the whole app (Flask keys its hook dicts the same way). */
+typedef struct ph__hook {
+    void *fn;
+    const char *bp;
+} ph__hook;
+
 typedef struct ph__hooks {
-    void **fns;
+    ph__hook *items;
     size_t n, cap;
 } ph__hooks;
 
 typedef struct ph__status_handler {
     int status;
+    const char *bp;
     ph_errorhandler_fn fn;
 } ph__status_handler;
 
 typedef struct ph__kind_handler {
     const ph_error_kind *kind;
+    const char *bp;
     ph_errorhandler_fn fn;
 } ph__kind_handler;
+
+typedef struct ph_session_codec ph_session_codec;
 
 struct ph_app {
     char *name;
@@ -38,6 +49,10 @@ struct ph_app {
     size_t nkind;
     int served;      /* a request has begun: setup is over */
     int first_state; /* before_first_request: 0 not run, 1 running, 2 done */
+    char **bp_names; /* registered blueprints' full names, owned */
+    size_t nbp;
+    ph_session_codec *codec; /* built on first use from SECRET_KEY */
+    char *codec_key;         /* the key the codec was built with */
 };
 
 typedef struct ph__g_ptr {
@@ -87,6 +102,14 @@ struct ph_request {
     const ph_error *unhandled; /* what teardown hooks see */
     /* contexts */
     ph_app_ctx *app_ctx;
+    /* blueprints of the matched endpoint, innermost first */
+    const char *bps[8];
+    size_t nbps;
+    /* session and flashes */
+    json_t *session, *session_loaded;
+    int session_state; /* 0 not loaded, 1 loaded */
+    int session_accessed;
+    json_t *flashes;
 };
 
 typedef struct ph__resp_header {
@@ -112,8 +135,21 @@ struct ph_stream {
     int error;
 };
 
-/* Hooks (app.c). */
-int ph__hooks_add(ph__hooks *h, void *fn);
+/* Hooks (app.c). `bp` is an interned blueprint name or NULL (app-wide). */
+int ph__hooks_add(ph__hooks *h, void *fn, const char *bp);
+int ph__add_status_handler(ph_app *app, int status, const char *bp, ph_errorhandler_fn fn);
+int ph__add_kind_handler(ph_app *app, const ph_error_kind *kind, const char *bp,
+                         ph_errorhandler_fn fn);
+int ph__add_route(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opts *opts,
+                  const char *endpoint);
+
+/* Scopes of a request, in the order hooks run: for before_request the app
+ * first, then outermost to innermost blueprint; for the rest the reverse. */
+size_t ph__request_scopes(ph_request *req, const char **out, size_t max, int app_first);
+
+/* Sessions (session.c): save into the response at the end of a request. */
+void ph__session_save(ph_request *req, ph_response *resp);
+void ph__session_release(ph_request *req);
 
 /* Contexts (context.c). */
 int ph__ctx_key_app(void);

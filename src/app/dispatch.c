@@ -45,7 +45,7 @@ static int run_before_first(ph_request *req) {
         return 0;
     app->first_state = 1;
     for (size_t i = 0; i < app->first.n; i++) {
-        int rc = ((ph_before_first_request_fn)app->first.fns[i])(app);
+        int rc = ((ph_before_first_request_fn)app->first.items[i].fn)(app);
         if (rc < 0) {
             app->first_state = 0;
             return rc;
@@ -62,7 +62,9 @@ static ph_response *options_response(ph_request *req, unsigned allowed) {
     return r;
 }
 
-static ph_response *dispatch_request(ph_request *req) {
+/* Match the request against the URL map (Flask does it when the request
+ * context is pushed) and note its blueprints, so scoped hooks can run. */
+static void match_request(ph_request *req) {
     ph_app *app = req->app;
     const ph_scope *s = req->scope;
     const char *path = s->path.len ? s->path.ptr : "/";
@@ -71,8 +73,45 @@ static ph_response *dispatch_request(ph_request *req) {
     req->matched = rc == 0;
     if (rc < 0) {
         ph__error_set(req, 500, &PH_INTERNAL_ERROR, rc, "routing failed");
-        return NULL;
+        return;
     }
+    if (req->match.status != PH__ROUTE_FOUND)
+        return;
+    /* "a.b.view" belongs to blueprints "a.b" and "a", innermost first. */
+    const char *ep = req->match.route->endpoint;
+    const char *dot = strrchr(ep, '.');
+    while (dot && req->nbps < sizeof(req->bps) / sizeof(req->bps[0])) {
+        size_t n = (size_t)(dot - ep);
+        const char *name = NULL;
+        for (size_t i = 0; i < app->nbp && !name; i++)
+            if (strlen(app->bp_names[i]) == n && memcmp(app->bp_names[i], ep, n) == 0)
+                name = app->bp_names[i];
+        if (name)
+            req->bps[req->nbps++] = name; /* interned: hooks compare pointers */
+        dot = n ? memrchr(ep, '.', n) : NULL;
+    }
+}
+
+size_t ph__request_scopes(ph_request *req, const char **out, size_t max, int app_first) {
+    size_t n = 0;
+    if (app_first && n < max)
+        out[n++] = NULL;
+    for (size_t i = 0; i < req->nbps && n < max; i++)
+        out[n++] = app_first ? req->bps[req->nbps - 1 - i] : req->bps[i];
+    if (!app_first && n < max)
+        out[n++] = NULL;
+    return n;
+}
+
+size_t ph_request_blueprints(ph_request *req, const char **out, size_t max) {
+    for (size_t i = 0; i < req->nbps && i < max; i++)
+        out[i] = req->bps[i];
+    return req->nbps;
+}
+
+static ph_response *dispatch_request(ph_request *req) {
+    if (!req->matched)
+        return NULL; /* the error is recorded */
     switch (req->match.status) {
     case PH__ROUTE_NOT_FOUND:
         ph_abort(req, 404);
@@ -112,11 +151,17 @@ static ph_response *dispatch_request(ph_request *req) {
 ph_response *ph__full_dispatch(ph_request *req) {
     ph_app *app = req->app;
     ph_response *resp = NULL;
+    const char *scopes[9];
     int rc = run_before_first(req);
     if (rc < 0)
         ph__error_set(req, 500, &PH_INTERNAL_ERROR, rc, "a before_first_request hook failed");
-    for (size_t i = 0; !req->error && !resp && i < app->before.n; i++)
-        resp = ((ph_before_request_fn)app->before.fns[i])(req);
+    if (!req->error)
+        match_request(req);
+    size_t ns = ph__request_scopes(req, scopes, 9, 1);
+    for (size_t k = 0; k < ns && !req->error && !resp; k++)
+        for (size_t i = 0; !req->error && !resp && i < app->before.n; i++)
+            if (app->before.items[i].bp == scopes[k])
+                resp = ((ph_before_request_fn)app->before.items[i].fn)(req);
     if (!req->error && !resp)
         resp = dispatch_request(req);
     if (req->error || !resp || resp->is_marker) {
@@ -124,20 +169,29 @@ ph_response *ph__full_dispatch(ph_request *req) {
             ph__error_set(req, 500, &PH_INTERNAL_ERROR, 0, "no response");
         resp = ph__error_response(req);
     }
-    /* after_request hooks run on error responses too, newest first. */
-    for (size_t i = app->after.n; resp && i-- > 0;) {
-        ph_error *before = req->error;
-        ph_response *r = ((ph_after_request_fn)app->after.fns[i])(req, resp);
-        if (!r || r->is_marker || req->error != before) {
-            PH_LOG_ERR("%s: an after_request hook failed on %s %s", app->name,
-                       ph_request_method(req), ph_request_path(req));
-            if (!req->unhandled)
-                req->unhandled = req->error;
-            resp = ph__default_error_page(req, 500, NULL);
-            break;
+    /* after_request hooks run on error responses too: innermost blueprint
+     * first, the app's last, each newest first. */
+    ns = ph__request_scopes(req, scopes, 9, 0);
+    for (size_t k = 0; k < ns && resp; k++) {
+        for (size_t i = app->after.n; resp && i-- > 0;) {
+            if (app->after.items[i].bp != scopes[k])
+                continue;
+            ph_error *before = req->error;
+            ph_response *r = ((ph_after_request_fn)app->after.items[i].fn)(req, resp);
+            if (!r || r->is_marker || req->error != before) {
+                PH_LOG_ERR("%s: an after_request hook failed on %s %s", app->name,
+                           ph_request_method(req), ph_request_path(req));
+                if (!req->unhandled)
+                    req->unhandled = req->error;
+                resp = ph__default_error_page(req, 500, NULL);
+                k = ns;
+                break;
+            }
+            resp = r;
         }
-        resp = r;
     }
+    if (resp)
+        ph__session_save(req, resp);
     return resp;
 }
 

@@ -202,18 +202,28 @@ ph_response *ph__default_error_page(ph_request *req, int status, const char *mes
     return r;
 }
 
-static ph_errorhandler_fn status_handler(const ph_app *app, int status) {
-    for (size_t i = 0; i < app->nstatus; i++)
-        if (app->status_handlers[i].status == status)
-            return app->status_handlers[i].fn;
+/* Handlers are looked up in the request's blueprints, innermost first, then
+ * the app's (Flask's _find_error_handler). */
+static ph_errorhandler_fn status_handler(ph_request *req, int status) {
+    const ph_app *app = req->app;
+    const char *scopes[9];
+    size_t ns = ph__request_scopes(req, scopes, 9, 0);
+    for (size_t k = 0; k < ns; k++)
+        for (size_t i = 0; i < app->nstatus; i++)
+            if (app->status_handlers[i].status == status && app->status_handlers[i].bp == scopes[k])
+                return app->status_handlers[i].fn;
     return NULL;
 }
 
-static ph_errorhandler_fn kind_handler(const ph_app *app, const ph_error_kind *kind) {
-    for (const ph_error_kind *k = kind; k; k = k->parent)
-        for (size_t i = 0; i < app->nkind; i++)
-            if (app->kind_handlers[i].kind == k)
-                return app->kind_handlers[i].fn;
+static ph_errorhandler_fn kind_handler(ph_request *req, const ph_error_kind *kind) {
+    const ph_app *app = req->app;
+    const char *scopes[9];
+    size_t ns = ph__request_scopes(req, scopes, 9, 0);
+    for (size_t k = 0; k < ns; k++)
+        for (const ph_error_kind *kk = kind; kk; kk = kk->parent)
+            for (size_t i = 0; i < app->nkind; i++)
+                if (app->kind_handlers[i].kind == kk && app->kind_handlers[i].bp == scopes[k])
+                    return app->kind_handlers[i].fn;
     return NULL;
 }
 
@@ -223,16 +233,16 @@ ph_response *ph__error_response(ph_request *req) {
     ph_app *app = req->app;
     ph_error *e = req->error;
     int http = e->kind == &PH_HTTP_ERROR;
-    ph_errorhandler_fn fn = http ? status_handler(app, e->status) : kind_handler(app, e->kind);
+    ph_errorhandler_fn fn = http ? status_handler(req, e->status) : kind_handler(req, e->kind);
     if (!fn)
-        fn = http ? kind_handler(app, e->kind) : status_handler(app, e->status);
+        fn = http ? kind_handler(req, e->kind) : status_handler(req, e->status);
     int unhandled = !fn && !http && e->status >= 500;
     if (unhandled) {
         PH_LOG_ERR("%s: exception on %s %s [%s]: %s%s%s", app->name, ph_request_method(req),
                    ph_request_path(req), e->kind->name, e->message ? e->message : "",
                    e->code ? " " : "", e->code ? ph_err_name(e->code) : "");
         req->unhandled = e;
-        fn = status_handler(app, 500);
+        fn = status_handler(req, 500);
     }
     if (!fn && unhandled)
         return ph__default_error_page(req, 500, NULL); /* internal details stay in the log */

@@ -21,6 +21,15 @@ const char *ph_url_for_(ph_request *req, const char *endpoint, const ph_url_for_
         json_decref(values);
         return NULL;
     }
+    /* ".login" is relative to the blueprint of the current request. */
+    char relative[512];
+    if (endpoint[0] == '.') {
+        if (req && req->nbps)
+            snprintf(relative, sizeof(relative), "%s%s", req->bps[0], endpoint);
+        else
+            snprintf(relative, sizeof(relative), "%s", endpoint + 1);
+        endpoint = relative;
+    }
     ph__url_opts o = {.anchor = opts->anchor, .external = opts->external};
     if (opts->method)
         o.method = ph_method_from_name(opts->method, strlen(opts->method));
