@@ -140,7 +140,9 @@ def test_head_of_streaming_endpoint_sends_no_chunks(shared_server):
     with Conn(shared_server.port) as c:
         c.send("HEAD /stream?n=3 HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n")
         r = c.read_response(head=True)
-        assert r.status == 200
+        # the framing header a GET would get, but no chunk, and the connection stays
+        assert r.status == 200 and r.header("Transfer-Encoding") == "chunked"
+        assert r.header("Connection") is None
         assert c.read_response().body == b"hello"
 
 
@@ -292,3 +294,44 @@ def test_no_access_log(start_server):
     get(s.port, "/")
     rc, log = s.stop()
     assert rc == 0 and '"GET / HTTP/1.1"' not in log
+
+
+def test_nothing_after_connection_close_is_served(shared_server):
+    with Conn(shared_server.port) as c:
+        c.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+               "GET /scope HTTP/1.1\r\nHost: t\r\n\r\n")
+        data = c.read_until_close()
+    rs = parse_all(data)
+    assert len(rs) == 1 and rs[0].body == b"hello"
+
+
+def test_many_concurrent_keep_alive_clients(shared_server):
+    import threading
+
+    errors, counts = [], []
+
+    def client(i):
+        try:
+            with httpx.Client(timeout=30) as cl:
+                for j in range(20):
+                    r = cl.post(shared_server.url("/echo"), content=f"{i}-{j}".encode())
+                    assert r.content == f"{i}-{j}".encode()
+                counts.append(20)
+        except Exception as e:  # noqa: BLE001 - collected and asserted
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == [] and sum(counts) == 800
+
+
+def test_sigint_stops_gracefully(start_server):
+    import signal
+
+    s = start_server()
+    assert get(s.port, "/").body == b"hello"
+    rc, log = s.stop(signal.SIGINT)
+    assert rc == 0 and "received SIGINT: shutting down" in log

@@ -118,6 +118,36 @@ def test_long_running_request_not_cut_by_keep_alive_or_header_timeout(start_serv
         assert c.read_response().body == b"slept"
 
 
+def test_write_timeout_gives_up_on_a_client_that_does_not_read(start_server):
+    s = start_server("--timeout-write", 1, "--no-access-log")
+    c = Conn(s.port)
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 14)
+    c.send("GET /big?size=268435456 HTTP/1.1\r\nHost: t\r\n\r\n")
+    # The app is suspended in ph_send; after timeout_write its send fails and
+    # the request ends: only the /stats request itself is left in flight.
+    def inflight():
+        r = httpx.get(s.url("/stats"), timeout=10)
+        return dict(l.split("=") for l in r.text.split())["inflight"]
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and inflight() != "1":
+        time.sleep(0.2)
+    assert inflight() == "1"
+    # and the connection is closed: reading drains what was queued, then EOF
+    c.sock.settimeout(10)
+    total = 0
+    try:
+        while True:
+            b = c.sock.recv(1 << 20)
+            if not b:
+                break
+            total += len(b)
+    except ConnectionResetError:
+        pass
+    assert total < 268435456
+    c.close()
+
+
 # ---- slowloris ----------------------------------------------------------------
 
 def test_slowloris_does_not_starve_normal_clients(start_server):
