@@ -394,8 +394,10 @@ static int str_format(rctx *r, tfunc *self, targs *a, tv *out) {
             i++;
             continue;
         }
-        if (c == '}')
-            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Single '}' encountered in format string");
+        if (c == '}') {
+            rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Single '}' encountered in format string");
+            break;
+        }
         if (c != '{') {
             rc = ph__buf_append_char(&b, c);
             continue;
@@ -403,27 +405,35 @@ static int str_format(rctx *r, tfunc *self, targs *a, tv *out) {
         size_t e = i + 1;
         while (e < fmt.n && fmt.s[e] != '}')
             e++;
-        if (e >= fmt.n)
-            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Single '{' encountered in format string");
+        if (e >= fmt.n) {
+            rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Single '{' encountered in format string");
+            break;
+        }
         const char *f = fmt.s + i + 1;
         size_t fl = e - i - 1, nl = 0;
         while (nl < fl && !strchr(".[!:", f[nl]))
             nl++;
         tv v;
         if (nl == 0) {
-            if (!ph__tmpl_arg(a, auto_idx++, NULL, &v))
-                return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Replacement index %zu out of range for positional args tuple", auto_idx - 1);
+            if (!ph__tmpl_arg(a, auto_idx++, NULL, &v)) {
+                rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Replacement index %zu out of range for positional args tuple", auto_idx - 1);
+                break;
+            }
         } else if (isdigit((unsigned char)f[0])) {
             size_t idx = (size_t)strtoul(f, NULL, 10);
-            if (!ph__tmpl_arg(a, idx, NULL, &v))
-                return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Replacement index %zu out of range for positional args tuple", idx);
+            if (!ph__tmpl_arg(a, idx, NULL, &v)) {
+                rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Replacement index %zu out of range for positional args tuple", idx);
+                break;
+            }
         } else {
             size_t k;
             for (k = 0; k < a->nkw; k++)
                 if (strlen(a->kwn[k]) == nl && memcmp(a->kwn[k], f, nl) == 0)
                     break;
-            if (k == a->nkw)
-                return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "'%.*s'", (int)nl, f);
+            if (k == a->nkw) {
+                rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "'%.*s'", (int)nl, f);
+                break;
+            }
             v = a->kwv[k];
         }
         size_t p = nl;
