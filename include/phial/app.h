@@ -193,6 +193,41 @@ PH_EXTERN int ph_config_set_str(ph_app *app, const char *key, const char *value)
 PH_EXTERN int ph_config_set_int(ph_app *app, const char *key, int64_t value);
 PH_EXTERN int ph_config_set_bool(ph_app *app, const char *key, bool value);
 
+/*
+ * Load config from environment variables named PREFIX_KEY (Flask's
+ * from_prefixed_env with prefix "PHIAL"): each value is parsed as JSON when
+ * it parses, else kept as a string; "__" in a name nests into objects.
+ *
+ * Returns:  the number of keys set; PH_EINVAL (bad variable: `err` says
+ *           which and why; nothing is changed); PH_ENOMEM.
+ * Suspends: no.
+ * Context:  setup.
+ */
+PH_EXTERN int ph_config_from_prefixed_env(ph_app *app, const char *prefix, char *err,
+                                          size_t errlen);
+
+/*
+ * Load the UPPERCASE top-level keys of a JSON file (Flask's from_file with
+ * json.load). With `silent`, a missing file is not an error.
+ *
+ * Returns:  the number of keys set; PH_ENOENT; PH_EPARSE (the message gives
+ *           line and column); PH_EIO; PH_ENOMEM.
+ * Suspends: no: it reads the file directly (call it during setup).
+ * Context:  setup.
+ */
+PH_EXTERN int ph_config_from_file(ph_app *app, const char *path, bool silent, char *err,
+                                  size_t errlen);
+
+/*
+ * Log through the app's logger: one line on stderr, the app's name in
+ * brackets before the message (format in docs/logging.md). In debug mode
+ * (config DEBUG) the threshold is DEBUG, else the process threshold.
+ *
+ * Suspends: no.
+ */
+PH_EXTERN void ph_app_log(const ph_app *app, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* ------------------------------------------------------------------------ */
 /* Contexts                                                                 */
 /* ------------------------------------------------------------------------ */

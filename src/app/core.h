@@ -105,6 +105,9 @@ struct ph_request {
     /* blueprints of the matched endpoint, innermost first */
     const char *bps[8];
     size_t nbps;
+    /* where an internal error was recorded, for the debug page */
+    void *trace[32];
+    int ntrace;
     /* session and flashes */
     json_t *session, *session_loaded;
     int session_state; /* 0 not loaded, 1 loaded */
@@ -167,6 +170,8 @@ ph_error *ph__error_set(ph_request *req, int status, const ph_error_kind *kind, 
                         const char *message);
 ph_response *ph__error_response(ph_request *req);
 ph_response *ph__default_error_page(ph_request *req, int status, const char *message);
+/* The debug page for an unhandled error (DEBUG on only). */
+ph_response *ph__debug_page(ph_request *req, const ph_error *e);
 const char *ph__http_status_name(int status);
 
 /* Dispatch (dispatch.c). */

@@ -9,6 +9,7 @@
 
 #include "util/log.h"
 
+#include <execinfo.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,6 +111,9 @@ ph_error *ph__error_set(ph_request *req, int status, const ph_error_kind *kind, 
     e->code = code;
     e->message = message ? ph__arena_strdup(req->arena, message) : NULL;
     req->error = e;
+    /* Where it happened, for the debug page; only worth the cost in debug. */
+    if (e->kind != &PH_HTTP_ERROR && ph_config_bool(req->app, "DEBUG", false))
+        req->ntrace = backtrace(req->trace, 32);
     return e;
 }
 
@@ -244,8 +248,12 @@ ph_response *ph__error_response(ph_request *req) {
         req->unhandled = e;
         fn = status_handler(req, 500);
     }
-    if (!fn && unhandled)
-        return ph__default_error_page(req, 500, NULL); /* internal details stay in the log */
+    if (!fn && unhandled) {
+        /* Internal details reach the client only in debug mode. */
+        if (ph_config_bool(app, "DEBUG", false))
+            return ph__debug_page(req, e);
+        return ph__default_error_page(req, 500, NULL);
+    }
     if (!fn)
         return e->response ? e->response : ph__default_error_page(req, e->status, e->message);
     /* The handler runs with the error cleared, so it can fail in its turn. */

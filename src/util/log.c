@@ -62,8 +62,8 @@ static const char *level_name(int level) {
     return "DEBUG";
 }
 
-static void vlog(int level, const char *fmt, va_list ap) {
-    if (level < ph_log_get_level())
+static void vlog(int level, int check, const char *fmt, va_list ap) {
+    if (check && level < ph_log_get_level())
         return;
     char line[2048];
     struct timeval tv;
@@ -89,13 +89,20 @@ static void vlog(int level, const char *fmt, va_list ap) {
 void ph_log(int level, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vlog(level, fmt, ap);
+    vlog(level, 1, fmt, ap);
     va_end(ap);
 }
 
 void ph__log(int level, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vlog(level, fmt, ap);
+    vlog(level, 1, fmt, ap);
+    va_end(ap);
+}
+
+void ph__log_always(int level, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(level, 0, fmt, ap);
     va_end(ap);
 }

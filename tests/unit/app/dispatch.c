@@ -80,3 +80,32 @@ Test(dispatch, missing_trailing_slash_redirects_308) {
     ph_route(app, "/dir/", hello);
     fw_run(app, body_slash);
 }
+
+static ph_response *broken(ph_request *req) { return NULL; }
+
+static int body_debug(ph_app *app, ph_test_client *c) {
+    ph_test_response *r = ph_client_get(c, "/broken", .headers = (const char *[]){"X-Probe", "<b>", NULL});
+    cr_assert_eq(r->status, 500);
+    int debug = ph_config_bool(app, "DEBUG", false);
+    if (debug) {
+        cr_assert(strstr(r->body, "InternalError"), "%s", r->body);
+        cr_assert(strstr(r->body, "the view function did not return a response"));
+        cr_assert(strstr(r->body, "&lt;b&gt;"), "values are escaped");
+        cr_assert(strstr(r->body, "Backtrace"));
+    } else {
+        cr_assert_null(strstr(r->body, "Backtrace"), "no details outside debug mode");
+        cr_assert(strstr(r->body, "<title>500 Internal Server Error</title>"));
+    }
+    ph_test_response_free(r);
+    return 0;
+}
+
+Test(dispatch, debug_page_only_in_debug_mode) {
+    ph_app *app = ph_app_new("t");
+    ph_route(app, "/broken", broken);
+    fw_run(app, body_debug);
+    app = ph_app_new("t");
+    ph_config_set_bool(app, "DEBUG", true);
+    ph_route(app, "/broken", broken);
+    fw_run(app, body_debug);
+}
