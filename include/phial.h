@@ -18,5 +18,6 @@
 #include "phial/session.h"
 #include "phial/testing.h"
 #include "phial/template.h"
+#include "phial/render.h"
 
 #endif

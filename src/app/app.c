@@ -6,6 +6,7 @@
 #include "app/core.h"
 
 #include "app/session_codec.h"
+#include "phial/template.h"
 #include "util/alloc.h"
 #include "util/log.h"
 
@@ -65,6 +66,10 @@ void ph_app_free(ph_app *app) {
         ph__free(app->bp_names[i]);
     ph__free(app->bp_names);
     ph__session_codec_free(app->codec);
+    ph_tmpl_env_free(app->templates);
+    for (size_t i = 0; i < app->ntemplate_dirs; i++)
+        ph__free(app->template_dirs[i]);
+    ph__free(app->template_dirs);
     ph__free(app->codec_key);
     ph__free(app);
 }

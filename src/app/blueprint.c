@@ -255,6 +255,15 @@ static int register_bp(ph_app *app, ph_blueprint *bp, const char *parent_name,
     if (!scope)
         return PH_ENOMEM;
     int rc = 0;
+    if (bp->template_folder) {
+        char **dirs = ph__realloc(app->template_dirs, (app->ntemplate_dirs + 1) * sizeof(char *));
+        if (!dirs)
+            return PH_ENOMEM;
+        app->template_dirs = dirs;
+        if (!(dirs[app->ntemplate_dirs] = ph__strdup(bp->template_folder)))
+            return PH_ENOMEM;
+        app->ntemplate_dirs++;
+    }
     for (record *r = bp->recs; r && rc == 0; r = r->next) {
         switch (r->type) {
         case REC_ROUTE: {

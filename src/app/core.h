@@ -51,6 +51,9 @@ struct ph_app {
     int first_state; /* before_first_request: 0 not run, 1 running, 2 done */
     char **bp_names; /* registered blueprints' full names, owned */
     size_t nbp;
+    struct ph_tmpl_env *templates; /* created on first render */
+    char **template_dirs;          /* blueprints' template folders, in order */
+    size_t ntemplate_dirs;
     ph_session_codec *codec; /* built on first use from SECRET_KEY */
     char *codec_key;         /* the key the codec was built with */
 };
@@ -153,6 +156,8 @@ size_t ph__request_scopes(ph_request *req, const char **out, size_t max, int app
 /* Sessions (session.c): save into the response at the end of a request. */
 void ph__session_save(ph_request *req, ph_response *resp);
 void ph__session_release(ph_request *req);
+/* The session without marking it read (templates get it this way). */
+json_t *ph__session_peek(ph_request *req);
 
 /* Contexts (context.c). */
 int ph__ctx_key_app(void);

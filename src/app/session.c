@@ -60,6 +60,11 @@ static void load(ph_request *req) {
     req->session_loaded = req->session ? json_deep_copy(req->session) : NULL;
 }
 
+json_t *ph__session_peek(ph_request *req) {
+    load(req);
+    return req->session;
+}
+
 json_t *ph_session(ph_request *req) {
     load(req);
     req->session_accessed = 1;

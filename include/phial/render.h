@@ -1,0 +1,71 @@
+/*
+ * phial — templates in the framework (Flask's render_template). As in
+ * aioflask, rendering is asynchronous: loading a template file suspends the
+ * request's task instead of blocking the worker.
+ *
+ * Templates are found in the app's "templates" folder (config
+ * TEMPLATE_FOLDER), then in the template folders of its blueprints, in
+ * registration order. They see what Flask's see: `request`, `session`, `g`,
+ * `config`, `url_for()` and `get_flashed_messages()`, plus the context given.
+ * Files are reloaded when they change if TEMPLATES_AUTO_RELOAD is true, or
+ * when it is null (the default) and DEBUG is on.
+ */
+#ifndef PHIAL_RENDER_H
+#define PHIAL_RENDER_H
+
+#include "app.h"
+#include "template.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Error kinds of rendering: a template error, and a missing template (a kind
+ * of template error). Both are 500s unless the app handles them. */
+PH_EXTERN extern const ph_error_kind PH_TEMPLATE_ERROR;
+PH_EXTERN extern const ph_error_kind PH_TEMPLATE_NOT_FOUND;
+
+/*
+ * Render `name` with `context` (a JSON object or NULL) into an HTML response
+ * (200, text/html; charset=utf-8).
+ *
+ * Returns:  the response; NULL with an error recorded on the request (a
+ *           missing template or a template error is a 500, described in the
+ *           log and, in debug mode, on the debug page).
+ * Owns:     steals `context`.
+ * Suspends: yes, while the template file (and those it includes) is read.
+ * Example:
+ *     return ph_render_template(req, "index.html", json_pack("{s:s}", "name", "world"));
+ */
+PH_EXTERN ph_response *ph_render_template(ph_request *req, const char *name, json_t *context);
+
+/* The same for a template given as a string (always autoescaped, as Flask's). */
+PH_EXTERN ph_response *ph_render_template_string(ph_request *req, const char *source,
+                                                 json_t *context);
+
+/*
+ * Render to a string instead of a response (for mail bodies, fragments...).
+ *
+ * Returns:  the text in the request's arena; NULL with an error recorded.
+ * Owns:     steals `context`.
+ * Suspends: as ph_render_template().
+ */
+PH_EXTERN const char *ph_render_template_text(ph_request *req, const char *name, json_t *context);
+PH_EXTERN const char *ph_render_template_string_text(ph_request *req, const char *source,
+                                                     json_t *context);
+
+/*
+ * The app's template environment, created on first use: register filters,
+ * tests, globals and context processors on it during setup (Flask's
+ * template_filter, template_test, template_global, context_processor;
+ * context processors get the ph_request as their `user` pointer).
+ *
+ * Returns:  the environment, owned by the app; NULL when out of memory.
+ * Suspends: no.
+ */
+PH_EXTERN ph_tmpl_env *ph_app_template_env(ph_app *app);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,204 @@
+/*
+ * render_template for the framework: the app's template environment (search
+ * path, auto-reload rule), the names Flask puts in every template's context
+ * (request, session, g, config, url_for, get_flashed_messages), and turning
+ * template errors into recorded errors with a clear log line.
+ */
+#include "app/core.h"
+
+#include "phial/render.h"
+#include "phial/session.h"
+#include "util/log.h"
+
+#include <string.h>
+
+const ph_error_kind PH_TEMPLATE_ERROR = {"TemplateError", 500, NULL};
+const ph_error_kind PH_TEMPLATE_NOT_FOUND = {"TemplateNotFound", 500, &PH_TEMPLATE_ERROR};
+
+/* `request` as templates see it: the attributes Flask templates use. */
+static json_t *request_json(ph_request *req) {
+    json_t *args = json_object();
+    const char *k, *v;
+    for (size_t i = 0; ph_request_arg_at(req, i, &k, &v); i++)
+        if (!json_object_get(args, k))
+            json_object_set_new(args, k, json_string(v));
+    json_t *view_args = json_object();
+    for (size_t i = 0; req->matched && req->match.status == PH__ROUTE_FOUND &&
+                       i < req->match.nvalues;
+         i++) {
+        const ph__route_value *rv = &req->match.values[i];
+        json_t *val = rv->type == PH__RV_INT     ? json_integer(rv->v.i)
+                      : rv->type == PH__RV_FLOAT ? json_real(rv->v.d)
+                      : rv->type == PH__RV_BOOL  ? json_boolean(rv->v.b)
+                                                 : json_stringn(rv->raw.ptr, rv->raw.len);
+        json_object_set_new(view_args, rv->name, val);
+    }
+    const char *ep = ph_request_endpoint(req);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}",
+                     "method", ph_request_method(req), "path", ph_request_path(req), "full_path",
+                     ph_request_full_path(req), "url", ph_request_url(req), "base_url",
+                     ph_request_base_url(req), "url_root", ph_request_url_root(req), "host",
+                     ph_request_host(req), "scheme", ph_request_scheme(req), "remote_addr",
+                     ph_request_remote_addr(req), "args", args, "view_args", view_args,
+                     "endpoint", ep ? json_string(ep) : json_null(), "script_root",
+                     ph_request_script_root(req));
+}
+
+static json_t *flask_context(void *ud, void *user) {
+    ph_request *req = user;
+    json_t *ctx = json_object();
+    if (!ctx)
+        return NULL;
+    ph_app_ctx *actx = ph__app_ctx_current();
+    if (actx) {
+        json_object_set(ctx, "g", actx->g);
+        json_object_set(ctx, "config", actx->app->config);
+    }
+    if (req) {
+        json_object_set_new(ctx, "request", request_json(req));
+        json_t *s = ph__session_peek(req);
+        if (s)
+            json_object_set(ctx, "session", s);
+    }
+    return ctx;
+}
+
+/* url_for(endpoint, **values) with Flask's _external, _anchor, _method, _scheme. */
+static json_t *tmpl_url_for(json_t *args, void *ud, int *safe) {
+    ph_request *req = ph_current_request();
+    const char *endpoint = json_string_value(json_array_get(args, 0));
+    json_t *kw = json_array_get(args, json_array_size(args) - 1);
+    if (!endpoint)
+        return NULL;
+    json_t *values = json_object();
+    ph_url_for_opts o = {.values = values};
+    if (json_is_object(kw) && json_array_size(args) > 1) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(kw, k, v) {
+            if (strcmp(k, "_external") == 0)
+                o.external = json_is_true(v);
+            else if (strcmp(k, "_anchor") == 0)
+                o.anchor = json_string_value(v);
+            else if (strcmp(k, "_method") == 0)
+                o.method = json_string_value(v);
+            else if (strcmp(k, "_scheme") == 0)
+                o.scheme = json_string_value(v);
+            else
+                json_object_set(values, k, v);
+        }
+    }
+    char err[256];
+    const char *url = ph_url_for_(req, endpoint, &o, err, sizeof(err));
+    if (!url) {
+        PH_LOG_ERR("url_for('%s') in a template: %s", endpoint, err);
+        return NULL;
+    }
+    return json_string(url);
+}
+
+static json_t *tmpl_flashes(json_t *args, void *ud, int *safe) {
+    ph_request *req = ph_current_request();
+    if (!req)
+        return json_array();
+    json_t *kw = json_array_get(args, json_array_size(args) - 1);
+    int with = json_is_true(json_array_get(args, 0));
+    json_t *filter = json_array_get(args, 1);
+    if (json_is_object(kw)) {
+        if (json_object_get(kw, "with_categories"))
+            with = json_is_true(json_object_get(kw, "with_categories"));
+        if (json_object_get(kw, "category_filter"))
+            filter = json_object_get(kw, "category_filter");
+    }
+    const char *cats[32];
+    size_t n = 0;
+    if (json_is_array(filter))
+        for (size_t i = 0; i < json_array_size(filter) && n < 31; i++)
+            if (json_is_string(json_array_get(filter, i)))
+                cats[n++] = json_string_value(json_array_get(filter, i));
+    cats[n] = NULL;
+    return ph_get_flashed_messages(req, with, n ? cats : NULL);
+}
+
+ph_tmpl_env *ph_app_template_env(ph_app *app) {
+    if (app->templates)
+        return app->templates;
+    json_t *reload = json_object_get(app->config, "TEMPLATES_AUTO_RELOAD");
+    int auto_reload = json_is_boolean(reload) ? json_is_true(reload)
+                                              : ph_config_bool(app, "DEBUG", false);
+    ph_tmpl_env *env = ph_tmpl_env_new(.auto_reload = auto_reload);
+    if (!env)
+        return NULL;
+    int rc = ph_tmpl_env_add_path(env, ph_config_str(app, "TEMPLATE_FOLDER", "templates"));
+    for (size_t i = 0; rc == 0 && i < app->ntemplate_dirs; i++)
+        rc = ph_tmpl_env_add_path(env, app->template_dirs[i]);
+    if (rc == 0)
+        rc = ph_tmpl_env_add_context_processor(env, flask_context, NULL);
+    if (rc == 0)
+        rc = ph_tmpl_env_add_function(env, "url_for", tmpl_url_for, NULL);
+    if (rc == 0)
+        rc = ph_tmpl_env_add_function(env, "get_flashed_messages", tmpl_flashes, NULL);
+    if (rc < 0) {
+        ph_tmpl_env_free(env);
+        return NULL;
+    }
+    app->templates = env;
+    return env;
+}
+
+static const char *render(ph_request *req, const char *name, const char *source,
+                          json_t *context, size_t *len) {
+    ph_tmpl_env *env = ph_app_template_env(req->app);
+    if (!env) {
+        json_decref(context);
+        ph__error_set(req, 500, &PH_INTERNAL_ERROR, PH_ENOMEM, "out of memory");
+        return NULL;
+    }
+    ph_tmpl_error err;
+    memset(&err, 0, sizeof(err));
+    char *out = NULL;
+    int rc = name ? ph_tmpl_render(env, name, context, req, &out, len, &err)
+                  : ph_tmpl_render_string(env, source, context, req, &out, len, &err);
+    if (rc < 0) {
+        char msg[1024];
+        if (rc == PH_ENOTFOUND)
+            snprintf(msg, sizeof(msg), "template not found: %s", name ? name : "<string>");
+        else
+            ph_tmpl_error_format(&err, msg, sizeof(msg));
+        ph__error_set(req, 500, rc == PH_ENOTFOUND ? &PH_TEMPLATE_NOT_FOUND : &PH_TEMPLATE_ERROR,
+                      rc, msg);
+        return NULL;
+    }
+    char *copy = ph__arena_strndup(req->arena, out, *len);
+    ph_tmpl_free(out);
+    if (!copy)
+        ph__error_set(req, 500, &PH_INTERNAL_ERROR, PH_ENOMEM, "out of memory");
+    return copy;
+}
+
+const char *ph_render_template_text(ph_request *req, const char *name, json_t *context) {
+    size_t len;
+    return render(req, name, NULL, context, &len);
+}
+
+const char *ph_render_template_string_text(ph_request *req, const char *source,
+                                           json_t *context) {
+    size_t len;
+    return render(req, NULL, source, context, &len);
+}
+
+static ph_response *as_response(ph_request *req, const char *text, size_t len) {
+    return text ? ph_response_new(req, 200, text, len, "text/html; charset=utf-8") : NULL;
+}
+
+ph_response *ph_render_template(ph_request *req, const char *name, json_t *context) {
+    size_t len = 0;
+    const char *t = render(req, name, NULL, context, &len);
+    return as_response(req, t, len);
+}
+
+ph_response *ph_render_template_string(ph_request *req, const char *source, json_t *context) {
+    size_t len = 0;
+    const char *t = render(req, NULL, source, context, &len);
+    return as_response(req, t, len);
+}
