@@ -278,7 +278,13 @@ static ph_test_response *one_request(ph_test_client *c, const char *method, cons
     const char *qs = q ? q + 1 : "";
     if (rc == 0 && o->query && o->query[0])
         qs = qs[0] ? ph__arena_printf(&a, "%s&%s", qs, o->query) : o->query;
-    rc = rc == 0 ? add_header(&a, &hs, &nh, &cap, "Host", "localhost") : rc;
+    /* A Host given by the caller replaces the default, as in Flask's client
+     * (two Host headers would be a malformed request). */
+    int own_host = 0;
+    for (size_t i = 0; o->headers && o->headers[i] && o->headers[i + 1]; i += 2)
+        own_host |= strcasecmp(o->headers[i], "Host") == 0;
+    if (rc == 0 && !own_host)
+        rc = add_header(&a, &hs, &nh, &cap, "Host", "localhost");
     for (size_t i = 0; rc == 0 && o->headers && o->headers[i] && o->headers[i + 1]; i += 2)
         rc = add_header(&a, &hs, &nh, &cap, o->headers[i], o->headers[i + 1]);
     if (rc == 0 && ctype)
