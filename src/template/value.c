@@ -104,29 +104,12 @@ static const unsigned char needs_escape[256] = {
     ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
 };
 
-/* Nonzero when any byte of w equals c (the classic "has zero byte" trick). */
-static inline uint64_t has_byte(uint64_t w, unsigned char c) {
-    uint64_t x = w ^ (0x0101010101010101ULL * c);
-    return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
-}
-
 int ph__escape(ph_buf *b, const char *s, size_t n) {
     size_t start = 0;
     int rc;
     for (size_t i = 0; i < n; i++) {
         const char *rep;
         size_t rl;
-        /* skip eight clean bytes at a time: most text has nothing to escape */
-        while (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (has_byte(w, '&') | has_byte(w, '<') | has_byte(w, '>') | has_byte(w, '"') |
-                has_byte(w, '\''))
-                break;
-            i += 8;
-        }
-        if (i >= n)
-            break;
         if (!needs_escape[(unsigned char)s[i]])
             continue;
         switch (s[i]) {
