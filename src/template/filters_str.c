@@ -367,6 +367,11 @@ static int f_truncate(rctx *r, const node *n, tv v, targs *a, tv *out) {
         (rc = arg_str(r, n, a, 2, "end", &end)) < 0 || (rc = arg_int(r, n, a, 3, "leeway", 5, &leeway)) < 0)
         return rc;
     ph__tmpl_arg(a, 1, "killwords", &kw);
+    if (length >= 0 && leeway >= 0 && (uint64_t)s.n <= (uint64_t)length + (uint64_t)leeway &&
+        end.n <= (uint64_t)length) {
+        *out = s; /* fewer bytes than the limit: fewer characters too */
+        return 0;
+    }
     int64_t endlen = (int64_t)ph__utf8_len(end.s, end.n), len = (int64_t)ph__utf8_len(s.s, s.n);
     if (length < endlen)
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "expected length >= %lld, got %lld",

@@ -107,14 +107,16 @@ static int fmt_fixed(ph_buf *b, double x, int prec) {
 }
 
 int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv kw, tv *out) {
-    ph_buf b;
-    ph__buf_init(&b, 0);
+    /* build at the end of the output buffer (no buffer to allocate), then
+     * move the bytes to the arena and cut the output back */
+    ph_buf *b = r->out;
+    size_t mark = b->len;
     size_t ai = 0;
     int rc = 0, used_map = 0;
     const char *s = fmt.s;
     for (size_t i = 0; rc == 0 && i < fmt.n; i++) {
         if (s[i] != '%') {
-            rc = ph__buf_append_char(&b, s[i]);
+            rc = ph__buf_append_char(b, s[i]);
             continue;
         }
         if (++i >= fmt.n) {
@@ -165,7 +167,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
         }
         char type = s[i];
         if (type == '%') {
-            rc = ph__buf_append_char(&b, '%');
+            rc = ph__buf_append_char(b, '%');
             continue;
         }
         if (!have_arg) {
@@ -181,7 +183,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
         }
         int left = strchr(flags, '-') != NULL;
         if (type == 's' || type == 'r' || type == 'a') {
-            rc = append_str_arg(r, &b, fmt, arg, type != 's', prec, width, left);
+            rc = append_str_arg(r, b, fmt, arg, type != 's', prec, width, left);
             continue;
         }
         if (!strchr("diuxXoeEfFgGc", type)) {
@@ -192,7 +194,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
         long long iv = 0;
         if ((rc = to_number(r, n, arg, type, &f, &iv)) < 0)
             break;
-        if ((type == 'f' || type == 'F') && !nf && width < 0 && fmt_fixed(&b, f, prec < 0 ? 6 : prec) == 0)
+        if ((type == 'f' || type == 'F') && !nf && width < 0 && fmt_fixed(b, f, prec < 0 ? 6 : prec) == 0)
             continue;
         char spec[32], tmp[512];
         if (type == 'u')
@@ -220,13 +222,15 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
             rc = ph__tmpl_rerr(r, n, PH_ETOOBIG, "formatted number too long");
             break;
         }
-        rc = ph__buf_append(&b, tmp, (size_t)len);
+        rc = ph__buf_append(b, tmp, (size_t)len);
     }
     if (rc == 0 && ai < nargs && !used_map && !(kw.k == TV_DICT || kw.k == TV_JOBJ))
         rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "not all arguments converted during string formatting");
     if (rc == 0)
-        *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, fmt.safe);
-    ph__buf_close(&b);
+        *out = ph__tv_strdup(r, b->data ? b->data + mark : "", b->len - mark, fmt.safe);
+    b->len = mark;
+    if (b->data)
+        b->data[mark] = '\0';
     return rc;
 }
 
