@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define RBUF_INITIAL 4096
 #define BODY_WINDOW (64 * 1024)
@@ -130,10 +131,30 @@ void ph__conn_close(ph__conn *c) {
     uv_close(&c->h.handle, on_closed);
 }
 
+/* Whether the client has sent bytes that we have not read yet. */
+static int has_unread_bytes(ph__conn *c) {
+    uv_os_fd_t fd;
+    char b;
+    return uv_fileno(&c->h.handle, &fd) == 0 && recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+/*
+ * At shutdown: close the keep-alive connections that wait for their next
+ * request. Two kinds are left to finish instead, their request served with
+ * Connection: close (the server is shutting down):
+ *  - a connection accepted but not yet used: its client connected to send a
+ *    request, and closing it would fail that request (bounded by the
+ *    keep-alive timeout, then the header timeout);
+ *  - one whose request is already on its way (part of a head received, or
+ *    bytes in the socket not read yet), bounded by the header timeout.
+ * A keep-alive client that sends just after the close still loses its
+ * request: that is the race of RFC 9112 section 9.3.1, which only a client
+ * retry closes.
+ */
 void ph__conn_close_idle(ph__server *srv) {
     for (ph__conn *c = srv->conns, *next; c; c = next) {
         next = c->next;
-        if (c->state == PH__CONN_IDLE || c->state == PH__CONN_HEAD)
+        if (c->state == PH__CONN_IDLE && c->requests > 0 && !has_unread_bytes(c))
             ph__conn_close(c);
     }
 }

@@ -147,6 +147,25 @@ def test_graceful_shutdown_completes_accepted_requests(start_server, tmp_path, w
         assert log.rindex('"GET /sleep?s=1.5') < log.index("lifespan shutdown")
 
 
+def test_connection_accepted_before_sigterm_is_still_served(start_server):
+    s = start_server("--no-access-log")
+    fresh = Conn(s.port)  # accepted, no request yet
+    partial = Conn(s.port)
+    partial.send("GET /?partial HTTP/1.1\r\nHost: t\r\n")  # half a head
+    time.sleep(0.3)
+    s.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    fresh.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+    partial.send("\r\n")
+    for c in (fresh, partial):
+        r = c.read_response()
+        assert r.body == b"hello" and r.header("Connection") == "close"
+        assert c.closed_within(5)
+        c.close()
+    rc, _ = s.stop()
+    assert rc == 0
+
+
 def test_graceful_timeout_cancels_stragglers(start_server):
     s = start_server("--timeout-graceful", 1, "--no-access-log")
     c = Conn(s.port)
