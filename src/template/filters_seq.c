@@ -119,25 +119,26 @@ typedef struct sitem {
     size_t idx;
 } sitem;
 
-static rctx *sort_r;
-static const node *sort_n;
-static int sort_err;
+typedef struct sortctx {
+    rctx *r;
+    const node *n;
+    int err;
+} sortctx;
 
-static int sitem_cmp(const void *x, const void *y) {
+/* Ties keep their original order (Python's sort is stable; qsort is not). */
+static int sitem_cmp(const void *x, const void *y, void *arg) {
     const sitem *a = x, *b = y;
+    sortctx *sc = arg;
     int c = 0;
-    if (!sort_err && !ph__tv_eq(a->key, b->key) && ph__tv_cmp(sort_r, sort_n, a->key, b->key, &c) < 0)
-        sort_err = 1;
+    if (!sc->err && !ph__tv_eq(a->key, b->key) && ph__tv_cmp(sc->r, sc->n, a->key, b->key, &c) < 0)
+        sc->err = 1;
     return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
 }
 
 static int sort_items(rctx *r, const node *n, sitem *v, size_t count, int reverse) {
-    /* qsort is not reentrant-safe across renders on other threads; environments are per thread */
-    sort_r = r;
-    sort_n = n;
-    sort_err = 0;
-    qsort(v, count, sizeof(sitem), sitem_cmp);
-    if (sort_err)
+    sortctx sc = {r, n, 0};
+    qsort_r(v, count, sizeof(sitem), sitem_cmp, &sc);
+    if (sc.err)
         return PH_ETEMPLATE;
     if (reverse) {
         /* Python's reverse sort is stable too: reverse runs of equal keys back */
