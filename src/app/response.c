@@ -106,6 +106,54 @@ int ph_response_set_header(ph_response *r, const char *name, const char *value) 
 
 /* ---- JSON ----------------------------------------------------------------- */
 
+/*
+ * Re-indent compact JSON text as Python's json.dumps(indent=2) lays it out
+ * (what Flask 2.2 sends in debug mode): a newline and two spaces per level
+ * inside non-empty containers, ": " after keys, empty containers kept as
+ * "{}" and "[]". Working on the compact text keeps one serialiser, so the
+ * floats stay in Python's repr form (jansson's own indenting would print
+ * 0.1 as 0.10000000000000001).
+ */
+static int indent_json(ph_buf *out, const char *s, size_t len) {
+    int rc = 0;
+    size_t depth = 0;
+    for (size_t i = 0; i < len && rc == 0; i++) {
+        char c = s[i];
+        if (c == '"') {
+            size_t j = i + 1;
+            while (j < len && s[j] != '"')
+                j += s[j] == '\\' ? 2 : 1;
+            rc = ph__buf_append(out, s + i, j + 1 - i);
+            i = j;
+            continue;
+        }
+        if ((c == '{' || c == '[') && i + 1 < len && (s[i + 1] == '}' || s[i + 1] == ']')) {
+            rc = ph__buf_append(out, s + i, 2);
+            i++;
+            continue;
+        }
+        if (c == '}' || c == ']')
+            depth--;
+        if (c == '}' || c == ']') {
+            rc = ph__buf_append_char(out, '\n');
+            for (size_t k = 0; rc == 0 && k < depth; k++)
+                rc = ph__buf_append_str(out, "  ");
+        }
+        if (rc == 0)
+            rc = ph__buf_append_char(out, c);
+        if (rc == 0 && c == ':')
+            rc = ph__buf_append_char(out, ' ');
+        if (c == '{' || c == '[')
+            depth++;
+        if (rc == 0 && (c == '{' || c == '[' || c == ',')) {
+            rc = ph__buf_append_char(out, '\n');
+            for (size_t k = 0; rc == 0 && k < depth; k++)
+                rc = ph__buf_append_str(out, "  ");
+        }
+    }
+    return rc;
+}
+
 ph_response *ph_json_response(ph_request *req, int status, json_t *value) {
     if (!value) {
         ph__error_set(req, 500, &PH_INTERNAL_ERROR, PH_EINVAL, "jsonify of nothing");
@@ -115,17 +163,18 @@ ph_response *ph_json_response(ph_request *req, int status, json_t *value) {
     ph__buf_init(&b, 0);
     /* Flask 2.2's default provider: sorted keys, ASCII only, Python's float
      * repr; compact unless pretty printing is on; a trailing newline. */
-    int rc;
-    if (ph_config_bool(req->app, "JSONIFY_PRETTYPRINT_REGULAR", false) ||
-        ph_config_bool(req->app, "DEBUG", false)) {
-        char *s = json_dumps(value, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII |
-                                        JSON_ENCODE_ANY);
-        rc = s ? ph__buf_append_str(&b, s) : PH_ENOMEM;
-        free(s);
-    } else {
-        rc = ph__tagged_json_dumps(value, PH_TAGGED_JSON_KEEP, &b);
-    }
+    int rc = ph__tagged_json_dumps(value, PH_TAGGED_JSON_KEEP, &b);
     json_decref(value);
+    if (rc == 0 && (ph_config_bool(req->app, "JSONIFY_PRETTYPRINT_REGULAR", false) ||
+                    ph_config_bool(req->app, "DEBUG", false))) {
+        /* Fixed: this used jansson's JSON_INDENT, whose floats are not
+         * Python's repr ("0.10000000000000001" for 0.1). */
+        ph_buf pretty;
+        ph__buf_init(&pretty, 0);
+        rc = indent_json(&pretty, b.data, b.len);
+        ph__buf_close(&b);
+        b = pretty;
+    }
     if (rc == 0)
         rc = ph__buf_append_char(&b, '\n');
     ph_response *r = NULL;

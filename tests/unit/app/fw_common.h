@@ -25,7 +25,7 @@
                      r_->body);                                                                   \
         const char *bd_ = (bd);                                                                   \
         if (bd_)                                                                                  \
-            cr_assert_str_eq(r_->body, bd_);                                                      \
+            cr_assert_str_eq(r_->body, bd_, "got \"%s\"", r_->body);                                                      \
         ph_test_response_free(r_);                                                                \
     } while (0)
 
@@ -106,7 +106,7 @@ static inline int fw_cases_body(ph_app *app, ph_test_client *c) {
         cr_assert_eq(r->status, k->status, "%s %s: status %d, expected %d; body: %s", k->method,
                      k->url, r->status, k->status, r->body);
         if (k->body)
-            cr_assert_str_eq(r->body, k->body, "%s %s", k->method, k->url);
+            cr_assert_str_eq(r->body, k->body, "%s %s: got \"%s\"", k->method, k->url, r->body);
         if (k->hname)
             fw_expect_header(r, k->hname, k->hvalue);
         ph_test_response_free(r);
