@@ -160,8 +160,7 @@ PH_EXTERN int ph_tmpl_env_add_test(ph_tmpl_env *env, const char *name, ph_tmpl_t
                                    void *ud);
 PH_EXTERN int ph_tmpl_env_add_function(ph_tmpl_env *env, const char *name, ph_tmpl_func_fn fn,
                                        void *ud);
-PH_EXTERN int ph_tmpl_env_add_context_processor(ph_tmpl_env *env, ph_tmpl_context_fn fn,
-                                                void *ud);
+PH_EXTERN int ph_tmpl_env_add_context_processor(ph_tmpl_env *env, ph_tmpl_context_fn fn, void *ud);
 
 /*
  * Render template `name` (found through the string templates, then the

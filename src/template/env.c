@@ -15,8 +15,8 @@
  * Reference: Flask "Templates" (autoescape rule, context processors),
  * Jinja2 "API" (loaders, auto_reload, TemplateNotFound).
  */
-#include "tmpl.h"
 #include "phial/runtime.h"
+#include "tmpl.h"
 #include "util/alloc.h"
 
 #include <errno.h>
@@ -47,7 +47,9 @@ static int file_stat(void *ud, const char *path, double *mtime) {
     }
     struct stat st;
     if (stat(path, &st) != 0)
-        return errno == ENOENT || errno == ENOTDIR ? PH_ENOENT : errno == EACCES ? PH_EACCES : PH_EIO;
+        return errno == ENOENT || errno == ENOTDIR ? PH_ENOENT
+               : errno == EACCES                   ? PH_EACCES
+                                                   : PH_EIO;
     if (!S_ISREG(st.st_mode))
         return PH_ENOENT;
     *mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
@@ -293,7 +295,8 @@ static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, 
     if (!n)
         return 0;
     if (stack_exhausted(base)) {
-        ph__tmpl_set_error(err, t->name, n->line, n->col, PH_ETEMPLATE, "template nested too deeply");
+        ph__tmpl_set_error(err, t->name, n->line, n->col, PH_ETEMPLATE,
+                           "template nested too deeply");
         return PH_ETEMPLATE;
     }
     /* As Jinja2 3.x does, names inside if statements and conditional
@@ -307,13 +310,14 @@ static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, 
     if (soft)
         ;
     else if (n->kind == E_FILTER && !ph__tmpl_find_filter(n->name, n->nlen) &&
-        !registered(env->filters, env->nfilters, n->name)) {
-        ph__tmpl_set_error(err, t->name, n->line, n->col, PH_ETEMPLATE, "No filter named '%s'.", n->name);
+             !registered(env->filters, env->nfilters, n->name)) {
+        ph__tmpl_set_error(err, t->name, n->line, n->col, PH_ETEMPLATE, "No filter named '%s'.",
+                           n->name);
         return PH_ETEMPLATE;
-    }
-    else if (n->kind == E_TEST && !ph__tmpl_find_test(n->name, n->nlen) &&
-        !registered(env->tests, env->ntests, n->name)) {
-        ph__tmpl_set_error(err, t->name, n->line, n->col, PH_ETEMPLATE, "No test named '%s'.", n->name);
+    } else if (n->kind == E_TEST && !ph__tmpl_find_test(n->name, n->nlen) &&
+               !registered(env->tests, env->ntests, n->name)) {
+        ph__tmpl_set_error(err, t->name, n->line, n->col, PH_ETEMPLATE, "No test named '%s'.",
+                           n->name);
         return PH_ETEMPLATE;
     }
     if (n->kind == E_FILTER)
@@ -476,8 +480,14 @@ static int render_tmpl(ph_tmpl_env *env, ptmpl *t, json_t *context, void *user, 
     /* temporaries are bounded too, so a hostile template cannot take all memory */
     ph__arena_init(&arena, 16384, env->opts.max_output * 4 + (16u << 20));
     ph__buf_init(&buf, env->opts.max_output);
-    rctx r = {.env = env, .out = &buf, .a = &arena, .err = err, .autoescape = t->autoescape,
-              .cur = t, .user = user, .ctx = ctx};
+    rctx r = {.env = env,
+              .out = &buf,
+              .a = &arena,
+              .err = err,
+              .autoescape = t->autoescape,
+              .cur = t,
+              .user = user,
+              .ctx = ctx};
     tctx tc = {.t = t, .ctx = ctx};
     char base;
     r.stack_base = (uintptr_t)&base;

@@ -31,7 +31,8 @@ static int undef_error(rctx *r, const node *n, tv v) {
     if (v.flags & TVF_ATTR) {
         tv owner = {.k = v.owner};
         if (v.owner == TV_NONE)
-            return ph__tmpl_rerr(r, n, PH_EUNDEFINED, "'None' has no attribute '%.*s'", (int)v.n, v.s);
+            return ph__tmpl_rerr(r, n, PH_EUNDEFINED, "'None' has no attribute '%.*s'", (int)v.n,
+                                 v.s);
         return ph__tmpl_rerr(r, n, PH_EUNDEFINED, "'%s object' has no attribute '%.*s'",
                              ph__tv_typename(owner), (int)v.n, v.s);
     }
@@ -190,14 +191,20 @@ static int do_slice(rctx *r, const node *n, tv obj, tv s0, tv s1, tv s2, tv *out
     if (slice_bound(s0, step < 0 ? len - 1 : 0, &start) < 0 ||
         slice_bound(s1, step < 0 ? -len - 1 : len, &stop) < 0)
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "slice indices must be integers or None");
-    if (start < 0) start += len;
-    if (stop < 0) stop += len;
+    if (start < 0)
+        start += len;
+    if (stop < 0)
+        stop += len;
     if (step > 0) {
-        if (start < 0) start = 0;
-        if (stop > len) stop = len;
+        if (start < 0)
+            start = 0;
+        if (stop > len)
+            stop = len;
     } else {
-        if (start >= len) start = len - 1;
-        if (stop < -1) stop = -1;
+        if (start >= len)
+            start = len - 1;
+        if (stop < -1)
+            stop = -1;
     }
     if (is_str && step == 1) {
         size_t b = start < stop ? ph__utf8_offset(obj.s, obj.n, (size_t)start) : 0;
@@ -237,13 +244,20 @@ static double num(tv v) { return v.k == TV_FLOAT ? v.f : (double)v.i; }
 
 static const char *opname(int op) {
     switch (op) {
-    case OP_FLOORDIV: return "//";
-    case OP_POW: return "** or pow()";
-    case '+': return "+";
-    case '-': return "-";
-    case '*': return "*";
-    case '/': return "/";
-    default: return "%";
+    case OP_FLOORDIV:
+        return "//";
+    case OP_POW:
+        return "** or pow()";
+    case '+':
+        return "+";
+    case '-':
+        return "-";
+    case '*':
+        return "*";
+    case '/':
+        return "/";
+    default:
+        return "%";
     }
 }
 
@@ -296,7 +310,6 @@ static int repeat(rctx *r, const node *n, tv s, int64_t k, tv *out) {
     return 0;
 }
 
-
 int ph__tmpl_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
     if (a.k == TV_UNDEF)
         return undef_error(r, n, a);
@@ -308,15 +321,24 @@ int ph__tmpl_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
         double fx = num(a), fy = num(b);
         switch (op) {
         case '+':
-            if (ints && !__builtin_add_overflow(x, y, &z)) { *out = tv_int(z); return 0; }
+            if (ints && !__builtin_add_overflow(x, y, &z)) {
+                *out = tv_int(z);
+                return 0;
+            }
             *out = tv_float(fx + fy);
             return 0;
         case '-':
-            if (ints && !__builtin_sub_overflow(x, y, &z)) { *out = tv_int(z); return 0; }
+            if (ints && !__builtin_sub_overflow(x, y, &z)) {
+                *out = tv_int(z);
+                return 0;
+            }
             *out = tv_float(fx - fy);
             return 0;
         case '*':
-            if (ints && !__builtin_mul_overflow(x, y, &z)) { *out = tv_int(z); return 0; }
+            if (ints && !__builtin_mul_overflow(x, y, &z)) {
+                *out = tv_int(z);
+                return 0;
+            }
             *out = tv_float(fx * fy);
             return 0;
         case '/':
@@ -327,8 +349,8 @@ int ph__tmpl_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
         case OP_FLOORDIV:
         case '%':
             if (fy == 0)
-                return ph__tmpl_rerr(r, n, PH_ETEMPLATE, ints ? "integer division or modulo by zero"
-                                                                : "float modulo");
+                return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                                     ints ? "integer division or modulo by zero" : "float modulo");
             if (ints) {
                 if (x == INT64_MIN && y == -1) {
                     *out = op == '%' ? tv_int(0) : tv_float(-(double)x);
@@ -369,7 +391,8 @@ int ph__tmpl_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
                 return 0;
             }
             if (fx == 0 && fy < 0)
-                return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "0.0 cannot be raised to a negative power");
+                return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                                     "0.0 cannot be raised to a negative power");
             *out = tv_float(pow(fx, fy));
             return 0;
         }
@@ -447,9 +470,14 @@ static int compare(rctx *r, const node *n, int op, tv a, tv b, int *res) {
     if (r->env->opts.strict_undefined && (a.k == TV_UNDEF || b.k == TV_UNDEF))
         return undef_error(r, n, a.k == TV_UNDEF ? a : b);
     switch (op) {
-    case OP_EQ: *res = ph__tv_eq(a, b); return 0;
-    case OP_NE: *res = !ph__tv_eq(a, b); return 0;
-    case OP_IN: return contains(r, n, b, a, res);
+    case OP_EQ:
+        *res = ph__tv_eq(a, b);
+        return 0;
+    case OP_NE:
+        *res = !ph__tv_eq(a, b);
+        return 0;
+    case OP_IN:
+        return contains(r, n, b, a, res);
     case OP_NOTIN:
         rc = contains(r, n, b, a, res);
         *res = !*res;
@@ -460,10 +488,18 @@ static int compare(rctx *r, const node *n, int op, tv a, tv b, int *res) {
     if ((rc = ph__tv_cmp(r, n, a, b, &c)) < 0)
         return rc;
     switch (op) {
-    case '<': *res = c < 0; break;
-    case '>': *res = c > 0; break;
-    case OP_LE: *res = c <= 0; break;
-    default: *res = c >= 0; break;
+    case '<':
+        *res = c < 0;
+        break;
+    case '>':
+        *res = c > 0;
+        break;
+    case OP_LE:
+        *res = c <= 0;
+        break;
+    default:
+        *res = c >= 0;
+        break;
     }
     return 0;
 }
@@ -505,12 +541,17 @@ int ph__tmpl_eval_args(rctx *r, const node *n, frame *f, tctx *tc, targs *a) {
 
 int ph__tmpl_call(rctx *r, const node *n, tv fn, targs *a, tv *out) {
     switch (fn.k) {
-    case TV_MACRO: return ph__tmpl_call_macro(r, fn.m, a, out);
-    case TV_FUNC: return fn.fn->fn(r, fn.fn, a, out);
-    case TV_LOOP: return ph__tmpl_call_loop(r, fn.lp, a, out);
-    case TV_UNDEF: return undef_error(r, n, fn);
+    case TV_MACRO:
+        return ph__tmpl_call_macro(r, fn.m, a, out);
+    case TV_FUNC:
+        return fn.fn->fn(r, fn.fn, a, out);
+    case TV_LOOP:
+        return ph__tmpl_call_loop(r, fn.lp, a, out);
+    case TV_UNDEF:
+        return undef_error(r, n, fn);
     default:
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'%s' object is not callable", ph__tv_typename(fn));
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'%s' object is not callable",
+                             ph__tv_typename(fn));
     }
 }
 
@@ -607,14 +648,18 @@ int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
     if (stack_exhausted(r->stack_base))
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "expression nested too deeply");
     switch (n->kind) {
-    case E_CONST: *out = n->val; return 0;
-    case E_NAME: return ph__tmpl_lookup(r, f, tc, n->name, n->nlen, out);
+    case E_CONST:
+        *out = n->val;
+        return 0;
+    case E_NAME:
+        return ph__tmpl_lookup(r, f, tc, n->name, n->nlen, out);
     case E_GETATTR:
         if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0)
             return rc;
         return ph__tmpl_getattr(r, n, a, n->name, n->nlen, out);
     case E_GETITEM:
-        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 || (rc = ph__tmpl_eval(r, n->b, f, tc, &b)) < 0)
+        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 ||
+            (rc = ph__tmpl_eval(r, n->b, f, tc, &b)) < 0)
             return rc;
         return ph__tmpl_getitem(r, n, a, b, out);
     case E_SLICE: {
@@ -627,7 +672,8 @@ int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
         return do_slice(r, n, a, s[0], s[1], s[2], out);
     }
     case E_BINOP:
-        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 || (rc = ph__tmpl_eval(r, n->b, f, tc, &b)) < 0)
+        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 ||
+            (rc = ph__tmpl_eval(r, n->b, f, tc, &b)) < 0)
             return rc;
         return ph__tmpl_binop(r, n, n->op, a, b, out);
     case E_NEG:
@@ -642,7 +688,9 @@ int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
         if (n->kind == E_POS)
             *out = a.k == TV_BOOL ? tv_int(a.i) : a;
         else
-            *out = a.k == TV_FLOAT ? tv_float(-a.f) : a.i == INT64_MIN ? tv_float(-(double)a.i) : tv_int(-a.i);
+            *out = a.k == TV_FLOAT    ? tv_float(-a.f)
+                   : a.i == INT64_MIN ? tv_float(-(double)a.i)
+                                      : tv_int(-a.i);
         return 0;
     case E_NOT:
         if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 || (rc = truthy(r, n, a, &t)) < 0)
@@ -658,8 +706,10 @@ int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
             return 0;
         }
         return ph__tmpl_eval(r, n->b, f, tc, out);
-    case E_COMPARE: return eval_compare(r, n, f, tc, out);
-    case E_CONCAT: return eval_concat(r, n, f, tc, out);
+    case E_COMPARE:
+        return eval_compare(r, n, f, tc, out);
+    case E_CONCAT:
+        return eval_concat(r, n, f, tc, out);
     case E_COND:
         if ((rc = ph__tmpl_eval(r, n->b, f, tc, &a)) < 0 || (rc = truthy(r, n, a, &t)) < 0)
             return rc;
@@ -669,21 +719,27 @@ int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
             return ph__tmpl_eval(r, n->c, f, tc, out);
         *out = tv_undef("", 0);
         return 0;
-    case E_FILTER: return eval_filter(r, n, f, tc, out);
+    case E_FILTER:
+        return eval_filter(r, n, f, tc, out);
     case E_TEST:
-        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 || (rc = ph__tmpl_eval_args(r, n, f, tc, &args)) < 0 ||
+        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 ||
+            (rc = ph__tmpl_eval_args(r, n, f, tc, &args)) < 0 ||
             (rc = ph__tmpl_apply_test(r, n, n->name, n->nlen, a, &args, &t)) < 0)
             return rc;
         *out = tv_bool((n->flags & NF_NEGATE) ? !t : t);
         return 0;
     case E_CALL:
-        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 || (rc = ph__tmpl_eval_args(r, n, f, tc, &args)) < 0)
+        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &a)) < 0 ||
+            (rc = ph__tmpl_eval_args(r, n, f, tc, &args)) < 0)
             return rc;
         return ph__tmpl_call(r, n, a, &args, out);
     case E_LIST:
-    case E_TUPLE: return eval_seq(r, n, f, tc, out);
-    case E_DICT: return eval_dict(r, n, f, tc, out);
-    default: return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot evaluate this node");
+    case E_TUPLE:
+        return eval_seq(r, n, f, tc, out);
+    case E_DICT:
+        return eval_dict(r, n, f, tc, out);
+    default:
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot evaluate this node");
     }
 }
 
@@ -735,9 +791,7 @@ int ph__tv_items(rctx *r, const node *n, tv v, tv **items, size_t *count) {
         const char *key;
         json_t *val;
         size_t i = 0;
-        json_object_foreach(v.j, key, val) {
-            (*items)[i++] = tv_str(key, strlen(key), 0);
-        }
+        json_object_foreach(v.j, key, val) { (*items)[i++] = tv_str(key, strlen(key), 0); }
     }
     return 0;
 }

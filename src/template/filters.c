@@ -46,7 +46,8 @@ static int f_length(rctx *r, const node *n, tv v, targs *a, tv *out) {
         *out = tv_int((int64_t)ph__tv_len(v));
         return ph__tmpl_check_undef(r, n, v);
     }
-    return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "object of type '%s' has no len()", ph__tv_typename(v));
+    return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "object of type '%s' has no len()",
+                         ph__tv_typename(v));
 }
 
 /* Python's float(str): surrounding whitespace allowed, underscores between digits. */
@@ -62,7 +63,8 @@ static int parse_float(tv s, double *out) {
     for (size_t i = b; i < e; i++)
         if (s.s[i] != '_')
             buf[k++] = s.s[i];
-        else if (i == b || i + 1 == e || !isdigit((unsigned char)s.s[i - 1]) || !isdigit((unsigned char)s.s[i + 1]))
+        else if (i == b || i + 1 == e || !isdigit((unsigned char)s.s[i - 1]) ||
+                 !isdigit((unsigned char)s.s[i + 1]))
             return -1;
     buf[k] = 0;
     if (strchr(buf, 'x') || strchr(buf, 'X') || strchr(buf, 'p') || strchr(buf, 'P'))
@@ -114,11 +116,16 @@ static int f_int(rctx *r, const node *n, tv v, targs *a, tv *out) {
     int64_t i;
     double f;
     switch (v.k) {
-    case TV_UNDEF: return ph__tmpl_undef_error(r, n, v);
-    case TV_INT: case TV_BOOL: *out = tv_int(v.i); return 0;
+    case TV_UNDEF:
+        return ph__tmpl_undef_error(r, n, v);
+    case TV_INT:
+    case TV_BOOL:
+        *out = tv_int(v.i);
+        return 0;
     case TV_FLOAT:
         if (!isfinite(v.f))
-            return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot convert float %s to integer", isnan(v.f) ? "NaN" : "infinity");
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot convert float %s to integer",
+                                 isnan(v.f) ? "NaN" : "infinity");
         *out = fabs(v.f) < 9.2e18 ? tv_int((int64_t)v.f) : tv_float(trunc(v.f));
         return 0;
     case TV_STR:
@@ -128,12 +135,15 @@ static int f_int(rctx *r, const node *n, tv v, targs *a, tv *out) {
         }
         if (parse_float(v, &f) == 0) {
             if (!isfinite(f))
-                return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot convert float %s to integer", isnan(f) ? "NaN" : "infinity");
+                return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot convert float %s to integer",
+                                     isnan(f) ? "NaN" : "infinity");
             *out = tv_int((int64_t)f);
             return 0;
         }
         /* fall through */
-    default: *out = def; return 0;
+    default:
+        *out = def;
+        return 0;
     }
 }
 
@@ -162,7 +172,8 @@ static int f_abs(rctx *r, const node *n, tv v, targs *a, tv *out) {
     else if (v.k == TV_UNDEF)
         return ph__tmpl_undef_error(r, n, v);
     else
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "bad operand type for abs(): '%s'", ph__tv_typename(v));
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "bad operand type for abs(): '%s'",
+                             ph__tv_typename(v));
     return 0;
 }
 
@@ -188,7 +199,9 @@ static int f_round(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv pv, method = tv_str("common", 6, 0);
     if (ph__tmpl_arg(a, 0, "precision", &pv)) {
         if (pv.k != TV_INT && pv.k != TV_BOOL)
-            return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'%s' object cannot be interpreted as an integer", ph__tv_typename(pv));
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                                 "'%s' object cannot be interpreted as an integer",
+                                 ph__tv_typename(pv));
         prec = pv.i;
     }
     ph__tmpl_arg(a, 1, "method", &method);
@@ -200,7 +213,8 @@ static int f_round(rctx *r, const node *n, tv v, targs *a, tv *out) {
     if (v.k == TV_UNDEF)
         return ph__tmpl_undef_error(r, n, v);
     if (v.k != TV_INT && v.k != TV_BOOL && v.k != TV_FLOAT)
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "type %s doesn't define __round__ method", ph__tv_typename(v));
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "type %s doesn't define __round__ method",
+                             ph__tv_typename(v));
     if (common) {
         if (v.k != TV_FLOAT) {
             *out = tv_int(v.i);
@@ -282,7 +296,8 @@ static int json_str(ph_buf *b, const char *s, size_t n) {
             i += len;
             if (cp >= 0x10000) {
                 cp -= 0x10000;
-                rc = ph__buf_printf(b, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+                rc =
+                    ph__buf_printf(b, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
             } else {
                 rc = ph__buf_printf(b, "\\u%04x", cp);
             }
@@ -290,19 +305,42 @@ static int json_str(ph_buf *b, const char *s, size_t n) {
         }
         i++;
         switch (c) {
-        case '"': rc = ph__buf_append(b, "\\\"", 2); break;
-        case '\\': rc = ph__buf_append(b, "\\\\", 2); break;
-        case '\n': rc = ph__buf_append(b, "\\n", 2); break;
-        case '\r': rc = ph__buf_append(b, "\\r", 2); break;
-        case '\t': rc = ph__buf_append(b, "\\t", 2); break;
-        case '\b': rc = ph__buf_append(b, "\\b", 2); break;
-        case '\f': rc = ph__buf_append(b, "\\f", 2); break;
-        case '<': rc = ph__buf_append(b, "\\u003c", 6); break;
-        case '>': rc = ph__buf_append(b, "\\u003e", 6); break;
-        case '&': rc = ph__buf_append(b, "\\u0026", 6); break;
-        case '\'': rc = ph__buf_append(b, "\\u0027", 6); break;
+        case '"':
+            rc = ph__buf_append(b, "\\\"", 2);
+            break;
+        case '\\':
+            rc = ph__buf_append(b, "\\\\", 2);
+            break;
+        case '\n':
+            rc = ph__buf_append(b, "\\n", 2);
+            break;
+        case '\r':
+            rc = ph__buf_append(b, "\\r", 2);
+            break;
+        case '\t':
+            rc = ph__buf_append(b, "\\t", 2);
+            break;
+        case '\b':
+            rc = ph__buf_append(b, "\\b", 2);
+            break;
+        case '\f':
+            rc = ph__buf_append(b, "\\f", 2);
+            break;
+        case '<':
+            rc = ph__buf_append(b, "\\u003c", 6);
+            break;
+        case '>':
+            rc = ph__buf_append(b, "\\u003e", 6);
+            break;
+        case '&':
+            rc = ph__buf_append(b, "\\u0026", 6);
+            break;
+        case '\'':
+            rc = ph__buf_append(b, "\\u0027", 6);
+            break;
         default:
-            rc = c < 0x20 || c == 0x7f ? (c == 0x7f ? ph__buf_append_char(b, (char)c) : ph__buf_printf(b, "\\u%04x", c))
+            rc = c < 0x20 || c == 0x7f ? (c == 0x7f ? ph__buf_append_char(b, (char)c)
+                                                    : ph__buf_printf(b, "\\u%04x", c))
                                        : ph__buf_append_char(b, (char)c);
         }
     }
@@ -332,16 +370,20 @@ static int dump(rctx *r, const node *n, tv v, ph_buf *b, int indent, int level) 
     if (level > 200)
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "value nested too deeply for tojson");
     switch (v.k) {
-    case TV_NONE: return ph__buf_append_str(b, "null");
-    case TV_BOOL: return ph__buf_append_str(b, v.i ? "true" : "false");
-    case TV_INT: return ph__buf_printf(b, "%lld", (long long)v.i);
+    case TV_NONE:
+        return ph__buf_append_str(b, "null");
+    case TV_BOOL:
+        return ph__buf_append_str(b, v.i ? "true" : "false");
+    case TV_INT:
+        return ph__buf_printf(b, "%lld", (long long)v.i);
     case TV_FLOAT:
         if (isnan(v.f))
             return ph__buf_append_str(b, "NaN");
         if (isinf(v.f))
             return ph__buf_append_str(b, v.f < 0 ? "-Infinity" : "Infinity");
         return ph__fmt_float(b, v.f);
-    case TV_STR: return json_str(b, v.s, v.n);
+    case TV_STR:
+        return json_str(b, v.s, v.n);
     case TV_LIST:
     case TV_JARR: {
         size_t len = ph__tv_len(v);
@@ -396,7 +438,8 @@ static int dump(rctx *r, const node *n, tv v, ph_buf *b, int indent, int level) 
         return rc ? rc : ph__buf_append_char(b, '}');
     }
     default:
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Object of type %s is not JSON serializable", ph__tv_typename(v));
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Object of type %s is not JSON serializable",
+                             ph__tv_typename(v));
     }
 }
 
@@ -422,7 +465,8 @@ static int f_xmlattr(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv autospace = tv_bool(1), items;
     ph__tmpl_arg(a, 0, "autospace", &autospace);
     if (v.k != TV_JOBJ && v.k != TV_DICT)
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'%s' object has no attribute 'items'", ph__tv_typename(v));
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'%s' object has no attribute 'items'",
+                             ph__tv_typename(v));
     int rc = ph__tmpl_dict_items(r, v, &items);
     ph_buf b;
     ph__buf_init(&b, 0);
@@ -536,13 +580,19 @@ static int f_filesizeformat(rctx *r, const node *n, tv v, targs *a, tv *out) {
 
 int ph__tmpl_urlize(rctx *r, const node *n, tv v, targs *a, tv *out);
 
-static int f_urlize(rctx *r, const node *n, tv v, targs *a, tv *out) { return ph__tmpl_urlize(r, n, v, a, out); }
+static int f_urlize(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return ph__tmpl_urlize(r, n, v, a, out);
+}
 
 static const bfilter_entry misc[] = {
-    {"default", f_default}, {"d", f_default}, {"length", f_length}, {"count", f_length},
-    {"int", f_int}, {"float", f_float}, {"abs", f_abs}, {"round", f_round}, {"attr", f_attr},
-    {"list", f_list}, {"items", f_items}, {"tojson", f_tojson}, {"xmlattr", f_xmlattr},
-    {"urlencode", f_urlencode}, {"urlize", f_urlize}, {"filesizeformat", f_filesizeformat},
+    {"default", f_default}, {"d", f_default},
+    {"length", f_length},   {"count", f_length},
+    {"int", f_int},         {"float", f_float},
+    {"abs", f_abs},         {"round", f_round},
+    {"attr", f_attr},       {"list", f_list},
+    {"items", f_items},     {"tojson", f_tojson},
+    {"xmlattr", f_xmlattr}, {"urlencode", f_urlencode},
+    {"urlize", f_urlize},   {"filesizeformat", f_filesizeformat},
     {NULL, NULL},
 };
 
@@ -597,7 +647,8 @@ int ph__tmpl_apply_filter(rctx *r, const node *n, const char *name, size_t len, 
         !(v.k == TV_UNDEF && r->env->opts.strict_undefined))
         return ((bfilter_fn)n->fn)(r, n, v, a, out);
     for (size_t i = r->env->nfilters; i-- > 0;)
-        if (strlen(r->env->filters[i].name) == len && memcmp(r->env->filters[i].name, name, len) == 0)
+        if (strlen(r->env->filters[i].name) == len &&
+            memcmp(r->env->filters[i].name, name, len) == 0)
             return c_filter(r, n, &r->env->filters[i], v, a, out);
     bfilter_fn fn = ph__tmpl_find_filter(name, len);
     if (!fn)

@@ -207,17 +207,20 @@ static int f_dictsort(rctx *r, const node *n, tv v, targs *a, tv *out) {
     ph__tmpl_arg(a, 1, "by", &by);
     ph__tmpl_arg(a, 2, "reverse", &rev);
     if (v.k != TV_JOBJ && v.k != TV_DICT)
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'%s' object has no attribute 'items'", ph__tv_typename(v));
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'%s' object has no attribute 'items'",
+                             ph__tv_typename(v));
     int pos = by.k == TV_STR && by.n == 5 && !memcmp(by.s, "value", 5);
     if (!pos && !(by.k == TV_STR && by.n == 3 && !memcmp(by.s, "key", 3)))
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "You can only sort by either \"key\" or \"value\"");
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                             "You can only sort by either \"key\" or \"value\"");
     int rc = ph__tmpl_dict_items(r, v, &items);
     if (rc < 0)
         return rc;
     keyspec ks = {.have_attr = 1, .attr = tv_int(pos), .case_sensitive = ph__tv_truthy(cs)};
     sitem *s;
     size_t count;
-    if ((rc = keyed(r, n, items, &ks, &s, &count)) < 0 || (rc = sort_items(r, n, s, count, ph__tv_truthy(rev))) < 0)
+    if ((rc = keyed(r, n, items, &ks, &s, &count)) < 0 ||
+        (rc = sort_items(r, n, s, count, ph__tv_truthy(rev))) < 0)
         return rc;
     tlist *l = ph__tlist_new(r, count);
     if (!l)
@@ -368,7 +371,8 @@ static int f_map(rctx *r, const node *n, tv v, targs *a, tv *out) {
             shift_args(a, 1, &rest);
             if (a->pos[0].k != TV_STR)
                 return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "map filter name must be a string");
-            if ((rc = ph__tmpl_apply_filter(r, n, a->pos[0].s, a->pos[0].n, items[i], &rest, &x)) < 0)
+            if ((rc = ph__tmpl_apply_filter(r, n, a->pos[0].s, a->pos[0].n, items[i], &rest, &x)) <
+                0)
                 return rc;
         }
         l->v[l->n++] = x;
@@ -411,10 +415,18 @@ static int select_common(rctx *r, const node *n, tv v, targs *a, tv *out, int at
     return 0;
 }
 
-static int f_select(rctx *r, const node *n, tv v, targs *a, tv *out) { return select_common(r, n, v, a, out, 0, 1); }
-static int f_reject(rctx *r, const node *n, tv v, targs *a, tv *out) { return select_common(r, n, v, a, out, 0, 0); }
-static int f_selectattr(rctx *r, const node *n, tv v, targs *a, tv *out) { return select_common(r, n, v, a, out, 1, 1); }
-static int f_rejectattr(rctx *r, const node *n, tv v, targs *a, tv *out) { return select_common(r, n, v, a, out, 1, 0); }
+static int f_select(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return select_common(r, n, v, a, out, 0, 1);
+}
+static int f_reject(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return select_common(r, n, v, a, out, 0, 0);
+}
+static int f_selectattr(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return select_common(r, n, v, a, out, 1, 1);
+}
+static int f_rejectattr(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return select_common(r, n, v, a, out, 1, 0);
+}
 
 static int f_first(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv *items;
@@ -521,8 +533,12 @@ static int minmax(rctx *r, const node *n, tv v, targs *a, tv *out, int want_max)
     return 0;
 }
 
-static int f_min(rctx *r, const node *n, tv v, targs *a, tv *out) { return minmax(r, n, v, a, out, 0); }
-static int f_max(rctx *r, const node *n, tv v, targs *a, tv *out) { return minmax(r, n, v, a, out, 1); }
+static int f_min(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return minmax(r, n, v, a, out, 0);
+}
+static int f_max(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return minmax(r, n, v, a, out, 1);
+}
 
 static int f_unique(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv cs = tv_bool(0);
@@ -578,9 +594,23 @@ static int f_reverse(rctx *r, const node *n, tv v, targs *a, tv *out) {
 }
 
 const bfilter_entry ph__tmpl_filters_seq[] = {
-    {"first", f_first}, {"last", f_last}, {"join", f_join}, {"sort", f_sort},
-    {"dictsort", f_dictsort}, {"groupby", f_groupby}, {"batch", f_batch}, {"slice", f_slice},
-    {"map", f_map}, {"select", f_select}, {"reject", f_reject}, {"selectattr", f_selectattr},
-    {"rejectattr", f_rejectattr}, {"sum", f_sum}, {"min", f_min}, {"max", f_max},
-    {"unique", f_unique}, {"reverse", f_reverse}, {NULL, NULL},
+    {"first", f_first},
+    {"last", f_last},
+    {"join", f_join},
+    {"sort", f_sort},
+    {"dictsort", f_dictsort},
+    {"groupby", f_groupby},
+    {"batch", f_batch},
+    {"slice", f_slice},
+    {"map", f_map},
+    {"select", f_select},
+    {"reject", f_reject},
+    {"selectattr", f_selectattr},
+    {"rejectattr", f_rejectattr},
+    {"sum", f_sum},
+    {"min", f_min},
+    {"max", f_max},
+    {"unique", f_unique},
+    {"reverse", f_reverse},
+    {NULL, NULL},
 };

@@ -28,7 +28,9 @@ int ph__tmpl_soft_str(rctx *r, const node *n, tv v, tv *out) {
     return ph__tv_tostr(r, v, out);
 }
 
-static int py_space(unsigned char c) { return c == ' ' || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f); }
+static int py_space(unsigned char c) {
+    return c == ' ' || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f);
+}
 
 static int finish(rctx *r, ph_buf *b, int safe, tv *out, int rc) {
     if (rc == 0) {
@@ -40,7 +42,8 @@ static int finish(rctx *r, ph_buf *b, int safe, tv *out, int rc) {
     return rc;
 }
 
-static int arg_int(rctx *r, const node *n, targs *a, size_t pos, const char *kw, int64_t def, int64_t *out) {
+static int arg_int(rctx *r, const node *n, targs *a, size_t pos, const char *kw, int64_t def,
+                   int64_t *out) {
     tv v;
     *out = def;
     if (!ph__tmpl_arg(a, pos, kw, &v))
@@ -97,10 +100,18 @@ int ph__tmpl_casemap(rctx *r, tv s, int mode, tv *out) {
         uint32_t c = c0 < 0x80 ? c0 : ph__utf8_next(s.s + i, s.n - i, &adv);
         int up = 0;
         switch (mode) {
-        case C_UPPER: up = 1; break;
-        case C_LOWER: up = 0; break;
-        case C_CAPITALIZE: up = i == 0; break;
-        case C_SWAP: up = ph__cp_lower(c) == c; break;
+        case C_UPPER:
+            up = 1;
+            break;
+        case C_LOWER:
+            up = 0;
+            break;
+        case C_CAPITALIZE:
+            up = i == 0;
+            break;
+        case C_SWAP:
+            up = ph__cp_lower(c) == c;
+            break;
         case C_TITLE: /* Jinja2: words begin after - ( { [ < and whitespace */
             if (c < 0x80 && (py_space((unsigned char)c) || c == '-' || c == '(' || c == '{' ||
                              c == '[' || c == '<')) {
@@ -138,10 +149,18 @@ static int casemap(rctx *r, const node *n, tv v, int mode, tv *out) {
     return rc < 0 ? rc : ph__tmpl_casemap(r, s, mode, out);
 }
 
-static int f_upper(rctx *r, const node *n, tv v, targs *a, tv *out) { return casemap(r, n, v, C_UPPER, out); }
-static int f_lower(rctx *r, const node *n, tv v, targs *a, tv *out) { return casemap(r, n, v, C_LOWER, out); }
-static int f_capitalize(rctx *r, const node *n, tv v, targs *a, tv *out) { return casemap(r, n, v, C_CAPITALIZE, out); }
-static int f_title(rctx *r, const node *n, tv v, targs *a, tv *out) { return casemap(r, n, v, C_TITLE, out); }
+static int f_upper(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return casemap(r, n, v, C_UPPER, out);
+}
+static int f_lower(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return casemap(r, n, v, C_LOWER, out);
+}
+static int f_capitalize(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return casemap(r, n, v, C_CAPITALIZE, out);
+}
+static int f_title(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return casemap(r, n, v, C_TITLE, out);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Whitespace and layout                                                    */
@@ -149,7 +168,8 @@ static int f_title(rctx *r, const node *n, tv v, targs *a, tv *out) { return cas
 
 static int strip(rctx *r, tv s, tv chars, int have_chars, int left, int right, tv *out) {
     size_t b = 0, e = s.n;
-#define STRIPPABLE(c) (have_chars ? memchr(chars.s, (c), chars.n) != NULL : py_space((unsigned char)(c)))
+#define STRIPPABLE(c)                                                                              \
+    (have_chars ? memchr(chars.s, (c), chars.n) != NULL : py_space((unsigned char)(c)))
     while (left && b < e && STRIPPABLE(s.s[b]))
         b++;
     while (right && e > b && STRIPPABLE(s.s[e - 1]))
@@ -201,7 +221,8 @@ static int f_center(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv s;
     int64_t width;
     int rc;
-    if ((rc = ph__tmpl_soft_str(r, n, v, &s)) < 0 || (rc = arg_int(r, n, a, 0, "width", 80, &width)) < 0)
+    if ((rc = ph__tmpl_soft_str(r, n, v, &s)) < 0 ||
+        (rc = arg_int(r, n, a, 0, "width", 80, &width)) < 0)
         return rc;
     return pad(r, s, width, ' ', 0, out);
 }
@@ -316,7 +337,8 @@ static int f_replace(rctx *r, const node *n, tv v, targs *a, tv *out) {
     size_t i = 0;
     int64_t done = 0;
     while (rc == 0 && i <= s.n && (count < 0 || done < count)) {
-        const char *hit = old.n ? memmem(s.s + i, s.n - i, old.s, old.n) : (i <= s.n ? s.s + i : NULL);
+        const char *hit =
+            old.n ? memmem(s.s + i, s.n - i, old.s, old.n) : (i <= s.n ? s.s + i : NULL);
         if (!hit)
             break;
         size_t at = (size_t)(hit - s.s);
@@ -359,12 +381,15 @@ static int f_truncate(rctx *r, const node *n, tv v, targs *a, tv *out) {
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot truncate a %s", ph__tv_typename(v));
     }
     if (v.k != TV_STR)
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "object of type '%s' has no len()", ph__tv_typename(v));
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "object of type '%s' has no len()",
+                             ph__tv_typename(v));
     tv s, end = tv_str("...", 3, 0), kw = tv_bool(0);
     int64_t length, leeway;
     int rc;
-    if ((rc = ph__tmpl_soft_str(r, n, v, &s)) < 0 || (rc = arg_int(r, n, a, 0, "length", 255, &length)) < 0 ||
-        (rc = arg_str(r, n, a, 2, "end", &end)) < 0 || (rc = arg_int(r, n, a, 3, "leeway", 5, &leeway)) < 0)
+    if ((rc = ph__tmpl_soft_str(r, n, v, &s)) < 0 ||
+        (rc = arg_int(r, n, a, 0, "length", 255, &length)) < 0 ||
+        (rc = arg_str(r, n, a, 2, "end", &end)) < 0 ||
+        (rc = arg_int(r, n, a, 3, "leeway", 5, &leeway)) < 0)
         return rc;
     ph__tmpl_arg(a, 1, "killwords", &kw);
     if (length >= 0 && leeway >= 0 && (uint64_t)s.n <= (uint64_t)length + (uint64_t)leeway &&
@@ -377,7 +402,8 @@ static int f_truncate(rctx *r, const node *n, tv v, targs *a, tv *out) {
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "expected length >= %lld, got %lld",
                              (long long)endlen, (long long)length);
     if (leeway < 0)
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "expected leeway >= 0, got %lld", (long long)leeway);
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "expected leeway >= 0, got %lld",
+                             (long long)leeway);
     if (len <= length + leeway) {
         *out = s;
         return 0;
@@ -502,14 +528,17 @@ static int f_wordwrap(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv s, ws = tv_str("\n", 1, 0), blw = tv_bool(1), hy = tv_bool(1), w;
     int64_t width;
     int rc;
-    if ((rc = ph__tmpl_soft_str(r, n, v, &s)) < 0 || (rc = arg_int(r, n, a, 0, "width", 79, &width)) < 0)
+    if ((rc = ph__tmpl_soft_str(r, n, v, &s)) < 0 ||
+        (rc = arg_int(r, n, a, 0, "width", 79, &width)) < 0)
         return rc;
     ph__tmpl_arg(a, 1, "break_long_words", &blw);
-    if (ph__tmpl_arg(a, 2, "wrapstring", &w) && w.k != TV_NONE && (rc = ph__tmpl_soft_str(r, n, w, &ws)) < 0)
+    if (ph__tmpl_arg(a, 2, "wrapstring", &w) && w.k != TV_NONE &&
+        (rc = ph__tmpl_soft_str(r, n, w, &ws)) < 0)
         return rc;
     ph__tmpl_arg(a, 3, "break_on_hyphens", &hy);
     if (width <= 0)
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "invalid width %lld (must be > 0)", (long long)width);
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "invalid width %lld (must be > 0)",
+                             (long long)width);
     ph_buf b;
     ph__buf_init(&b, 0);
     int first = 1;
@@ -520,8 +549,8 @@ static int f_wordwrap(rctx *r, const node *n, tv v, targs *a, tv *out) {
             rc = ph__buf_append(&b, ws.s, ws.n);
         first = 0;
         if (rc == 0)
-            rc = wrap_line(r, &b, s.s + i, e - i, (size_t)width, ph__tv_truthy(blw), ph__tv_truthy(hy), ws,
-                           &line_first);
+            rc = wrap_line(r, &b, s.s + i, e - i, (size_t)width, ph__tv_truthy(blw),
+                           ph__tv_truthy(hy), ws, &line_first);
         i = next;
     }
     return finish(r, &b, 0, out, rc);
@@ -557,11 +586,17 @@ static int f_safe(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return rc;
 }
 
-static int f_string(rctx *r, const node *n, tv v, targs *a, tv *out) { return ph__tmpl_soft_str(r, n, v, out); }
+static int f_string(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return ph__tmpl_soft_str(r, n, v, out);
+}
 
 static int unescape(ph_buf *b, const char *s, size_t n) {
-    static const struct { const char *name; const char *rep; } ents[] = {
-        {"amp;", "&"}, {"lt;", "<"}, {"gt;", ">"}, {"quot;", "\""}, {"apos;", "'"}, {"nbsp;", "\xc2\xa0"},
+    static const struct {
+        const char *name;
+        const char *rep;
+    } ents[] = {
+        {"amp;", "&"},   {"lt;", "<"},   {"gt;", ">"},
+        {"quot;", "\""}, {"apos;", "'"}, {"nbsp;", "\xc2\xa0"},
     };
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -586,15 +621,34 @@ static int unescape(ph_buf *b, const char *s, size_t n) {
             j += hex;
             unsigned long cp = 0;
             size_t d0 = j;
-            while (j < n && (hex ? isxdigit((unsigned char)s[j]) : isdigit((unsigned char)s[j])) && j - d0 < 8)
-                cp = cp * (hex ? 16 : 10) + (unsigned long)(isdigit((unsigned char)s[j]) ? s[j] - '0' : (tolower(s[j]) - 'a' + 10)), j++;
+            while (j < n && (hex ? isxdigit((unsigned char)s[j]) : isdigit((unsigned char)s[j])) &&
+                   j - d0 < 8)
+                cp = cp * (hex ? 16 : 10) + (unsigned long)(isdigit((unsigned char)s[j])
+                                                                ? s[j] - '0'
+                                                                : (tolower(s[j]) - 'a' + 10)),
+                j++;
             if (j > d0 && cp > 0 && cp <= 0x10FFFF) {
                 char u[4];
                 size_t ul;
-                if (cp < 0x80) { u[0] = (char)cp; ul = 1; }
-                else if (cp < 0x800) { u[0] = (char)(0xC0 | (cp >> 6)); u[1] = (char)(0x80 | (cp & 0x3F)); ul = 2; }
-                else if (cp < 0x10000) { u[0] = (char)(0xE0 | (cp >> 12)); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[2] = (char)(0x80 | (cp & 0x3F)); ul = 3; }
-                else { u[0] = (char)(0xF0 | (cp >> 18)); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)); u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F)); ul = 4; }
+                if (cp < 0x80) {
+                    u[0] = (char)cp;
+                    ul = 1;
+                } else if (cp < 0x800) {
+                    u[0] = (char)(0xC0 | (cp >> 6));
+                    u[1] = (char)(0x80 | (cp & 0x3F));
+                    ul = 2;
+                } else if (cp < 0x10000) {
+                    u[0] = (char)(0xE0 | (cp >> 12));
+                    u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                    u[2] = (char)(0x80 | (cp & 0x3F));
+                    ul = 3;
+                } else {
+                    u[0] = (char)(0xF0 | (cp >> 18));
+                    u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+                    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                    u[3] = (char)(0x80 | (cp & 0x3F));
+                    ul = 4;
+                }
                 rc = ph__buf_append(b, u, ul);
                 i = (j < n && s[j] == ';') ? j : j - 1;
                 continue;
@@ -659,7 +713,8 @@ static int f_format(rctx *r, const node *n, tv v, targs *a, tv *out) {
     if (rc < 0)
         return rc;
     if (a->npos && a->nkw)
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "can't handle positional and keyword arguments at the same time");
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                             "can't handle positional and keyword arguments at the same time");
     if (a->nkw) {
         tdict *d = ph__tdict_new(r, a->nkw);
         if (!d)
@@ -675,9 +730,23 @@ static int f_format(rctx *r, const node *n, tv v, targs *a, tv *out) {
 }
 
 const bfilter_entry ph__tmpl_filters_str[] = {
-    {"upper", f_upper}, {"lower", f_lower}, {"capitalize", f_capitalize}, {"title", f_title},
-    {"trim", f_trim}, {"center", f_center}, {"indent", f_indent}, {"replace", f_replace},
-    {"truncate", f_truncate}, {"wordcount", f_wordcount}, {"wordwrap", f_wordwrap},
-    {"escape", f_escape}, {"e", f_escape}, {"forceescape", f_forceescape}, {"safe", f_safe},
-    {"string", f_string}, {"striptags", f_striptags}, {"format", f_format}, {NULL, NULL},
+    {"upper", f_upper},
+    {"lower", f_lower},
+    {"capitalize", f_capitalize},
+    {"title", f_title},
+    {"trim", f_trim},
+    {"center", f_center},
+    {"indent", f_indent},
+    {"replace", f_replace},
+    {"truncate", f_truncate},
+    {"wordcount", f_wordcount},
+    {"wordwrap", f_wordwrap},
+    {"escape", f_escape},
+    {"e", f_escape},
+    {"forceescape", f_forceescape},
+    {"safe", f_safe},
+    {"string", f_string},
+    {"striptags", f_striptags},
+    {"format", f_format},
+    {NULL, NULL},
 };

@@ -71,7 +71,9 @@ static tok *push(lexer *L, int type, size_t pos) {
     return t;
 }
 
-static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+static int is_ws(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 static int starts(lexer *L, size_t p, const char *lit) {
     size_t k = strlen(lit);
@@ -192,18 +194,41 @@ static int decode_string(lexer *L, size_t b, size_t e, tok *t) {
         }
         char x = L->s[++i];
         switch (x) {
-        case 'n': d[k++] = '\n'; break;
-        case 't': d[k++] = '\t'; break;
-        case 'r': d[k++] = '\r'; break;
-        case '\\': d[k++] = '\\'; break;
-        case '\'': d[k++] = '\''; break;
-        case '"': d[k++] = '"'; break;
-        case 'a': d[k++] = '\a'; break;
-        case 'b': d[k++] = '\b'; break;
-        case 'f': d[k++] = '\f'; break;
-        case 'v': d[k++] = '\v'; break;
-        case '\n': break;
-        case 'x': case 'u': case 'U': {
+        case 'n':
+            d[k++] = '\n';
+            break;
+        case 't':
+            d[k++] = '\t';
+            break;
+        case 'r':
+            d[k++] = '\r';
+            break;
+        case '\\':
+            d[k++] = '\\';
+            break;
+        case '\'':
+            d[k++] = '\'';
+            break;
+        case '"':
+            d[k++] = '"';
+            break;
+        case 'a':
+            d[k++] = '\a';
+            break;
+        case 'b':
+            d[k++] = '\b';
+            break;
+        case 'f':
+            d[k++] = '\f';
+            break;
+        case 'v':
+            d[k++] = '\v';
+            break;
+        case '\n':
+            break;
+        case 'x':
+        case 'u':
+        case 'U': {
             int nd = x == 'x' ? 2 : x == 'u' ? 4 : 8;
             if (i + (size_t)nd >= e)
                 return fail(L, i, "invalid escape in string literal");
@@ -212,7 +237,8 @@ static int decode_string(lexer *L, size_t b, size_t e, tok *t) {
                 char h = L->s[i + (size_t)j];
                 if (!isxdigit((unsigned char)h))
                     return fail(L, i, "invalid escape in string literal");
-                cp = cp * 16 + (unsigned long)(isdigit((unsigned char)h) ? h - '0' : (tolower(h) - 'a' + 10));
+                cp = cp * 16 +
+                     (unsigned long)(isdigit((unsigned char)h) ? h - '0' : (tolower(h) - 'a' + 10));
             }
             i += (size_t)nd;
             if (cp > 0x10FFFF)
@@ -280,7 +306,10 @@ static int lex_number(lexer *L) {
         return 0;
     }
     int isfloat = 0;
-    while (p < L->n && (isdigit((unsigned char)s[p]) || (s[p] == '_' && p + 1 < L->n && isdigit((unsigned char)s[p + 1]))) && k < 100) {
+    while (p < L->n &&
+           (isdigit((unsigned char)s[p]) ||
+            (s[p] == '_' && p + 1 < L->n && isdigit((unsigned char)s[p + 1]))) &&
+           k < 100) {
         if (s[p] != '_')
             buf[k++] = s[p];
         p++;
@@ -288,7 +317,10 @@ static int lex_number(lexer *L) {
     if (p + 1 < L->n && s[p] == '.' && isdigit((unsigned char)s[p + 1])) {
         isfloat = 1;
         buf[k++] = s[p++];
-        while (p < L->n && (isdigit((unsigned char)s[p]) || (s[p] == '_' && p + 1 < L->n && isdigit((unsigned char)s[p + 1]))) && k < 100) {
+        while (p < L->n &&
+               (isdigit((unsigned char)s[p]) ||
+                (s[p] == '_' && p + 1 < L->n && isdigit((unsigned char)s[p + 1]))) &&
+               k < 100) {
             if (s[p] != '_')
                 buf[k++] = s[p];
             p++;
@@ -332,8 +364,12 @@ static int lex_number(lexer *L) {
 }
 
 static int lex_op(lexer *L) {
-    static const struct { const char *s; int op; } two[] = {
-        {"//", OP_FLOORDIV}, {"**", OP_POW}, {"==", OP_EQ}, {"!=", OP_NE}, {"<=", OP_LE}, {">=", OP_GE},
+    static const struct {
+        const char *s;
+        int op;
+    } two[] = {
+        {"//", OP_FLOORDIV}, {"**", OP_POW}, {"==", OP_EQ},
+        {"!=", OP_NE},       {"<=", OP_LE},  {">=", OP_GE},
     };
     for (size_t i = 0; i < sizeof(two) / sizeof(two[0]); i++) {
         if (starts(L, L->p, two[i].s)) {
@@ -365,8 +401,9 @@ static int lex_tag(lexer *L, size_t open, int block) {
         while (L->p < L->n && is_ws(L->s[L->p]))
             L->p++;
         if (L->p >= L->n)
-            return fail(L, open, block ? "unexpected end of template, expected '%}'"
-                                       : "unexpected end of template, expected '}}'");
+            return fail(L, open,
+                        block ? "unexpected end of template, expected '%}'"
+                              : "unexpected end of template, expected '}}'");
         size_t p = L->p;
         const char *s = L->s;
         if (depth == 0) {
@@ -384,7 +421,8 @@ static int lex_tag(lexer *L, size_t open, int block) {
         char c = s[p];
         if (isalpha((unsigned char)c) || c == '_' || (unsigned char)c >= 0x80) {
             size_t e = p;
-            while (e < L->n && (isalnum((unsigned char)s[e]) || s[e] == '_' || (unsigned char)s[e] >= 0x80))
+            while (e < L->n &&
+                   (isalnum((unsigned char)s[e]) || s[e] == '_' || (unsigned char)s[e] >= 0x80))
                 e++;
             tok *t = push(L, T_NAME, p);
             if (!t)

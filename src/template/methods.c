@@ -14,7 +14,6 @@
 #include <ctype.h>
 #include <string.h>
 
-
 static int bind(rctx *r, tv self, const char *name, tfunc_fn fn, tv *out) {
     tfunc *f = ph__arena_calloc(r->a, sizeof(tfunc));
     if (!f)
@@ -67,7 +66,8 @@ static int dict_view(rctx *r, tfunc *self, targs *a, tv *out, int which) {
         const char *key;
         json_t *val;
         json_object_foreach(d.j, key, val) {
-            tv k = tv_str(key, strlen(key), 0), v = ph__tv_from_json(val), item = which == 0 ? k : v;
+            tv k = tv_str(key, strlen(key), 0), v = ph__tv_from_json(val),
+               item = which == 0 ? k : v;
             if (which == 2) {
                 tlist *p = ph__tlist_new(r, 2);
                 if (!p)
@@ -87,7 +87,6 @@ static int dict_view(rctx *r, tfunc *self, targs *a, tv *out, int which) {
 static int m_keys(rctx *r, tfunc *s, targs *a, tv *out) { return dict_view(r, s, a, out, 0); }
 static int m_values(rctx *r, tfunc *s, targs *a, tv *out) { return dict_view(r, s, a, out, 1); }
 static int m_items(rctx *r, tfunc *s, targs *a, tv *out) { return dict_view(r, s, a, out, 2); }
-
 
 int ph__tmpl_dict_items(rctx *r, tv d, tv *out) {
     tfunc f = {.self = d};
@@ -184,15 +183,24 @@ static int m_changed(rctx *r, tfunc *s, targs *a, tv *out) {
 static int loop_attr(rctx *r, tv obj, const char *name, size_t len, tv *out) {
     tloop *lp = obj.lp;
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
-    if (IS("index")) *out = tv_int((int64_t)lp->i + 1);
-    else if (IS("index0")) *out = tv_int((int64_t)lp->i);
-    else if (IS("revindex")) *out = tv_int((int64_t)(lp->n - lp->i));
-    else if (IS("revindex0")) *out = tv_int((int64_t)(lp->n - lp->i - 1));
-    else if (IS("first")) *out = tv_bool(lp->i == 0);
-    else if (IS("last")) *out = tv_bool(lp->i + 1 == lp->n);
-    else if (IS("length")) *out = tv_int((int64_t)lp->n);
-    else if (IS("depth")) *out = tv_int(lp->depth);
-    else if (IS("depth0")) *out = tv_int(lp->depth - 1);
+    if (IS("index"))
+        *out = tv_int((int64_t)lp->i + 1);
+    else if (IS("index0"))
+        *out = tv_int((int64_t)lp->i);
+    else if (IS("revindex"))
+        *out = tv_int((int64_t)(lp->n - lp->i));
+    else if (IS("revindex0"))
+        *out = tv_int((int64_t)(lp->n - lp->i - 1));
+    else if (IS("first"))
+        *out = tv_bool(lp->i == 0);
+    else if (IS("last"))
+        *out = tv_bool(lp->i + 1 == lp->n);
+    else if (IS("length"))
+        *out = tv_int((int64_t)lp->n);
+    else if (IS("depth"))
+        *out = tv_int(lp->depth);
+    else if (IS("depth0"))
+        *out = tv_int(lp->depth - 1);
     else if (IS("previtem")) {
         if (lp->i == 0) {
             *out = tv_undef("there is no previous item", 25);
@@ -205,9 +213,12 @@ static int loop_attr(rctx *r, tv obj, const char *name, size_t len, tv *out) {
             out->flags = TVF_HINT;
         } else
             *out = ph__tv_at(lp->seq, lp->i + 1);
-    } else if (IS("cycle")) return bind(r, obj, "cycle", m_cycle, out);
-    else if (IS("changed")) return bind(r, obj, "changed", m_changed, out);
-    else return 0;
+    } else if (IS("cycle"))
+        return bind(r, obj, "cycle", m_cycle, out);
+    else if (IS("changed"))
+        return bind(r, obj, "changed", m_changed, out);
+    else
+        return 0;
     return 1;
 #undef IS
 }
@@ -252,7 +263,8 @@ static int m_self_block(rctx *r, tfunc *s, targs *a, tv *out);
 int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len, tv *out) {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
     switch (obj.k) {
-    case TV_LOOP: return loop_attr(r, obj, name, len, out);
+    case TV_LOOP:
+        return loop_attr(r, obj, name, len, out);
     case TV_STR: {
         tfunc_fn fn;
         const char *sname;
@@ -262,27 +274,36 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
     }
     case TV_JOBJ:
     case TV_DICT:
-        if (obj.flags & (TVF_NS | TVF_MODULE) || len < 3 || len > 6 ||
-            !strchr("ikvgu", name[0]))
+        if (obj.flags & (TVF_NS | TVF_MODULE) || len < 3 || len > 6 || !strchr("ikvgu", name[0]))
             return 0;
-        if (IS("items")) return bind(r, obj, "items", m_items, out);
-        if (IS("keys")) return bind(r, obj, "keys", m_keys, out);
-        if (IS("values")) return bind(r, obj, "values", m_values, out);
-        if (IS("get")) return bind(r, obj, "get", m_get, out);
-        if (IS("update")) return bind(r, obj, "update", m_update, out);
+        if (IS("items"))
+            return bind(r, obj, "items", m_items, out);
+        if (IS("keys"))
+            return bind(r, obj, "keys", m_keys, out);
+        if (IS("values"))
+            return bind(r, obj, "values", m_values, out);
+        if (IS("get"))
+            return bind(r, obj, "get", m_get, out);
+        if (IS("update"))
+            return bind(r, obj, "update", m_update, out);
         return 0;
     case TV_LIST:
     case TV_JARR:
-        if (IS("count")) return bind(r, obj, "count", m_count, out);
-        if (IS("index")) return bind(r, obj, "index", m_index, out);
-        if (IS("append") && !(obj.flags & TVF_TUPLE)) return bind(r, obj, "append", m_append, out);
+        if (IS("count"))
+            return bind(r, obj, "count", m_count, out);
+        if (IS("index"))
+            return bind(r, obj, "index", m_index, out);
+        if (IS("append") && !(obj.flags & TVF_TUPLE))
+            return bind(r, obj, "append", m_append, out);
         return 0;
     case TV_FUNC:
         if (obj.fn->fn == g_self)
             return bind(r, tv_str(name, len, 0), "block", m_self_block, out);
         if (obj.fn->fn == m_cycler_next) {
-            if (IS("next")) return bind(r, obj, "next", m_cycler_next, out);
-            if (IS("reset")) return bind(r, obj, "reset", m_cycler_reset, out);
+            if (IS("next"))
+                return bind(r, obj, "next", m_cycler_next, out);
+            if (IS("reset"))
+                return bind(r, obj, "reset", m_cycler_reset, out);
             if (IS("current")) {
                 tlist *items = obj.fn->self.l;
                 *out = items->n ? items->v[obj.fn->state % (int64_t)items->n] : TV_MK(TV_NONE);
@@ -290,7 +311,8 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
             }
         }
         return 0;
-    default: return 0;
+    default:
+        return 0;
     }
 #undef IS
 }
@@ -303,7 +325,8 @@ static int g_range(rctx *r, tfunc *s, targs *a, tv *out) {
     int64_t start = 0, stop, step = 1;
     for (size_t i = 0; i < a->npos; i++)
         if (a->pos[i].k != TV_INT && a->pos[i].k != TV_BOOL)
-            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "'%s' object cannot be interpreted as an integer",
+            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE,
+                                 "'%s' object cannot be interpreted as an integer",
                                  ph__tv_typename(a->pos[i]));
     if (a->npos == 1) {
         stop = a->pos[0].i;
@@ -313,7 +336,8 @@ static int g_range(rctx *r, tfunc *s, targs *a, tv *out) {
         if (a->npos == 3)
             step = a->pos[2].i;
     } else {
-        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "range expected 1 to 3 arguments, got %zu", a->npos);
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "range expected 1 to 3 arguments, got %zu",
+                             a->npos);
     }
     if (step == 0)
         return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "range() arg 3 must not be zero");
@@ -371,14 +395,23 @@ int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out) {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
     tfunc_fn fn = NULL;
     int state = 0;
-    if (IS("range")) fn = g_range;
-    else if (IS("dict")) fn = g_dict;
-    else if (IS("namespace")) { fn = g_dict; state = TVF_NS; }
-    else if (IS("cycler")) fn = g_cycler;
-    else if (IS("joiner")) fn = g_joiner;
-    else if (IS("super") && r->cur_chain) fn = g_super;
-    else if (IS("self")) fn = g_self;
-    else return 0;
+    if (IS("range"))
+        fn = g_range;
+    else if (IS("dict"))
+        fn = g_dict;
+    else if (IS("namespace")) {
+        fn = g_dict;
+        state = TVF_NS;
+    } else if (IS("cycler"))
+        fn = g_cycler;
+    else if (IS("joiner"))
+        fn = g_joiner;
+    else if (IS("super") && r->cur_chain)
+        fn = g_super;
+    else if (IS("self"))
+        fn = g_self;
+    else
+        return 0;
 #undef IS
     if (bind(r, TV_MK(TV_NONE), fn == g_dict && state ? "namespace" : "global", fn, out) < 0)
         return PH_ENOMEM;

@@ -34,8 +34,8 @@ typedef struct nvec {
     size_t n, cap;
 } nvec;
 
-void ph__tmpl_set_error(ph_tmpl_error *e, const char *name, uint32_t line, uint32_t col,
-                        int code, const char *fmt, ...) {
+void ph__tmpl_set_error(ph_tmpl_error *e, const char *name, uint32_t line, uint32_t col, int code,
+                        const char *fmt, ...) {
     if (!e)
         return;
     e->code = code;
@@ -65,24 +65,41 @@ static int is_name(const tok *t, const char *s) {
 
 static void describe(const tok *t, char *buf, size_t size) {
     switch (t->type) {
-    case T_EOF: snprintf(buf, size, "'end of template'"); break;
-    case T_VAR_END: snprintf(buf, size, "'end of print statement'"); break;
-    case T_BLOCK_END: snprintf(buf, size, "'end of statement block'"); break;
-    case T_NAME: snprintf(buf, size, "'%.*s'", (int)(t->n > 40 ? 40 : t->n), t->s); break;
-    case T_STRING: snprintf(buf, size, "'string'"); break;
-    case T_INT: snprintf(buf, size, "'integer'"); break;
-    case T_FLOAT: snprintf(buf, size, "'float'"); break;
+    case T_EOF:
+        snprintf(buf, size, "'end of template'");
+        break;
+    case T_VAR_END:
+        snprintf(buf, size, "'end of print statement'");
+        break;
+    case T_BLOCK_END:
+        snprintf(buf, size, "'end of statement block'");
+        break;
+    case T_NAME:
+        snprintf(buf, size, "'%.*s'", (int)(t->n > 40 ? 40 : t->n), t->s);
+        break;
+    case T_STRING:
+        snprintf(buf, size, "'string'");
+        break;
+    case T_INT:
+        snprintf(buf, size, "'integer'");
+        break;
+    case T_FLOAT:
+        snprintf(buf, size, "'float'");
+        break;
     case T_OP:
         if (t->op < 256)
             snprintf(buf, size, "'%c'", t->op);
         else
             snprintf(buf, size, "operator");
         break;
-    default: snprintf(buf, size, "'text'"); break;
+    default:
+        snprintf(buf, size, "'text'");
+        break;
     }
 }
 
-static int fail_at(parser *P, const tok *t, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail_at(parser *P, const tok *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int fail_at(parser *P, const tok *t, const char *fmt, ...) {
     char msg[400];
     va_list ap;
@@ -840,7 +857,8 @@ static int parse_for(parser *P, node *n) {
         n->flags |= NF_RECURSIVE;
         advance(P);
     }
-    if ((rc = expect_type(P, T_BLOCK_END)) < 0 || (rc = body_until(P, ends, "for", &n->v, &n->nv)) < 0)
+    if ((rc = expect_type(P, T_BLOCK_END)) < 0 ||
+        (rc = body_until(P, ends, "for", &n->v, &n->nv)) < 0)
         return rc;
     if (is_name(cur(P), "else")) {
         if ((rc = end_tag(P)) < 0 || (rc = body_until(P, ends2, "for", &n->w, &n->nw)) < 0)
@@ -863,7 +881,8 @@ static int parse_set(parser *P, node *n) {
     n->kind = N_SETBLOCK;
     if (is_op(cur(P), '|') && (rc = parse_filter(P, &n->c)) < 0)
         return rc;
-    if ((rc = expect_type(P, T_BLOCK_END)) < 0 || (rc = body_until(P, ends, "set", &n->v, &n->nv)) < 0)
+    if ((rc = expect_type(P, T_BLOCK_END)) < 0 ||
+        (rc = body_until(P, ends, "set", &n->v, &n->nv)) < 0)
         return rc;
     return end_tag(P);
 }
@@ -1068,7 +1087,8 @@ static int parse_block(parser *P, node *n) {
     P->blocks[P->nblocks++] = n;
     static const char *const ends[] = {"endblock", NULL};
     int rc;
-    if ((rc = expect_type(P, T_BLOCK_END)) < 0 || (rc = body_until(P, ends, "block", &n->v, &n->nv)) < 0)
+    if ((rc = expect_type(P, T_BLOCK_END)) < 0 ||
+        (rc = body_until(P, ends, "block", &n->v, &n->nv)) < 0)
         return rc;
     advance(P);
     if (cur(P)->type == T_NAME) {
@@ -1115,7 +1135,8 @@ fail:
 static int parse_simple_body(parser *P, node *n, const char *end, const char *what) {
     const char *ends[] = {end, NULL};
     int rc;
-    if ((rc = expect_type(P, T_BLOCK_END)) < 0 || (rc = body_until(P, ends, what, &n->v, &n->nv)) < 0)
+    if ((rc = expect_type(P, T_BLOCK_END)) < 0 ||
+        (rc = body_until(P, ends, what, &n->v, &n->nv)) < 0)
         return rc;
     return end_tag(P);
 }
@@ -1124,11 +1145,23 @@ static int parse_statement(parser *P, node **out) {
     const tok *t = cur(P);
     if (t->type != T_NAME)
         return fail_at(P, t, "tag name expected");
-    static const struct { const char *name; int kind; } kinds[] = {
-        {"if", N_IF}, {"for", N_FOR}, {"set", N_SET}, {"with", N_WITH}, {"macro", N_MACRO},
-        {"call", N_CALLBLOCK}, {"include", N_INCLUDE}, {"import", N_IMPORT},
-        {"from", N_FROMIMPORT}, {"extends", N_EXTENDS}, {"block", N_BLOCK},
-        {"autoescape", N_AUTOESCAPE}, {"filter", N_FILTERBLOCK},
+    static const struct {
+        const char *name;
+        int kind;
+    } kinds[] = {
+        {"if", N_IF},
+        {"for", N_FOR},
+        {"set", N_SET},
+        {"with", N_WITH},
+        {"macro", N_MACRO},
+        {"call", N_CALLBLOCK},
+        {"include", N_INCLUDE},
+        {"import", N_IMPORT},
+        {"from", N_FROMIMPORT},
+        {"extends", N_EXTENDS},
+        {"block", N_BLOCK},
+        {"autoescape", N_AUTOESCAPE},
+        {"filter", N_FILTERBLOCK},
     };
     int kind = -1;
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -1145,16 +1178,36 @@ static int parse_statement(parser *P, node **out) {
         return fail_at(P, t, "statements nested too deeply");
     int rc;
     switch (kind) {
-    case N_IF: rc = parse_if(P, n); break;
-    case N_FOR: rc = parse_for(P, n); break;
-    case N_SET: rc = parse_set(P, n); break;
-    case N_WITH: rc = parse_with(P, n); break;
-    case N_MACRO: rc = parse_macro(P, n); break;
-    case N_CALLBLOCK: rc = parse_call_block(P, n); break;
-    case N_INCLUDE: rc = parse_include(P, n); break;
-    case N_IMPORT: rc = parse_import(P, n); break;
-    case N_FROMIMPORT: rc = parse_from(P, n); break;
-    case N_BLOCK: rc = parse_block(P, n); break;
+    case N_IF:
+        rc = parse_if(P, n);
+        break;
+    case N_FOR:
+        rc = parse_for(P, n);
+        break;
+    case N_SET:
+        rc = parse_set(P, n);
+        break;
+    case N_WITH:
+        rc = parse_with(P, n);
+        break;
+    case N_MACRO:
+        rc = parse_macro(P, n);
+        break;
+    case N_CALLBLOCK:
+        rc = parse_call_block(P, n);
+        break;
+    case N_INCLUDE:
+        rc = parse_include(P, n);
+        break;
+    case N_IMPORT:
+        rc = parse_import(P, n);
+        break;
+    case N_FROMIMPORT:
+        rc = parse_from(P, n);
+        break;
+    case N_BLOCK:
+        rc = parse_block(P, n);
+        break;
     case N_EXTENDS:
         rc = parse_expr(P, &n->a);
         if (rc == 0)
@@ -1166,21 +1219,21 @@ static int parse_statement(parser *P, node **out) {
             rc = parse_simple_body(P, n, "endautoescape", "autoescape");
         break;
     default: /* N_FILTERBLOCK: a chain of filters over a placeholder */
-        {
-            node *first = mk(P, E_FILTER, cur(P));
-            if (!first)
-                return PH_ENOMEM;
-            if (cur(P)->type != T_NAME)
-                return unexpected(P, "filter name");
-            first->name = dupname(P, cur(P));
-            first->nlen = cur(P)->n;
-            advance(P);
-            if (is_op(cur(P), '(') && (rc = parse_call_args(P, first)) < 0)
-                return rc;
-            n->a = first;
-            if ((rc = parse_filter(P, &n->a)) < 0)
-                return rc;
-        }
+    {
+        node *first = mk(P, E_FILTER, cur(P));
+        if (!first)
+            return PH_ENOMEM;
+        if (cur(P)->type != T_NAME)
+            return unexpected(P, "filter name");
+        first->name = dupname(P, cur(P));
+        first->nlen = cur(P)->n;
+        advance(P);
+        if (is_op(cur(P), '(') && (rc = parse_call_args(P, first)) < 0)
+            return rc;
+        n->a = first;
+        if ((rc = parse_filter(P, &n->a)) < 0)
+            return rc;
+    }
         rc = parse_simple_body(P, n, "endfilter", "filter");
         break;
     }

@@ -19,9 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int py_space(unsigned char c) { return c == ' ' || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f); }
+static int py_space(unsigned char c) {
+    return c == ' ' || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f);
+}
 
-static int append_str_arg(rctx *r, ph_buf *b, tv fmt, tv arg, int repr, int prec, int width, int left) {
+static int append_str_arg(rctx *r, ph_buf *b, tv fmt, tv arg, int repr, int prec, int width,
+                          int left) {
     ph_buf t;
     ph__buf_init(&t, 0);
     int rc = repr ? ph__tv_repr(r, arg, &t) : ph__tv_str(r, arg, &t);
@@ -33,7 +36,8 @@ static int append_str_arg(rctx *r, ph_buf *b, tv fmt, tv arg, int repr, int prec
     for (size_t i = chars; rc == 0 && !left && (int)i < width; i++)
         rc = ph__buf_append_char(b, ' ');
     if (rc == 0)
-        rc = fmt.safe && !(arg.k == TV_STR && arg.safe) ? ph__escape(b, s, n) : ph__buf_append(b, s, n);
+        rc = fmt.safe && !(arg.k == TV_STR && arg.safe) ? ph__escape(b, s, n)
+                                                        : ph__buf_append(b, s, n);
     for (size_t i = chars; rc == 0 && left && (int)i < width; i++)
         rc = ph__buf_append_char(b, ' ');
     ph__buf_close(&t);
@@ -53,7 +57,8 @@ static int to_number(rctx *r, const node *n, tv v, char type, double *f, long lo
                 return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot convert float %s to integer",
                                      isnan(v.f) ? "NaN" : "infinity");
             if (strchr("xXoc", type))
-                return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "%%%c format: an integer is required, not float", type);
+                return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                                     "%%%c format: an integer is required, not float", type);
         }
         *i = (long long)v.f;
         return 0;
@@ -187,36 +192,43 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
             continue;
         }
         if (!strchr("diuxXoeEfFgGc", type)) {
-            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unsupported format character '%c' (0x%x)", type, (unsigned char)type);
+            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unsupported format character '%c' (0x%x)", type,
+                               (unsigned char)type);
             break;
         }
         double f = 0;
         long long iv = 0;
         if ((rc = to_number(r, n, arg, type, &f, &iv)) < 0)
             break;
-        if ((type == 'f' || type == 'F') && !nf && width < 0 && fmt_fixed(b, f, prec < 0 ? 6 : prec) == 0)
+        if ((type == 'f' || type == 'F') && !nf && width < 0 &&
+            fmt_fixed(b, f, prec < 0 ? 6 : prec) == 0)
             continue;
         char spec[32], tmp[512];
         if (type == 'u')
             type = 'd';
         if (strchr("diouxXc", type)) {
-            snprintf(spec, sizeof(spec), "%%%s%s%s%s", flags, width >= 0 ? "*" : "", prec >= 0 ? ".*" : "",
-                     type == 'c' ? "c" : (char[]){'l', 'l', type, 0});
+            snprintf(spec, sizeof(spec), "%%%s%s%s%s", flags, width >= 0 ? "*" : "",
+                     prec >= 0 ? ".*" : "", type == 'c' ? "c" : (char[]){'l', 'l', type, 0});
         } else {
-            snprintf(spec, sizeof(spec), "%%%s%s%s%c", flags, width >= 0 ? "*" : "", prec >= 0 ? ".*" : "", type);
+            snprintf(spec, sizeof(spec), "%%%s%s%s%c", flags, width >= 0 ? "*" : "",
+                     prec >= 0 ? ".*" : "", type);
         }
         int len;
         int isint = strchr("diouxXc", type) != NULL;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
         if (width >= 0 && prec >= 0)
-            len = isint ? snprintf(tmp, sizeof(tmp), spec, width, prec, iv) : snprintf(tmp, sizeof(tmp), spec, width, prec, f);
+            len = isint ? snprintf(tmp, sizeof(tmp), spec, width, prec, iv)
+                        : snprintf(tmp, sizeof(tmp), spec, width, prec, f);
         else if (width >= 0)
-            len = isint ? snprintf(tmp, sizeof(tmp), spec, width, iv) : snprintf(tmp, sizeof(tmp), spec, width, f);
+            len = isint ? snprintf(tmp, sizeof(tmp), spec, width, iv)
+                        : snprintf(tmp, sizeof(tmp), spec, width, f);
         else if (prec >= 0)
-            len = isint ? snprintf(tmp, sizeof(tmp), spec, prec, iv) : snprintf(tmp, sizeof(tmp), spec, prec, f);
+            len = isint ? snprintf(tmp, sizeof(tmp), spec, prec, iv)
+                        : snprintf(tmp, sizeof(tmp), spec, prec, f);
         else
-            len = isint ? snprintf(tmp, sizeof(tmp), spec, iv) : snprintf(tmp, sizeof(tmp), spec, f);
+            len =
+                isint ? snprintf(tmp, sizeof(tmp), spec, iv) : snprintf(tmp, sizeof(tmp), spec, f);
 #pragma GCC diagnostic pop
         if (len < 0 || (size_t)len >= sizeof(tmp)) {
             rc = ph__tmpl_rerr(r, n, PH_ETOOBIG, "formatted number too long");
@@ -225,7 +237,8 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
         rc = ph__buf_append(b, tmp, (size_t)len);
     }
     if (rc == 0 && ai < nargs && !used_map && !(kw.k == TV_DICT || kw.k == TV_JOBJ))
-        rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "not all arguments converted during string formatting");
+        rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                           "not all arguments converted during string formatting");
     if (rc == 0)
         *out = ph__tv_strdup(r, b->data ? b->data + mark : "", b->len - mark, fmt.safe);
     b->len = mark;
@@ -288,7 +301,9 @@ static int format_spec(rctx *r, const node *n, tv v, const char *spec, size_t sn
     int rc = 0, numeric = v.k == TV_INT || v.k == TV_BOOL || v.k == TV_FLOAT;
     if (!numeric || type == 's') {
         if (type && type != 's')
-            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Unknown format code '%c' for object of type '%s'", type, ph__tv_typename(v));
+            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                               "Unknown format code '%c' for object of type '%s'", type,
+                               ph__tv_typename(v));
         if (rc == 0)
             rc = ph__tv_str(r, v, &body);
         if (rc == 0 && prec >= 0)
@@ -302,7 +317,8 @@ static int format_spec(rctx *r, const node *n, tv v, const char *spec, size_t sn
         if (!isf && type && !strchr("dnxXobc", type))
             rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Unknown format code '%c'", type);
         if (v.k == TV_FLOAT && type && strchr("dxXobc", type))
-            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Unknown format code '%c' for object of type 'float'", type);
+            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                               "Unknown format code '%c' for object of type 'float'", type);
         int neg = isf ? signbit(f) && !isnan(f) : iv < 0;
         char digits[400];
         if (rc == 0 && isf) {
@@ -317,16 +333,26 @@ static int format_spec(rctx *r, const node *n, tv v, const char *spec, size_t sn
                 ph__buf_close(&t);
             } else {
                 char ct = type == '%' ? 'f' : type ? type : 'g';
-                snprintf(digits, sizeof(digits), (char[]){'%', '.', '*', ct, 0}, (int)(prec < 0 ? 6 : prec > 300 ? 300 : prec), af);
+                snprintf(digits, sizeof(digits), (char[]){'%', '.', '*', ct, 0},
+                         (int)(prec < 0     ? 6
+                               : prec > 300 ? 300
+                                            : prec),
+                         af);
             }
         } else if (rc == 0) {
             unsigned long long u = iv < 0 ? 0ULL - (unsigned long long)iv : (unsigned long long)iv;
             if (type == 'x' || type == 'X' || type == 'o')
-                snprintf(digits, sizeof(digits), type == 'x' ? "%llx" : type == 'X' ? "%llX" : "%llo", u);
+                snprintf(digits, sizeof(digits),
+                         type == 'x'   ? "%llx"
+                         : type == 'X' ? "%llX"
+                                       : "%llo",
+                         u);
             else if (type == 'b') {
                 size_t k = 0;
                 char tmp[70];
-                do tmp[k++] = (char)('0' + (u & 1)); while (u >>= 1);
+                do
+                    tmp[k++] = (char)('0' + (u & 1));
+                while (u >>= 1);
                 for (size_t j = 0; j < k; j++)
                     digits[j] = tmp[k - 1 - j];
                 digits[k] = 0;
@@ -420,13 +446,17 @@ static int str_format(rctx *r, tfunc *self, targs *a, tv *out) {
         tv v;
         if (nl == 0) {
             if (!ph__tmpl_arg(a, auto_idx++, NULL, &v)) {
-                rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Replacement index %zu out of range for positional args tuple", auto_idx - 1);
+                rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE,
+                                   "Replacement index %zu out of range for positional args tuple",
+                                   auto_idx - 1);
                 break;
             }
         } else if (isdigit((unsigned char)f[0])) {
             size_t idx = (size_t)strtoul(f, NULL, 10);
             if (!ph__tmpl_arg(a, idx, NULL, &v)) {
-                rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Replacement index %zu out of range for positional args tuple", idx);
+                rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE,
+                                   "Replacement index %zu out of range for positional args tuple",
+                                   idx);
                 break;
             }
         } else {
@@ -448,7 +478,8 @@ static int str_format(rctx *r, tfunc *self, targs *a, tv *out) {
             tv key = tv_str(f + p + 1, q - p - 1, 0);
             if (f[p] == '[' && q > p + 1 && isdigit((unsigned char)f[p + 1]))
                 key = tv_int(strtoll(f + p + 1, NULL, 10));
-            rc = f[p] == '.' ? ph__tmpl_getattr(r, NULL, v, key.s, key.n, &v) : ph__tmpl_getitem(r, NULL, v, key, &v);
+            rc = f[p] == '.' ? ph__tmpl_getattr(r, NULL, v, key.s, key.n, &v)
+                             : ph__tmpl_getitem(r, NULL, v, key, &v);
             p = q + (q < fl && f[q] == ']');
         }
         int conv = 0;
@@ -482,8 +513,11 @@ static int str_format(rctx *r, tfunc *self, targs *a, tv *out) {
 
 static int s_case(rctx *r, tfunc *self, targs *a, tv *out) {
     const char *m = self->name;
-    int mode = m[0] == 'u' ? C_UPPER : m[0] == 'l' ? C_LOWER : m[0] == 'c' ? C_CAPITALIZE
-               : m[0] == 's' ? C_SWAP : C_PYTITLE;
+    int mode = m[0] == 'u'   ? C_UPPER
+               : m[0] == 'l' ? C_LOWER
+               : m[0] == 'c' ? C_CAPITALIZE
+               : m[0] == 's' ? C_SWAP
+                             : C_PYTITLE;
     return ph__tmpl_casemap(r, self->self, mode, out);
 }
 
@@ -558,7 +592,8 @@ static int s_affix(rctx *r, tfunc *self, targs *a, tv *out) {
     for (size_t i = 0; i < np && !res; i++) {
         tv x = ph__tv_is_seq(p) ? ph__tv_at(p, i) : p;
         if (x.k != TV_STR)
-            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s arg must be str or a tuple of str", self->name);
+            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s arg must be str or a tuple of str",
+                                 self->name);
         res = x.n <= s.n && memcmp(ends ? s.s + s.n - x.n : s.s, x.s, x.n) == 0;
     }
     *out = tv_bool(res);
@@ -575,7 +610,9 @@ static int s_join(rctx *r, tfunc *self, targs *a, tv *out) {
     ph__buf_init(&b, 0);
     for (size_t i = 0; rc == 0 && i < count; i++) {
         if (items[i].k != TV_STR)
-            rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "sequence item %zu: expected str instance, %s found", i, ph__tv_typename(items[i]));
+            rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE,
+                               "sequence item %zu: expected str instance, %s found", i,
+                               ph__tv_typename(items[i]));
         if (rc == 0 && i)
             rc = ph__buf_append(&b, self->self.s, self->self.n);
         if (rc == 0)
@@ -596,7 +633,8 @@ static int s_find(rctx *r, tfunc *self, targs *a, tv *out) {
         if (!sub.n) {
             c = (int64_t)ph__utf8_len(s.s, s.n) + 1;
         } else {
-            for (const char *p = s.s; (p = memmem(p, s.n - (size_t)(p - s.s), sub.s, sub.n)); p += sub.n)
+            for (const char *p = s.s; (p = memmem(p, s.n - (size_t)(p - s.s), sub.s, sub.n));
+                 p += sub.n)
                 c++;
         }
         *out = tv_int(c);
@@ -622,15 +660,23 @@ static int s_is(rctx *r, tfunc *self, targs *a, tv *out) {
     int res = s.n > 0, cased = 0, lower = 1, upper = 1;
     for (size_t i = 0; i < s.n; i++) {
         unsigned char c = (unsigned char)s.s[i];
-        if (!strcmp(m, "digit") && !isdigit(c)) res = 0;
-        else if (!strcmp(m, "alpha") && !isalpha(c)) res = 0;
-        else if (!strcmp(m, "alnum") && !isalnum(c)) res = 0;
-        else if (!strcmp(m, "space") && !py_space(c)) res = 0;
-        if (isupper(c)) cased = 1, lower = 0;
-        if (islower(c)) cased = 1, upper = 0;
+        if (!strcmp(m, "digit") && !isdigit(c))
+            res = 0;
+        else if (!strcmp(m, "alpha") && !isalpha(c))
+            res = 0;
+        else if (!strcmp(m, "alnum") && !isalnum(c))
+            res = 0;
+        else if (!strcmp(m, "space") && !py_space(c))
+            res = 0;
+        if (isupper(c))
+            cased = 1, lower = 0;
+        if (islower(c))
+            cased = 1, upper = 0;
     }
-    if (!strcmp(m, "lower")) res = cased && lower;
-    if (!strcmp(m, "upper")) res = cased && upper;
+    if (!strcmp(m, "lower"))
+        res = cased && lower;
+    if (!strcmp(m, "upper"))
+        res = cased && upper;
     *out = tv_bool(res);
     return 0;
 }
@@ -647,8 +693,10 @@ static int s_pad(rctx *r, tfunc *self, targs *a, tv *out) {
     }
     char m = self->name[0];
     int zf = m == 'z';
-    if (m == 'c') left = marg / 2 + (marg & w.i & 1);
-    else if (m == 'r' || zf) left = marg;
+    if (m == 'c')
+        left = marg / 2 + (marg & w.i & 1);
+    else if (m == 'r' || zf)
+        left = marg;
     ph_buf b;
     ph__buf_init(&b, 0);
     int rc = 0;
@@ -691,14 +739,38 @@ static int s_splitlines(rctx *r, tfunc *self, targs *a, tv *out) {
 }
 
 int ph__tmpl_str_method(const char *name, size_t len, tfunc_fn *fn, const char **sname) {
-    static const struct { const char *name; tfunc_fn fn; } m[] = {
-        {"upper", s_case}, {"lower", s_case}, {"capitalize", s_case}, {"title", s_case},
-        {"swapcase", s_case}, {"strip", s_strip}, {"lstrip", s_strip}, {"rstrip", s_strip},
-        {"split", s_split}, {"startswith", s_affix}, {"endswith", s_affix}, {"join", s_join},
-        {"find", s_find}, {"rfind", s_find}, {"index", s_find}, {"count", s_find},
-        {"isdigit", s_is}, {"isalpha", s_is}, {"isalnum", s_is}, {"isspace", s_is},
-        {"islower", s_is}, {"isupper", s_is}, {"center", s_pad}, {"ljust", s_pad},
-        {"rjust", s_pad}, {"zfill", s_pad}, {"replace", s_replace}, {"format", str_format},
+    static const struct {
+        const char *name;
+        tfunc_fn fn;
+    } m[] = {
+        {"upper", s_case},
+        {"lower", s_case},
+        {"capitalize", s_case},
+        {"title", s_case},
+        {"swapcase", s_case},
+        {"strip", s_strip},
+        {"lstrip", s_strip},
+        {"rstrip", s_strip},
+        {"split", s_split},
+        {"startswith", s_affix},
+        {"endswith", s_affix},
+        {"join", s_join},
+        {"find", s_find},
+        {"rfind", s_find},
+        {"index", s_find},
+        {"count", s_find},
+        {"isdigit", s_is},
+        {"isalpha", s_is},
+        {"isalnum", s_is},
+        {"isspace", s_is},
+        {"islower", s_is},
+        {"isupper", s_is},
+        {"center", s_pad},
+        {"ljust", s_pad},
+        {"rjust", s_pad},
+        {"zfill", s_pad},
+        {"replace", s_replace},
+        {"format", str_format},
         {"splitlines", s_splitlines},
     };
     for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)

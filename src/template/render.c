@@ -128,8 +128,9 @@ static int assign(rctx *r, node *target, tv v, frame *f, tctx *tc) {
         return rc;
     if (count != target->nv)
         return ph__tmpl_rerr(r, target, PH_ETEMPLATE,
-                             count > target->nv ? "too many values to unpack (expected %zu)"
-                                                : "not enough values to unpack (expected %zu, got %zu)",
+                             count > target->nv
+                                 ? "too many values to unpack (expected %zu)"
+                                 : "not enough values to unpack (expected %zu, got %zu)",
                              target->nv, count);
     for (size_t i = 0; i < count; i++)
         if ((rc = assign(r, target->v[i], items[i], f, tc)) < 0)
@@ -190,7 +191,8 @@ static int run_loop(rctx *r, node *n, tv seqv, frame *f, tctx *tc, int depth) {
     for (size_t i = 0; i < count; i++) {
         lp->i = i;
         tv item = items ? items[i] : ph__tv_from_json(json_array_get(seq.j, i));
-        if ((rc = assign(r, n->a, item, lf, tc)) < 0 || (rc = exec_list(r, n->v, n->nv, lf, tc)) < 0)
+        if ((rc = assign(r, n->a, item, lf, tc)) < 0 ||
+            (rc = exec_list(r, n->v, n->nv, lf, tc)) < 0)
             return rc;
     }
     if (count == 0 && n->nw)
@@ -477,8 +479,9 @@ static int exec_import(rctx *r, node *n, frame *f, tctx *tc) {
         if (!d)
             return PH_ENOMEM;
         for (size_t i = 0; i < sub->root->n; i++)
-            if ((rc = ph__tdict_set(r, d, tv_str(sub->root->vars[i].name, sub->root->vars[i].len, 0),
-                                    sub->root->vars[i].v)) < 0)
+            if ((rc =
+                     ph__tdict_set(r, d, tv_str(sub->root->vars[i].name, sub->root->vars[i].len, 0),
+                                   sub->root->vars[i].v)) < 0)
                 return rc;
         tv mod = {.k = TV_DICT, .flags = TVF_MODULE};
         mod.d = d;
@@ -706,7 +709,8 @@ int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
             return rc;
         return ph__tv_output(r, n->a, v);
     case N_IF:
-        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &v)) < 0 || (rc = ph__tmpl_check_undef(r, n->a, v)) < 0)
+        if ((rc = ph__tmpl_eval(r, n->a, f, tc, &v)) < 0 ||
+            (rc = ph__tmpl_check_undef(r, n->a, v)) < 0)
             return rc;
         if (ph__tv_truthy(v))
             return exec_list(r, n->v, n->nv, f, tc);
@@ -719,8 +723,10 @@ int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
         if ((rc = ph__tmpl_eval(r, n->b, f, tc, &v)) < 0)
             return rc;
         return assign(r, n->a, v, f, tc);
-    case N_SETBLOCK: return exec_setblock(r, n, f, tc);
-    case N_WITH: return exec_with(r, n, f, tc);
+    case N_SETBLOCK:
+        return exec_setblock(r, n, f, tc);
+    case N_WITH:
+        return exec_with(r, n, f, tc);
     case N_MACRO: {
         tmacro *m = make_macro(r, n, f, tc);
         if (!m)
@@ -729,11 +735,15 @@ int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
         v.m = m;
         return ph__tmpl_frame_set(r, f, n->name, n->nlen, v);
     }
-    case N_CALLBLOCK: return exec_callblock(r, n, f, tc);
-    case N_INCLUDE: return exec_include(r, n, f, tc);
+    case N_CALLBLOCK:
+        return exec_callblock(r, n, f, tc);
+    case N_INCLUDE:
+        return exec_include(r, n, f, tc);
     case N_IMPORT:
-    case N_FROMIMPORT: return exec_import(r, n, f, tc);
-    case N_EXTENDS: return exec_extends(r, n, f, tc);
+    case N_FROMIMPORT:
+        return exec_import(r, n, f, tc);
+    case N_EXTENDS:
+        return exec_extends(r, n, f, tc);
     case N_BLOCK: {
         if (r->suppress)
             return 0;
@@ -758,7 +768,9 @@ int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
         if ((rc = ph__tmpl_eval(r, n->a, f, tc, &v)) < 0)
             return rc;
         return ph__tv_output(r, n, v);
-    case N_BODY: return exec_list(r, n->v, n->nv, f, tc);
-    default: return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unknown statement");
+    case N_BODY:
+        return exec_list(r, n->v, n->nv, f, tc);
+    default:
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unknown statement");
     }
 }

@@ -14,22 +14,53 @@
 
 static int is_num(tv v) { return v.k == TV_INT || v.k == TV_BOOL || v.k == TV_FLOAT; }
 
-static int t_defined(rctx *r, const node *n, tv v, targs *a, int *res) { *res = v.k != TV_UNDEF; return 0; }
-static int t_undefined(rctx *r, const node *n, tv v, targs *a, int *res) { *res = v.k == TV_UNDEF; return 0; }
-static int t_none(rctx *r, const node *n, tv v, targs *a, int *res) { *res = v.k == TV_NONE; return 0; }
-static int t_boolean(rctx *r, const node *n, tv v, targs *a, int *res) { *res = v.k == TV_BOOL; return 0; }
-static int t_true(rctx *r, const node *n, tv v, targs *a, int *res) { *res = v.k == TV_BOOL && v.i; return 0; }
-static int t_false(rctx *r, const node *n, tv v, targs *a, int *res) { *res = v.k == TV_BOOL && !v.i; return 0; }
-static int t_number(rctx *r, const node *n, tv v, targs *a, int *res) { *res = is_num(v); return 0; }
-static int t_integer(rctx *r, const node *n, tv v, targs *a, int *res) { *res = v.k == TV_INT; return 0; }
-static int t_float(rctx *r, const node *n, tv v, targs *a, int *res) { *res = v.k == TV_FLOAT; return 0; }
-static int t_string(rctx *r, const node *n, tv v, targs *a, int *res) { *res = v.k == TV_STR; return 0; }
+static int t_defined(rctx *r, const node *n, tv v, targs *a, int *res) {
+    *res = v.k != TV_UNDEF;
+    return 0;
+}
+static int t_undefined(rctx *r, const node *n, tv v, targs *a, int *res) {
+    *res = v.k == TV_UNDEF;
+    return 0;
+}
+static int t_none(rctx *r, const node *n, tv v, targs *a, int *res) {
+    *res = v.k == TV_NONE;
+    return 0;
+}
+static int t_boolean(rctx *r, const node *n, tv v, targs *a, int *res) {
+    *res = v.k == TV_BOOL;
+    return 0;
+}
+static int t_true(rctx *r, const node *n, tv v, targs *a, int *res) {
+    *res = v.k == TV_BOOL && v.i;
+    return 0;
+}
+static int t_false(rctx *r, const node *n, tv v, targs *a, int *res) {
+    *res = v.k == TV_BOOL && !v.i;
+    return 0;
+}
+static int t_number(rctx *r, const node *n, tv v, targs *a, int *res) {
+    *res = is_num(v);
+    return 0;
+}
+static int t_integer(rctx *r, const node *n, tv v, targs *a, int *res) {
+    *res = v.k == TV_INT;
+    return 0;
+}
+static int t_float(rctx *r, const node *n, tv v, targs *a, int *res) {
+    *res = v.k == TV_FLOAT;
+    return 0;
+}
+static int t_string(rctx *r, const node *n, tv v, targs *a, int *res) {
+    *res = v.k == TV_STR;
+    return 0;
+}
 static int t_mapping(rctx *r, const node *n, tv v, targs *a, int *res) {
     *res = v.k == TV_JOBJ || (v.k == TV_DICT && !(v.flags & (TVF_NS | TVF_MODULE)));
     return 0;
 }
 static int t_sequence(rctx *r, const node *n, tv v, targs *a, int *res) {
-    *res = v.k == TV_STR || v.k == TV_UNDEF || (v.k == TV_LIST && !(v.flags & TVF_GEN)) || v.k == TV_JARR || v.k == TV_JOBJ ||
+    *res = v.k == TV_STR || v.k == TV_UNDEF || (v.k == TV_LIST && !(v.flags & TVF_GEN)) ||
+           v.k == TV_JARR || v.k == TV_JOBJ ||
            (v.k == TV_DICT && !(v.flags & (TVF_NS | TVF_MODULE)));
     return 0;
 }
@@ -42,7 +73,10 @@ static int t_callable(rctx *r, const node *n, tv v, targs *a, int *res) {
     *res = v.k == TV_MACRO || v.k == TV_FUNC || v.k == TV_LOOP || v.k == TV_UNDEF;
     return 0;
 }
-static int t_escaped(rctx *r, const node *n, tv v, targs *a, int *res) { *res = v.k == TV_STR && v.safe; return 0; }
+static int t_escaped(rctx *r, const node *n, tv v, targs *a, int *res) {
+    *res = v.k == TV_STR && v.safe;
+    return 0;
+}
 
 static int need_arg(rctx *r, const node *n, targs *a, tv *out) {
     if (!ph__tmpl_arg(a, 0, NULL, out))
@@ -54,7 +88,8 @@ static int modulo(rctx *r, const node *n, tv v, tv d, int *res) {
     if (v.k == TV_UNDEF)
         return ph__tmpl_undef_error(r, n, v);
     if (!is_num(v) || !is_num(d))
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unsupported operand type(s) for %%: '%s' and '%s'",
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                             "unsupported operand type(s) for %%: '%s' and '%s'",
                              ph__tv_typename(v), ph__tv_typename(d));
     if (v.k != TV_FLOAT && d.k != TV_FLOAT) {
         if (d.i == 0)
@@ -98,19 +133,39 @@ static int cmp_test(rctx *r, const node *n, tv v, targs *a, int *res, int want) 
     if ((rc = ph__tv_cmp(r, n, v, o, &c)) < 0)
         return rc;
     switch (want) {
-    case 1: *res = c < 0; break;
-    case 2: *res = c <= 0; break;
-    case 3: *res = c > 0; break;
-    default: *res = c >= 0; break;
+    case 1:
+        *res = c < 0;
+        break;
+    case 2:
+        *res = c <= 0;
+        break;
+    case 3:
+        *res = c > 0;
+        break;
+    default:
+        *res = c >= 0;
+        break;
     }
     return 0;
 }
-static int t_eq(rctx *r, const node *n, tv v, targs *a, int *res) { return cmp_test(r, n, v, a, res, 0); }
-static int t_ne(rctx *r, const node *n, tv v, targs *a, int *res) { return cmp_test(r, n, v, a, res, 9); }
-static int t_lt(rctx *r, const node *n, tv v, targs *a, int *res) { return cmp_test(r, n, v, a, res, 1); }
-static int t_le(rctx *r, const node *n, tv v, targs *a, int *res) { return cmp_test(r, n, v, a, res, 2); }
-static int t_gt(rctx *r, const node *n, tv v, targs *a, int *res) { return cmp_test(r, n, v, a, res, 3); }
-static int t_ge(rctx *r, const node *n, tv v, targs *a, int *res) { return cmp_test(r, n, v, a, res, 4); }
+static int t_eq(rctx *r, const node *n, tv v, targs *a, int *res) {
+    return cmp_test(r, n, v, a, res, 0);
+}
+static int t_ne(rctx *r, const node *n, tv v, targs *a, int *res) {
+    return cmp_test(r, n, v, a, res, 9);
+}
+static int t_lt(rctx *r, const node *n, tv v, targs *a, int *res) {
+    return cmp_test(r, n, v, a, res, 1);
+}
+static int t_le(rctx *r, const node *n, tv v, targs *a, int *res) {
+    return cmp_test(r, n, v, a, res, 2);
+}
+static int t_gt(rctx *r, const node *n, tv v, targs *a, int *res) {
+    return cmp_test(r, n, v, a, res, 3);
+}
+static int t_ge(rctx *r, const node *n, tv v, targs *a, int *res) {
+    return cmp_test(r, n, v, a, res, 4);
+}
 
 static int t_in(rctx *r, const node *n, tv v, targs *a, int *res) {
     tv seq;
@@ -173,12 +228,25 @@ static int t_sameas(rctx *r, const node *n, tv v, targs *a, int *res) {
         *res = 0;
     } else {
         switch (v.k) {
-        case TV_NONE: case TV_UNDEF: *res = v.k == TV_NONE; break;
-        case TV_BOOL: *res = v.i == o.i; break;
-        case TV_INT: *res = v.i == o.i && v.i >= -5 && v.i <= 256; break;
-        case TV_STR: *res = v.s == o.s && v.n == o.n; break;
-        case TV_FLOAT: *res = 0; break;
-        default: *res = v.j == o.j; break;
+        case TV_NONE:
+        case TV_UNDEF:
+            *res = v.k == TV_NONE;
+            break;
+        case TV_BOOL:
+            *res = v.i == o.i;
+            break;
+        case TV_INT:
+            *res = v.i == o.i && v.i >= -5 && v.i <= 256;
+            break;
+        case TV_STR:
+            *res = v.s == o.s && v.n == o.n;
+            break;
+        case TV_FLOAT:
+            *res = 0;
+            break;
+        default:
+            *res = v.j == o.j;
+            break;
         }
     }
     return 0;
@@ -187,7 +255,8 @@ static int t_sameas(rctx *r, const node *n, tv v, targs *a, int *res) {
 static int t_filter(rctx *r, const node *n, tv v, targs *a, int *res) {
     *res = v.k == TV_STR && ph__tmpl_find_filter(v.s, v.n) != NULL;
     for (size_t i = 0; v.k == TV_STR && i < r->env->nfilters; i++)
-        if (strlen(r->env->filters[i].name) == v.n && memcmp(r->env->filters[i].name, v.s, v.n) == 0)
+        if (strlen(r->env->filters[i].name) == v.n &&
+            memcmp(r->env->filters[i].name, v.s, v.n) == 0)
             *res = 1;
     return 0;
 }
@@ -203,16 +272,45 @@ static const struct {
     const char *name;
     btest_fn fn;
 } tests[] = {
-    {"defined", t_defined}, {"undefined", t_undefined}, {"none", t_none},
-    {"boolean", t_boolean}, {"true", t_true}, {"false", t_false}, {"number", t_number},
-    {"integer", t_integer}, {"float", t_float}, {"string", t_string}, {"mapping", t_mapping},
-    {"sequence", t_sequence}, {"iterable", t_iterable}, {"callable", t_callable},
-    {"even", t_even}, {"odd", t_odd}, {"divisibleby", t_divisibleby}, {"eq", t_eq},
-    {"equalto", t_eq}, {"==", t_eq}, {"ne", t_ne}, {"!=", t_ne}, {"lt", t_lt},
-    {"lessthan", t_lt}, {"<", t_lt}, {"le", t_le}, {"<=", t_le}, {"gt", t_gt},
-    {"greaterthan", t_gt}, {">", t_gt}, {"ge", t_ge}, {">=", t_ge}, {"in", t_in},
-    {"lower", t_lower}, {"upper", t_upper}, {"sameas", t_sameas}, {"escaped", t_escaped},
-    {"filter", t_filter}, {"test", t_test},
+    {"defined", t_defined},
+    {"undefined", t_undefined},
+    {"none", t_none},
+    {"boolean", t_boolean},
+    {"true", t_true},
+    {"false", t_false},
+    {"number", t_number},
+    {"integer", t_integer},
+    {"float", t_float},
+    {"string", t_string},
+    {"mapping", t_mapping},
+    {"sequence", t_sequence},
+    {"iterable", t_iterable},
+    {"callable", t_callable},
+    {"even", t_even},
+    {"odd", t_odd},
+    {"divisibleby", t_divisibleby},
+    {"eq", t_eq},
+    {"equalto", t_eq},
+    {"==", t_eq},
+    {"ne", t_ne},
+    {"!=", t_ne},
+    {"lt", t_lt},
+    {"lessthan", t_lt},
+    {"<", t_lt},
+    {"le", t_le},
+    {"<=", t_le},
+    {"gt", t_gt},
+    {"greaterthan", t_gt},
+    {">", t_gt},
+    {"ge", t_ge},
+    {">=", t_ge},
+    {"in", t_in},
+    {"lower", t_lower},
+    {"upper", t_upper},
+    {"sameas", t_sameas},
+    {"escaped", t_escaped},
+    {"filter", t_filter},
+    {"test", t_test},
 };
 
 btest_fn ph__tmpl_find_test(const char *name, size_t len) {

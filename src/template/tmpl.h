@@ -26,19 +26,19 @@
  * reference counted: the arena dies with the render.
  */
 typedef enum tvk {
-    TV_UNDEF,  /* Jinja2's Undefined; s/n name the missing thing */
-    TV_NONE,   /* None */
-    TV_BOOL,   /* i is 0 or 1 */
-    TV_INT,    /* i */
-    TV_FLOAT,  /* f */
-    TV_STR,    /* s, n (UTF-8); safe marks Markup */
-    TV_LIST,   /* l: an arena list (flags: TVF_TUPLE, TVF_GROUP) */
-    TV_DICT,   /* d: an arena dict, insertion ordered (flags: TVF_NS, TVF_MODULE) */
-    TV_JARR,   /* j: a borrowed JSON array */
-    TV_JOBJ,   /* j: a borrowed JSON object */
-    TV_FUNC,   /* fn: a builtin callable, maybe bound to a value */
-    TV_MACRO,  /* m: a macro (or a call block's caller) */
-    TV_LOOP,   /* lp: the `loop` object of a for loop */
+    TV_UNDEF, /* Jinja2's Undefined; s/n name the missing thing */
+    TV_NONE,  /* None */
+    TV_BOOL,  /* i is 0 or 1 */
+    TV_INT,   /* i */
+    TV_FLOAT, /* f */
+    TV_STR,   /* s, n (UTF-8); safe marks Markup */
+    TV_LIST,  /* l: an arena list (flags: TVF_TUPLE, TVF_GROUP) */
+    TV_DICT,  /* d: an arena dict, insertion ordered (flags: TVF_NS, TVF_MODULE) */
+    TV_JARR,  /* j: a borrowed JSON array */
+    TV_JOBJ,  /* j: a borrowed JSON object */
+    TV_FUNC,  /* fn: a builtin callable, maybe bound to a value */
+    TV_MACRO, /* m: a macro (or a call block's caller) */
+    TV_LOOP,  /* lp: the `loop` object of a for loop */
 } tvk;
 
 enum {
@@ -107,9 +107,21 @@ struct tfunc {
 };
 
 #define TV_MK(kind) ((tv){.k = (kind)})
-static inline tv tv_int(int64_t i) { tv v = {.k = TV_INT}; v.i = i; return v; }
-static inline tv tv_bool(int b) { tv v = {.k = TV_BOOL}; v.i = b != 0; return v; }
-static inline tv tv_float(double f) { tv v = {.k = TV_FLOAT}; v.f = f; return v; }
+static inline tv tv_int(int64_t i) {
+    tv v = {.k = TV_INT};
+    v.i = i;
+    return v;
+}
+static inline tv tv_bool(int b) {
+    tv v = {.k = TV_BOOL};
+    v.i = b != 0;
+    return v;
+}
+static inline tv tv_float(double f) {
+    tv v = {.k = TV_FLOAT};
+    v.f = f;
+    return v;
+}
 static inline tv tv_str(const char *s, size_t n, int safe) {
     tv v = {.k = TV_STR, .safe = (uint8_t)safe, .n = n};
     v.s = s;
@@ -159,54 +171,87 @@ typedef struct tokens {
 
 typedef enum nkind {
     /* statements */
-    N_BODY, N_TEXT, N_PRINT, N_IF, N_FOR, N_SET, N_SETBLOCK, N_WITH, N_MACRO, N_CALLBLOCK,
-    N_INCLUDE, N_IMPORT, N_FROMIMPORT, N_EXTENDS, N_BLOCK, N_AUTOESCAPE, N_FILTERBLOCK,
+    N_BODY,
+    N_TEXT,
+    N_PRINT,
+    N_IF,
+    N_FOR,
+    N_SET,
+    N_SETBLOCK,
+    N_WITH,
+    N_MACRO,
+    N_CALLBLOCK,
+    N_INCLUDE,
+    N_IMPORT,
+    N_FROMIMPORT,
+    N_EXTENDS,
+    N_BLOCK,
+    N_AUTOESCAPE,
+    N_FILTERBLOCK,
     /* expressions */
-    E_CONST, E_NAME, E_GETATTR, E_GETITEM, E_SLICE, E_BINOP, E_NEG, E_POS, E_NOT, E_AND, E_OR,
-    E_COMPARE, E_CONCAT, E_COND, E_FILTER, E_TEST, E_CALL, E_LIST, E_TUPLE, E_DICT,
+    E_CONST,
+    E_NAME,
+    E_GETATTR,
+    E_GETITEM,
+    E_SLICE,
+    E_BINOP,
+    E_NEG,
+    E_POS,
+    E_NOT,
+    E_AND,
+    E_OR,
+    E_COMPARE,
+    E_CONCAT,
+    E_COND,
+    E_FILTER,
+    E_TEST,
+    E_CALL,
+    E_LIST,
+    E_TUPLE,
+    E_DICT,
 } nkind;
 
 typedef struct node node;
 struct node {
     uint16_t kind;
-    int op;           /* E_BINOP operator; E_COMPARE: ops in ops[] */
+    int op; /* E_BINOP operator; E_COMPARE: ops in ops[] */
     uint32_t line, col;
     const char *name; /* names: variables, attributes, filters, tests, blocks, macros */
     size_t nlen;
-    node *a, *b, *c;  /* children, by kind (see parser.c) */
-    node **v;         /* list children: body, args, items */
+    node *a, *b, *c; /* children, by kind (see parser.c) */
+    node **v;        /* list children: body, args, items */
     size_t nv;
-    node **w;         /* second list: else body, keyword values, dict values */
+    node **w; /* second list: else body, keyword values, dict values */
     size_t nw;
-    const char **kw;  /* keyword names (E_CALL/E_FILTER/E_TEST), targets, params */
-    int *ops;         /* E_COMPARE operators */
-    tv val;           /* E_CONST */
-    int flags;        /* by kind: NF_* */
-    void *fn;         /* E_FILTER/E_TEST: the builtin, resolved when compiled */
+    const char **kw; /* keyword names (E_CALL/E_FILTER/E_TEST), targets, params */
+    int *ops;        /* E_COMPARE operators */
+    tv val;          /* E_CONST */
+    int flags;       /* by kind: NF_* */
+    void *fn;        /* E_FILTER/E_TEST: the builtin, resolved when compiled */
 };
 
 enum {
-    NF_SCOPED = 1,     /* block */
-    NF_REQUIRED = 2,   /* block */
-    NF_RECURSIVE = 4,  /* for */
+    NF_SCOPED = 1,         /* block */
+    NF_REQUIRED = 2,       /* block */
+    NF_RECURSIVE = 4,      /* for */
     NF_IGNORE_MISSING = 8, /* include */
     NF_WITH_CONTEXT = 16,  /* include/import */
-    NF_CALLER = 32,    /* macro uses caller */
-    NF_VARARGS = 64,   /* macro uses varargs */
-    NF_KWARGS = 128,   /* macro uses kwargs */
-    NF_NEGATE = 256,   /* test: `is not` */
+    NF_CALLER = 32,        /* macro uses caller */
+    NF_VARARGS = 64,       /* macro uses varargs */
+    NF_KWARGS = 128,       /* macro uses kwargs */
+    NF_NEGATE = 256,       /* test: `is not` */
     NF_TRIM_RIGHT = 512,
 };
 
 /* A compiled template: its tree and everything the tree points into. */
 typedef struct ptmpl {
-    char *name;       /* NULL for a string template */
-    char *path;       /* file it came from, or NULL */
-    double mtime;     /* of path when loaded */
-    int autoescape;   /* initial autoescape state */
-    ph_arena arena;   /* tree nodes, decoded strings, normalized source */
-    node *root;       /* N_BODY */
-    node **blocks;    /* every N_BLOCK, for inheritance */
+    char *name;     /* NULL for a string template */
+    char *path;     /* file it came from, or NULL */
+    double mtime;   /* of path when loaded */
+    int autoescape; /* initial autoescape state */
+    ph_arena arena; /* tree nodes, decoded strings, normalized source */
+    node *root;     /* N_BODY */
+    node **blocks;  /* every N_BLOCK, for inheritance */
     size_t nblocks;
     struct ptmpl *next; /* cache chain */
 } ptmpl;
@@ -227,13 +272,16 @@ struct ph_tmpl_env {
     char **paths;
     size_t npaths;
     ph_tmpl_loader loader;
-    json_t *strings;  /* name -> source for templates given as strings */
-    json_t *globals;  /* name -> value */
+    json_t *strings; /* name -> source for templates given as strings */
+    json_t *globals; /* name -> value */
     cfilter *filters, *tests, *funcs;
     size_t nfilters, ntests, nfuncs;
-    struct { ph_tmpl_context_fn fn; void *ud; } *procs;
+    struct {
+        ph_tmpl_context_fn fn;
+        void *ud;
+    } * procs;
     size_t nprocs;
-    ptmpl *cache;     /* a chain; templates per app are few */
+    ptmpl *cache; /* a chain; templates per app are few */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -243,20 +291,20 @@ struct ph_tmpl_env {
 typedef struct frame frame;
 struct frame {
     frame *parent;
-    int stop;        /* lookups do not go past this frame to parent */
+    int stop; /* lookups do not go past this frame to parent */
     size_t n, cap;
     struct fvar {
         const char *name;
         size_t len;
         tv v;
-    } *vars;
+    } * vars;
 };
 
 /* A block override chain entry. */
 typedef struct bchain {
     const char *name;
     size_t nlen;
-    node **v;        /* most derived first */
+    node **v; /* most derived first */
     ptmpl **owners;
     size_t n;
 } bchain;
@@ -264,29 +312,29 @@ typedef struct bchain {
 /* The state of one template's render (an include or import has its own). */
 typedef struct tctx {
     ptmpl *t;
-    frame *root;     /* top-level variables (exported) */
-    frame *outer;    /* include/import with context: the includer's frame */
-    json_t *ctx;     /* the render context (NULL without context) */
+    frame *root;  /* top-level variables (exported) */
+    frame *outer; /* include/import with context: the includer's frame */
+    json_t *ctx;  /* the render context (NULL without context) */
     bchain *blocks;
     size_t nblocks, capblocks;
-    ptmpl *parent;   /* set by {% extends %}: render it next */
+    ptmpl *parent; /* set by {% extends %}: render it next */
 } tctx;
 
 struct tmacro {
-    node *def;       /* N_MACRO or N_CALLBLOCK */
+    node *def; /* N_MACRO or N_CALLBLOCK */
     frame *closure;
     tctx *tc;
     ptmpl *owner;
-    tv caller;       /* for a call block's macro call */
+    tv caller; /* for a call block's macro call */
 };
 
 struct tloop {
-    tv seq;          /* the materialised items (TV_LIST or TV_JARR) */
+    tv seq; /* the materialised items (TV_LIST or TV_JARR) */
     size_t i, n;
     int depth;
     tv last_changed;
     int changed_set;
-    node *forn;      /* recursive: the loop to run again */
+    node *forn; /* recursive: the loop to run again */
     frame *fr;
     tctx *tc;
 };
@@ -297,19 +345,19 @@ struct rctx {
     ph_arena *a;
     ph_tmpl_error *err;
     int autoescape;
-    int suppress;     /* output after extends is dropped */
-    int depth;        /* call depth guard */
-    ptmpl *cur;       /* template being rendered (for messages) */
-    void *user;       /* the render's user pointer for C callbacks */
-    json_t *ctx;      /* render context */
+    int suppress; /* output after extends is dropped */
+    int depth;    /* call depth guard */
+    ptmpl *cur;   /* template being rendered (for messages) */
+    void *user;   /* the render's user pointer for C callbacks */
+    json_t *ctx;  /* render context */
     /* block rendering: which chain entry is running, for super() */
     bchain *cur_chain;
     size_t cur_index;
     tctx *cur_tc;
-    tv filter_input;  /* the body's output for {% filter %} and block set filters */
-    json_t *keep;     /* JSON results of C callbacks, alive until the render ends */
+    tv filter_input;      /* the body's output for {% filter %} and block set filters */
+    json_t *keep;         /* JSON results of C callbacks, alive until the render ends */
     uintptr_t stack_base; /* address near the render's first frame (stack_exhausted) */
-    int repr_depth;   /* nesting of repr() of containers */
+    int repr_depth;       /* nesting of repr() of containers */
 };
 
 /* Keep `j` (a new reference, stolen) alive for the rest of the render. */
@@ -353,8 +401,8 @@ int ph__tmpl_lex(const char *src, size_t len, const ph_tmpl_opts *o, ph_arena *a
 
 /* parser.c */
 int ph__tmpl_parse(ptmpl *t, const tokens *tk, ph_tmpl_error *err);
-void ph__tmpl_set_error(ph_tmpl_error *e, const char *name, uint32_t line, uint32_t col,
-                        int code, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void ph__tmpl_set_error(ph_tmpl_error *e, const char *name, uint32_t line, uint32_t col, int code,
+                        const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* compile.c: load + parse + cache */
 ptmpl *ph__tmpl_compile(ph_tmpl_env *env, const char *name, const char *src, size_t len,
@@ -399,17 +447,17 @@ int ph__tv_tostr(rctx *r, tv v, tv *out);        /* str() as a TV_STR value (kee
 int ph__tv_output(rctx *r, const node *n, tv v); /* {{ v }} into r->out */
 int ph__tv_eq(tv a, tv b);
 int ph__tv_cmp(rctx *r, const node *n, tv a, tv b, int *res);
-size_t ph__tv_len(tv v);                        /* for sized values */
+size_t ph__tv_len(tv v); /* for sized values */
 int ph__tv_is_seq(tv v);
 int ph__tv_items(rctx *r, const node *n, tv v, tv **items, size_t *count); /* iterate */
-tv ph__tv_at(tv seq, size_t i);                 /* TV_LIST / TV_JARR element */
+tv ph__tv_at(tv seq, size_t i); /* TV_LIST / TV_JARR element */
 tlist *ph__tlist_new(rctx *r, size_t cap);
 int ph__tlist_push(rctx *r, tlist *l, tv v);
 tdict *ph__tdict_new(rctx *r, size_t cap);
 int ph__tdict_set(rctx *r, tdict *d, tv k, tv v);
 int ph__tdict_get(tv dict, tv key, tv *out);
 const char *ph__tv_typename(tv v);
-char *ph__tv_cstr(rctx *r, tv v);               /* NUL-terminated copy (arena) */
+char *ph__tv_cstr(rctx *r, tv v); /* NUL-terminated copy (arena) */
 tv ph__tv_strdup(rctx *r, const char *s, size_t n, int safe);
 int ph__escape(ph_buf *b, const char *s, size_t n);
 int ph__fmt_float(ph_buf *b, double f);

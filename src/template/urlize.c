@@ -26,14 +26,18 @@ static int ends(const char *s, size_t n, const char *p) {
     return n >= k && memcmp(s + n - k, p, k) == 0;
 }
 
-static int host_char(unsigned char c) { return isalnum(c) || c == '-' || c == '%' || c == '_' || c >= 0x80; }
+static int host_char(unsigned char c) {
+    return isalnum(c) || c == '-' || c == '%' || c == '_' || c >= 0x80;
+}
 
 /* The host part (after an optional scheme or www.) up to an optional :port and path. */
 static int looks_like_url(const char *s, size_t n) {
     size_t i = 0;
     int scheme = 0, www = 0;
-    if (starts(s, n, "https://")) i = 8, scheme = 1;
-    else if (starts(s, n, "http://")) i = 7, scheme = 1;
+    if (starts(s, n, "https://"))
+        i = 8, scheme = 1;
+    else if (starts(s, n, "http://"))
+        i = 7, scheme = 1;
     if (starts(s + i, n - i, "www."))
         www = 1;
     size_t h = i, labels = 0, last_label = 0, last_len = 0;
@@ -58,8 +62,9 @@ static int looks_like_url(const char *s, size_t n) {
         int alpha = 1;
         for (size_t k = 0; k < last_len; k++)
             alpha &= isalpha((unsigned char)s[last_label + k]) != 0;
-        ok = labels >= (www ? 2u : 1u) && ((alpha && last_len >= 2 && last_len <= 63) ||
-                                            (last_len > 4 && starts(s + last_label, last_len, "xn--")));
+        ok = labels >= (www ? 2u : 1u) &&
+             ((alpha && last_len >= 2 && last_len <= 63) ||
+              (last_len > 4 && starts(s + last_label, last_len, "xn--")));
         if (scheme && labels == 1 && !www)
             ok = alpha && last_len >= 2;
     } else {
@@ -145,8 +150,9 @@ static int link_word(ph_buf *b, const char *w, size_t n, const char *rel) {
     int rc = ph__buf_append(b, w, hb);
     if (rc == 0 && looks_like_url(m, mn)) {
         int has_scheme = starts(m, mn, "https://") || starts(m, mn, "http://");
-        rc = ph__buf_printf(b, "<a href=\"%s%.*s\"%s%s%s>%.*s</a>", has_scheme ? "" : "https://", (int)mn, m,
-                            rel ? " rel=\"" : "", rel ? rel : "", rel ? "\"" : "", (int)mn, m);
+        rc = ph__buf_printf(b, "<a href=\"%s%.*s\"%s%s%s>%.*s</a>", has_scheme ? "" : "https://",
+                            (int)mn, m, rel ? " rel=\"" : "", rel ? rel : "", rel ? "\"" : "",
+                            (int)mn, m);
     } else if (rc == 0 && starts(m, mn, "mailto:") && looks_like_email(m + 7, mn - 7)) {
         rc = ph__buf_printf(b, "<a href=\"%.*s\">%.*s</a>", (int)mn, m, (int)mn - 7, m + 7);
     } else if (rc == 0 && memchr(m, '@', mn) && !starts(m, mn, "www.") && !memchr(m, ':', mn) &&

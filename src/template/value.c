@@ -21,25 +21,47 @@ tv ph__tv_from_json(json_t *j) {
     if (!j)
         return TV_MK(TV_NONE);
     switch (json_typeof(j)) {
-    case JSON_STRING: return tv_str(json_string_value(j), json_string_length(j), 0);
-    case JSON_INTEGER: return tv_int((int64_t)json_integer_value(j));
-    case JSON_REAL: return tv_float(json_real_value(j));
-    case JSON_TRUE: return tv_bool(1);
-    case JSON_FALSE: return tv_bool(0);
-    case JSON_ARRAY: { tv v = {.k = TV_JARR}; v.j = j; return v; }
-    case JSON_OBJECT: { tv v = {.k = TV_JOBJ}; v.j = j; return v; }
-    default: return TV_MK(TV_NONE);
+    case JSON_STRING:
+        return tv_str(json_string_value(j), json_string_length(j), 0);
+    case JSON_INTEGER:
+        return tv_int((int64_t)json_integer_value(j));
+    case JSON_REAL:
+        return tv_float(json_real_value(j));
+    case JSON_TRUE:
+        return tv_bool(1);
+    case JSON_FALSE:
+        return tv_bool(0);
+    case JSON_ARRAY: {
+        tv v = {.k = TV_JARR};
+        v.j = j;
+        return v;
+    }
+    case JSON_OBJECT: {
+        tv v = {.k = TV_JOBJ};
+        v.j = j;
+        return v;
+    }
+    default:
+        return TV_MK(TV_NONE);
     }
 }
 
 json_t *ph__tv_to_json(rctx *r, tv v) {
     switch (v.k) {
-    case TV_NONE: case TV_UNDEF: return json_null();
-    case TV_BOOL: return json_boolean(v.i);
-    case TV_INT: return json_integer((json_int_t)v.i);
-    case TV_FLOAT: return json_real(v.f);
-    case TV_STR: return json_stringn_nocheck(v.s, v.n);
-    case TV_JARR: case TV_JOBJ: return json_incref(v.j);
+    case TV_NONE:
+    case TV_UNDEF:
+        return json_null();
+    case TV_BOOL:
+        return json_boolean(v.i);
+    case TV_INT:
+        return json_integer((json_int_t)v.i);
+    case TV_FLOAT:
+        return json_real(v.f);
+    case TV_STR:
+        return json_stringn_nocheck(v.s, v.n);
+    case TV_JARR:
+    case TV_JOBJ:
+        return json_incref(v.j);
     case TV_LIST: {
         json_t *a = json_array();
         for (size_t i = 0; a && i < v.l->n; i++)
@@ -60,39 +82,65 @@ json_t *ph__tv_to_json(rctx *r, tv v) {
         }
         return o;
     }
-    default: return json_null();
+    default:
+        return json_null();
     }
 }
 
 int ph__tv_truthy(tv v) {
     switch (v.k) {
-    case TV_UNDEF: case TV_NONE: return 0;
-    case TV_BOOL: case TV_INT: return v.i != 0;
-    case TV_FLOAT: return v.f != 0.0;
-    case TV_STR: return v.n != 0;
-    case TV_LIST: return (v.flags & TVF_GEN) || v.l->n != 0;
-    case TV_DICT: return v.d->n != 0;
-    case TV_JARR: return json_array_size(v.j) != 0;
-    case TV_JOBJ: return json_object_size(v.j) != 0;
-    default: return 1;
+    case TV_UNDEF:
+    case TV_NONE:
+        return 0;
+    case TV_BOOL:
+    case TV_INT:
+        return v.i != 0;
+    case TV_FLOAT:
+        return v.f != 0.0;
+    case TV_STR:
+        return v.n != 0;
+    case TV_LIST:
+        return (v.flags & TVF_GEN) || v.l->n != 0;
+    case TV_DICT:
+        return v.d->n != 0;
+    case TV_JARR:
+        return json_array_size(v.j) != 0;
+    case TV_JOBJ:
+        return json_object_size(v.j) != 0;
+    default:
+        return 1;
     }
 }
 
 const char *ph__tv_typename(tv v) {
     switch (v.k) {
-    case TV_UNDEF: return "Undefined";
-    case TV_NONE: return "NoneType";
-    case TV_BOOL: return "bool";
-    case TV_INT: return "int";
-    case TV_FLOAT: return "float";
-    case TV_STR: return v.safe ? "Markup" : "str";
-    case TV_LIST: case TV_JARR:
+    case TV_UNDEF:
+        return "Undefined";
+    case TV_NONE:
+        return "NoneType";
+    case TV_BOOL:
+        return "bool";
+    case TV_INT:
+        return "int";
+    case TV_FLOAT:
+        return "float";
+    case TV_STR:
+        return v.safe ? "Markup" : "str";
+    case TV_LIST:
+    case TV_JARR:
         return (v.flags & TVF_GEN) ? "generator" : (v.flags & TVF_TUPLE) ? "tuple" : "list";
-    case TV_DICT: return (v.flags & TVF_NS) ? "Namespace" : (v.flags & TVF_MODULE) ? "TemplateModule" : "dict";
-    case TV_JOBJ: return "dict";
-    case TV_MACRO: return "Macro";
-    case TV_LOOP: return "LoopContext";
-    default: return "builtin_function_or_method";
+    case TV_DICT:
+        return (v.flags & TVF_NS)       ? "Namespace"
+               : (v.flags & TVF_MODULE) ? "TemplateModule"
+                                        : "dict";
+    case TV_JOBJ:
+        return "dict";
+    case TV_MACRO:
+        return "Macro";
+    case TV_LOOP:
+        return "LoopContext";
+    default:
+        return "builtin_function_or_method";
     }
 }
 
@@ -113,12 +161,28 @@ int ph__escape(ph_buf *b, const char *s, size_t n) {
         if (!needs_escape[(unsigned char)s[i]])
             continue;
         switch (s[i]) {
-        case '&': rep = "&amp;"; rl = 5; break;
-        case '<': rep = "&lt;"; rl = 4; break;
-        case '>': rep = "&gt;"; rl = 4; break;
-        case '"': rep = "&#34;"; rl = 5; break;
-        case '\'': rep = "&#39;"; rl = 5; break;
-        default: continue;
+        case '&':
+            rep = "&amp;";
+            rl = 5;
+            break;
+        case '<':
+            rep = "&lt;";
+            rl = 4;
+            break;
+        case '>':
+            rep = "&gt;";
+            rl = 4;
+            break;
+        case '"':
+            rep = "&#34;";
+            rl = 5;
+            break;
+        case '\'':
+            rep = "&#39;";
+            rl = 5;
+            break;
+        default:
+            continue;
         }
         if ((rc = out_put(b, s + start, i - start)) < 0 || (rc = out_put(b, rep, rl)) < 0)
             return rc;
@@ -206,14 +270,32 @@ static int utf8_decode(const unsigned char *s, size_t n, size_t *adv) {
     unsigned c = s[0];
     int cp;
     size_t len;
-    if (c < 0x80) { *adv = 1; return (int)c; }
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = (int)(c & 0x1F); }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = (int)(c & 0x0F); }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = (int)(c & 0x07); }
-    else { *adv = 1; return -1; }
-    if (len > n) { *adv = 1; return -1; }
+    if (c < 0x80) {
+        *adv = 1;
+        return (int)c;
+    }
+    if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        cp = (int)(c & 0x1F);
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        cp = (int)(c & 0x0F);
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        cp = (int)(c & 0x07);
+    } else {
+        *adv = 1;
+        return -1;
+    }
+    if (len > n) {
+        *adv = 1;
+        return -1;
+    }
     for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) { *adv = 1; return -1; }
+        if ((s[i] & 0xC0) != 0x80) {
+            *adv = 1;
+            return -1;
+        }
         cp = (cp << 6) | (s[i] & 0x3F);
     }
     *adv = len;
@@ -321,8 +403,11 @@ static int repr_value(rctx *r, tv v, ph_buf *b) {
             return rc ? rc : ph__buf_append_char(b, ')');
         }
         return ph__fmt_repr_str(b, v.s, v.n);
-    case TV_LIST: case TV_JARR: return repr_seq(r, v, b);
-    case TV_JOBJ: return repr_dict(r, v, b);
+    case TV_LIST:
+    case TV_JARR:
+        return repr_seq(r, v, b);
+    case TV_JOBJ:
+        return repr_dict(r, v, b);
     case TV_DICT:
         if (v.flags & TVF_NS) {
             int rc = ph__buf_append_str(b, "<Namespace ");
@@ -331,23 +416,38 @@ static int repr_value(rctx *r, tv v, ph_buf *b) {
             return rc ? rc : ph__buf_append_char(b, '>');
         }
         return repr_dict(r, v, b);
-    case TV_UNDEF: return ph__buf_append(b, "Undefined", 9);
-    default: return ph__tv_str(r, v, b);
+    case TV_UNDEF:
+        return ph__buf_append(b, "Undefined", 9);
+    default:
+        return ph__tv_str(r, v, b);
     }
 }
 
 int ph__tv_str(rctx *r, tv v, ph_buf *b) {
     switch (v.k) {
-    case TV_UNDEF: return 0;
-    case TV_NONE: return ph__buf_append(b, "None", 4);
-    case TV_BOOL: return ph__buf_append_str(b, v.i ? "True" : "False");
-    case TV_INT: return ph__fmt_int(b, v.i);
-    case TV_FLOAT: return ph__fmt_float(b, v.f);
-    case TV_STR: return out_put(b, v.s, v.n);
-    case TV_LIST: case TV_JARR: case TV_JOBJ: case TV_DICT: return ph__tv_repr(r, v, b);
-    case TV_MACRO: return ph__buf_printf(b, "<Macro '%s'>", v.m->def->name ? v.m->def->name : "caller");
-    case TV_LOOP: return ph__buf_append_str(b, "<LoopContext>");
-    default: return ph__buf_printf(b, "<built-in function %s>", v.fn->name ? v.fn->name : "?");
+    case TV_UNDEF:
+        return 0;
+    case TV_NONE:
+        return ph__buf_append(b, "None", 4);
+    case TV_BOOL:
+        return ph__buf_append_str(b, v.i ? "True" : "False");
+    case TV_INT:
+        return ph__fmt_int(b, v.i);
+    case TV_FLOAT:
+        return ph__fmt_float(b, v.f);
+    case TV_STR:
+        return out_put(b, v.s, v.n);
+    case TV_LIST:
+    case TV_JARR:
+    case TV_JOBJ:
+    case TV_DICT:
+        return ph__tv_repr(r, v, b);
+    case TV_MACRO:
+        return ph__buf_printf(b, "<Macro '%s'>", v.m->def->name ? v.m->def->name : "caller");
+    case TV_LOOP:
+        return ph__buf_append_str(b, "<LoopContext>");
+    default:
+        return ph__buf_printf(b, "<built-in function %s>", v.fn->name ? v.fn->name : "?");
     }
 }
 
@@ -417,12 +517,18 @@ int ph__tv_output(rctx *r, const node *n, tv v) {
 
 size_t ph__tv_len(tv v) {
     switch (v.k) {
-    case TV_STR: return ph__utf8_len(v.s, v.n);
-    case TV_LIST: return v.l->n;
-    case TV_DICT: return v.d->n;
-    case TV_JARR: return json_array_size(v.j);
-    case TV_JOBJ: return json_object_size(v.j);
-    default: return 0;
+    case TV_STR:
+        return ph__utf8_len(v.s, v.n);
+    case TV_LIST:
+        return v.l->n;
+    case TV_DICT:
+        return v.d->n;
+    case TV_JARR:
+        return json_array_size(v.j);
+    case TV_JOBJ:
+        return json_object_size(v.j);
+    default:
+        return 0;
     }
 }
 
@@ -693,9 +799,24 @@ uint32_t ph__utf8_next(const char *s, size_t n, size_t *adv) {
 int ph__utf8_put(ph_buf *b, uint32_t cp) {
     char u[4];
     size_t k;
-    if (cp < 0x80) { u[0] = (char)cp; k = 1; }
-    else if (cp < 0x800) { u[0] = (char)(0xC0 | (cp >> 6)); u[1] = (char)(0x80 | (cp & 0x3F)); k = 2; }
-    else if (cp < 0x10000) { u[0] = (char)(0xE0 | (cp >> 12)); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[2] = (char)(0x80 | (cp & 0x3F)); k = 3; }
-    else { u[0] = (char)(0xF0 | (cp >> 18)); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)); u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F)); k = 4; }
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        k = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        k = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        k = 3;
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        k = 4;
+    }
     return ph__buf_append(b, u, k);
 }

@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ph_tmpl_env_add_string(env, "lib.html",
                            "{% macro m(x, y=2) %}[{{ x }}{{ y }}{{ caller() if caller }}]"
                            "{% endmacro %}{% set v = 'lib' %}");
-    ph_tmpl_env_add_string(env, "base.html", "<{% block a %}A{% endblock %}|{% block b %}B{% endblock %}>");
+    ph_tmpl_env_add_string(env, "base.html",
+                           "<{% block a %}A{% endblock %}|{% block b %}B{% endblock %}>");
     char *src = malloc(size);
     if (!src) {
         ph_tmpl_env_free(env);

@@ -75,7 +75,7 @@ static int opt_flag(json_t *o, const char *key) { return json_is_true(json_objec
 static json_t *batch_case(json_t *c) {
     json_t *o = json_object_get(c, "options"), *ae = json_object_get(o, "autoescape");
     ph_tmpl_opts opts = {
-        .autoescape = json_is_true(ae) ? PH_TMPL_AUTOESCAPE_ON
+        .autoescape = json_is_true(ae)    ? PH_TMPL_AUTOESCAPE_ON
                       : json_is_false(ae) ? PH_TMPL_AUTOESCAPE_OFF
                                           : PH_TMPL_AUTOESCAPE_FLASK,
         .trim_blocks = opt_flag(o, "trim_blocks"),

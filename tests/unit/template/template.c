@@ -253,8 +253,8 @@ static int render_in_task(void *arg) {
     char *out = NULL;
     size_t len;
     ph_tmpl_error err;
-    int rc = ph_tmpl_render(env, "page.html", json_pack("{s:s}", "who", "task"), NULL, &out,
-                            &len, &err);
+    int rc =
+        ph_tmpl_render(env, "page.html", json_pack("{s:s}", "who", "task"), NULL, &out, &len, &err);
     if (rc == 0 && strcmp(out, "<b>task</b>|inc") != 0)
         rc = -100;
     ph_tmpl_free(out);
@@ -354,12 +354,12 @@ Test(template, c_filters_tests_functions_globals_and_processors) {
     char *out = NULL;
     size_t len;
     ph_tmpl_error err;
-    int rc = ph_tmpl_render_string(env,
-                                   "{{ '<ab'|rev }} {{ '<ab'|rev(1) }} {{ 42 is answer }} "
-                                   "{{ 41 is answer }} {{ add(2, 3) }} {{ version }} {{ user }} "
-                                   "{{ site }}",
-                                   json_pack("{s:s}", "site", "ctx"), (void *)"ann", &out, &len,
-                                   &err);
+    int rc =
+        ph_tmpl_render_string(env,
+                              "{{ '<ab'|rev }} {{ '<ab'|rev(1) }} {{ 42 is answer }} "
+                              "{{ 41 is answer }} {{ add(2, 3) }} {{ version }} {{ user }} "
+                              "{{ site }}",
+                              json_pack("{s:s}", "site", "ctx"), (void *)"ann", &out, &len, &err);
     cr_assert_eq(rc, 0, "%s", err.message);
     cr_assert_str_eq(out, "ba&lt; ba< True False 5 1.0 ann ctx");
     ph_tmpl_free(out);
