@@ -326,3 +326,36 @@ Test(tcp, cancel_while_reading) {
     pthread_join(th, NULL);
     cr_assert_eq(rc, 0);
 }
+
+static int main_connect_timeout(void *arg) {
+    int err = 0;
+    double t0 = ph_now();
+    ph_tcp *c = ph_tcp_connect("127.0.0.1", *(int *)arg, 0.2, &err);
+    cr_assert_null(c);
+    cr_assert_eq(err, PH_ETIMEDOUT, "got %s", ph_err_name(err));
+    cr_assert(ph_now() - t0 < 2.0);
+    return 0;
+}
+
+Test(tcp, connect_times_out_when_nobody_answers) {
+    /* A listener whose accept queue is full drops further SYNs, so a connect
+     * to it waits: the timeout must end the wait. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    bind(fd, (struct sockaddr *)&a, sizeof(a));
+    socklen_t len = sizeof(a);
+    getsockname(fd, (struct sockaddr *)&a, &len);
+    listen(fd, 0);
+    int fillers[4];
+    for (int i = 0; i < 4; i++) {
+        fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        connect(fillers[i], (struct sockaddr *)&a, sizeof(a));
+    }
+    usleep(50000);
+    int port = ntohs(a.sin_port);
+    int rc = ph_run(main_connect_timeout, &port);
+    for (int i = 0; i < 4; i++)
+        close(fillers[i]);
+    close(fd);
+    cr_assert_eq(rc, 0);
+}

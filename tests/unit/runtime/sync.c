@@ -320,3 +320,52 @@ static int main_gather_timeout(void *arg) {
 }
 
 Test(gather, timeout_cancels_children) { cr_assert_eq(ph_run(main_gather_timeout, NULL), PH_ETIMEDOUT); }
+
+static int get_blocking(void *arg) {
+    void *item;
+    return ph_queue_get(arg, &item);
+}
+
+static int put_blocking(void *arg) { return ph_queue_put(arg, (void *)1); }
+
+static int main_queue_timeouts(void *arg) {
+    ph_queue *q = ph_queue_new(1);
+    cr_assert_eq(ph_with_timeout(0.01, get_blocking, q), PH_ETIMEDOUT, "get on empty times out");
+    ph_queue_put(q, (void *)1);
+    cr_assert_eq(ph_with_timeout(0.01, put_blocking, q), PH_ETIMEDOUT, "put on full times out");
+    cr_assert_eq(ph_queue_len(q), 1, "the timed-out put added nothing");
+    ph_queue_free(q);
+    return 0;
+}
+
+Test(queue, get_and_put_time_out) { cr_assert_eq(ph_run(main_queue_timeouts, NULL), 0); }
+
+static int main_lock_timeout(void *arg) {
+    ph_lock *l = ph_lock_new();
+    ph_task *holder = ph_spawn(acquire_fn, l);
+    ph_yield(); /* the holder owns it now and has finished without releasing */
+    cr_assert_eq(ph_join(holder), 0);
+    cr_assert_eq(ph_with_timeout(0.01, acquire_fn, l), PH_ETIMEDOUT);
+    ph_lock_free(l);
+    return 0;
+}
+
+Test(lock, acquire_times_out) { cr_assert_eq(ph_run(main_lock_timeout, NULL), 0); }
+
+static int joiner(void *arg) { return ph_join(arg); }
+
+static int long_child(void *arg) { return ph_sleep(30); }
+
+static int main_join_cancel(void *arg) {
+    ph_task *child = ph_spawn(long_child, NULL);
+    ph_task *j = ph_spawn(joiner, child);
+    ph_yield();
+    double t0 = ph_now();
+    ph_cancel(j);
+    cr_assert_eq(ph_join(j), PH_ECANCELED, "the joiner sees the cancellation");
+    /* The child was cancelled too and frees itself; ph_run returns promptly. */
+    cr_assert(ph_now() - t0 < 1.0);
+    return 0;
+}
+
+Test(task_join, cancelling_joiner_cancels_child) { cr_assert_eq(ph_run(main_join_cancel, NULL), 0); }
