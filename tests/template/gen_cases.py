@@ -393,6 +393,47 @@ for src in MORE:
     txt(src, {**CTX, **TREE}, files={**LIB, "ctxlib.html": "{% macro show() %}[{{ word|default('no word') }}]{% endmacro %}"})
 
 # --------------------------------------------------------------------------
+# Whitespace control at random (fixed seed): text, tags with -/+ on either
+# side, comments, raw, nested if/for, under random option combinations
+# --------------------------------------------------------------------------
+def _ws_cases(seed, count):
+    import random
+    rng = random.Random(seed)
+    texts = [" ", "  ", "\t", "\n", "\n\n", " \n", "a", "b c", " x ", "\r\n", "  \n  "]
+
+    def sign():
+        return rng.choice(["", "-", "+"])
+
+    def tag(depth):
+        k = rng.randrange(7)
+        left, right = sign(), sign()
+        if k == 0:
+            return "{{%s 1 %s}}" % (left.replace("+", ""), right.replace("+", ""))
+        if k == 1:
+            return "{#%s c %s#}" % (left.replace("+", ""), right.replace("+", ""))
+        if k == 2 and depth < 3:
+            return "{%%%s if true %s%%}%s{%%%s endif %s%%}" % (left, right, body(depth + 1), sign(), sign())
+        if k == 3 and depth < 3:
+            return "{%%%s for i in [1,2] %s%%}%s{%%%s endfor %s%%}" % (left, right, body(depth + 1), sign(), sign())
+        if k == 4:
+            return "{%%%s raw %s%%}%s{{ x }}%s{%%%s endraw %s%%}" % (
+                left, right.replace("+", ""), rng.choice(texts), rng.choice(texts), sign(), rng.choice(["", "-"]))
+        if k == 5:
+            return "{%%%s set x = 1 %s%%}" % (left, right)
+        return rng.choice(texts)
+
+    def body(depth):
+        return "".join(rng.choice(texts) if rng.random() < 0.5 else tag(depth) for _ in range(rng.randrange(1, 6)))
+
+    for _ in range(count):
+        src = body(0)
+        opts = {k: True for k in ("trim_blocks", "lstrip_blocks", "keep_trailing_newline") if rng.random() < 0.5}
+        txt(src, **opts)
+
+
+_ws_cases(7, 250)
+
+# --------------------------------------------------------------------------
 # A realistic page
 # --------------------------------------------------------------------------
 PAGE_FILES = {
