@@ -37,13 +37,14 @@ run: deps-build
 	@scripts/run-demo.sh build-run
 
 test: deps-test
+	@scripts/tune-host.sh
 	@$(MAKE) --no-print-directory build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@scripts/ctest-summary.sh $(BUILD) $(JOBS)
 
 asan: deps-test
 	@$(MAKE) --no-print-directory build BUILD=build-asan CMAKE_FLAGS="-DPHIAL_SANITIZE=ON -DPHIAL_VALGRIND=OFF -DCMAKE_BUILD_TYPE=Debug"
-	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    scripts/ctest-summary.sh build-asan $(JOBS)
 
 valgrind: deps-test
 	@$(MAKE) --no-print-directory build BUILD=build-vg CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug"
