@@ -92,10 +92,8 @@ typedef struct ph_tmpl_loader {
 typedef json_t *(*ph_tmpl_filter_fn)(json_t *value, json_t *args, void *ud, int *safe);
 /* A C test: `value is name(args...)`. Returns 1, 0, or a negative PH_E*. */
 typedef int (*ph_tmpl_test_fn)(json_t *value, json_t *args, void *ud);
-/* A C global function: `name(args...)`; same conventions as a filter. `user`
- * is the render's user pointer (for Flask: the request, so url_for and
- * get_flashed_messages can see the app and request contexts). */
-typedef json_t *(*ph_tmpl_func_fn)(json_t *args, void *ud, void *user, int *safe);
+/* A C global function: `name(args...)`; same conventions as a filter. */
+typedef json_t *(*ph_tmpl_func_fn)(json_t *args, void *ud, int *safe);
 /* A context processor: returns a new JSON object merged into every render's
  * context (`user` is the render's user pointer: the request, for Flask). */
 typedef json_t *(*ph_tmpl_context_fn)(void *ud, void *user);

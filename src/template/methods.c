@@ -440,7 +440,7 @@ int ph__tmpl_call_cfunc(rctx *r, tfunc *self, targs *a, tv *out) {
         return rc;
     }
     int safe = 0;
-    json_t *res = fn(args, c->ud, r->user, &safe);
+    json_t *res = fn(args, c->ud, &safe);
     json_decref(args);
     if (!res)
         return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "function '%s' failed", c->name);
