@@ -19,5 +19,6 @@
 #include "phial/testing.h"
 #include "phial/template.h"
 #include "phial/render.h"
+#include "phial/static.h"
 
 #endif
