@@ -255,7 +255,8 @@ static int f_list(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tlist *l = ph__tlist_new(r, count);
     if (!l)
         return PH_ENOMEM;
-    memcpy(l->v, items, count * sizeof(tv));
+    if (count)
+        memcpy(l->v, items, count * sizeof(tv));
     l->n = count;
     *out = (tv){.k = TV_LIST};
     out->l = l;

@@ -30,7 +30,8 @@ static int list_of(rctx *r, const node *n, tv v, tlist **out) {
     tlist *l = ph__tlist_new(r, count);
     if (!l)
         return PH_ENOMEM;
-    memcpy(l->v, items, count * sizeof(tv));
+    if (count)
+        memcpy(l->v, items, count * sizeof(tv));
     l->n = count;
     *out = l;
     return 0;
