@@ -315,3 +315,18 @@ def test_keep_cancelled_lets_app_finish(start_server):
 
 def get_ok(s):
     return httpx.get(s.url("/"), timeout=10).text == "hello"
+
+
+def test_disconnect_mid_response_ends_the_app_task(start_server):
+    s = start_server("--no-access-log")
+    with Conn(s.port) as c:
+        c.send("GET /stream?n=200&size=1000&delay=0.02 HTTP/1.1\r\nHost: t\r\n\r\n")
+        c.sock.recv(100)  # the response has started
+    # The app's next send fails (or its sleep is cancelled): its task ends.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        stats = dict(l.split("=") for l in httpx.get(s.url("/stats"), timeout=10).text.split())
+        if stats["inflight"] == "1":
+            break
+        time.sleep(0.1)
+    assert stats["inflight"] == "1"

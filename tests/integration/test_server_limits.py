@@ -262,3 +262,38 @@ def test_connection_cap_serves_all_clients_eventually(start_server):
     for t in threads:
         t.join()
     assert results == ["slept"] * 12
+
+
+def test_no_descriptor_leak_across_connection_endings(start_server):
+    """Connections that end in every way (served, idle, mid-head, mid-body,
+    rejected, reset) all release their descriptor."""
+    import os
+    s = start_server("--no-access-log", "--timeout-keep-alive", 60)
+    get(s.port, "/")
+    fds = lambda: len(os.listdir(f"/proc/{s.pid}/fd"))  # noqa: E731
+    base = fds()
+    endings = [
+        b"GET / HTTP/1.1\r\nHost: t\r\n\r\n",                       # served, then client closes
+        b"",                                                        # idle
+        b"GET / HTTP/1.1\r\nHo",                                    # mid-head
+        b"POST /count HTTP/1.1\r\nHost: t\r\nContent-Length: 9\r\n\r\nabc",  # mid-body
+        b"GET / HTTP/1.1\nHost: t\n\n",                             # rejected (400)
+        b"GET /sleep?s=5 HTTP/1.1\r\nHost: t\r\n\r\n",              # app running
+    ]
+    for _ in range(20):
+        for data in endings:
+            sk = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+            if data:
+                sk.sendall(data)
+            time.sleep(0.005)
+            sk.close()
+        # and one reset by the client (SO_LINGER 0) mid-request
+        sk = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        sk.sendall(b"POST /count HTTP/1.1\r\nHost: t\r\nContent-Length: 99\r\n\r\nxx")
+        sk.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        sk.close()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and fds() > base:
+        time.sleep(0.1)
+    assert fds() == base
+    assert get(s.port, "/").body == b"hello"
