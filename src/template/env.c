@@ -165,14 +165,11 @@ int ph_tmpl_env_add_string(ph_tmpl_env *env, const char *name, const char *sourc
     json_t *s = json_stringn_nocheck(source, strlen(source));
     if (!s || json_object_set_new(env->strings, name, s) < 0)
         return PH_ENOMEM;
-    /* a cached compile of an older source is stale now */
-    for (ptmpl **pp = &env->cache; *pp; pp = &(*pp)->next)
-        if ((*pp)->name && strcmp((*pp)->name, name) == 0 && !(*pp)->path) {
-            ptmpl *t = *pp;
-            *pp = t->next;
-            ph__tmpl_destroy(t);
-            break;
-        }
+    /* a cached compile of an older source is stale now; retire it (a render
+     * suspended in a file load may still point into it) */
+    for (ptmpl *t = env->cache; t; t = t->next)
+        if (t->name && strcmp(t->name, name) == 0 && !t->path)
+            t->name[0] = '\0';
     return 0;
 }
 

@@ -213,6 +213,7 @@ LIB = {
                 "{% block body %}<main>{% block content %}mid content{% endblock %}</main>{% endblock %}",
     "scoped.html": "{% for i in [1, 2] %}{% block item scoped %}<{{ i }}>{% endblock %}{% endfor %}",
     "vars.html": "{% set v = 'from vars' %}{{ v }}",
+    "req.html": "<{% block r required %}{% endblock %}>",
 }
 INH = [
     ("{% include 'part.html' %}", {}),
@@ -234,6 +235,8 @@ INH = [
     ("{% extends 'base.html' %}{% set v = 'set in child' %}{% block body %}{{ v }}{% endblock %}", {}),
     ("{% include 'vars.html' %}{{ v|default('not leaked') }}", {}),
     ("{% block a %}A{% block b %}B{% endblock %}{% endblock %}", {}),
+    ("{% extends 'req.html' %}{% block r %}given{% endblock %}", {}),
+    ("{% include 'req.html' %}", {}),
     ("{% block t %}T{% endblock %}|{{ self.t() }}|{% block x %}{{ self.t()|upper }}{% endblock %}", {}),
     ("{% extends 'base.html' %}{% block title %}Kid{% endblock %}{% block body %}[{{ self.title() }}]{% endblock %}", {}),
     ("{% extends 'base.html' %}{% block footer %}{{ self.title() if false else 'f' }}{% endblock %}", {}),
