@@ -13,6 +13,7 @@
 #include "app/core.h"
 
 #include "util/alloc.h"
+#include "util/json_depth.h"
 #include "util/mime.h"
 #include "util/multipart.h"
 #include "util/query.h"
@@ -25,6 +26,8 @@
 #include <unistd.h>
 
 #define SPOOL_AT (500 * 1024)
+/* Deepest JSON request body accepted (Python's json stops near 1000). */
+#define PH_JSON_MAX_DEPTH 512
 
 /* MAX_CONTENT_LENGTH, or 0 for none. */
 static uint64_t max_content(const ph_request *req) {
@@ -125,6 +128,13 @@ static json_t *load_json(ph_request *req, int silent) {
             int rc = ph_request_body(req, &data, &len);
             if (rc < 0) {
                 req->json_state = -3;
+            } else if (!ph__json_depth_ok(data, len, PH_JSON_MAX_DEPTH)) {
+                /* Refused before parsing: the parser would recurse that deep. */
+                req->json_state = -2;
+                if (!silent && !req->error)
+                    ph_abort_msg(req, 400, "The JSON document nests deeper than %d levels.",
+                                 PH_JSON_MAX_DEPTH);
+                return NULL;
             } else {
                 json_error_t e;
                 req->json = json_loadb(data, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);

@@ -23,6 +23,7 @@
 #include "phial/common.h"
 #include "util/alloc.h"
 #include "util/base64.h"
+#include "util/json_depth.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -312,27 +313,6 @@ int ph__tagged_json_dumps(const json_t *value, int flags, ph_buf *out) {
 
 /* ---- Reading ---------------------------------------------------------- */
 
-/* Nesting depth of JSON text, counted before jansson's recursive parser runs. */
-static int depth_ok(const char *s, size_t n) {
-    int depth = 0, in_str = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = 0;
-        } else if (c == '"') {
-            in_str = 1;
-        } else if (c == '[' || c == '{') {
-            if (++depth > PH_TAGGED_JSON_MAX_DEPTH)
-                return 0;
-        } else if (c == ']' || c == '}') {
-            depth--;
-        }
-    }
-    return 1;
-}
 
 /* tuple(value): an array stays; a string gives its characters; an object its keys. */
 static json_t *as_tuple(json_t *p) {
@@ -489,7 +469,7 @@ json_t *ph__tagged_json_loads(const char *text, size_t len, int flags, int *err)
     if (!err)
         err = &dummy;
     *err = 0;
-    if (!depth_ok(text, len))
+    if (!ph__json_depth_ok(text, len, PH_TAGGED_JSON_MAX_DEPTH))
         return *err = PH_ETOOBIG, NULL;
     json_error_t jerr;
     json_t *v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);

@@ -109,3 +109,35 @@ Test(dispatch, debug_page_only_in_debug_mode) {
     ph_route(app, "/broken", broken);
     fw_run(app, body_debug);
 }
+
+static ph_response *echo_json(ph_request *req) {
+    json_t *v = ph_request_json(req);
+    if (!v)
+        return NULL;
+    return ph_jsonify(req, json_incref(v));
+}
+
+static int body_deep_json(ph_app *app, ph_test_client *c) {
+    size_t depth = 100000;
+    char *doc = malloc(depth * 2 + 1);
+    memset(doc, '[', depth);
+    memset(doc + depth, ']', depth);
+    doc[depth * 2] = '\0';
+    ph_test_response *r = ph_client_post(c, "/json", .body = doc, .body_len = depth * 2,
+                                         .content_type = "application/json");
+    cr_assert_eq(r->status, 400, "deep nesting is refused, not parsed (stack safety)");
+    ph_test_response_free(r);
+    r = ph_client_post(c, "/json", .body = "[[[1]]]", .body_len = 7,
+                       .content_type = "application/json");
+    cr_assert_eq(r->status, 200);
+    cr_assert_str_eq(r->body, "[[[1]]]\n");
+    ph_test_response_free(r);
+    free(doc);
+    return 0;
+}
+
+Test(dispatch, deeply_nested_json_body_is_400) {
+    ph_app *app = ph_app_new("t");
+    ph_route(app, "/json", echo_json, .methods = PH_POST);
+    fw_run(app, body_deep_json);
+}
