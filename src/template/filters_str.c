@@ -416,12 +416,22 @@ static int f_truncate(rctx *r, const node *n, tv v, targs *a, tv *out) {
                 break;
             }
     }
-    ph_buf b;
-    ph__buf_init(&b, 0);
-    rc = ph__buf_append(&b, s.s, cut);
-    if (rc == 0)
-        rc = s.safe && !end.safe ? ph__escape(&b, end.s, end.n) : ph__buf_append(&b, end.s, end.n);
-    return finish(r, &b, s.safe, out, rc);
+    if (s.safe && !end.safe) { /* Markup + str escapes the str */
+        ph_buf b;
+        ph__buf_init(&b, 0);
+        rc = ph__buf_append(&b, s.s, cut);
+        if (rc == 0)
+            rc = ph__escape(&b, end.s, end.n);
+        return finish(r, &b, 1, out, rc);
+    }
+    char *d = ph__arena_alloc(r->a, cut + end.n + 1);
+    if (!d)
+        return PH_ENOMEM;
+    memcpy(d, s.s, cut);
+    memcpy(d + cut, end.s, end.n);
+    d[cut + end.n] = '\0';
+    *out = tv_str(d, cut + end.n, s.safe);
+    return 0;
 }
 
 static int is_word(unsigned char c) { return isalnum(c) || c == '_' || c >= 0x80; }
