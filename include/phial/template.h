@@ -111,7 +111,12 @@ typedef json_t *(*ph_tmpl_context_fn)(void *ud, void *user);
 PH_EXTERN ph_tmpl_env *ph_tmpl_env_new_(const ph_tmpl_opts *opts);
 #define ph_tmpl_env_new(...) ph_tmpl_env_new_(&(ph_tmpl_opts){.reserved_ = 0, __VA_ARGS__})
 
-/* Free the environment, its cache and registries. NULL does nothing. */
+/*
+ * Free the environment, its cache and registries. No render may be in
+ * progress (suspended) on it. NULL does nothing.
+ *
+ * Suspends: no.
+ */
 PH_EXTERN void ph_tmpl_env_free(ph_tmpl_env *env);
 
 /*
