@@ -217,12 +217,16 @@ static int configure(ph_app *app) {
         fprintf(stderr, "notes: %s\n", err);
         return PH_EINVAL;
     }
-    if (!ph_config_str(app, "SECRET_KEY", NULL)) {
-        /* Made before any worker forks, so all workers share it; sessions do
-         * not outlive a restart. Set PHIAL_SECRET_KEY in production. */
-        char key[65];
-        random_hex(key, 32);
-        ph_config_set_str(app, "SECRET_KEY", key);
+    const char *key = ph_config_str(app, "SECRET_KEY", NULL);
+    if (!key || !*key) {
+        /* Made before any worker forks, and put in the environment, where
+         * ph_app_main() loads the config from again and every worker
+         * inherits it; sessions do not outlive a restart. Set
+         * PHIAL_SECRET_KEY in production. */
+        char fresh[80] = "random-";
+        random_hex(fresh + strlen(fresh), 32);
+        ph_config_set_str(app, "SECRET_KEY", fresh);
+        setenv("PHIAL_SECRET_KEY", fresh, 1);
         random_key = true;
     }
     return 0;
