@@ -64,7 +64,7 @@ static int py_int(const char *s, size_t len, int64_t *out) {
         }
         if (c < '0' || c > '9')
             return PH_EPARSE;
-        v = v >= BIG ? BIG : v * 10 + (c - '0');
+        v = v >= BIG / 10 ? BIG : v * 10 + (c - '0');
         prev_digit = 1;
     }
     if (!prev_digit)
