@@ -152,7 +152,7 @@ static const unsigned char needs_escape[256] = {
     ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
 };
 
-int ph__escape(ph_buf *b, const char *s, size_t n) {
+static int escape_slow(ph_buf *b, const char *s, size_t n) {
     size_t start = 0;
     int rc;
     for (size_t i = 0; i < n; i++) {
@@ -177,18 +177,58 @@ int ph__escape(ph_buf *b, const char *s, size_t n) {
             rep = "&#34;";
             rl = 5;
             break;
-        case '\'':
+        default:
             rep = "&#39;";
             rl = 5;
             break;
-        default:
-            continue;
         }
         if ((rc = out_put(b, s + start, i - start)) < 0 || (rc = out_put(b, rep, rl)) < 0)
             return rc;
         start = i + 1;
     }
     return out_put(b, s + start, n - start);
+}
+
+/*
+ * Escape into the buffer: reserve the worst case (every byte becomes five)
+ * and write directly; near the buffer's limit fall back to piecewise appends.
+ */
+int ph__escape(ph_buf *b, const char *s, size_t n) {
+    if (n > (SIZE_MAX / 8) || ph__buf_reserve(b, n * 5) < 0)
+        return escape_slow(b, s, n);
+    char *d = b->data + b->len;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!needs_escape[c]) {
+            *d++ = (char)c;
+            continue;
+        }
+        switch (c) {
+        case '&':
+            memcpy(d, "&amp;", 5);
+            d += 5;
+            break;
+        case '<':
+            memcpy(d, "&lt;", 4);
+            d += 4;
+            break;
+        case '>':
+            memcpy(d, "&gt;", 4);
+            d += 4;
+            break;
+        case '"':
+            memcpy(d, "&#34;", 5);
+            d += 5;
+            break;
+        default:
+            memcpy(d, "&#39;", 5);
+            d += 5;
+            break;
+        }
+    }
+    b->len = (size_t)(d - b->data);
+    b->data[b->len] = '\0';
+    return 0;
 }
 
 int ph__fmt_int(ph_buf *b, int64_t i) {
