@@ -19,6 +19,7 @@
 #include "phial/testing.h"
 #include "phial/template.h"
 #include "phial/render.h"
+#include "phial/cli.h"
 #include "phial/static.h"
 
 #endif
