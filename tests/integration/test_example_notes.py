@@ -4,14 +4,16 @@ JSON API beside them, error pages, the static stylesheet, SQLite storage
 (hashed passwords, users kept apart) and serving with several workers."""
 import concurrent.futures
 import re
+import shutil
 import sqlite3
 import subprocess
+import sys
 import time
 
 import httpx
 import pytest
 
-from conftest import BUILD_DIR
+from conftest import BUILD_DIR, SOURCE_DIR
 from server_util import Server
 
 NOTES = BUILD_DIR / "examples" / "notes" / "notes"
@@ -402,3 +404,25 @@ def test_random_secret_key_is_announced(tmp_path):
 def test_bad_command_line_exits_2():
     r = subprocess.run([str(NOTES), "run", "--bogus"], capture_output=True, timeout=10)
     assert r.returncode == 2
+
+
+# ---- in a browser -----------------------------------------------------------
+
+
+def test_in_headless_chromium(tmp_path):
+    """tests/e2e/notes_e2e.py drives Chromium through the app as a person
+    would (log in, add a note, see it listed and flashed, log out); its
+    screenshots are kept in tests/e2e/artifacts/."""
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        pytest.skip("chromium is not installed (scripts/deps.sh test installs it)")
+    s = start_notes(tmp_path, "--no-access-log")
+    try:
+        script = SOURCE_DIR / "tests" / "e2e" / "notes_e2e.py"
+        out = SOURCE_DIR / "tests" / "e2e" / "artifacts"
+        r = subprocess.run([sys.executable, str(script), "--url", s.url(""), "--out", str(out)],
+                           capture_output=True, text=True, timeout=180)
+        assert r.returncode == 0, r.stdout + r.stderr + s.log()
+        assert "e2e: all steps passed" in r.stdout
+        assert (out / "2-note-added.png").stat().st_size > 10000
+    finally:
+        s.kill()
