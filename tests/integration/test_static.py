@@ -189,3 +189,60 @@ def test_url_path_and_symlink_confinement(site, tmp_path):
         assert _curl([s.url("/assets/escape.txt")])[0] == 404
     finally:
         s.kill()
+
+
+# ---- differential: the same requests to Flask 2.2 and to phial ------------------
+
+COMPARED = ["content-type", "content-length", "content-range", "accept-ranges", "etag",
+            "last-modified", "cache-control", "content-disposition", "content-encoding"]
+
+
+def _matrix(etag):
+    lm = "Thu, 02 Jan 2020 03:04:05 GMT"
+    return [
+        {},
+        {"If-None-Match": etag},
+        {"If-None-Match": f'"x", W/{etag}'},
+        {"If-None-Match": '"other"'},
+        {"If-None-Match": "*"},
+        {"If-Modified-Since": lm},
+        {"If-Modified-Since": "Thu, 02 Jan 2020 03:04:04 GMT"},
+        {"If-Modified-Since": lm, "If-None-Match": '"other"'},
+        {"If-Match": '"other"'},
+        {"If-Match": etag},
+        {"Range": "bytes=0-9"},
+        {"Range": "bytes=-5"},
+        {"Range": "bytes=20-"},
+        {"Range": "bytes=23-"},
+        {"Range": "bytes=-100"},
+        {"Range": "bytes=0-1,4-5"},
+        {"Range": "items=0-1"},
+        {"Range": "bytes= 1 - 2 "},
+        {"Range": "bytes=0-4", "If-Range": etag},
+        {"Range": "bytes=0-4", "If-Range": '"stale"'},
+        {"Range": "bytes=0-4", "If-Range": lm},
+        {"Range": "bytes=0-4", "If-Range": "Wed, 01 Jan 2020 00:00:00 GMT"},
+        {"Range": "bytes=0-4", "If-None-Match": etag},
+        {"Range": "bytes=0-4", "If-Match": '"other"'},
+    ]
+
+
+def test_same_answers_as_flask(server, site):
+    from flask import Flask
+
+    app = Flask("oracle", static_folder=str(site / "static"))
+    client = app.test_client()
+    etag = werkzeug_etag(site / "static" / "a.txt")
+    for method in ["GET", "HEAD"]:
+        for headers in _matrix(etag):
+            want = client.open("/static/a.txt", method=method, headers=headers)
+            args = ["-I"] if method == "HEAD" else []
+            for k, v in headers.items():
+                args += ["-H", f"{k}: {v}"]
+            status, got, body = _curl(args + [server.url("/static/a.txt")])
+            where = f"{method} {headers}"
+            assert status == want.status_code, where
+            if method == "GET":
+                assert body == want.data, where
+            for name in COMPARED:
+                assert got.get(name) == want.headers.get(name), (where, name)
