@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 typedef struct jar_cookie {
     char *name, *value;
@@ -84,6 +85,15 @@ int ph_test_client_set_cookie(ph_test_client *c, const char *name, const char *v
     return 0;
 }
 
+/* Whether an Expires value (IMF-fixdate, as ph_response_set_cookie writes
+ * it) is now or past. Fixed: only dates in 1970 used to count as past. */
+static int past_date(const char *s) {
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    const char *end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return end && timegm(&tm) <= time(NULL);
+}
+
 /* Store or delete per a Set-Cookie header value. */
 static void jar_take(ph_test_client *c, const char *v) {
     const char *eq = strchr(v, '=');
@@ -102,7 +112,7 @@ static void jar_take(ph_test_client *c, const char *v) {
             p++;
         if (strncasecmp(p, "Max-Age=", 8) == 0 && (p[8] == '0' || p[8] == '-'))
             expired = 1;
-        if (strncasecmp(p, "Expires=", 8) == 0 && strstr(p, "1970"))
+        if (strncasecmp(p, "Expires=", 8) == 0 && past_date(p + 8))
             expired = 1;
     }
     if (expired)
@@ -190,16 +200,33 @@ static const ph_channel_ops tc_ops = {tc_receive, tc_send};
 
 /* ---- building the request -------------------------------------------------- */
 
+/* One request in flight: everything the app task may touch lives here, in
+ * the call's own arena, so that a call abandoned by its caller can outlive
+ * the caller's frame (see one_request). */
 typedef struct call {
+    ph_arena arena;
     ph_proto_app app;
     ph_scope scope;
     tc_channel ch;
     int rc;
+    int done;     /* the app returned */
+    int orphaned; /* the caller left: the app task frees the call */
 } call;
+
+static void call_free(call *k) {
+    ph__buf_close(&k->ch.out);
+    ph__arena_close(&k->arena);
+    ph__free(k);
+}
 
 static int run_app(void *arg) {
     call *k = arg;
     k->rc = k->app.call(k->app.self, &k->scope, &k->ch.base);
+    k->done = 1;
+    if (k->orphaned) {
+        ph_test_response_free(k->ch.resp);
+        call_free(k);
+    }
     return 0;
 }
 
@@ -266,33 +293,39 @@ static int encode_multipart(ph_buf *b, const ph_client_opts *o, const char *boun
 static ph_test_response *one_request(ph_test_client *c, const char *method, const char *url,
                                      const ph_client_opts *o, const ph_buf *body,
                                      const char *ctype) {
-    ph_arena a;
-    ph__arena_init(&a, 4096, 0);
-    call *k = ph__arena_calloc(&a, sizeof(*k));
+    call *k = ph__calloc(1, sizeof(*k));
+    if (!k)
+        return NULL;
+    ph__arena_init(&k->arena, 4096, 0);
+    ph__buf_init(&k->ch.out, 0);
+    ph_arena *a = &k->arena;
     ph_test_response *r = ph__calloc(1, sizeof(*r));
     ph_header *hs = NULL;
     size_t nh = 0, cap = 0;
-    int rc = k && r ? 0 : PH_ENOMEM;
+    int rc = r ? 0 : PH_ENOMEM;
     const char *q = strchr(url, '?');
     size_t plen = q ? (size_t)(q - url) : strlen(url);
     const char *qs = q ? q + 1 : "";
     if (rc == 0 && o->query && o->query[0])
-        qs = qs[0] ? ph__arena_printf(&a, "%s&%s", qs, o->query) : o->query;
+        qs = qs[0] ? ph__arena_printf(a, "%s&%s", qs, o->query) : o->query;
+    qs = rc == 0 && qs ? ph__arena_strdup(a, qs) : NULL; /* the call's own copy */
+    if (!qs)
+        rc = PH_ENOMEM;
     /* A Host given by the caller replaces the default, as in Flask's client
      * (two Host headers would be a malformed request). */
     int own_host = 0;
     for (size_t i = 0; o->headers && o->headers[i] && o->headers[i + 1]; i += 2)
         own_host |= strcasecmp(o->headers[i], "Host") == 0;
     if (rc == 0 && !own_host)
-        rc = add_header(&a, &hs, &nh, &cap, "Host", "localhost");
+        rc = add_header(a, &hs, &nh, &cap, "Host", "localhost");
     for (size_t i = 0; rc == 0 && o->headers && o->headers[i] && o->headers[i + 1]; i += 2)
-        rc = add_header(&a, &hs, &nh, &cap, o->headers[i], o->headers[i + 1]);
+        rc = add_header(a, &hs, &nh, &cap, o->headers[i], o->headers[i + 1]);
     if (rc == 0 && ctype)
-        rc = add_header(&a, &hs, &nh, &cap, "Content-Type", ctype);
+        rc = add_header(a, &hs, &nh, &cap, "Content-Type", ctype);
     if (rc == 0 && body->len) {
         char len[32];
         snprintf(len, sizeof(len), "%zu", body->len);
-        rc = add_header(&a, &hs, &nh, &cap, "Content-Length", len);
+        rc = add_header(a, &hs, &nh, &cap, "Content-Length", len);
     }
     if (rc == 0 && c->jar) {
         ph_buf cookie;
@@ -300,18 +333,18 @@ static ph_test_response *one_request(ph_test_client *c, const char *method, cons
         for (jar_cookie *j = c->jar; j && rc == 0; j = j->next)
             rc = ph__buf_printf(&cookie, "%s%s=%s", cookie.len ? "; " : "", j->name, j->value);
         if (rc == 0)
-            rc = add_header(&a, &hs, &nh, &cap, "Cookie", cookie.data);
+            rc = add_header(a, &hs, &nh, &cap, "Cookie", cookie.data);
         ph__buf_close(&cookie);
     }
     if (rc < 0) {
         ph__free(r);
-        ph__arena_close(&a);
+        call_free(k);
         return NULL;
     }
-    char *raw = ph__arena_strndup(&a, url, plen);
+    char *raw = ph__arena_strndup(a, url, plen);
     size_t dlen = 0;
-    char *decoded = ph__url_decode_arena(&a, url, plen, 0, &dlen, NULL);
-    char *m = ph__arena_strdup(&a, method);
+    char *decoded = ph__url_decode_arena(a, url, plen, 0, &dlen, NULL);
+    char *m = ph__arena_strdup(a, method);
     k->app = c->app;
     k->scope = (ph_scope){.type = PH_SCOPE_HTTP,
                           .http_minor = 1,
@@ -328,17 +361,23 @@ static ph_test_response *one_request(ph_test_client *c, const char *method, cons
                           .server_port = 80,
                           .root_path = {"", 0}};
     k->ch.base.ops = &tc_ops;
-    k->ch.body = body->data;
+    /* The body is copied for the same reason: an abandoned call may still
+     * read it after the caller's buffer is gone. */
+    k->ch.body = body->len ? ph__arena_strndup(a, body->data, body->len) : NULL;
     k->ch.len = body->len;
     k->ch.chunk = o->chunk_size;
     k->ch.resp = r;
-    ph__buf_init(&k->ch.out, 0);
-    ph_task *t = ph_spawn(run_app, k, .name = "test-request");
-    if (!t || ph_join(t) < 0 || !k->ch.started) {
-        /* What a server does when the app sends nothing: a bare 500. */
-        if (!k->ch.started)
-            r->status = 500;
+    ph_task *t = body->len && !k->ch.body ? NULL : ph_spawn(run_app, k, .name = "test-request");
+    if (t && ph_join(t) < 0 && !k->done) {
+        /* Fixed: the caller was cancelled or timed out while the app still
+         * runs (ph_join then cancels it and lets it finish on its own). The
+         * call used to live in this frame and be freed here, under the app
+         * task's feet; now the app task frees it when it returns. */
+        k->orphaned = 1;
+        return NULL;
     }
+    if (!k->ch.started)
+        r->status = 500; /* what a server does when the app sends nothing */
     for (size_t i = 0; i < r->nheaders; i++)
         if (strcasecmp(r->headers[i].name.ptr, "Set-Cookie") == 0)
             jar_take(c, r->headers[i].value.ptr);
@@ -352,7 +391,7 @@ static ph_test_response *one_request(ph_test_client *c, const char *method, cons
         r->len = 0;
     }
     r->url = ph__strdup(url);
-    ph__arena_close(&a);
+    call_free(k);
     return r;
 }
 

@@ -305,3 +305,77 @@ Test(fw_client, other_tasks_run_while_a_request_is_served) {
     ph_route(app, "/slow", slow_view);
     fw_run(app, body_await_other);
 }
+
+/* ---- a caller that gives up ----------------------------------------------------------- */
+
+static int late_rc;
+
+static ph_response *very_slow_view(ph_request *req) {
+    late_rc = ph_sleep(0.2);
+    return ph_text(req, 200, "late");
+}
+
+static ph_test_response *timed_out_response;
+
+static int timed_get(void *arg) {
+    static const char body[] = "some body the app reads late";
+    timed_out_response = ph_client_post(shared, "/veryslow", .body = body,
+                                        .body_len = sizeof(body) - 1, .chunk_size = 4);
+    return 0;
+}
+
+static int body_timeout(ph_app *app, ph_test_client *c) {
+    shared = c;
+    timed_out_response = (ph_test_response *)1;
+    late_rc = 1;
+    cr_expect_eq(ph_with_timeout(0.02, timed_get, NULL), PH_ETIMEDOUT);
+    cr_expect_null(timed_out_response, "no response for a caller that gave up");
+    ph_sleep(0.03); /* the abandoned request finishes (cancelled) and frees itself */
+    cr_expect_eq(late_rc, PH_ECANCELED, "the app task was cancelled");
+    fw_expect(ph_client_get(c, "/ok"), 200, "ok");
+    return 0;
+}
+
+Test(fw_client, caller_timing_out_abandons_the_request_safely) {
+    ph_app *app = fw_app();
+    ph_route(app, "/veryslow", very_slow_view, .methods = PH_POST);
+    ph_route(app, "/ok", fw_ok_view);
+    fw_run(app, body_timeout);
+}
+
+static ph_response *old_cookie_view(ph_request *req) {
+    ph_response *r = ph_text(req, 200, "old");
+    ph_response_set_cookie(r, "k", "v", .expires = 946684800, .has_expires = true); /* 2000 */
+    return r;
+}
+
+static int body_old_cookie(ph_app *app, ph_test_client *c) {
+    ph_test_client_set_cookie(c, "k", "before");
+    fw_expect(ph_client_get(c, "/"), 200, "old");
+    cr_expect_null(ph_test_client_cookie(c, "k"), "a past Expires deletes the cookie");
+    return 0;
+}
+
+Test(fw_client, cookie_with_a_past_expires_is_removed_from_the_jar) {
+    ph_app *app = fw_app();
+    ph_route(app, "/", old_cookie_view);
+    fw_run(app, body_old_cookie);
+}
+
+static ph_response *future_cookie_view(ph_request *req) {
+    ph_response *r = ph_text(req, 200, "new");
+    ph_response_set_cookie(r, "k", "v", .expires = 4102444800, .has_expires = true); /* 2100 */
+    return r;
+}
+
+static int body_future_cookie(ph_app *app, ph_test_client *c) {
+    fw_expect(ph_client_get(c, "/"), 200, "new");
+    cr_expect_str_eq(ph_test_client_cookie(c, "k"), "v");
+    return 0;
+}
+
+Test(fw_client, cookie_with_a_future_expires_is_kept) {
+    ph_app *app = fw_app();
+    ph_route(app, "/", future_cookie_view);
+    fw_run(app, body_future_cookie);
+}
