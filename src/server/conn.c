@@ -22,7 +22,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #define RBUF_INITIAL 4096
 #define BODY_WINDOW (64 * 1024)
@@ -131,32 +130,26 @@ void ph__conn_close(ph__conn *c) {
     uv_close(&c->h.handle, on_closed);
 }
 
-/* Whether the client has sent bytes that we have not read yet. */
-static int has_unread_bytes(ph__conn *c) {
-    uv_os_fd_t fd;
-    char b;
-    return uv_fileno(&c->h.handle, &fd) == 0 && recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
-}
+/* How long an idle connection may still bring a request once shutdown begins. */
+#define SHUTDOWN_IDLE_GRACE 0.25
 
 /*
- * At shutdown: close the keep-alive connections that wait for their next
- * request. Two kinds are left to finish instead, their request served with
- * Connection: close (the server is shutting down):
- *  - a connection accepted but not yet used: its client connected to send a
- *    request, and closing it would fail that request (bounded by the
- *    keep-alive timeout, then the header timeout);
- *  - one whose request is already on its way (part of a head received, or
- *    bytes in the socket not read yet), bounded by the header timeout.
- * A keep-alive client that sends just after the close still loses its
- * request: that is the race of RFC 9112 section 9.3.1, which only a client
- * retry closes.
+ * At shutdown: the connections waiting for a request are not closed at
+ * once but given a short grace (or what is left of the keep-alive timeout,
+ * if shorter). A busy keep-alive client may be sending its next request at
+ * this very moment, and a client that has just connected is about to send
+ * its first: closing now would fail those requests (the race of RFC 9112
+ * section 9.3.1). A request that arrives in the grace is served with
+ * Connection: close, since the server is shutting down; a connection still
+ * quiet at its end is closed. A request already arriving (HEAD state) is
+ * left to finish, bounded by the header timeout.
  */
 void ph__conn_close_idle(ph__server *srv) {
-    for (ph__conn *c = srv->conns, *next; c; c = next) {
-        next = c->next;
-        if (c->state == PH__CONN_IDLE && c->requests > 0 && !has_unread_bytes(c))
-            ph__conn_close(c);
-    }
+    double grace = srv->cfg.timeout_keep_alive < SHUTDOWN_IDLE_GRACE ? srv->cfg.timeout_keep_alive
+                                                                     : SHUTDOWN_IDLE_GRACE;
+    for (ph__conn *c = srv->conns; c; c = c->next)
+        if (c->state == PH__CONN_IDLE)
+            arm(c, ms(grace));
 }
 
 /* ---- the read side ------------------------------------------------------ */

@@ -10,7 +10,9 @@
  *   SIGTERM, SIGINT  forwarded as SIGTERM to every worker; exit 0 once all
  *                    have stopped (a second SIGINT kills them);
  *   SIGHUP           start a fresh worker for every slot; when it is ready,
- *                    the old one of that slot is told to stop gracefully;
+ *                    the older ones of that slot are told to stop gracefully
+ *                    (each SIGHUP starts a new generation per slot, so
+ *                    signals in quick succession retire every old worker);
  *   SIGCHLD          a worker that died unexpectedly is restarted after a
  *                    backoff that doubles while it keeps dying young. A worker
  *                    whose startup failed (exit status 3) stops the server.
@@ -38,6 +40,8 @@ typedef struct worker {
     int slot;
     int ready_fd; /* read end; -1 once ready */
     int retiring; /* told to stop; do not restart */
+    int ready;    /* it has listened */
+    unsigned gen; /* the slot's generation it was started for */
     double started;
 } worker;
 
@@ -45,7 +49,7 @@ typedef struct slot {
     int fd;
     double backoff;    /* seconds before the next restart */
     double restart_at; /* 0: none pending */
-    pid_t old;         /* a worker to retire once the new one is ready (SIGHUP) */
+    unsigned gen;      /* generation of the slot: bumped by each SIGHUP */
 } slot;
 
 typedef struct sup {
@@ -103,7 +107,7 @@ static int spawn_worker(sup *s, int i) {
     }
     close(p[1]);
     s->workers[s->nworkers++] = (worker){.pid = pid, .slot = i, .ready_fd = p[0],
-                                         .started = now()};
+                                         .gen = s->slots[i].gen, .started = now()};
     return 0;
 }
 
@@ -132,9 +136,15 @@ static void on_child_exit(sup *s, pid_t pid, int status) {
     int i = w->slot;
     int expected = s->stopping || w->retiring;
     double lived = now() - w->started;
+    unsigned gen = w->gen;
     remove_worker(s, w);
     if (expected)
         return;
+    /* An old worker that dies while its successor starts is not replaced:
+     * the successor takes the slot. */
+    for (size_t k = 0; k < s->nworkers; k++)
+        if (s->workers[k].slot == i && !s->workers[k].retiring && s->workers[k].gen > gen)
+            return;
     if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_STARTUP_FAILED) {
         PH_LOG_ERR("worker %d failed to start; stopping the server", (int)pid);
         s->failed = 1;
@@ -165,7 +175,7 @@ static void announce(sup *s) {
     const ph_server_config *cfg = s->cfg;
     int ready = 0;
     for (size_t i = 0; i < s->nworkers; i++)
-        ready += s->workers[i].ready_fd < 0;
+        ready += s->workers[i].ready;
     if (s->announced || ready < cfg->workers)
         return;
     s->announced = 1;
@@ -180,32 +190,38 @@ static void announce(sup *s) {
                    cfg->host, s->port, cfg->workers, (int)getpid());
 }
 
+static void retire(worker *w) {
+    w->retiring = 1;
+    kill(w->pid, SIGTERM);
+}
+
+/* A worker listens: retire the older generations of its slot, or itself if
+ * a newer generation is already serving (readiness may come out of order). */
 static void on_ready(sup *s, worker *w) {
     close(w->ready_fd);
     w->ready_fd = -1;
+    w->ready = 1;
     announce(s);
-    slot *sl = &s->slots[w->slot];
-    if (sl->old > 0) {
-        worker *old = find(s, sl->old);
-        if (old) {
-            old->retiring = 1;
-            kill(old->pid, SIGTERM);
-        }
-        sl->old = 0;
+    for (size_t k = 0; k < s->nworkers; k++) {
+        worker *x = &s->workers[k];
+        if (x == w || x->slot != w->slot || x->retiring)
+            continue;
+        if (x->gen < w->gen)
+            retire(x);
+        else if (x->gen > w->gen && x->ready)
+            retire(w);
     }
 }
 
 static void reload(sup *s) {
     PH_LOG_INF("received SIGHUP: replacing %d worker(s)", s->cfg->workers);
-    size_t n = s->nworkers;
-    for (size_t k = 0; k < n; k++) {
-        worker *w = &s->workers[k];
-        if (w->retiring)
+    for (int i = 0; i < s->cfg->workers; i++) {
+        /* A slot waiting for a restart gets its fresh worker then. */
+        if (s->slots[i].restart_at > 0)
             continue;
-        int i = w->slot;
-        s->slots[i].old = w->pid;
+        s->slots[i].gen++;
         if (spawn_worker(s, i) < 0)
-            s->slots[i].old = 0;
+            s->slots[i].gen--; /* the current workers keep serving */
     }
 }
 

@@ -148,14 +148,17 @@ def test_graceful_shutdown_completes_accepted_requests(start_server, tmp_path, w
 
 
 def test_connection_accepted_before_sigterm_is_still_served(start_server):
+    """A request arriving just after SIGTERM on a connection accepted before
+    it, or one half received, is served (with Connection: close)."""
     s = start_server("--no-access-log")
     fresh = Conn(s.port)  # accepted, no request yet
     partial = Conn(s.port)
     partial.send("GET /?partial HTTP/1.1\r\nHost: t\r\n")  # half a head
     time.sleep(0.3)
     s.send_signal(signal.SIGTERM)
-    time.sleep(0.3)
-    fresh.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+    s.wait_log("received SIGTERM")
+    fresh.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")  # within the grace of an idle connection
+    time.sleep(0.6)  # a head in progress has the header timeout, not the grace
     partial.send("\r\n")
     for c in (fresh, partial):
         r = c.read_response()
@@ -252,7 +255,8 @@ def test_sighup_reload_under_load_fails_no_request(start_server):
     # A long request in flight across the reload must complete too.
     long_result = []
     long_t = threading.Thread(target=lambda: long_result.append(get(s.port, "/sleep?s=1.5").body))
-    threads = [threading.Thread(target=load, args=(False,)) for _ in range(3)]
+    # new connections per request, and keep-alive clients (httpx pools)
+    threads = [threading.Thread(target=load, args=(ka,)) for ka in (False, False, True, True)]
     for t in threads:
         t.start()
     long_t.start()
@@ -273,6 +277,22 @@ def test_sighup_reload_under_load_fails_no_request(start_server):
     new = set(served[n_before:])
     assert new and not (new & old)
     rc, log = s.stop()
+    assert rc == 0
+
+
+def test_sighup_twice_in_quick_succession_retires_every_old_worker(start_server):
+    s = start_server("--workers", 2, "--lifespan-delay", 0.3, "--no-access-log")
+    old = child_pids(s.pid)
+    assert len(old) == 2
+    s.send_signal(signal.SIGHUP)
+    time.sleep(0.05)
+    s.send_signal(signal.SIGHUP)  # while the first replacements still start
+    assert wait_until(lambda: len(c := child_pids(s.pid)) == 2 and not (c & old), timeout=20), \
+        child_pids(s.pid)
+    time.sleep(1.0)  # and it stays at two
+    assert len(child_pids(s.pid)) == 2
+    assert len(worker_pids(s, 2)) == 2
+    rc, _ = s.stop()
     assert rc == 0
 
 
