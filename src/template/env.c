@@ -317,6 +317,12 @@ static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, 
                            n->name);
         return PH_ETEMPLATE;
     }
+    if (n->kind == E_GETATTR) {
+        static const char *const dict_methods[] = {"items", "keys", "values", "get", "update"};
+        for (size_t i = 0; i < 5; i++)
+            if (strcmp(n->name, dict_methods[i]) == 0)
+                n->flags |= NF_DICTMETHOD;
+    }
     if (n->kind == E_FILTER)
         n->fn = (void *)ph__tmpl_find_filter(n->name, n->nlen);
     else if (n->kind == E_TEST)

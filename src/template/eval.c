@@ -103,6 +103,12 @@ static tv missing_attr(tv obj, const char *name, size_t len) {
 int ph__tmpl_getattr(rctx *r, const node *n, tv obj, const char *name, size_t len, tv *out) {
     if (obj.k == TV_UNDEF)
         return undef_error(r, n, obj);
+    if (obj.k == TV_JOBJ && n && n->kind == E_GETATTR && !(n->flags & NF_DICTMETHOD)) {
+        /* `row.field` on app data: no method can have this name */
+        json_t *j = json_object_getn(obj.j, name, len);
+        *out = j ? ph__tv_from_json(j) : missing_attr(obj, name, len);
+        return 0;
+    }
     /* methods win over keys for dicts, as Python's getattr does */
     int rc = ph__tmpl_method(r, n, obj, name, len, out);
     if (rc != 0)

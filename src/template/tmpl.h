@@ -241,6 +241,7 @@ enum {
     NF_KWARGS = 128,       /* macro uses kwargs */
     NF_NEGATE = 256,       /* test: `is not` */
     NF_TRIM_RIGHT = 512,
+    NF_DICTMETHOD = 1024, /* E_GETATTR: the name is a dict method (items, keys, ...) */
 };
 
 /* A compiled template: its tree and everything the tree points into. */
