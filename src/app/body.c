@@ -302,10 +302,18 @@ static int parse_multipart(ph_request *req, const ph_content_type *ct) {
     int rc = ph__multipart_init(&f.mp, ct->boundary.ptr, ct->boundary.len, &mp_callbacks, &f,
                                 NULL);
     if (rc == 0) {
-        if (req->body_state == 1)
+        if (req->body_state == 1) {
             rc = feed_multipart(req->body, req->body_len, &f);
-        else
+        } else {
             rc = stream_body(req, feed_multipart, &f);
+            /* Fixed: the body is consumed now. Reading it again used to wait
+             * for more body from the server, which never comes (the server
+             * answers only once the client leaves); as Werkzeug's get_data()
+             * after form parsing, it is now empty. */
+            req->body = "";
+            req->body_len = 0;
+            req->body_state = rc < 0 ? rc : 1;
+        }
         if (rc == 0)
             rc = ph__multipart_finish(&f.mp);
         ph__multipart_close(&f.mp);

@@ -448,3 +448,24 @@ Test(fw_forms, multipart_parses_after_the_raw_body_was_read) {
     ph_route(app, "/", body_then_form, .methods = PH_POST);
     fw_run(app, body_body_first);
 }
+
+static ph_response *form_then_body(ph_request *req) {
+    const ph_file *f = ph_request_file(req, "doc");
+    const char *d = NULL;
+    size_t n = 99;
+    int rc = ph_request_body(req, &d, &n);
+    return ph_text(req, 200,
+                   ph_request_printf(req, "%s rc=%d len=%zu", f ? f->filename : "-", rc, n));
+}
+
+static int body_form_first(ph_app *app, ph_test_client *c) {
+    fw_expect(ph_client_post(c, "/", .files = TWO_FILES, .nfiles = 2, .chunk_size = 64), 200,
+              "notes.txt rc=0 len=0");
+    return 0;
+}
+
+Test(fw_forms, body_read_after_a_streamed_multipart_form_is_empty) {
+    ph_app *app = fw_app();
+    ph_route(app, "/", form_then_body, .methods = PH_POST);
+    fw_run(app, body_form_first);
+}
