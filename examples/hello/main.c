@@ -15,34 +15,6 @@
  */
 #include <phial.h>
 
-#ifndef PHIAL_CLI_H
-/* TODO(examples): drop once phial/cli.h (ph_app_main) lands. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-static int ph_app_main(ph_app *app, int argc, char **argv) {
-    ph_server_config cfg = {0};
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--host") && v)
-            cfg.host = argv[++i];
-        else if (!strcmp(a, "--port") && v)
-            cfg.port = (int)strtol(argv[++i], NULL, 10);
-        else if (!strcmp(a, "--workers") && v)
-            cfg.workers = (int)strtol(argv[++i], NULL, 10);
-        else {
-            fprintf(stderr, "usage: %s run [--host H] [--port P] [--workers N]\n", argv[0]);
-            return 2;
-        }
-    }
-    if (argc < 2 || strcmp(argv[1], "run")) {
-        fprintf(stderr, "usage: %s run [--host H] [--port P] [--workers N]\n", argv[0]);
-        return 2;
-    }
-    return ph_serve_(ph_app_proto(app), &cfg) < 0;
-}
-#endif
-
 static ph_response *index_view(ph_request *req) {
     ph_sleep(1.0);
     return ph_render_template(req, "index.html", NULL);

@@ -14,6 +14,8 @@
  * handlers, and `main`.
  *
  *   ./notes run --port 8000          serve (see ./notes run --help)
+ *   ./notes adduser alice -p secret  create an account
+ *   ./notes routes                   list the URL rules
  *   PHIAL_DATABASE=/srv/notes.db ./notes run
  *
  * A demo account, demo / demo, is created in an empty database.
@@ -25,30 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef PHIAL_CLI_H
-/* TODO(examples): drop once phial/cli.h (ph_app_main) is in phial.h. */
-static int ph_app_main(ph_app *app, int argc, char **argv) {
-    ph_server_config cfg = {0};
-    if (argc < 2 || strcmp(argv[1], "run"))
-        goto usage;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--host") && v)
-            cfg.host = argv[++i];
-        else if (!strcmp(a, "--port") && v)
-            cfg.port = (int)strtol(argv[++i], NULL, 10);
-        else if (!strcmp(a, "--workers") && v)
-            cfg.workers = (int)strtol(argv[++i], NULL, 10);
-        else
-            goto usage;
-    }
-    return ph_serve_(ph_app_proto(app), &cfg) < 0;
-usage:
-    fprintf(stderr, "usage: %s run [--host H] [--port P] [--workers N]\n", argv[0]);
-    return 2;
-}
-#endif
 
 /* One connection per worker process: opened by the before_first_request hook,
  * which runs in each worker after the fork (SQLite handles must not cross a
@@ -232,6 +210,50 @@ static int configure(ph_app *app) {
     return 0;
 }
 
+/* ---- commands -------------------------------------------------------------- */
+
+/* `notes adduser NAME --password P`: make an account from the shell. */
+static int adduser(ph_cli_ctx *ctx) {
+    ph_app *app = ph_cli_app(ctx);
+    const char *name = ph_cli_get_str(ctx, "username");
+    const char *password = ph_cli_get_str(ctx, "password");
+    json_t *errors = json_object();
+    if (!notes_validate_account(name, password, password, errors)) {
+        const char *field;
+        json_t *msg;
+        json_object_foreach(errors, field, msg) ph_cli_error(ctx, "Error: %s: %s", field,
+                                                             json_string_value(msg));
+        json_decref(errors);
+        return 1;
+    }
+    json_decref(errors);
+    notes_db *db = NULL;
+    int64_t id = 0;
+    int rc = notes_db_open(ph_config_str(app, "DATABASE", "notes.db"), &db);
+    if (rc == 0)
+        rc = notes_user_create(db, name, password, &id);
+    notes_db_close(db);
+    if (rc == PH_EEXIST) {
+        ph_cli_error(ctx, "Error: the name '%s' is taken.", name);
+        return 1;
+    }
+    if (rc < 0)
+        return rc;
+    ph_cli_echo(ctx, "Created the user '%s' (id %lld).", name, (long long)id);
+    return 0;
+}
+
+static int add_commands(ph_app *app) {
+    ph_cli_command *c = ph_cli_command(app, "adduser", adduser,
+                                       .help = "Create a user account. The password comes from "
+                                               "--password or the NOTES_PASSWORD variable.");
+    if (!c || ph_cli_argument(c, "username", PH_CLI_STRING, .help = "the user's name") < 0 ||
+        ph_cli_option(c, "-p, --password", PH_CLI_STRING, .required = 1,
+                      .envvar = "NOTES_PASSWORD", .help = "the user's password") < 0)
+        return PH_ENOMEM;
+    return 0;
+}
+
 /* Blueprints outlive the app that registers them (blueprint.h). */
 #define NBLUEPRINTS 3
 static ph_blueprint *blueprints[NBLUEPRINTS];
@@ -256,7 +278,7 @@ static int setup(ph_app *app) {
     for (size_t i = 0; i < NBLUEPRINTS; i++)
         if (!blueprints[i] || (rc = ph_register_blueprint(app, blueprints[i])) < 0)
             return blueprints[i] ? rc : PH_ENOMEM;
-    return 0;
+    return add_commands(app);
 }
 
 int main(int argc, char **argv) {

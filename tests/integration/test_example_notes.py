@@ -401,6 +401,31 @@ def test_random_secret_key_is_announced(tmp_path):
         s.kill()
 
 
+def test_adduser_command(tmp_path):
+    env = {"PHIAL_DATABASE": str(tmp_path / "cli.db"), "PATH": "/usr/bin:/bin"}
+
+    def notes(*args, **extra):
+        return subprocess.run([str(NOTES), *args], capture_output=True, text=True, timeout=30,
+                              env={**env, **extra})
+
+    r = notes("adduser", "carol", "--password", "a long password")
+    assert (r.returncode, r.stdout) == (0, "Created the user 'carol' (id 2).\n"), r.stderr
+    r = notes("adduser", "Carol", NOTES_PASSWORD="another password")
+    assert r.returncode == 1 and "the name 'Carol' is taken" in r.stderr
+    r = notes("adduser", "x", "-p", "short")
+    assert r.returncode == 1
+    assert "username: Choose a name of 3 to 32 characters." in r.stderr
+    assert "password: Choose a password of at least 8 characters." in r.stderr
+    r = notes("adduser", "dave")
+    assert r.returncode == 2 and "Missing option '-p' / '--password'" in r.stderr
+    s = start_notes(tmp_path, "--no-access-log", PHIAL_DATABASE=env["PHIAL_DATABASE"])
+    try:
+        with client(s) as c:
+            assert login(c, "carol", "a long password").status_code == 303
+    finally:
+        s.kill()
+
+
 def test_bad_command_line_exits_2():
     r = subprocess.run([str(NOTES), "run", "--bogus"], capture_output=True, timeout=10)
     assert r.returncode == 2
