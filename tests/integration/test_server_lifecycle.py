@@ -91,7 +91,9 @@ def test_lifespan_startup_failure_with_workers_exits_nonzero(tmp_path):
     r = subprocess.run([str(PROTO_SERVER), "--port", "-1", "--workers", "2",
                         "--lifespan-fail"], capture_output=True, timeout=30)
     assert r.returncode != 0
-    assert "application startup failed: test database unreachable" in r.stderr.decode()
+    err = r.stderr.decode()
+    assert "application startup failed: test database unreachable" in err
+    assert "failed to start; stopping the server" in err and "serving on" not in err
 
 
 def test_lifespan_off(start_server):
