@@ -242,3 +242,12 @@ Test(fw_request, request_knows_its_app) {
     ph_route(app, "/", app_view);
     FW_CHECK(app, {"GET", "/", 200, "named"});
 }
+
+static ph_response *path_view(ph_request *req) { return ph_text(req, 200, ph_request_path(req)); }
+
+Test(fw_request, invalid_percent_escapes_stay_literal) {
+    ph_app *app = fw_app();
+    ph_route(app, "/<path:p>", path_view);
+    FW_CHECK(app, {"GET", "/a%zzb", 200, "/a%zzb"}, {"GET", "/x%", 200, "/x%"},
+             {"GET", "/%41%42", 200, "/AB"});
+}

@@ -365,3 +365,27 @@ Test(fw_response, streaming_many_chunks_with_state_in_the_arena) {
     ph_route(app, "/", big_stream_view);
     fw_run(app, body_big_stream);
 }
+
+static ph_response *many_headers_view(ph_request *req) {
+    ph_response *r = ph_text(req, 200, "many");
+    for (int i = 0; i < 40; i++)
+        ph_response_add_header(r, ph_request_printf(req, "X-H%d", i),
+                               ph_request_printf(req, "v%d", i));
+    return r;
+}
+
+static int body_many_headers(ph_app *app, ph_test_client *c) {
+    ph_test_response *r = ph_client_get(c, "/");
+    cr_assert_eq(r->status, 200);
+    cr_expect_eq(r->nheaders, 41, "Content-Type and forty more");
+    fw_expect_header(r, "X-H0", "v0");
+    fw_expect_header(r, "X-H39", "v39");
+    ph_test_response_free(r);
+    return 0;
+}
+
+Test(fw_response, many_headers_are_all_sent) {
+    ph_app *app = fw_app();
+    ph_route(app, "/", many_headers_view);
+    fw_run(app, body_many_headers);
+}
