@@ -397,7 +397,10 @@ static int f_truncate(rctx *r, const node *n, tv v, targs *a, tv *out) {
         *out = s; /* fewer bytes than the limit: fewer characters too */
         return 0;
     }
-    int64_t endlen = (int64_t)ph__utf8_len(end.s, end.n), len = (int64_t)ph__utf8_len(s.s, s.n);
+    int64_t endlen = (int64_t)ph__utf8_len(end.s, end.n), len = 0;
+    /* count characters only as far as the limit */
+    for (size_t i = 0; i < s.n && len <= length + leeway; i++)
+        len += ((unsigned char)s.s[i] & 0xC0) != 0x80;
     if (length < endlen)
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "expected length >= %lld, got %lld",
                              (long long)endlen, (long long)length);
