@@ -28,6 +28,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -87,6 +88,7 @@ static int spawn_worker(sup *s, int i) {
         s->workers = w;
         s->cap = cap;
     }
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(p[0]);
@@ -94,6 +96,12 @@ static int spawn_worker(sup *s, int i) {
         return PH_EIO;
     }
     if (pid == 0) {
+        /* If the supervisor dies without stopping us (kill -9, OOM killer),
+         * stop gracefully: an orphaned worker would keep serving on the port
+         * (SO_REUSEPORT lets it share a fresh server's port) forever. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(1);
         close(p[0]);
         close(s->sfd);
         /* With a unix socket every slot holds the same fd: closing the

@@ -37,8 +37,10 @@ class Server:
 
     def start(self, wait=True):
         self._log = open(self.log_path, "wb")
+        # Its own process group, so that teardown reaches workers too.
         self.proc = subprocess.Popen([self.exe] + self.args, stdout=self._log,
-                                     stderr=subprocess.STDOUT, env=self.env)
+                                     stderr=subprocess.STDOUT, env=self.env,
+                                     start_new_session=True)
         if wait:
             self.wait_serving()
 
@@ -94,8 +96,12 @@ class Server:
         return self.proc.returncode, self.log()
 
     def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
+        """Kill the process and everything in its group (workers)."""
+        if self.proc:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.proc.wait()
         if self._log:
             self._log.close()

@@ -231,6 +231,26 @@ def test_kill_9_worker_others_serve_and_supervisor_restarts(start_server):
     assert rc == 0
 
 
+def test_workers_stop_when_the_supervisor_is_killed(start_server):
+    s = start_server("--workers", 2, "--no-access-log")
+    workers = child_pids(s.pid)
+    assert len(workers) == 2
+    os.kill(s.pid, signal.SIGKILL)
+    s.proc.wait()
+
+    def alive(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rsplit(") ", 1)[1][0] != "Z"  # a zombie has exited
+        except FileNotFoundError:
+            return False
+
+    def gone():
+        return not any(alive(p) for p in workers)
+
+    assert wait_until(gone, timeout=15)
+
+
 def test_sighup_reload_under_load_fails_no_request(start_server):
     s = start_server("--workers", 2, "--no-access-log")
     old = worker_pids(s, 2)
