@@ -446,3 +446,34 @@ Test(fw_routing, endpoint_defaults_to_the_rule) {
     ph_route(app, "/e/<v>", fw_endpoint_view);
     FW_CHECK(app, {"GET", "/e/x", 200, "/e/<v>"});
 }
+
+/* ---- edge cases, checked against Flask 2.2's test client --------------------------- */
+
+Test(fw_routing, int_converter_accepts_leading_zeros) {
+    ph_app *app = fw_app();
+    ph_route(app, "/i/<int:v>", int_view);
+    FW_CHECK(app, {"GET", "/i/007", 200, "7"});
+}
+
+Test(fw_routing, int_too_big_for_64_bits_is_not_found) {
+    /* Python's int has no limit (Flask answers 200); phial's int64 does: a
+     * value it cannot hold matches nothing rather than wrapping. */
+    ph_app *app = fw_app();
+    ph_route(app, "/i/<int:v>", int_view);
+    FW_CHECK(app, {"GET", "/i/99999999999999999999", 404, NULL});
+}
+
+Test(fw_routing, encoded_slash_is_a_slash_for_routing) {
+    FW_CHECK(one_rule("/s/<v>"), {"GET", "/s/a%2Fb", 404, NOT_FOUND_PAGE},
+             {"GET", "/s/a+b", 200, "a+b"});
+}
+
+Test(fw_routing, any_converter_is_case_sensitive) {
+    FW_CHECK(one_rule("/k/<any(about, help):v>"), {"GET", "/k/About", 404, NULL});
+}
+
+Test(fw_routing, float_converter_value_is_numeric) {
+    ph_app *app = fw_app();
+    ph_route(app, "/f/<float:v>", float_view);
+    FW_CHECK(app, {"GET", "/f/1.50", 200, "1.5"});
+}
