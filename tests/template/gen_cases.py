@@ -391,6 +391,28 @@ MORE = [
     "{{ 1 if 0 else 2 if 0 else 3 }} {{ (1 if 1) ~ (2 if 0) }} {{ not 1 == 2 }} {{ -1 ** 2 }}",
     "{{ 'abc' < 'abd' < 'b' }} {{ 2 * 3 + 4 // 3 - -1 }} {{ 2 ** 0.5 }} {{ 10 % 3 ** 2 }}",
 ]
+MORE += [
+ "{% macro m(a, b=2) %}{{ caller(a, b) }}{% endmacro %}{% call(x, y=9) m(1) %}{{ x }}-{{ y }}{% endcall %}",
+ "{% macro outer() %}[{{ caller() }}]{% endmacro %}{% macro inner() %}<{{ caller() }}>{% endmacro %}{% call outer() %}{% call inner() %}in{% endcall %}{% endcall %}",
+ "{% macro m() %}{% set z = 1 %}{{ z }}{% endmacro %}{{ m() }}{{ z|default('no') }}",
+ "{% for a in [1,1,2,2,1] %}{% if loop.changed(a) %}{{ a }}{% endif %}{% endfor %}",
+ "{% for a in [1,2] %}{% for b in [1,2,3] %}{{ loop.cycle('x','y') }}{% endfor %}|{% endfor %}",
+ "{% for c in 'héllo' %}[{{ c }}]{% endfor %}",
+ "{{ {'a': 1, 'a': 2} }}",
+ "{{ none|string }} {{ none|lower }} {{ true|upper }} {{ 1.5|string }}",
+ "{{ 2 ** 62 }} {{ -2 ** 63 }}",
+ "{% set x = [1, 2] %}{% set y = x %}{{ y is sameas x }}",
+ "{{ 'a' is in 'abc' }} {{ 3 is divisibleby(3) }} {{ none is none }}",
+ "{{ [3, 1, 2]|sort|join }} {{ 'cba'|sort|join }} {{ {'b': 1, 'a': 2}|sort|join }}",
+ "{{ 'hello world'|replace('o', 'O', 1) }} {{ 'a.b.c'.split('.', 1) }} {{ ' x '.strip() ~ '|' }}",
+ "{{ '%s' % none }} {{ '%d' % 3.9 }} {{ '%5.1f|' % 2.25 }} {{ '%-6d|' % 42 }} {{ '%+d' % 5 }}",
+ "{{ range(3)|list|tojson }} {{ {'x': none}|tojson }} {{ [1.0, 2.5e-5]|tojson }}",
+ "{{ 1e100 }} {{ 123456789012345680000.0 }} {{ 1.5e300 * 1e10 }} {{ -1e-10 }} {{ 100.0 }} {{ 1e15 }} {{ 1e16 }} {{ 0.0001 }} {{ 0.00001 }}",
+ "{{ (1, 2)|list }} {{ [(1, 2)]|map('list')|list }} {{ (1,) + (2,) }}",
+ "{{ 'abc'|center(2) }}|{{ 'abc'|center(8) }}|{{ 'ab'|center(5) }}|",
+ "{{ 5 // 0.5 }} {{ -5 % 3 }} {{ 5 % -3 }} {{ -5.5 // 2 }} {{ 2 ** 0.5 }} {{ 1 / 3 * 3 }}",
+ "{% for x in [1, 2, 3] %}{{ loop.previtem }}|{{ loop.nextitem }};{% endfor %}",
+]
 for src in MORE:
     case(src, {**CTX, **TREE, "word": "Hello World"}, files={**LIB, "ctxlib.html": "{% macro show() %}[{{ word|default('no word') }}]{% endmacro %}"})
     txt(src, {**CTX, **TREE}, files={**LIB, "ctxlib.html": "{% macro show() %}[{{ word|default('no word') }}]{% endmacro %}"})
