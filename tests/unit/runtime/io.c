@@ -45,8 +45,9 @@ Test(to_thread, many_concurrent_jobs_return_their_results) {
     cr_assert_eq(ph_run(main_to_thread, NULL), 0);
 }
 
-static atomic_int ran_after_cancel;
+static atomic_int ran_after_cancel, job_started;
 static void *slow_job(void *arg) {
+    atomic_store(&job_started, 1);
     usleep(50000);
     atomic_fetch_add(&ran_after_cancel, 1);
     return NULL;
@@ -56,7 +57,8 @@ static int slow_one(void *arg) { return ph_to_thread(slow_job, NULL, NULL); }
 
 static int main_to_thread_cancel(void *arg) {
     ph_task *t = ph_spawn(slow_one, NULL);
-    ph_sleep(0.005); /* the job is running now */
+    while (!atomic_load(&job_started))
+        ph_sleep(0.001); /* wait until the job is running on its thread */
     ph_cancel(t);
     int rc = ph_join(t);
     cr_assert_eq(rc, PH_ECANCELED);

@@ -250,9 +250,14 @@ Test(lock, cancelled_waiter_does_not_get_lock) { cr_assert_eq(ph_run(main_lock_c
 
 /* ---- gather ---- */
 
+static int g_active, g_max_active;
+
 static int g_sleep_ms(void *arg) {
     int ms = (int)(intptr_t)arg;
+    if (++g_active > g_max_active)
+        g_max_active = g_active;
     int rc = ph_sleep(ms / 1000.0);
+    g_active--;
     return rc < 0 ? rc : ms;
 }
 
@@ -265,10 +270,9 @@ static int main_gather(void *arg) {
     ph_task_fn fns[3] = {g_sleep_ms, g_sleep_ms, g_sleep_ms};
     void *args[3] = {(void *)30, (void *)10, (void *)20};
     int results[3];
-    double t0 = ph_now();
+    g_active = g_max_active = 0;
     cr_assert_eq(ph_gather(3, fns, args, results), 0);
-    double took = ph_now() - t0;
-    cr_assert(took < 0.055, "ran concurrently (took %f)", took);
+    cr_assert_eq(g_max_active, 3, "all three were suspended at the same time");
     cr_assert_eq(results[0], 30);
     cr_assert_eq(results[1], 10);
     cr_assert_eq(results[2], 20);
@@ -304,7 +308,7 @@ static int main_gather_cancel(void *arg) {
     double t0 = ph_now();
     ph_cancel(t);
     cr_assert_eq(ph_join(t), PH_ECANCELED);
-    cr_assert(ph_now() - t0 < 1.0);
+    cr_assert(ph_now() - t0 < 5.0);
     cr_assert_eq(results[0], PH_ECANCELED, "children were cancelled and awaited");
     cr_assert_eq(results[1], PH_ECANCELED);
     return 0;
@@ -364,7 +368,7 @@ static int main_join_cancel(void *arg) {
     ph_cancel(j);
     cr_assert_eq(ph_join(j), PH_ECANCELED, "the joiner sees the cancellation");
     /* The child was cancelled too and frees itself; ph_run returns promptly. */
-    cr_assert(ph_now() - t0 < 1.0);
+    cr_assert(ph_now() - t0 < 5.0);
     return 0;
 }
 

@@ -57,7 +57,7 @@ static int main_cancel(void *arg) {
     int rc = ph_join(t);
     cr_assert_eq(rc, PH_ECANCELED);
     cr_assert_eq(seen, PH_ECANCELED);
-    cr_assert(ph_now() - t0 < 1.0);
+    cr_assert(ph_now() - t0 < 5.0);
     return 0;
 }
 

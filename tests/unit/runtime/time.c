@@ -11,7 +11,7 @@ static int sleep_for(void *arg) {
     cr_assert_eq(rc, 0);
     double took = ph_now() - t0;
     cr_assert(took >= s - 0.0015, "slept %f, wanted %f", took, s);
-    cr_assert(took < s + 0.25, "slept %f, wanted %f", took, s);
+    cr_assert(took < s + 2.0, "slept %f, wanted %f", took, s);
     return 0;
 }
 
@@ -90,7 +90,7 @@ static int main_timeout(void *arg) {
     double t0 = ph_now();
     cr_assert_eq(ph_with_timeout(0.03, long_sleep, NULL), PH_ETIMEDOUT);
     double took = ph_now() - t0;
-    cr_assert(took >= 0.025 && took < 0.5, "took %f", took);
+    cr_assert(took >= 0.025 && took < 3.0, "took %f", took);
     cr_assert_eq(ph_with_timeout(1.0, returns_three, NULL), 3);
     /* After the scope, suspensions work again. */
     cr_assert_eq(ph_sleep(0.001), 0);
@@ -119,7 +119,7 @@ static int main_nested(void *arg) {
     int *inner_rc = arg;
     double t0 = ph_now();
     int rc = ph_with_timeout(0.03, inner_long, NULL);
-    cr_assert(ph_now() - t0 < 1.0);
+    cr_assert(ph_now() - t0 < 5.0);
     *inner_rc = rc;
     return 0;
 }
