@@ -114,8 +114,8 @@ static int spawn_worker(sup *s, int i) {
         _exit(rc == 0 ? 0 : rc == PH_ESTATE ? EXIT_STARTUP_FAILED : 1);
     }
     close(p[1]);
-    s->workers[s->nworkers++] = (worker){.pid = pid, .slot = i, .ready_fd = p[0],
-                                         .gen = s->slots[i].gen, .started = now()};
+    s->workers[s->nworkers++] =
+        (worker){.pid = pid, .slot = i, .ready_fd = p[0], .gen = s->slots[i].gen, .started = now()};
     return 0;
 }
 

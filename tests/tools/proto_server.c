@@ -92,11 +92,13 @@ static double qnum(const ph_scope *s, const char *name, double def) {
     return strtod(tmp, NULL);
 }
 
-static int is(ph_slice s, const char *lit) { return s.len == strlen(lit) && !memcmp(s.ptr, lit, s.len); }
+static int is(ph_slice s, const char *lit) {
+    return s.len == strlen(lit) && !memcmp(s.ptr, lit, s.len);
+}
 
 static int start(ph_channel *ch, int status, const ph_header *h, size_t nh) {
-    ph_message m = {.type = PH_MSG_HTTP_RESPONSE_START, .status = status, .headers = h,
-                    .nheaders = nh};
+    ph_message m = {
+        .type = PH_MSG_HTTP_RESPONSE_START, .status = status, .headers = h, .nheaders = nh};
     return ph_send(ch, &m);
 }
 
@@ -230,8 +232,9 @@ static int ep_big(const ph_scope *s, ph_channel *ch) {
 
 static int ep_inject(const ph_scope *s, ph_channel *ch) {
     ph_slice kind = qparam(s, "kind", "crlf");
-    const char *bad = is(kind, "lf") ? "x\nInjected: yes" : is(kind, "nul") ? "x\0Injected: yes"
-                                                                         : "x\r\nInjected: yes";
+    const char *bad = is(kind, "lf")    ? "x\nInjected: yes"
+                      : is(kind, "nul") ? "x\0Injected: yes"
+                                        : "x\r\nInjected: yes";
     size_t badlen = is(kind, "lf") || is(kind, "nul") ? 15 : 16; /* "x", the bad bytes, the rest */
     ph_slice val = {bad, badlen};
     ph_header h[2] = {{PH_SLICE_LIT("Content-Length"), PH_SLICE_LIT("2")}};
@@ -287,9 +290,9 @@ static int ep_scope(const ph_scope *s, ph_channel *ch) {
                      "server_host=%.*s\nserver_port=%d\nroot_path=%.*s\nnheaders=%zu\n",
                      (int)s->method.len, s->method.ptr, s->method_bit, s->http_minor,
                      (int)s->scheme.len, s->scheme.ptr, (int)s->raw_path.len, s->raw_path.ptr,
-                     (int)s->path.len, s->path.ptr, (int)s->query_string.len,
-                     s->query_string.ptr, (int)s->client_host.len, s->client_host.ptr,
-                     s->client_port, (int)s->server_host.len, s->server_host.ptr, s->server_port,
+                     (int)s->path.len, s->path.ptr, (int)s->query_string.len, s->query_string.ptr,
+                     (int)s->client_host.len, s->client_host.ptr, s->client_port,
+                     (int)s->server_host.len, s->server_host.ptr, s->server_port,
                      (int)s->root_path.len, s->root_path.ptr, s->nheaders);
     for (size_t i = 0; i < s->nheaders && n > 0 && (size_t)n < sizeof(out); i++)
         n += snprintf(out + n, sizeof(out) - (size_t)n, "header=%.*s: %.*s\n",
