@@ -84,7 +84,7 @@ typedef struct ph_cli_command_opts {
  */
 PH_EXTERN ph_cli_command *ph_cli_command_(ph_app *app, const char *path, ph_cli_fn fn,
                                           const ph_cli_command_opts *opts);
-#define ph_cli_command(app, path, fn, ...)                                                        \
+#define ph_cli_command(app, path, fn, ...)                                                         \
     ph_cli_command_((app), (path), (fn), &(ph_cli_command_opts){.reserved_ = 0, __VA_ARGS__})
 
 /*
@@ -97,24 +97,24 @@ PH_EXTERN ph_cli_command *ph_cli_command_(ph_app *app, const char *path, ph_cli_
  */
 PH_EXTERN ph_cli_command *ph_cli_group_(ph_app *app, const char *path,
                                         const ph_cli_command_opts *opts);
-#define ph_cli_group(app, path, ...)                                                              \
+#define ph_cli_group(app, path, ...)                                                               \
     ph_cli_group_((app), (path), &(ph_cli_command_opts){.reserved_ = 0, __VA_ARGS__})
 
 /* Options of ph_cli_option() and ph_cli_argument(); zero means the default. */
 typedef struct ph_cli_param_opts {
-    int reserved_;                /* private */
-    const char *help;             /* one line for --help */
-    const char *default_value;    /* text, converted as given text would be; NULL: none
-                                     (a flag's default is false) */
-    int required;                 /* 0: options optional, arguments required unless they
-                                     have a default; 1 required; -1 optional */
-    const char *const *choices;   /* NULL-terminated list, for PH_CLI_CHOICE */
-    const char *envvar;           /* environment variable read when the value is not
-                                     given on the command line (before the default) */
-    const char *metavar;          /* the value's name in --help; default from the type */
-    bool multiple;                /* an option may repeat (every value is kept); an
-                                     argument takes all remaining arguments */
-    bool hidden;                  /* an option not shown in --help */
+    int reserved_;              /* private */
+    const char *help;           /* one line for --help */
+    const char *default_value;  /* text, converted as given text would be; NULL: none
+                                   (a flag's default is false) */
+    int required;               /* 0: options optional, arguments required unless they
+                                   have a default; 1 required; -1 optional */
+    const char *const *choices; /* NULL-terminated list, for PH_CLI_CHOICE */
+    const char *envvar;         /* environment variable read when the value is not
+                                   given on the command line (before the default) */
+    const char *metavar;        /* the value's name in --help; default from the type */
+    bool multiple;              /* an option may repeat (every value is kept); an
+                                   argument takes all remaining arguments */
+    bool hidden;                /* an option not shown in --help */
 } ph_cli_param_opts;
 
 /*
@@ -135,7 +135,7 @@ typedef struct ph_cli_param_opts {
  */
 PH_EXTERN int ph_cli_option_(ph_cli_command *cmd, const char *decls, ph_cli_type type,
                              const ph_cli_param_opts *opts);
-#define ph_cli_option(cmd, decls, type, ...)                                                      \
+#define ph_cli_option(cmd, decls, type, ...)                                                       \
     ph_cli_option_((cmd), (decls), (type), &(ph_cli_param_opts){.reserved_ = 0, __VA_ARGS__})
 
 /*
@@ -151,7 +151,7 @@ PH_EXTERN int ph_cli_option_(ph_cli_command *cmd, const char *decls, ph_cli_type
  */
 PH_EXTERN int ph_cli_argument_(ph_cli_command *cmd, const char *name, ph_cli_type type,
                                const ph_cli_param_opts *opts);
-#define ph_cli_argument(cmd, name, type, ...)                                                     \
+#define ph_cli_argument(cmd, name, type, ...)                                                      \
     ph_cli_argument_((cmd), (name), (type), &(ph_cli_param_opts){.reserved_ = 0, __VA_ARGS__})
 
 /* ------------------------------------------------------------------------ */
@@ -242,16 +242,16 @@ typedef struct ph_cli_result {
     int status; /* the exit status */
     char *out;  /* what was printed on standard output, NUL-terminated */
     size_t out_len;
-    char *err;  /* what was printed on standard error, NUL-terminated */
+    char *err; /* what was printed on standard error, NUL-terminated */
     size_t err_len;
 } ph_cli_result;
 
 /* Options of ph_cli_invoke(); zero means the default. */
 typedef struct ph_cli_invoke_opts {
-    int reserved_;           /* private */
-    const char *prog_name;   /* the program's name in usage lines; default the app's name */
-    const char *const *env;  /* {"NAME", "value", ..., NULL}: the environment options
-                                read (.envvar); the process environment is not read */
+    int reserved_;          /* private */
+    const char *prog_name;  /* the program's name in usage lines; default the app's name */
+    const char *const *env; /* {"NAME", "value", ..., NULL}: the environment options
+                               read (.envvar); the process environment is not read */
 } ph_cli_invoke_opts;
 
 /*
@@ -260,18 +260,23 @@ typedef struct ph_cli_invoke_opts {
  * exit status and output. Called from a task, the command runs in a task of
  * its own that the caller waits for; called outside one, on a loop of its
  * own. The config is not loaded from the environment. `run` is refused
- * with status 1 (it would serve forever).
+ * with status 1 (it would serve forever). ph_cli_invoke() takes the
+ * arguments themselves (ph_cli_invoke(app, NULL) for none); ph_cli_invoke_()
+ * an array and options (`opts` may be NULL).
  *
  * Returns:  the result; NULL when out of memory.
  * Owns:     the caller frees the result with ph_cli_result_free().
  * Suspends: yes, inside a task, while the command runs.
  * Example:
- *     ph_cli_result *r = ph_cli_invoke(app, (const char *[]){"greet", "-n", "x", NULL});
+ *     ph_cli_result *r = ph_cli_invoke(app, "greet", "--name", "x");
+ *     ph_cli_result *e = ph_cli_invoke_(app, (const char *[]){"greet", NULL},
+ *                                       &(ph_cli_invoke_opts){.env = (const char *[]){
+ *                                           "GREET_NAME", "y", NULL}});
  */
 PH_EXTERN ph_cli_result *ph_cli_invoke_(ph_app *app, const char *const *args,
                                         const ph_cli_invoke_opts *opts);
-#define ph_cli_invoke(app, args, ...)                                                             \
-    ph_cli_invoke_((app), (args), &(ph_cli_invoke_opts){.reserved_ = 0, __VA_ARGS__})
+#define ph_cli_invoke(app, ...)                                                                    \
+    ph_cli_invoke_((app), (const char *const[]){__VA_ARGS__, NULL}, NULL)
 
 /* Free a result. ph_cli_result_free(NULL) does nothing. Suspends: no. */
 PH_EXTERN void ph_cli_result_free(ph_cli_result *r);

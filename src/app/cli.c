@@ -373,8 +373,8 @@ static int dispatch(ph_cli_ctx *ctx, ph_cli_command *group, int argc, char **arg
             ph_cli_echo(ctx, "%s, phial %s", ctx->prog, ph_version());
             return 0;
         }
-        return ph__cli_usage_fail(ctx, group, "No such option: %.*s",
-                                  (int)strcspn(argv[i], "="), argv[i]);
+        return ph__cli_usage_fail(ctx, group, "No such option: %.*s", (int)strcspn(argv[i], "="),
+                                  argv[i]);
     }
     if (i == argc) {
         ph__cli_print_help(ctx, group);

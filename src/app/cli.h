@@ -12,12 +12,12 @@
 
 /* An option or an argument. */
 typedef struct ph__cli_param {
-    char *name;     /* the name values are read by: "dry_run", "src" */
-    int is_arg;     /* a positional argument */
+    char *name; /* the name values are read by: "dry_run", "src" */
+    int is_arg; /* a positional argument */
     ph_cli_type type;
-    char **on;      /* option names that set it ("-d", "--dry-run"), in declared order */
+    char **on; /* option names that set it ("-d", "--dry-run"), in declared order */
     size_t non;
-    char **off;     /* a flag's off switches ("--no-dry-run") */
+    char **off; /* a flag's off switches ("--no-dry-run") */
     size_t noff;
     char *help, *default_value, *envvar, *metavar;
     char **choices; /* NULL-terminated, or NULL */
@@ -57,15 +57,15 @@ typedef struct ph__cli_value {
 /* Where output goes: the process's stdout/stderr, or the runner's buffers. */
 struct ph_cli_ctx {
     ph_app *app;
-    ph_cli_command *cmd;  /* the command being parsed or run */
-    const char *prog;     /* the program's name in usage lines */
-    ph_arena arena;       /* parsed values and strings of this invocation */
-    ph__cli_value *values; /* one per cmd->params, after parsing */
-    ph_buf *out, *err;    /* capture buffers (runner), or NULL: stdout/stderr */
+    ph_cli_command *cmd;    /* the command being parsed or run */
+    const char *prog;       /* the program's name in usage lines */
+    ph_arena arena;         /* parsed values and strings of this invocation */
+    ph__cli_value *values;  /* one per cmd->params, after parsing */
+    ph_buf *out, *err;      /* capture buffers (runner), or NULL: stdout/stderr */
     const char *const *env; /* the runner's environment, or NULL: the process's */
-    int runner;           /* under ph_cli_invoke() */
-    int load_env_config;  /* load PHIAL_* into the config before a command runs */
-    char **argv;          /* ph_app_main's argv (the reloader re-executes it) */
+    int runner;             /* under ph_cli_invoke() */
+    int load_env_config;    /* load PHIAL_* into the config before a command runs */
+    char **argv;            /* ph_app_main's argv (the reloader re-executes it) */
     int argc;
 };
 

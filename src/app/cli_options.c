@@ -132,8 +132,8 @@ static int set_value(ph_cli_ctx *ctx, const ph__cli_param *p, ph__cli_value *v, 
         v->n = 0; /* the last one wins; values from another source replace */
     v->source = source;
     /* A boolean reads back as "true" or "false", however it was written. */
-    const char *copy = p->type == PH_CLI_BOOL ? (i ? "true" : "false")
-                                              : ph__arena_strdup(&ctx->arena, text);
+    const char *copy =
+        p->type == PH_CLI_BOOL ? (i ? "true" : "false") : ph__arena_strdup(&ctx->arena, text);
     if (!copy || push_value(ctx, v, copy, i, d) < 0) {
         ph__cli_out(ctx, 1, "Error: out of memory");
         return 1;
@@ -175,14 +175,14 @@ static int take_option(ph_cli_ctx *ctx, const char *name, size_t n, const char *
         return ph__cli_usage_fail(ctx, ctx->cmd, "No such option: %.*s", (int)n, name);
     if (p->type == PH_CLI_BOOL) {
         if (attached)
-            return ph__cli_usage_fail(ctx, ctx->cmd, "Option '%.*s' does not take a value.",
-                                      (int)n, name);
+            return ph__cli_usage_fail(ctx, ctx->cmd, "Option '%.*s' does not take a value.", (int)n,
+                                      name);
         return set_value(ctx, p, &ctx->values[idx], on ? "true" : "false", 1);
     }
     if (!attached) {
         if (*i + 1 >= nargs)
-            return ph__cli_usage_fail(ctx, ctx->cmd, "Option '%.*s' requires an argument.",
-                                      (int)n, name);
+            return ph__cli_usage_fail(ctx, ctx->cmd, "Option '%.*s' requires an argument.", (int)n,
+                                      name);
         attached = args[++*i];
     }
     return set_value(ctx, p, &ctx->values[idx], attached, 1);

@@ -30,7 +30,7 @@ static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct reg_entry {
     ph_app *app;
     ph__cli *cli;
-} *reg;
+} * reg;
 static size_t nreg;
 
 static void command_free(ph_cli_command *c);

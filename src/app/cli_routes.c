@@ -81,9 +81,9 @@ static int routes_cmd(ph_cli_ctx *ctx) {
     }
     const char *sort = ph_cli_get_str(ctx, "sort");
     sort_key key = !strcmp(sort, "methods") ? SORT_METHODS
-             : !strcmp(sort, "rule")  ? SORT_RULE
-             : !strcmp(sort, "match") ? SORT_MATCH
-                                      : SORT_ENDPOINT;
+                   : !strcmp(sort, "rule")  ? SORT_RULE
+                   : !strcmp(sort, "match") ? SORT_MATCH
+                                            : SORT_ENDPOINT;
     qsort_r(rows, n, sizeof(*rows), cmp_rows, &key);
     for (size_t i = 0; i < n; i++) {
         we = maxw(we, strlen(rows[i].rt->endpoint));
@@ -117,12 +117,13 @@ int ph__cli_add_routes(ph_app *app) {
     if (!c)
         return PH_ENOMEM;
     int rc = ph_cli_option(c, "-s, --sort", PH_CLI_CHOICE,
-                           .choices = (const char *const[]){"endpoint", "methods", "rule",
-                                                            "match", NULL},
+                           .choices =
+                               (const char *const[]){"endpoint", "methods", "rule", "match", NULL},
                            .default_value = "endpoint",
                            .help = "Method to sort routes by. \"match\" is the order that phial "
                                    "will match routes when dispatching a request.");
     if (rc == 0)
-        rc = ph_cli_option(c, "--all-methods", PH_CLI_BOOL, .help = "Show HEAD and OPTIONS methods.");
+        rc = ph_cli_option(c, "--all-methods", PH_CLI_BOOL,
+                           .help = "Show HEAD and OPTIONS methods.");
     return rc;
 }

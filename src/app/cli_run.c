@@ -44,7 +44,8 @@ static int run_cmd(ph_cli_ctx *ctx) {
     const char *level = ph_cli_get_str(ctx, "log_level");
     if (level)
         ph_log_set_level(ph_log_level_parse(level));
-    if (ph_cli_source(ctx, "debug") && ph_config_set_bool(app, "DEBUG", ph_cli_get_bool(ctx, "debug")) < 0)
+    if (ph_cli_source(ctx, "debug") &&
+        ph_config_set_bool(app, "DEBUG", ph_cli_get_bool(ctx, "debug")) < 0)
         return PH_ENOMEM;
     bool debug = ph_config_bool(app, "DEBUG", false);
     bool reload = ph_cli_source(ctx, "reload") ? ph_cli_get_bool(ctx, "reload") : debug;
@@ -54,7 +55,8 @@ static int run_cmd(ph_cli_ctx *ctx) {
 
     ph_cli_echo(ctx, " * Serving app '%s'", ph_app_name(app));
     ph_cli_echo(ctx, " * Debug mode: %s", debug ? "on" : "off");
-    int access = ph_cli_source(ctx, "access_log") ? (ph_cli_get_bool(ctx, "access_log") ? 1 : -1) : 0;
+    int access =
+        ph_cli_source(ctx, "access_log") ? (ph_cli_get_bool(ctx, "access_log") ? 1 : -1) : 0;
     rc = ph_serve(ph_app_proto(app), .host = ph_cli_get_str(ctx, "host"),
                   .port = (int)ph_cli_get_int(ctx, "port"), .uds = ph_cli_get_str(ctx, "uds"),
                   .workers = (int)ph_cli_get_int(ctx, "workers"),
@@ -100,16 +102,14 @@ static const run_opt run_opts[] = {
      "A file or folder to watch (repeatable). Default: the templates and static folders."},
     {"--access-log/--no-access-log", PH_CLI_BOOL, "PHIAL_RUN_ACCESS_LOG", NULL, NULL, false,
      "Log every request (on by default)."},
-    {"--log-level", PH_CLI_CHOICE, "PHIAL_LOG_LEVEL", NULL, NULL, false,
-     "The log threshold."},
+    {"--log-level", PH_CLI_CHOICE, "PHIAL_LOG_LEVEL", NULL, NULL, false, "The log threshold."},
     {"--timeout-keep-alive", PH_CLI_FLOAT, "PHIAL_RUN_TIMEOUT_KEEP_ALIVE", "5", "SECONDS", false,
      "Close idle keep-alive connections after this long."},
     {"--timeout-graceful-shutdown", PH_CLI_FLOAT, "PHIAL_RUN_TIMEOUT_GRACEFUL_SHUTDOWN", "30",
      "SECONDS", false, "How long in-flight requests may finish at shutdown."},
     {"--limit-concurrency", PH_CLI_INT, "PHIAL_RUN_LIMIT_CONCURRENCY", "10000", NULL, false,
      "Open connections before accepting pauses."},
-    {"--backlog", PH_CLI_INT, "PHIAL_RUN_BACKLOG", "2048", NULL, false,
-     "The listen backlog."},
+    {"--backlog", PH_CLI_INT, "PHIAL_RUN_BACKLOG", "2048", NULL, false, "The listen backlog."},
 };
 
 int ph__cli_add_run(ph_app *app) {
@@ -124,9 +124,8 @@ int ph__cli_add_run(ph_app *app) {
     c->no_task = 1;
     for (size_t i = 0; i < sizeof(run_opts) / sizeof(run_opts[0]); i++) {
         const run_opt *o = &run_opts[i];
-        int rc = ph_cli_option(c, o->decls, o->type, .envvar = o->envvar,
-                               .default_value = o->def, .metavar = o->metavar,
-                               .multiple = o->multiple, .help = o->help,
+        int rc = ph_cli_option(c, o->decls, o->type, .envvar = o->envvar, .default_value = o->def,
+                               .metavar = o->metavar, .multiple = o->multiple, .help = o->help,
                                .choices = o->type == PH_CLI_CHOICE ? levels : NULL);
         if (rc < 0)
             return rc;

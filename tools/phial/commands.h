@@ -14,5 +14,6 @@ typedef struct phial_command {
 
 int phial_cmd_render(int argc, char **argv);
 int phial_cmd_version(int argc, char **argv);
+int phial_cmd_new(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 static const phial_command commands[] = {
+    {"new", "create a new app project", phial_cmd_new},
     {"render", "render a template to stdout", phial_cmd_render},
     {"version", "print the version", phial_cmd_version},
 };

@@ -33,20 +33,20 @@ Test(cli_commands, exit_statuses) {
     ph_cli_command(app, "fails", fails);
     ph_cli_command(app, "errs", errs);
     ph_cli_command(app, "misuse", misuse);
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("ok"));
+    ph_cli_result *r = ph_cli_invoke(app, "ok");
     cr_assert_eq(r->status, 0);
     cr_assert_str_eq(r->out, "ok\n");
     cr_assert_str_eq(r->err, "");
     ph_cli_result_free(r);
-    r = ph_cli_invoke(app, ARGS("fails"));
+    r = ph_cli_invoke(app, "fails");
     cr_assert_eq(r->status, 1);
     cr_assert_str_eq(r->err, "it failed\n");
     ph_cli_result_free(r);
-    r = ph_cli_invoke(app, ARGS("errs"));
+    r = ph_cli_invoke(app, "errs");
     cr_assert_eq(r->status, 1);
     cr_assert_str_eq(r->err, "Error: operation timed out\n");
     ph_cli_result_free(r);
-    r = ph_cli_invoke(app, ARGS("misuse"));
+    r = ph_cli_invoke(app, "misuse");
     cr_assert_eq(r->status, 2);
     cr_assert_str_eq(r->err, "Usage: demo misuse [OPTIONS]\nTry 'demo misuse --help' for "
                              "help.\n\nError: Bad input.\n");
@@ -68,17 +68,17 @@ static int no_context(ph_cli_ctx *ctx) { return ph_current_app() ? 1 : 0; }
 Test(cli_commands, commands_run_in_a_task_with_an_app_context) {
     ph_cli_command(app, "ctx", in_context);
     ph_cli_command(app, "bare", no_context, .no_app_context = true);
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("ctx"));
+    ph_cli_result *r = ph_cli_invoke(app, "ctx");
     cr_assert_eq(r->status, 0, "%s", r->err);
     cr_assert_str_eq(r->out, "slept in cli\n");
     ph_cli_result_free(r);
-    r = ph_cli_invoke(app, ARGS("bare"));
+    r = ph_cli_invoke(app, "bare");
     cr_assert_eq(r->status, 0);
     ph_cli_result_free(r);
 }
 
 static int invoke_in_task(void *arg) {
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("ctx"));
+    ph_cli_result *r = ph_cli_invoke(app, "ctx");
     int rc = r && r->status == 0 && strcmp(r->out, "slept in cli\n") == 0 ? 0 : 1;
     ph_cli_result_free(r);
     return rc;
@@ -105,12 +105,12 @@ Test(cli_commands, root_help_lists_commands) {
                          "  init-db  Create the tables.\n"
                          "  routes   Show the routes for the app.\n"
                          "  run      Run a development server.\n";
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("--help"));
+    ph_cli_result *r = ph_cli_invoke(app, "--help");
     cr_assert_eq(r->status, 0);
     cr_assert_str_eq(r->out, expect);
     ph_cli_result_free(r);
     /* No command at all prints the same help. */
-    r = ph_cli_invoke(app, (const char *[]){NULL});
+    r = ph_cli_invoke(app, NULL);
     cr_assert_eq(r->status, 0);
     cr_assert_str_eq(r->out, expect);
     ph_cli_result_free(r);
@@ -119,7 +119,7 @@ Test(cli_commands, root_help_lists_commands) {
 Test(cli_commands, group_help) {
     ph_cli_command(app, "db migrate", ok, .help = "Apply migrations.");
     ph_cli_command(app, "db seed", ok, .short_help = "Fill with data.", .help = "Long text.");
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("db", "--help"));
+    ph_cli_result *r = ph_cli_invoke(app, "db", "--help");
     cr_assert_eq(r->status, 0);
     cr_assert_str_eq(r->out, "Usage: demo db [OPTIONS] COMMAND [ARGS]...\n"
                              "\n"
@@ -130,7 +130,7 @@ Test(cli_commands, group_help) {
                              "  migrate  Apply migrations.\n"
                              "  seed     Fill with data.\n");
     ph_cli_result_free(r);
-    r = ph_cli_invoke(app, ARGS("db", "seed"));
+    r = ph_cli_invoke(app, "db", "seed");
     cr_assert_eq(r->status, 0);
     cr_assert_str_eq(r->out, "ok\n");
     ph_cli_result_free(r);
@@ -146,21 +146,20 @@ Test(cli_commands, command_help) {
     ph_cli_option(c, "--secret", PH_CLI_STRING, .hidden = true);
     ph_cli_argument(c, "who", PH_CLI_STRING);
     ph_cli_argument(c, "more", PH_CLI_STRING, .multiple = true, .required = -1);
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("greet", "--help"));
+    ph_cli_result *r = ph_cli_invoke(app, "greet", "--help");
     cr_assert_eq(r->status, 0);
-    cr_assert_str_eq(r->out,
-                     "Usage: demo greet [OPTIONS] WHO [MORE]...\n"
-                     "\n"
-                     "  Say hello.\n"
-                     "\n"
-                     "  Twice if asked.\n"
-                     "\n"
-                     "Options:\n"
-                     "  -n, --name TEXT   Who.  [env var: GREET_NAME; default: world]\n"
-                     "  --times INTEGER   [required]\n"
-                     "  --loud / --quiet  How.\n"
-                     "  --mode [a|b]\n"
-                     "  --help            Show this message and exit.\n");
+    cr_assert_str_eq(r->out, "Usage: demo greet [OPTIONS] WHO [MORE]...\n"
+                             "\n"
+                             "  Say hello.\n"
+                             "\n"
+                             "  Twice if asked.\n"
+                             "\n"
+                             "Options:\n"
+                             "  -n, --name TEXT   Who.  [env var: GREET_NAME; default: world]\n"
+                             "  --times INTEGER   [required]\n"
+                             "  --loud / --quiet  How.\n"
+                             "  --mode [a|b]\n"
+                             "  --help            Show this message and exit.\n");
     ph_cli_result_free(r);
 }
 
@@ -169,7 +168,7 @@ Test(cli_commands, help_wraps_long_text) {
     ph_cli_option(c, "--long-option-name-that-is-wide", PH_CLI_STRING,
                   .help = "A long help text that does not fit on one line of the help screen "
                           "and so has to be wrapped.");
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("w", "--help"));
+    ph_cli_result *r = ph_cli_invoke(app, "w", "--help");
     cr_assert(strstr(r->out, "  --long-option-name-that-is-wide TEXT\n"
                              "                                  A long help"),
               "%s", r->out);
@@ -181,26 +180,27 @@ Test(cli_commands, help_wraps_long_text) {
 Test(cli_commands, help_wins_over_later_arguments) {
     ph_cli_command *c = ph_cli_command(app, "greet", fails);
     ph_cli_argument(c, "who", PH_CLI_STRING);
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("greet", "--help", "x", "y"));
+    ph_cli_result *r = ph_cli_invoke(app, "greet", "--help", "x", "y");
     cr_assert_eq(r->status, 0);
     cr_assert(strstr(r->out, "Usage: demo greet [OPTIONS] WHO\n"));
     ph_cli_result_free(r);
 }
 
 Test(cli_commands, unknown_command_and_group_options) {
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("nope"));
+    ph_cli_result *r = ph_cli_invoke(app, "nope");
     cr_assert_eq(r->status, 2);
     cr_assert_str_eq(r->err, "Usage: demo [OPTIONS] COMMAND [ARGS]...\n"
                              "Try 'demo --help' for help.\n\nError: No such command 'nope'.\n");
     ph_cli_result_free(r);
-    r = ph_cli_invoke(app, ARGS("--port", "1"));
+    r = ph_cli_invoke(app, "--port", "1");
     cr_assert_eq(r->status, 2);
     cr_assert(strstr(r->err, "Error: No such option: --port\n"));
     ph_cli_result_free(r);
 }
 
 Test(cli_commands, version) {
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("--version"), .prog_name = "hello");
+    ph_cli_result *r =
+        ph_cli_invoke_(app, ARGS("--version"), &(ph_cli_invoke_opts){.prog_name = "hello"});
     cr_assert_eq(r->status, 0);
     cr_assert_eq(strncmp(r->out, "hello, phial ", 13), 0, "%s", r->out);
     cr_assert_str_eq(r->out + 13, "0.1.0\n");
@@ -219,32 +219,33 @@ Test(cli_commands, commands_can_be_replaced) {
     c = ph_cli_command(app, "x", replaced);
     cr_assert_eq(ph_cli_option(c, "--a", PH_CLI_INT), 0); /* the old parameters are gone */
     ph_cli_command(app, "routes", replaced);
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("routes"));
+    ph_cli_result *r = ph_cli_invoke(app, "routes");
     cr_assert_str_eq(r->out, "mine\n");
     ph_cli_result_free(r);
 }
 
 Test(cli_commands, run_is_refused_by_the_runner) {
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("run"));
+    ph_cli_result *r = ph_cli_invoke(app, "run");
     cr_assert_eq(r->status, 1);
     cr_assert_str_eq(r->err, "Error: 'run' cannot run under the test runner.\n");
     ph_cli_result_free(r);
 }
 
 Test(cli_commands, run_checks_its_options) {
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("run", "--port", "http"));
+    ph_cli_result *r = ph_cli_invoke(app, "run", "--port", "http");
     cr_assert_eq(r->status, 2);
     cr_assert(strstr(r->err, "Error: Invalid value for '-p' / '--port': 'http' is not a valid "
                              "integer.\n"));
     ph_cli_result_free(r);
-    r = ph_cli_invoke(app, ARGS("run", "--log-level", "loud"));
+    r = ph_cli_invoke(app, "run", "--log-level", "loud");
     cr_assert_eq(r->status, 2);
     ph_cli_result_free(r);
-    r = ph_cli_invoke(app, ARGS("run"), .env = ARGS("PHIAL_RUN_WORKERS", "two"));
+    r = ph_cli_invoke_(app, ARGS("run"),
+                       &(ph_cli_invoke_opts){.env = ARGS("PHIAL_RUN_WORKERS", "two")});
     cr_assert_eq(r->status, 2);
     cr_assert(strstr(r->err, "'two' is not a valid integer"));
     ph_cli_result_free(r);
-    r = ph_cli_invoke(app, ARGS("run", "--help"));
+    r = ph_cli_invoke(app, "run", "--help");
     cr_assert_eq(r->status, 0);
     cr_assert(strstr(r->out, "  -p, --port INTEGER"));
     cr_assert(strstr(r->out, "PHIAL_RUN_PORT"));

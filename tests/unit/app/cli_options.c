@@ -17,8 +17,8 @@ TestSuite(cli_options, .init = setup, .fini = teardown);
 
 /* Echo every parameter of the command as "name=value" lines. */
 static int dump(ph_cli_ctx *ctx) {
-    static const char *const names[] = {"name", "count", "ratio", "verbose", "mode", "tag", "src",
-                                        "rest", "quiet", NULL};
+    static const char *const names[] = {"name", "count", "ratio", "verbose", "mode",
+                                        "tag",  "src",   "rest",  "quiet",   NULL};
     for (size_t i = 0; names[i]; i++)
         for (size_t k = 0; k < ph_cli_get_count(ctx, names[i]); k++)
             ph_cli_echo(ctx, "%s=%s", names[i], ph_cli_get_str_at(ctx, names[i], k));
@@ -26,7 +26,7 @@ static int dump(ph_cli_ctx *ctx) {
 }
 
 static ph_cli_result *run(const char *const *args) {
-    ph_cli_result *r = ph_cli_invoke(app, args);
+    ph_cli_result *r = ph_cli_invoke_(app, args, NULL);
     cr_assert_not_null(r);
     return r;
 }
@@ -85,7 +85,8 @@ Test(cli_options, typed_reads) {
     ph_cli_option(c, "--ratio", PH_CLI_FLOAT);
     ph_cli_option(c, "--verbose", PH_CLI_BOOL);
     ph_cli_option(c, "--mode", PH_CLI_CHOICE, .choices = (const char *const[]){"a", "b", NULL});
-    ph_cli_result *r = run(ARGS("typed", "--count", "7", "--ratio", "2.5", "--verbose", "--mode", "b"));
+    ph_cli_result *r =
+        run(ARGS("typed", "--count", "7", "--ratio", "2.5", "--verbose", "--mode", "b"));
     cr_assert_eq(r->status, 0);
     cr_assert_str_eq(r->out, "7 2.50 1 b\n");
     ph_cli_result_free(r);
@@ -235,10 +236,12 @@ Test(cli_options, environment_then_default) {
     ph_cli_command *c = ph_cli_command(app, "env", sources);
     ph_cli_option(c, "--name", PH_CLI_STRING, .envvar = "DEMO_NAME", .default_value = "d");
     ph_cli_option(c, "--other", PH_CLI_STRING, .envvar = "DEMO_OTHER", .default_value = "d");
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("env"), .env = ARGS("DEMO_NAME", "from-env"));
+    ph_cli_result *r = ph_cli_invoke_(app, ARGS("env"),
+                                      &(ph_cli_invoke_opts){.env = ARGS("DEMO_NAME", "from-env")});
     cr_assert_str_eq(r->out, "from-env 2 d 3\n");
     ph_cli_result_free(r);
-    r = ph_cli_invoke(app, ARGS("env", "--name", "cli"), .env = ARGS("DEMO_NAME", "from-env"));
+    r = ph_cli_invoke_(app, ARGS("env", "--name", "cli"),
+                       &(ph_cli_invoke_opts){.env = ARGS("DEMO_NAME", "from-env")});
     cr_assert_str_eq(r->out, "cli 1 d 3\n");
     ph_cli_result_free(r);
 }
@@ -246,7 +249,8 @@ Test(cli_options, environment_then_default) {
 Test(cli_options, bad_environment_value_is_a_usage_error) {
     ph_cli_command *c = ph_cli_command(app, "env", dump);
     ph_cli_option(c, "-c, --count", PH_CLI_INT, .envvar = "DEMO_COUNT");
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("env"), .env = ARGS("DEMO_COUNT", "many"));
+    ph_cli_result *r =
+        ph_cli_invoke_(app, ARGS("env"), &(ph_cli_invoke_opts){.env = ARGS("DEMO_COUNT", "many")});
     cr_assert_eq(r->status, 2);
     cr_assert(strstr(r->err, "Error: Invalid value for '-c' / '--count': 'many' is not a valid "
                              "integer.\n"));
@@ -258,11 +262,13 @@ Test(cli_options, bool_from_environment) {
     ph_cli_option(c, "--verbose", PH_CLI_BOOL, .envvar = "DEMO_VERBOSE");
     const char *yes[] = {"1", "true", "YES", "on", "t", "y"};
     for (size_t i = 0; i < 6; i++) {
-        ph_cli_result *r = ph_cli_invoke(app, ARGS("env"), .env = ARGS("DEMO_VERBOSE", yes[i]));
+        ph_cli_result *r = ph_cli_invoke_(
+            app, ARGS("env"), &(ph_cli_invoke_opts){.env = ARGS("DEMO_VERBOSE", yes[i])});
         cr_assert_str_eq(r->out, "verbose=true\n", "%s", yes[i]);
         ph_cli_result_free(r);
     }
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("env"), .env = ARGS("DEMO_VERBOSE", "off"));
+    ph_cli_result *r =
+        ph_cli_invoke_(app, ARGS("env"), &(ph_cli_invoke_opts){.env = ARGS("DEMO_VERBOSE", "off")});
     cr_assert_str_eq(r->out, "verbose=false\n");
     ph_cli_result_free(r);
 }
@@ -284,14 +290,14 @@ Test(cli_options, parameter_names) {
 
 Test(cli_options, bad_declarations_are_refused) {
     ph_cli_command *c = ph_cli_command(app, "bad", dump);
-    cr_assert_eq(ph_cli_option(c, "name", PH_CLI_STRING), PH_EINVAL);       /* no switch */
-    cr_assert_eq(ph_cli_option(c, "-ab", PH_CLI_STRING), PH_EINVAL);        /* long short */
+    cr_assert_eq(ph_cli_option(c, "name", PH_CLI_STRING), PH_EINVAL); /* no switch */
+    cr_assert_eq(ph_cli_option(c, "-ab", PH_CLI_STRING), PH_EINVAL);  /* long short */
     cr_assert_eq(ph_cli_option(c, "--", PH_CLI_STRING), PH_EINVAL);
-    cr_assert_eq(ph_cli_option(c, "--a/--b", PH_CLI_INT), PH_EINVAL);       /* off on non-flag */
-    cr_assert_eq(ph_cli_option(c, "--m", PH_CLI_CHOICE), PH_EINVAL);        /* no choices */
-    cr_assert_eq(ph_cli_option(c, "--m", PH_CLI_STRING,
-                               .choices = (const char *const[]){"a", NULL}),
-                 PH_EINVAL);
+    cr_assert_eq(ph_cli_option(c, "--a/--b", PH_CLI_INT), PH_EINVAL); /* off on non-flag */
+    cr_assert_eq(ph_cli_option(c, "--m", PH_CLI_CHOICE), PH_EINVAL);  /* no choices */
+    cr_assert_eq(
+        ph_cli_option(c, "--m", PH_CLI_STRING, .choices = (const char *const[]){"a", NULL}),
+        PH_EINVAL);
     cr_assert_eq(ph_cli_option(c, "--n", PH_CLI_INT, .default_value = "x"), PH_EINVAL);
     cr_assert_eq(ph_cli_option(c, "--help", PH_CLI_BOOL), PH_EINVAL);
     cr_assert_eq(ph_cli_option(c, "-n, --name", PH_CLI_STRING), 0);
@@ -300,7 +306,7 @@ Test(cli_options, bad_declarations_are_refused) {
     cr_assert_eq(ph_cli_argument(c, "name", PH_CLI_STRING), PH_EINVAL);     /* name taken */
     cr_assert_eq(ph_cli_argument(c, "a b", PH_CLI_STRING), PH_EINVAL);
     cr_assert_eq(ph_cli_argument(c, "all", PH_CLI_STRING, .multiple = true), 0);
-    cr_assert_eq(ph_cli_argument(c, "after", PH_CLI_STRING), PH_EINVAL);    /* after the rest */
+    cr_assert_eq(ph_cli_argument(c, "after", PH_CLI_STRING), PH_EINVAL); /* after the rest */
     cr_assert_null(ph_cli_command(app, "", dump));
     cr_assert_null(ph_cli_command(app, "a/b", dump));
     cr_assert_null(ph_cli_command(app, "bad sub", dump)); /* "bad" is a command, not a group */

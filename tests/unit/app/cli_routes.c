@@ -27,7 +27,7 @@ TestSuite(cli_routes, .init = setup, .fini = teardown);
 #define ARGS(...) ((const char *[]){__VA_ARGS__, NULL})
 
 static void expect(const char *const *args, const char *out) {
-    ph_cli_result *r = ph_cli_invoke(app, args);
+    ph_cli_result *r = ph_cli_invoke_(app, args, NULL);
     cr_assert_eq(r->status, 0, "%s", r->err);
     cr_assert_str_eq(r->out, out);
     ph_cli_result_free(r);
@@ -81,7 +81,7 @@ Test(cli_routes, all_methods) {
 }
 
 Test(cli_routes, bad_sort) {
-    ph_cli_result *r = ph_cli_invoke(app, ARGS("routes", "--sort", "size"));
+    ph_cli_result *r = ph_cli_invoke(app, "routes", "--sort", "size");
     cr_assert_eq(r->status, 2);
     cr_assert(strstr(r->err, "Error: Invalid value for '-s' / '--sort': 'size' is not one of "
                              "'endpoint', 'methods', 'rule', 'match'.\n"));
@@ -90,7 +90,7 @@ Test(cli_routes, bad_sort) {
 
 Test(cli_routes, no_routes) {
     ph_app *empty = ph_app_new("empty");
-    ph_cli_result *r = ph_cli_invoke(empty, ARGS("routes"));
+    ph_cli_result *r = ph_cli_invoke(empty, "routes");
     cr_assert_str_eq(r->out, "No routes were registered.\n");
     ph_cli_result_free(r);
     ph_app_free(empty);
