@@ -73,7 +73,11 @@ int ph__tmpl_frame_set(rctx *r, frame *f, const char *name, size_t len, tv v) {
 
 static int exec_list(rctx *r, node **v, size_t nv, frame *f, tctx *tc) {
     for (size_t i = 0; i < nv; i++) {
-        int rc = ph__tmpl_exec(r, v[i], f, tc);
+        int rc;
+        if (v[i]->kind == N_TEXT) /* the most common node, without a call */
+            rc = r->suppress ? 0 : out_put(r->out, v[i]->val.s, v[i]->val.n);
+        else
+            rc = ph__tmpl_exec(r, v[i], f, tc);
         if (rc < 0)
             return rc;
     }
