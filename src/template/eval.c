@@ -531,8 +531,13 @@ int ph__tmpl_eval_args(rctx *r, const node *n, frame *f, tctx *tc, targs *a) {
     int rc;
     a->npos = n->nv;
     a->nkw = n->nw;
-    a->pos = n->nv ? ph__arena_alloc(r->a, n->nv * sizeof(tv)) : NULL;
-    a->kwv = n->nw ? ph__arena_alloc(r->a, n->nw * sizeof(tv)) : NULL;
+    if (n->nv + n->nw <= 3) {
+        a->pos = a->inl;
+        a->kwv = a->inl + n->nv;
+    } else {
+        a->pos = n->nv ? ph__arena_alloc(r->a, n->nv * sizeof(tv)) : NULL;
+        a->kwv = n->nw ? ph__arena_alloc(r->a, n->nw * sizeof(tv)) : NULL;
+    }
     a->kwn = n->kw;
     if ((n->nv && !a->pos) || (n->nw && !a->kwv))
         return PH_ENOMEM;

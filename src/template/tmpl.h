@@ -93,6 +93,8 @@ typedef struct targs {
     const char **kwn; /* keyword names (NUL-terminated) */
     tv *kwv;
     size_t nkw;
+    tv inl[3]; /* room for short argument lists: pos/kwv may point here, so a
+                * targs must not be copied while those are in use */
 } targs;
 
 typedef struct rctx rctx;
