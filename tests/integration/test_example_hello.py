@@ -17,8 +17,12 @@ HELLO = BUILD_DIR / "examples" / "hello" / "hello"
 @pytest.fixture(scope="module")
 def hello(tmp_path_factory):
     s = Server("run", exe=HELLO, log_dir=tmp_path_factory.mktemp("hello"))
-    yield s
-    s.kill()
+    try:
+        yield s
+        rc, log = s.stop()  # graceful; under `make asan` also leak-free
+        assert rc == 0 and "Sanitizer" not in log, log[-3000:]
+    finally:
+        s.kill()
 
 
 def test_index_renders_after_one_second(hello):
