@@ -21,6 +21,12 @@
 /* Set in the environment of the child a reloader starts, so it serves. */
 #define RELOADER_CHILD_ENV "PHIAL_RUN_RELOADER_CHILD"
 
+/* Whether the user gave `name`, on the command line or in its environment variable. */
+static bool given(ph_cli_ctx *ctx, const char *name) {
+    int source = ph_cli_source(ctx, name);
+    return source == 1 || source == 2;
+}
+
 static int check_range(ph_cli_ctx *ctx, const char *name, const char *opt, int64_t lo, int64_t hi) {
     int64_t v = ph_cli_get_int(ctx, name);
     if (ph_cli_source(ctx, name) && (v < lo || v > hi))
@@ -44,19 +50,17 @@ static int run_cmd(ph_cli_ctx *ctx) {
     const char *level = ph_cli_get_str(ctx, "log_level");
     if (level)
         ph_log_set_level(ph_log_level_parse(level));
-    if (ph_cli_source(ctx, "debug") &&
-        ph_config_set_bool(app, "DEBUG", ph_cli_get_bool(ctx, "debug")) < 0)
+    if (given(ctx, "debug") && ph_config_set_bool(app, "DEBUG", ph_cli_get_bool(ctx, "debug")) < 0)
         return PH_ENOMEM;
     bool debug = ph_config_bool(app, "DEBUG", false);
-    bool reload = ph_cli_source(ctx, "reload") ? ph_cli_get_bool(ctx, "reload") : debug;
+    bool reload = given(ctx, "reload") ? ph_cli_get_bool(ctx, "reload") : debug;
     const char *child = getenv(RELOADER_CHILD_ENV);
     if (reload && !(child && strcmp(child, "1") == 0))
         return ph__cli_reload(ctx);
 
     ph_cli_echo(ctx, " * Serving app '%s'", ph_app_name(app));
     ph_cli_echo(ctx, " * Debug mode: %s", debug ? "on" : "off");
-    int access =
-        ph_cli_source(ctx, "access_log") ? (ph_cli_get_bool(ctx, "access_log") ? 1 : -1) : 0;
+    int access = given(ctx, "access_log") ? (ph_cli_get_bool(ctx, "access_log") ? 1 : -1) : 0;
     rc = ph_serve(ph_app_proto(app), .host = ph_cli_get_str(ctx, "host"),
                   .port = (int)ph_cli_get_int(ctx, "port"), .uds = ph_cli_get_str(ctx, "uds"),
                   .workers = (int)ph_cli_get_int(ctx, "workers"),
