@@ -41,7 +41,12 @@ static ph_response *me(ph_request *req) {
 static ph_response *list(ph_request *req) {
     json_t *notes = notes_list(notes_db_get(), notes_current_user(req),
                                notes_trim(req, ph_request_arg(req, "q")));
-    return notes ? ph_jsonify(req, json_pack("{s:o}", "notes", notes)) : ph_abort(req, 500);
+    if (!notes)
+        return ph_abort(req, 500);
+    size_t i;
+    json_t *n;
+    json_array_foreach(notes, i, n) json_object_del(n, "updated_human"); /* for the pages only */
+    return ph_jsonify(req, json_pack("{s:o}", "notes", notes));
 }
 
 /*

@@ -274,7 +274,7 @@ def test_api_crud(server):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", note["created"])
         assert c.get(r.headers["location"]).json() == note
         listed = c.get("/api/notes").json()["notes"]
-        assert listed[0]["id"] == note["id"]  # newest first
+        assert listed[0] == note  # newest first, the same fields as one note
         r = c.put(f"/api/notes/{note['id']}", json={"title": "Renamed", "body": ""})
         assert r.status_code == 200 and r.json()["title"] == "Renamed"
         assert "Renamed" in c.get("/").text  # the pages see the API's notes
