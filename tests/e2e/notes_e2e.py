@@ -69,6 +69,8 @@ def run(url, out, title):
         check(page.text("#title-error") == "Please give the note a title.", page.text("#title-error"))
         check(page.eval("document.querySelector('#body').value") == "forgot the title",
               "the body was not kept")
+        shot("2-validation.png")
+        print("ok: an empty title is refused")
 
         # 4. Add a note: it is flashed and listed.
         page.type_into("#title", title)
@@ -80,14 +82,14 @@ def run(url, out, title):
         check(listed and listed[0] == title, f"note not listed first: {listed}")
         green = page.eval("getComputedStyle(document.querySelector('.flash.success')).backgroundColor")
         check(green == "rgb(232, 246, 238)", f"flash not styled: {green}")
-        shot("2-note-added.png")
+        shot("3-note-added.png")
         print("ok: note added, flashed and listed")
 
         # 5. Open it.
         page.click_and_wait(".notes li:first-child h2 a")
         check(page.text("article h1") == title, page.text("article h1"))
         check(page.text("article .body") == "forgot the title", page.text("article .body"))
-        shot("3-note.png")
+        shot("4-note.png")
         print("ok: note opened")
 
         # 6. Log out.
@@ -95,9 +97,9 @@ def run(url, out, title):
         check(page.path() == "/auth/login", page.path())
         check(page.texts(".flash.info") == ["You have been logged out."], page.texts(".flash"))
         check(page.eval("document.querySelector('#logout')") is None, "still logged in")
+        shot("5-logged-out.png")
         page.goto(url + "/")
         check(page.path().startswith("/auth/login"), f"pages still open: {page.path()}")
-        shot("4-logged-out.png")
         print("ok: logged out")
     for s in shots:
         print("screenshot:", s)

@@ -454,7 +454,7 @@ def test_in_headless_chromium(tmp_path):
                            capture_output=True, text=True, timeout=180)
         assert r.returncode == 0, r.stdout + r.stderr + s.log()
         assert "e2e: all steps passed" in r.stdout
-        assert (out / "2-note-added.png").stat().st_size > 10000
+        assert (out / "3-note-added.png").stat().st_size > 10000
         rc, log = s.stop()
         assert rc == 0 and "Sanitizer" not in log, log[-3000:]
     finally:
