@@ -22,15 +22,17 @@ static const ph_error_kind VALIDATION_ERROR = {"ValidationError", 422, &PH_HTTP_
 static ph_response *require_login(ph_request *req) {
     if (notes_current_user(req))
         return NULL;
-    return ph_abort_msg(req, 401, "Log in first: POST the login form at /auth/login, then "
-                                  "send the session cookie.");
+    return ph_abort_msg(req, 401,
+                        "Log in first: POST the login form at /auth/login, then "
+                        "send the session cookie.");
 }
 
 static ph_response *validation_failed(ph_request *req, const ph_error *err) {
     json_t *fields = ph_g() ? json_object_get(ph_g(), "errors") : NULL;
-    return ph_json_response(req, 422, json_pack("{s:i, s:s, s:s, s:O}", "status", 422, "error",
-                                                "Unprocessable Entity", "message", err->message,
-                                                "fields", fields ? fields : json_object()));
+    return ph_json_response(req, 422,
+                            json_pack("{s:i, s:s, s:s, s:O}", "status", 422, "error",
+                                      "Unprocessable Entity", "message", err->message, "fields",
+                                      fields ? fields : json_object()));
 }
 
 static ph_response *me(ph_request *req) {
@@ -86,8 +88,8 @@ static ph_response *one(ph_request *req, int64_t id, int status) {
     json_object_del(note, "updated_human");
     ph_response *resp = ph_json_response(req, status, note);
     if (resp && status == 201) {
-        const char *url = ph_url_for(req, ".note", .values = json_pack("{s:I}", "id",
-                                                                       (json_int_t)id));
+        const char *url =
+            ph_url_for(req, ".note", .values = json_pack("{s:I}", "id", (json_int_t)id));
         if (url)
             ph_response_set_header(resp, "Location", url);
     }

@@ -33,16 +33,14 @@ static void log_in(ph_request *req, int64_t id, const char *username) {
 }
 
 static ph_response *login(ph_request *req) {
-    json_t *ctx = json_pack("{s:s, s:s, s:{}}", "next", safe_next(req), "username", "",
-                            "errors");
+    json_t *ctx = json_pack("{s:s, s:s, s:{}}", "next", safe_next(req), "username", "", "errors");
     if (!strcmp(ph_request_method(req), "POST")) {
         const char *username = notes_trim(req, ph_request_form(req, "username"));
         const char *password = ph_request_form(req, "password");
         json_object_set_new(ctx, "username", json_string(username));
         int64_t id = 0;
-        int rc = *username && password
-                     ? notes_user_login(notes_db_get(), username, password, &id)
-                     : PH_ENOTFOUND;
+        int rc = *username && password ? notes_user_login(notes_db_get(), username, password, &id)
+                                       : PH_ENOTFOUND;
         if (rc == 0) {
             log_in(req, id, username);
             ph_flash(req, "Welcome back, you are logged in.", "success");
@@ -52,8 +50,7 @@ static ph_response *login(ph_request *req) {
         json_decref(ctx);
         if (rc != PH_ENOTFOUND)
             return ph_abort(req, 500);
-        ctx = json_pack("{s:s, s:s, s:{}}", "next", safe_next(req), "username", username,
-                        "errors");
+        ctx = json_pack("{s:s, s:s, s:{}}", "next", safe_next(req), "username", username, "errors");
         ph_flash(req, "Wrong user name or password.", "error");
         ph_response *resp = ph_render_template(req, "auth/login.html", ctx);
         if (resp)
@@ -108,8 +105,7 @@ ph_blueprint *notes_auth_blueprint(void) {
         return NULL;
     int rc = ph_bp_route(bp, "/login", login, .methods = PH_GET | PH_POST, .endpoint = "login");
     if (rc == 0)
-        rc = ph_bp_route(bp, "/register", reg, .methods = PH_GET | PH_POST,
-                         .endpoint = "register");
+        rc = ph_bp_route(bp, "/register", reg, .methods = PH_GET | PH_POST, .endpoint = "register");
     if (rc == 0)
         rc = ph_bp_route(bp, "/logout", logout, .methods = PH_POST, .endpoint = "logout");
     if (rc < 0) {

@@ -26,6 +26,7 @@ struct notes_db {
     sqlite3 *conn;
 };
 
+/* clang-format off */
 static const char SCHEMA[] =
     "PRAGMA journal_mode = WAL;"
     "PRAGMA foreign_keys = ON;"
@@ -41,6 +42,7 @@ static const char SCHEMA[] =
     "  created INTEGER NOT NULL DEFAULT (unixepoch()),"
     "  updated INTEGER NOT NULL DEFAULT (unixepoch()));"
     "CREATE INDEX IF NOT EXISTS notes_by_user ON notes(user_id, id);";
+/* clang-format on */
 
 /* Columns every note query selects, in the order row_to_note() reads them. */
 #define NOTE_COLUMNS "id, title, body, created, updated"
@@ -61,9 +63,9 @@ static json_t *row_to_note(sqlite3_stmt *st) {
     const char *title = (const char *)sqlite3_column_text(st, 1);
     const char *body = (const char *)sqlite3_column_text(st, 2);
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id",
-                     (json_int_t)sqlite3_column_int64(st, 0), "title", title ? title : "",
-                     "body", body ? body : "", "created", created, "updated", updated,
-                     "updated_human", human);
+                     (json_int_t)sqlite3_column_int64(st, 0), "title", title ? title : "", "body",
+                     body ? body : "", "created", created, "updated", updated, "updated_human",
+                     human);
 }
 
 /* Log a failed SQLite call (on a pool thread: stderr is safe to write). */
@@ -222,8 +224,8 @@ static int run_user_job(notes_db *db, void *(*work)(void *), const char *usernam
                         const char *password, int64_t *id) {
     if (!db)
         return PH_EIO;
-    struct user_job j = {.conn = db->conn, .username = username, .password = password,
-                         .rc = PH_EIO};
+    struct user_job j = {
+        .conn = db->conn, .username = username, .password = password, .rc = PH_EIO};
     int rc = ph_to_thread(work, &j, NULL);
     if (rc < 0)
         return rc;

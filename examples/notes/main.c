@@ -33,17 +33,16 @@
  * fork). */
 static notes_db *worker_db;
 
-notes_db *notes_db_get(void) {
-    return worker_db;
-}
+notes_db *notes_db_get(void) { return worker_db; }
 
 /* No SECRET_KEY was configured: one was made up at start (see configure()). */
 static bool random_key;
 
 static int open_database(ph_app *app) {
     if (random_key)
-        ph_app_log(app, PH_LOG_WARNING, "PHIAL_SECRET_KEY is not set: using a random key; "
-                                        "logins end when the server restarts");
+        ph_app_log(app, PH_LOG_WARNING,
+                   "PHIAL_SECRET_KEY is not set: using a random key; "
+                   "logins end when the server restarts");
     const char *path = ph_config_str(app, "DATABASE", "notes.db");
     int rc = notes_db_open(path, &worker_db);
     if (rc < 0)
@@ -95,9 +94,7 @@ static bool unsafe_method(const char *m) {
     return strcmp(m, "GET") && strcmp(m, "HEAD") && strcmp(m, "OPTIONS");
 }
 
-static bool is_api(ph_request *req) {
-    return strncmp(ph_request_path(req), "/api/", 5) == 0;
-}
+static bool is_api(ph_request *req) { return strncmp(ph_request_path(req), "/api/", 5) == 0; }
 
 /* ---- hooks ----------------------------------------------------------------- */
 
@@ -121,8 +118,9 @@ static ph_response *check_csrf(ph_request *req) {
     if (ph_request_error(req))
         return NULL; /* a malformed or oversized body: its 400/413 goes on */
     if (!want || !got || strlen(got) != strlen(want) || CRYPTO_memcmp(got, want, strlen(want)))
-        return ph_abort_msg(req, 400, "The form was out of date or came from another site. "
-                                      "Please go back, reload the page and try again.");
+        return ph_abort_msg(req, 400,
+                            "The form was out of date or came from another site. "
+                            "Please go back, reload the page and try again.");
     return NULL;
 }
 
@@ -138,25 +136,36 @@ static ph_response *no_store(ph_request *req, ph_response *resp) {
 
 static const char *status_name(int status) {
     switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Request Entity Too Large";
-    default: return status >= 500 ? "Internal Server Error" : "Error";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 413:
+        return "Request Entity Too Large";
+    default:
+        return status >= 500 ? "Internal Server Error" : "Error";
     }
 }
 
 static const char *status_text(int status) {
     switch (status) {
-    case 404: return "There is nothing at this address. It may have been deleted, or the link "
-                     "may be wrong.";
-    case 405: return "This address does not accept that kind of request.";
-    case 413: return "That was more data than this app accepts at once.";
-    default: return status >= 500 ? "Something went wrong on our side. It has been logged; "
-                                    "please try again in a moment."
-                                  : "The request could not be understood.";
+    case 404:
+        return "There is nothing at this address. It may have been deleted, or the link "
+               "may be wrong.";
+    case 405:
+        return "This address does not accept that kind of request.";
+    case 413:
+        return "That was more data than this app accepts at once.";
+    default:
+        return status >= 500 ? "Something went wrong on our side. It has been logged; "
+                               "please try again in a moment."
+                             : "The request could not be understood.";
     }
 }
 
@@ -164,18 +173,17 @@ static const char *status_text(int status) {
 static ph_response *error_page(ph_request *req, const ph_error *err) {
     int status = err->status;
     /* Messages of server errors may hold internals: show them only in debug mode. */
-    const char *text = err->message && (status < 500 || ph_config_bool(ph_request_app(req),
-                                                                       "DEBUG", false))
-                           ? err->message
-                           : status_text(status);
+    const char *text =
+        err->message && (status < 500 || ph_config_bool(ph_request_app(req), "DEBUG", false))
+            ? err->message
+            : status_text(status);
     if (is_api(req))
-        return ph_json_response(req, status, json_pack("{s:i, s:s, s:s}", "status", status,
-                                                       "error", status_name(status), "message",
-                                                       text));
-    ph_response *resp = ph_render_template(
-        req, "error.html",
-        json_pack("{s:i, s:s, s:s}", "code", status, "name", status_name(status),
-                  "description", text));
+        return ph_json_response(req, status,
+                                json_pack("{s:i, s:s, s:s}", "status", status, "error",
+                                          status_name(status), "message", text));
+    ph_response *resp = ph_render_template(req, "error.html",
+                                           json_pack("{s:i, s:s, s:s}", "code", status, "name",
+                                                     status_name(status), "description", text));
     if (resp)
         ph_response_set_status(resp, status);
     return resp;
@@ -221,8 +229,8 @@ static int adduser(ph_cli_ctx *ctx) {
     if (!notes_validate_account(name, password, password, errors)) {
         const char *field;
         json_t *msg;
-        json_object_foreach(errors, field, msg) ph_cli_error(ctx, "Error: %s: %s", field,
-                                                             json_string_value(msg));
+        json_object_foreach(errors, field, msg)
+            ph_cli_error(ctx, "Error: %s: %s", field, json_string_value(msg));
         json_decref(errors);
         return 1;
     }
@@ -248,8 +256,8 @@ static int add_commands(ph_app *app) {
                                        .help = "Create a user account. The password comes from "
                                                "--password or the NOTES_PASSWORD variable.");
     if (!c || ph_cli_argument(c, "username", PH_CLI_STRING, .help = "the user's name") < 0 ||
-        ph_cli_option(c, "-p, --password", PH_CLI_STRING, .required = 1,
-                      .envvar = "NOTES_PASSWORD", .help = "the user's password") < 0)
+        ph_cli_option(c, "-p, --password", PH_CLI_STRING, .required = 1, .envvar = "NOTES_PASSWORD",
+                      .help = "the user's password") < 0)
         return PH_ENOMEM;
     return 0;
 }

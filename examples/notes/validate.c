@@ -39,8 +39,8 @@ bool notes_validate_account(const char *username, const char *password, const ch
     size_t n = username ? strlen(username) : 0;
     if (n < 3 || n > 32)
         add(errors, "username", "Choose a name of 3 to 32 characters.");
-    else if (strspn(username, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
-             n)
+    else if (strspn(username,
+                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
         add(errors, "username", "Use only letters, digits, '.', '-' and '_'.");
     if (!password || utf8_chars(password) < 8)
         add(errors, "password", "Choose a password of at least 8 characters.");

@@ -21,15 +21,13 @@ static ph_response *require_login(ph_request *req) {
         return NULL;
     ph_flash(req, "Please log in to see your notes.", "info");
     /* Werkzeug's full_path ends in '?' even without a query; leave it out then. */
-    const char *here = *ph_request_query_string(req) ? ph_request_full_path(req)
-                                                     : ph_request_path(req);
+    const char *here =
+        *ph_request_query_string(req) ? ph_request_full_path(req) : ph_request_path(req);
     const char *login = ph_url_for(req, "auth.login", .values = json_pack("{s:s}", "next", here));
     return ph_redirect(req, login, 0);
 }
 
-static bool is_post(ph_request *req) {
-    return strcmp(ph_request_method(req), "POST") == 0;
-}
+static bool is_post(ph_request *req) { return strcmp(ph_request_method(req), "POST") == 0; }
 
 static ph_response *index_view(ph_request *req) {
     const char *q = notes_trim(req, ph_request_arg(req, "q"));
@@ -53,8 +51,8 @@ static json_t *load_note(ph_request *req, int64_t *id) {
 
 /* The form, again, with what the user typed and what is wrong with it. */
 static ph_response *form_again(ph_request *req, json_t *note, json_t *errors) {
-    ph_response *resp = ph_render_template(
-        req, "notes/form.html", json_pack("{s:o, s:o}", "note", note, "errors", errors));
+    ph_response *resp = ph_render_template(req, "notes/form.html",
+                                           json_pack("{s:o, s:o}", "note", note, "errors", errors));
     if (resp)
         ph_response_set_status(resp, 400);
     return resp;
@@ -62,9 +60,9 @@ static ph_response *form_again(ph_request *req, json_t *note, json_t *errors) {
 
 static ph_response *new_view(ph_request *req) {
     if (!is_post(req))
-        return ph_render_template(req, "notes/form.html",
-                                  json_pack("{s:{s:s, s:s}, s:{}}", "note", "title", "", "body",
-                                            "", "errors"));
+        return ph_render_template(
+            req, "notes/form.html",
+            json_pack("{s:{s:s, s:s}, s:{}}", "note", "title", "", "body", "", "errors"));
     const char *title = notes_trim(req, ph_request_form(req, "title"));
     const char *body = notes_trim(req, ph_request_form(req, "body"));
     json_t *errors = json_object();
@@ -106,9 +104,8 @@ static ph_response *edit_view(ph_request *req) {
     if (rc < 0)
         return ph_abort(req, rc == PH_ENOTFOUND ? 404 : 500);
     ph_flash(req, "Note saved.", "success");
-    return ph_redirect(req, ph_url_for(req, ".show", .values = json_pack("{s:I}", "id",
-                                                                        (json_int_t)id)),
-                       303);
+    return ph_redirect(
+        req, ph_url_for(req, ".show", .values = json_pack("{s:I}", "id", (json_int_t)id)), 303);
 }
 
 static ph_response *delete_view(ph_request *req) {
@@ -137,8 +134,8 @@ ph_blueprint *notes_views_blueprint(void) {
     if (rc == 0)
         rc = ph_bp_route(bp, "/", index_view, .endpoint = "index");
     if (rc == 0)
-        rc = ph_bp_route(bp, "/notes/new", new_view, .methods = PH_GET | PH_POST,
-                         .endpoint = "new");
+        rc =
+            ph_bp_route(bp, "/notes/new", new_view, .methods = PH_GET | PH_POST, .endpoint = "new");
     if (rc == 0)
         rc = ph_bp_route(bp, "/notes/<int:id>", show_view, .endpoint = "show");
     if (rc == 0)
