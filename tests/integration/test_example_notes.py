@@ -3,7 +3,9 @@ session cookie, the pages (forms, validation, flashed messages, CSRF), the
 JSON API beside them, error pages, the static stylesheet, SQLite storage
 (hashed passwords, users kept apart) and serving with several workers."""
 import concurrent.futures
+import os
 import re
+import signal
 import shutil
 import sqlite3
 import subprocess
@@ -13,7 +15,7 @@ import time
 import httpx
 import pytest
 
-from conftest import BUILD_DIR, SOURCE_DIR
+from conftest import BUILD_DIR, SOURCE_DIR, free_port, wait_listening
 from server_util import Server
 
 NOTES = BUILD_DIR / "examples" / "notes" / "notes"
@@ -435,6 +437,83 @@ def test_adduser_command(tmp_path):
 def test_bad_command_line_exits_2():
     r = subprocess.run([str(NOTES), "run", "--bogus"], capture_output=True, timeout=10)
     assert r.returncode == 2
+
+
+# ---- deployed as docs/guide.md says -----------------------------------------
+
+NGINX_CONF = """
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    upstream notes_app {{
+        server 127.0.0.1:{app_port};
+        keepalive 32;
+        keepalive_timeout 4s;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        client_max_body_size 1m;
+        location /static/ {{
+            alias {static}/;
+            expires 1h;
+        }}
+        location / {{
+            proxy_pass http://notes_app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }}
+    }}
+}}
+"""
+
+
+def test_behind_nginx_with_workers_and_a_reload(tmp_path):
+    """The deployment of docs/guide.md section 11, minus systemd: nginx in
+    front (serving /static/ itself), two workers behind it, and a SIGHUP
+    reload of the workers while requests keep coming."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if not nginx:
+        pytest.skip("nginx is not installed (scripts/deps.sh bench installs it)")
+    app = start_notes(tmp_path, "--workers", "2", "--no-access-log")
+    port = free_port()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=tmp_path, app_port=app.port, port=port,
+                                      static=SOURCE_DIR / "examples" / "notes" / "static"))
+    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"],
+                            stderr=subprocess.PIPE)
+    try:
+        wait_listening(port, proc)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=15) as c:
+            r = c.get("/static/style.css")
+            assert r.status_code == 200 and r.headers["server"].startswith("nginx")
+            assert "max-age=3600" in r.headers["cache-control"]
+            assert login(c).status_code == 303
+            assert add_note(c, "Behind nginx").status_code == 303
+            assert "Behind nginx" in titles(c.get("/").text)
+            # Reload: every worker is replaced; no request fails meanwhile.
+            app.send_signal(signal.SIGHUP)
+            statuses = []
+            deadline = time.monotonic() + 1.5
+            while time.monotonic() < deadline:
+                statuses.append(c.get("/api/me").status_code)
+            assert statuses and set(statuses) == {200}, statuses
+            app.wait_log(r"received SIGHUP: replacing 2 worker")
+            assert c.get("/api/notes").json()["notes"][0]["title"] == "Behind nginx"
+        rc, log = app.stop()
+        assert rc == 0, log
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        app.kill()
 
 
 # ---- in a browser -----------------------------------------------------------
