@@ -246,3 +246,30 @@ def test_same_answers_as_flask(server, site):
                 assert body == want.data, where
             for name in COMPARED:
                 assert got.get(name) == want.headers.get(name), (where, name)
+
+
+def test_slow_download_does_not_hold_up_others(server, site):
+    """A client reading a 64 MB file at 1 MB/s keeps its request suspended on
+    backpressure; other requests on the same worker are answered meanwhile."""
+    import time
+
+    huge = site / "static" / "huge.bin"
+    with open(huge, "wb") as f:
+        f.truncate(64 << 20)  # sparse: costs no disk
+    slow = subprocess.Popen(["curl", "-s", "-o", "/dev/null", "--limit-rate", "1M",
+                             server.url("/static/huge.bin")])
+    try:
+        time.sleep(0.3)
+        assert slow.poll() is None, "the slow download should still be running"
+        t0 = time.monotonic()
+        for _ in range(5):
+            assert _curl([server.url("/static/a.txt")])[2] == TEXT
+        assert time.monotonic() - t0 < 2.0
+        assert slow.poll() is None
+    finally:
+        slow.kill()
+        slow.wait()
+    # The client left mid-body: the producer stopped, the server lives on.
+    time.sleep(0.2)
+    assert server.proc.poll() is None
+    assert _curl([server.url("/static/a.txt")])[2] == TEXT
