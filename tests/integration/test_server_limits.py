@@ -271,6 +271,7 @@ def test_no_descriptor_leak_across_connection_endings(start_server):
     s = start_server("--no-access-log", "--timeout-keep-alive", 60)
     get(s.port, "/")
     fds = lambda: len(os.listdir(f"/proc/{s.pid}/fd"))  # noqa: E731
+    time.sleep(0.3)  # the server has seen that request's client close
     base = fds()
     endings = [
         b"GET / HTTP/1.1\r\nHost: t\r\n\r\n",                       # served, then client closes
@@ -295,5 +296,5 @@ def test_no_descriptor_leak_across_connection_endings(start_server):
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and fds() > base:
         time.sleep(0.1)
-    assert fds() == base
+    assert fds() <= base
     assert get(s.port, "/").body == b"hello"
