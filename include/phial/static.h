@@ -67,7 +67,7 @@ typedef struct ph_send_opts {
  *     return ph_send_file(req, "reports/2024.pdf", .as_attachment = true);
  */
 PH_EXTERN ph_response *ph_send_file_(ph_request *req, const char *path, const ph_send_opts *opts);
-#define ph_send_file(req, path, ...)                                                              \
+#define ph_send_file(req, path, ...)                                                               \
     ph_send_file_((req), (path), &(ph_send_opts){.reserved_ = 0, __VA_ARGS__})
 
 /*
@@ -91,8 +91,8 @@ PH_EXTERN ph_response *ph_send_file_(ph_request *req, const char *path, const ph
  */
 PH_EXTERN ph_response *ph_send_from_directory_(ph_request *req, const char *directory,
                                                const char *path, const ph_send_opts *opts);
-#define ph_send_from_directory(req, directory, path, ...)                                         \
-    ph_send_from_directory_((req), (directory), (path),                                           \
+#define ph_send_from_directory(req, directory, path, ...)                                          \
+    ph_send_from_directory_((req), (directory), (path),                                            \
                             &(ph_send_opts){.reserved_ = 0, __VA_ARGS__})
 
 /*

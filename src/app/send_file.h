@@ -57,8 +57,8 @@ typedef struct ph__cond {
     const char *if_modified_since; /* If-Modified-Since */
     const char *etag;              /* the response's ETag header as sent ("\"x\""); NULL: none */
     bool has_last_modified;
-    int64_t last_modified;         /* the Last-Modified sent, in whole seconds */
-    uint64_t size;                 /* the complete length */
+    int64_t last_modified; /* the Last-Modified sent, in whole seconds */
+    uint64_t size;         /* the complete length */
 } ph__cond;
 
 /*

@@ -91,8 +91,8 @@ int ph__py_float_repr(double x, char *out, size_t cap) {
 /* ---- Content-Type --------------------------------------------------------------- */
 
 static const char *const charset_types[] = {
-    "application/ecmascript", "application/javascript", "application/sql", "application/xml",
-    "application/xml-dtd",    "application/xml-external-parsed-entity",
+    "application/ecmascript", "application/javascript", "application/sql",
+    "application/xml",        "application/xml-dtd",    "application/xml-external-parsed-entity",
 };
 
 const char *ph__content_type_for(ph_arena *a, const char *mt) {
@@ -112,6 +112,7 @@ const char *ph__content_type_for(ph_arena *a, const char *mt) {
 /* ---- Content-Disposition ---------------------------------------------------------- */
 
 /* The outcome of NFKD then dropping non-ASCII; generated from Python's unicodedata. */
+/* clang-format off */
 /* U+00A0..U+024F: '#' none, '@' see `multi` */
 static const char latin[433] =
     " ####### #a#### ##23 ### 1o#@@@#AAAAAA#CEEEEIIII#NOOOOO##UUUUY##"
@@ -136,12 +137,16 @@ static const struct {
     {0x01CB, "Nj"}, {0x01CC, "nj"}, {0x01F1, "DZ"}, {0x01F2, "Dz"}, {0x01F3, "dz"}, {0xFB00, "ff"},
     {0xFB01, "fi"}, {0xFB02, "fl"}, {0xFB03, "ffi"}, {0xFB04, "ffl"}, {0xFB05, "st"}, {0xFB06, "st"},
 };
+/* clang-format on */
 
 /* Decode one UTF-8 sequence at s[*i]; -1 for a malformed one (one byte skipped). */
 static long utf8_next(const unsigned char *s, size_t n, size_t *i) {
     unsigned c = s[*i];
-    size_t need = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2
-                               : (c & 0xF8) == 0xF0 ? 3 : 9;
+    size_t need = c < 0x80             ? 0
+                  : (c & 0xE0) == 0xC0 ? 1
+                  : (c & 0xF0) == 0xE0 ? 2
+                  : (c & 0xF8) == 0xF0 ? 3
+                                       : 9;
     if (need == 9 || *i + need >= n) {
         (*i)++;
         return need == 0 ? (long)c : -1;

@@ -203,7 +203,7 @@ typedef struct file_meta {
     const char *content_type;
     const char *encoding; /* Content-Encoding, or NULL */
     const char *disposition;
-    const char *etag;     /* quoted, or NULL */
+    const char *etag; /* quoted, or NULL */
     int64_t last_modified;
     bool has_max_age;
     int64_t max_age;
@@ -242,8 +242,8 @@ static int resolve_max_age(ph_request *req, const ph_send_opts *o, int64_t *out)
     return 1;
 }
 
-static int make_meta(ph_request *req, const char *path, const ph_stat *st,
-                     const ph_send_opts *o, file_meta *m) {
+static int make_meta(ph_request *req, const char *path, const ph_stat *st, const ph_send_opts *o,
+                     file_meta *m) {
     const char *name = o->download_name;
     if (!name) {
         const char *slash = strrchr(path, '/');
@@ -472,9 +472,9 @@ int ph_static_register(ph_app *app, const char *url_path, const char *folder) {
         else if (rule)
             snprintf(rule, cap, "/%s/<path:filename>", base);
         defaults = json_pack("{s:s}", "_static_folder", abs);
-        rc = rule && defaults ? ph_route(app, rule, static_view, .endpoint = "static",
-                                         .defaults = defaults)
-                              : PH_ENOMEM;
+        rc = rule && defaults
+                 ? ph_route(app, rule, static_view, .endpoint = "static", .defaults = defaults)
+                 : PH_ENOMEM;
     } else {
         rc = (int)n;
     }

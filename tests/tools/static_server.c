@@ -45,8 +45,10 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--confine") == 0)
             confine = 1;
         else {
-            fprintf(stderr, "usage: %s --folder DIR [--url-path P] [--max-age N] [--confine] "
-                            "[--port N]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s --folder DIR [--url-path P] [--max-age N] [--confine] "
+                    "[--port N]\n",
+                    argv[0]);
             return 2;
         }
     }

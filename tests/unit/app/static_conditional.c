@@ -69,7 +69,8 @@ static const cond_case werkzeug_cases[] = {
     {"GET", NULL, NULL, "\"a\", \"1577934245.5-23-1284507500\"", NULL, NULL, 304, 0, 23},
     {"GET", "bytes=0-4", NULL, "\"a\", \"1577934245.5-23-1284507500\"", NULL, NULL, 206, 0, 5},
     {"GET", NULL, NULL, "\"a\" , W/\"1577934245.5-23-1284507500\" ,\"b\"", NULL, NULL, 304, 0, 23},
-    {"GET", "bytes=0-4", NULL, "\"a\" , W/\"1577934245.5-23-1284507500\" ,\"b\"", NULL, NULL, 206, 0, 5},
+    {"GET", "bytes=0-4", NULL, "\"a\" , W/\"1577934245.5-23-1284507500\" ,\"b\"", NULL, NULL, 206,
+     0, 5},
     {"GET", NULL, NULL, "1577934245.5-23-1284507500", NULL, NULL, 304, 0, 23},
     {"GET", "bytes=0-4", NULL, "1577934245.5-23-1284507500", NULL, NULL, 206, 0, 5},
     {"GET", NULL, NULL, "\"\"", NULL, NULL, 200, 0, 23},
@@ -83,13 +84,16 @@ static const cond_case werkzeug_cases[] = {
     {"GET", NULL, NULL, "\"1577934245.5-23-1284507500\"x", NULL, NULL, 200, 0, 23},
     {"GET", "bytes=0-4", NULL, "\"1577934245.5-23-1284507500\"x", NULL, NULL, 206, 0, 5},
     {"GET", NULL, NULL, NULL, "\"1577934245.5-23-1284507500\"", NULL, 200, 0, 23},
-    {"GET", NULL, NULL, "\"1577934245.5-23-1284507500\"", "\"1577934245.5-23-1284507500\"", NULL, 200, 0, 23},
+    {"GET", NULL, NULL, "\"1577934245.5-23-1284507500\"", "\"1577934245.5-23-1284507500\"", NULL,
+     200, 0, 23},
     {"GET", NULL, NULL, NULL, "W/\"1577934245.5-23-1284507500\"", NULL, 412, 0, 23},
-    {"GET", NULL, NULL, "\"1577934245.5-23-1284507500\"", "W/\"1577934245.5-23-1284507500\"", NULL, 412, 0, 23},
+    {"GET", NULL, NULL, "\"1577934245.5-23-1284507500\"", "W/\"1577934245.5-23-1284507500\"", NULL,
+     412, 0, 23},
     {"GET", NULL, NULL, NULL, "\"other\"", NULL, 412, 0, 23},
     {"GET", NULL, NULL, "\"1577934245.5-23-1284507500\"", "\"other\"", NULL, 412, 0, 23},
     {"GET", NULL, NULL, NULL, "\"a\", \"1577934245.5-23-1284507500\"", NULL, 200, 0, 23},
-    {"GET", NULL, NULL, "\"1577934245.5-23-1284507500\"", "\"a\", \"1577934245.5-23-1284507500\"", NULL, 200, 0, 23},
+    {"GET", NULL, NULL, "\"1577934245.5-23-1284507500\"", "\"a\", \"1577934245.5-23-1284507500\"",
+     NULL, 200, 0, 23},
     {"GET", NULL, NULL, NULL, "\"\"", NULL, 412, 0, 23},
     {"GET", NULL, NULL, "\"1577934245.5-23-1284507500\"", "\"\"", NULL, 412, 0, 23},
     {"GET", NULL, NULL, NULL, NULL, "Thu, 02 Jan 2020 03:04:05 GMT", 304, 0, 23},
@@ -158,8 +162,8 @@ Test(static_conditional, empty_file_ignores_range) {
 }
 
 Test(static_conditional, no_etag_relies_on_dates) {
-    ph__cond c = make(&(cond_case){"GET", NULL, NULL, "\"x\"", NULL,
-                                   "Thu, 02 Jan 2020 03:04:05 GMT", 0, 0, 0});
+    ph__cond c = make(
+        &(cond_case){"GET", NULL, NULL, "\"x\"", NULL, "Thu, 02 Jan 2020 03:04:05 GMT", 0, 0, 0});
     c.etag = NULL;
     uint64_t s, l;
     cr_assert_eq(ph__conditional_eval(&c, &s, &l), 304);

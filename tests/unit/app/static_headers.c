@@ -56,10 +56,13 @@ static const struct {
     {"a;b.txt", "inline; filename=\"a;b.txt\""},
     {"a\\b.txt", "inline; filename=\"a\\\\b.txt\""},
     {"o'k.txt", "inline; filename=o'k.txt"},
-    {"\xc3\x9cn\xc3\xaf""c\xc3\xb6""d\xc3\xa9 \xef\xac\x81le.txt",
+    {"\xc3\x9cn\xc3\xaf"
+     "c\xc3\xb6"
+     "d\xc3\xa9 \xef\xac\x81le.txt",
      "inline; filename=\"Unicode file.txt\"; "
      "filename*=UTF-8''%C3%9Cn%C3%AFc%C3%B6d%C3%A9%20%EF%AC%81le.txt"},
-    {"\xe6\x97\xa5\xe6\x9c\xac.txt", "inline; filename=.txt; filename*=UTF-8''%E6%97%A5%E6%9C%AC.txt"},
+    {"\xe6\x97\xa5\xe6\x9c\xac.txt",
+     "inline; filename=.txt; filename*=UTF-8''%E6%97%A5%E6%9C%AC.txt"},
     {"\xc5\x92uvre \xc2\xbd.txt", /* Œ has no decomposition; ½ becomes "12" */
      "inline; filename=\"uvre 12.txt\"; filename*=UTF-8''%C5%92uvre%20%C2%BD.txt"},
 };
@@ -103,8 +106,7 @@ Test(static_headers, charset_added_as_werkzeug_get_content_type) {
     ph_arena a;
     ph__arena_init(&a, 1024, 1 << 20);
     cr_assert_str_eq(ph__content_type_for(&a, "text/x-foo"), "text/x-foo; charset=utf-8");
-    cr_assert_str_eq(ph__content_type_for(&a, "application/xml"),
-                     "application/xml; charset=utf-8");
+    cr_assert_str_eq(ph__content_type_for(&a, "application/xml"), "application/xml; charset=utf-8");
     cr_assert_str_eq(ph__content_type_for(&a, "image/svg+xml"), "image/svg+xml; charset=utf-8");
     cr_assert_str_eq(ph__content_type_for(&a, "application/javascript"),
                      "application/javascript; charset=utf-8");

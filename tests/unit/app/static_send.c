@@ -157,9 +157,9 @@ static int body_conditional(ph_app *app, ph_test_client *c) {
 
     char weak[300];
     snprintf(weak, sizeof(weak), "\"x\", W/%s", etag);
-    fw_expect(ph_client_get(c, "/static/a.txt",
-                            .headers = (const char *[]){"If-None-Match", weak, NULL}),
-              304, "");
+    fw_expect(
+        ph_client_get(c, "/static/a.txt", .headers = (const char *[]){"If-None-Match", weak, NULL}),
+        304, "");
     fw_expect(ph_client_get(c, "/static/a.txt",
                             .headers = (const char *[]){"If-None-Match", "\"other\"", NULL}),
               200, "hello world 0123456789\n");
@@ -174,8 +174,9 @@ static int body_conditional(ph_app *app, ph_test_client *c) {
     fw_expect(ph_client_get(c, "/static/a.txt",
                             .headers = (const char *[]){"If-Match", "\"other\"", NULL}),
               412, "hello world 0123456789\n");
-    fw_expect(ph_client_get(c, "/static/a.txt", .headers = (const char *[]){"If-Match", etag, NULL}),
-              200, NULL);
+    fw_expect(
+        ph_client_get(c, "/static/a.txt", .headers = (const char *[]){"If-Match", etag, NULL}), 200,
+        NULL);
     return 0;
 }
 
@@ -212,7 +213,8 @@ static int body_ranges(ph_app *app, ph_test_client *c) {
     }
 
     r = ph_client_get(c, "/static/a.txt",
-                      .headers = (const char *[]){"Range", "bytes=0-4", "If-Range", "\"old\"", NULL});
+                      .headers =
+                          (const char *[]){"Range", "bytes=0-4", "If-Range", "\"old\"", NULL});
     cr_assert_eq(r->status, 200, "a stale If-Range gives the whole file");
     cr_assert_eq(r->len, 23);
     ph_test_response_free(r);
@@ -229,15 +231,18 @@ static int body_ranges(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, single_byte_ranges_give_206_and_bad_ones_416) { fw_run(static_app(), body_ranges); }
+Test(static_send, single_byte_ranges_give_206_and_bad_ones_416) {
+    fw_run(static_app(), body_ranges);
+}
 
 static ph_response *on_416(ph_request *req, const ph_error *err) {
     return ph_text(req, 416, "custom range page");
 }
 
 static int body_416_handler(ph_app *app, ph_test_client *c) {
-    fw_expect(ph_client_get(c, "/static/a.txt", .headers = (const char *[]){"Range", "bytes=99-", NULL}),
-              416, "custom range page");
+    fw_expect(
+        ph_client_get(c, "/static/a.txt", .headers = (const char *[]){"Range", "bytes=99-", NULL}),
+        416, "custom range page");
     return 0;
 }
 
@@ -351,7 +356,8 @@ static ph_response *send_view(ph_request *req) {
     if (!strcmp(w, "gz"))
         return ph_send_file(req, "static/a.txt", .download_name = "a.tar.gz");
     if (!strcmp(w, "gzatt"))
-        return ph_send_file(req, "static/a.txt", .download_name = "a.tar.gz", .as_attachment = true);
+        return ph_send_file(req, "static/a.txt", .download_name = "a.tar.gz",
+                            .as_attachment = true);
     if (!strcmp(w, "etag"))
         return ph_send_file(req, "static/a.txt", .etag = "custom");
     if (!strcmp(w, "badetag"))
@@ -441,9 +447,13 @@ Test(static_send, send_file_options_as_flask) {
 static int body_from_dir(ph_app *app, ph_test_client *c) {
     fw_expect(get_w(c, "w=fromdir&p=a.txt", NULL), 200, "hello world 0123456789\n");
     fw_expect(get_w(c, "w=fromdir&p=sub/../a.txt", NULL), 200, "hello world 0123456789\n");
-    const char *bad[] = {"w=fromdir&p=../secret.txt", "w=fromdir&p=/etc/passwd",
-                         "w=fromdir&p=sub/../../secret.txt", "w=fromdir&p=..%5Csecret.txt",
-                         "w=fromdir&p=sub", "w=fromdir&p=", "w=fromdir"};
+    const char *bad[] = {"w=fromdir&p=../secret.txt",
+                         "w=fromdir&p=/etc/passwd",
+                         "w=fromdir&p=sub/../../secret.txt",
+                         "w=fromdir&p=..%5Csecret.txt",
+                         "w=fromdir&p=sub",
+                         "w=fromdir&p=",
+                         "w=fromdir"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ph_test_response *r = get_w(c, bad[i], NULL);
         cr_assert_eq(r->status, 404, "%s gave %d", bad[i], r->status);
@@ -509,3 +519,31 @@ static int body_safe_join(ph_app *app, ph_test_client *c) {
 }
 
 Test(static_send, safe_join_public_api) { fw_run(fw_app(), body_safe_join); }
+
+static int body_root(ph_app *app, ph_test_client *c) {
+    fw_expect(ph_client_get(c, "/a.txt"), 200, "hello world 0123456789\n");
+    fw_expect(ph_client_get(c, "/sub/s.css"), 200, "body{}\n");
+    return 0;
+}
+
+Test(static_send, empty_url_path_serves_at_the_root) {
+    setup_tree();
+    ph_app *app = fw_app();
+    cr_assert_eq(ph_static_register(app, "", "static"), 0);
+    fw_run(app, body_root);
+}
+
+static ph_response *post_view(ph_request *req) { return ph_send_file(req, "static/a.txt"); }
+
+static int body_post(ph_app *app, ph_test_client *c) {
+    fw_expect(ph_client_post(c, "/p", .headers = (const char *[]){"Range", "bytes=0-1", NULL}), 200,
+              "hello world 0123456789\n");
+    return 0;
+}
+
+Test(static_send, other_methods_get_no_conditional_handling) {
+    setup_tree();
+    ph_app *app = fw_app();
+    ph_route(app, "/p", post_view, .methods = PH_POST);
+    fw_run(app, body_post);
+}
