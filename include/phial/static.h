@@ -112,8 +112,8 @@ PH_EXTERN ph_response *ph_send_from_directory_(ph_request *req, const char *dire
  * arguments).
  *
  * Returns:  0; PH_EINVAL a url_path not starting with '/' (other than "");
- *           PH_EEXIST; PH_ENOMEM; PH_EBUSY after the first request;
- *           PH_ESYS the current directory cannot be read.
+ *           PH_ENOMEM; PH_EBUSY after the first request; PH_ESYS the current
+ *           directory cannot be read; any other error of ph_route().
  * Owns:     copies both strings.
  * Suspends: no.
  * Context:  setup.

@@ -547,3 +547,16 @@ Test(static_send, other_methods_get_no_conditional_handling) {
     ph_route(app, "/p", post_view, .methods = PH_POST);
     fw_run(app, body_post);
 }
+
+static int body_busy(ph_app *app, ph_test_client *c) {
+    fw_expect(ph_client_get(c, "/static/a.txt"), 200, NULL);
+    cr_assert_eq(ph_static_register(app, "/late", "static"), PH_EBUSY);
+    return 0;
+}
+
+Test(static_send, register_errors) {
+    ph_app *app = static_app();
+    cr_assert_eq(ph_static_register(NULL, NULL, NULL), PH_EINVAL);
+    cr_assert_eq(ph_static_register(app, "nolead", NULL), PH_EINVAL);
+    fw_run(app, body_busy);
+}
