@@ -8,6 +8,7 @@
 #include "fw_common.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <zlib.h>
@@ -34,6 +35,18 @@ static void setup_tree(void) {
     cr_assert_eq(utimensat(AT_FDCWD, "static/a.txt", ts, 0), 0);
     write_file("static/sub/s.css", "body{}\n", 7);
     write_file("secret.txt", "top secret\n", 11);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    return remove(path);
+}
+
+/* Criterion's .fini of every test: delete the temporary directory. */
+static void remove_tree(void) {
+    if (root[0] && strncmp(root, "/tmp/phial-static-", 18) == 0) {
+        if (chdir("/") == 0)
+            nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
 }
 
 static ph_app *static_app(void) {
@@ -79,7 +92,7 @@ static int body_serves(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, static_route_serves_files_with_werkzeug_headers) {
+Test(static_send, static_route_serves_files_with_werkzeug_headers, .fini = remove_tree) {
     fw_run(static_app(), body_serves);
 }
 
@@ -93,7 +106,7 @@ static int body_head(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, head_has_headers_and_no_body_post_is_405) { fw_run(static_app(), body_head); }
+Test(static_send, head_has_headers_and_no_body_post_is_405, .fini = remove_tree) { fw_run(static_app(), body_head); }
 
 static int body_url_for(ph_app *app, ph_test_client *c) {
     ph_request_ctx *ctx = ph_request_context_push(app, "GET", "/");
@@ -105,7 +118,7 @@ static int body_url_for(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, url_for_static_builds_the_path) { fw_run(static_app(), body_url_for); }
+Test(static_send, url_for_static_builds_the_path, .fini = remove_tree) { fw_run(static_app(), body_url_for); }
 
 static int body_custom(ph_app *app, ph_test_client *c) {
     fw_expect(ph_client_get(c, "/assets/a.txt"), 200, "hello world 0123456789\n");
@@ -113,7 +126,7 @@ static int body_custom(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, url_path_and_folder_are_configurable) {
+Test(static_send, url_path_and_folder_are_configurable, .fini = remove_tree) {
     setup_tree();
     ph_app *app = fw_app();
     cr_assert_eq(ph_static_register(app, "/assets/", "static"), 0);
@@ -125,7 +138,7 @@ static int body_public(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, default_url_path_is_the_folder_name) {
+Test(static_send, default_url_path_is_the_folder_name, .fini = remove_tree) {
     setup_tree();
     cr_assert_eq(rename("static", "public"), 0);
     ph_app *app = fw_app();
@@ -180,7 +193,7 @@ static int body_conditional(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, etag_and_dates_give_304_and_412) { fw_run(static_app(), body_conditional); }
+Test(static_send, etag_and_dates_give_304_and_412, .fini = remove_tree) { fw_run(static_app(), body_conditional); }
 
 static int body_ranges(ph_app *app, ph_test_client *c) {
     ph_test_response *r =
@@ -231,7 +244,7 @@ static int body_ranges(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, single_byte_ranges_give_206_and_bad_ones_416) {
+Test(static_send, single_byte_ranges_give_206_and_bad_ones_416, .fini = remove_tree) {
     fw_run(static_app(), body_ranges);
 }
 
@@ -246,7 +259,7 @@ static int body_416_handler(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, unsatisfiable_range_goes_through_error_handlers) {
+Test(static_send, unsatisfiable_range_goes_through_error_handlers, .fini = remove_tree) {
     ph_app *app = static_app();
     ph_errorhandler(app, 416, on_416);
     fw_run(app, body_416_handler);
@@ -287,7 +300,7 @@ static int body_traversal(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, traversal_attempts_get_404) { fw_run(static_app(), body_traversal); }
+Test(static_send, traversal_attempts_get_404, .fini = remove_tree) { fw_run(static_app(), body_traversal); }
 
 static int body_symlink_followed(ph_app *app, ph_test_client *c) {
     fw_expect(ph_client_get(c, "/static/link.txt"), 200, "top secret\n");
@@ -314,11 +327,11 @@ static ph_app *symlink_app(bool confine) {
     return app;
 }
 
-Test(static_send, symlinks_are_followed_as_in_werkzeug) {
+Test(static_send, symlinks_are_followed_as_in_werkzeug, .fini = remove_tree) {
     fw_run(symlink_app(false), body_symlink_followed);
 }
 
-Test(static_send, confined_symlinks_may_not_leave_the_folder) {
+Test(static_send, confined_symlinks_may_not_leave_the_folder, .fini = remove_tree) {
     fw_run(symlink_app(true), body_symlink_confined);
 }
 
@@ -332,7 +345,7 @@ static int body_max_age(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, send_file_max_age_default_from_config) {
+Test(static_send, send_file_max_age_default_from_config, .fini = remove_tree) {
     ph_app *app = static_app();
     ph_config_set_int(app, "SEND_FILE_MAX_AGE_DEFAULT", 60);
     fw_run(app, body_max_age);
@@ -434,7 +447,7 @@ static int body_send_file(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, send_file_options_as_flask) {
+Test(static_send, send_file_options_as_flask, .fini = remove_tree) {
     setup_tree();
     ph_app *app = fw_app();
     ph_route(app, "/send", send_view);
@@ -462,7 +475,7 @@ static int body_from_dir(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, send_from_directory_refuses_escapes) {
+Test(static_send, send_from_directory_refuses_escapes, .fini = remove_tree) {
     setup_tree();
     ph_app *app = fw_app();
     ph_route(app, "/send", send_view);
@@ -496,7 +509,7 @@ static int body_big(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, large_file_streams_in_pieces) {
+Test(static_send, large_file_streams_in_pieces, .fini = remove_tree) {
     ph_app *app = static_app();
     char *data = malloc(BIG_LEN);
     for (size_t i = 0; i < BIG_LEN; i++)
@@ -518,7 +531,7 @@ static int body_safe_join(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, safe_join_public_api) { fw_run(fw_app(), body_safe_join); }
+Test(static_send, safe_join_public_api, .fini = remove_tree) { fw_run(fw_app(), body_safe_join); }
 
 static int body_root(ph_app *app, ph_test_client *c) {
     fw_expect(ph_client_get(c, "/a.txt"), 200, "hello world 0123456789\n");
@@ -526,7 +539,7 @@ static int body_root(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, empty_url_path_serves_at_the_root) {
+Test(static_send, empty_url_path_serves_at_the_root, .fini = remove_tree) {
     setup_tree();
     ph_app *app = fw_app();
     cr_assert_eq(ph_static_register(app, "", "static"), 0);
@@ -541,7 +554,7 @@ static int body_post(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, other_methods_get_no_conditional_handling) {
+Test(static_send, other_methods_get_no_conditional_handling, .fini = remove_tree) {
     setup_tree();
     ph_app *app = fw_app();
     ph_route(app, "/p", post_view, .methods = PH_POST);
@@ -554,7 +567,7 @@ static int body_busy(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, register_errors) {
+Test(static_send, register_errors, .fini = remove_tree) {
     ph_app *app = static_app();
     cr_assert_eq(ph_static_register(NULL, NULL, NULL), PH_EINVAL);
     cr_assert_eq(ph_static_register(app, "nolead", NULL), PH_EINVAL);
