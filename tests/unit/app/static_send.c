@@ -106,7 +106,9 @@ static int body_head(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, head_has_headers_and_no_body_post_is_405, .fini = remove_tree) { fw_run(static_app(), body_head); }
+Test(static_send, head_has_headers_and_no_body_post_is_405, .fini = remove_tree) {
+    fw_run(static_app(), body_head);
+}
 
 static int body_url_for(ph_app *app, ph_test_client *c) {
     ph_request_ctx *ctx = ph_request_context_push(app, "GET", "/");
@@ -118,7 +120,9 @@ static int body_url_for(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, url_for_static_builds_the_path, .fini = remove_tree) { fw_run(static_app(), body_url_for); }
+Test(static_send, url_for_static_builds_the_path, .fini = remove_tree) {
+    fw_run(static_app(), body_url_for);
+}
 
 static int body_custom(ph_app *app, ph_test_client *c) {
     fw_expect(ph_client_get(c, "/assets/a.txt"), 200, "hello world 0123456789\n");
@@ -193,7 +197,9 @@ static int body_conditional(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, etag_and_dates_give_304_and_412, .fini = remove_tree) { fw_run(static_app(), body_conditional); }
+Test(static_send, etag_and_dates_give_304_and_412, .fini = remove_tree) {
+    fw_run(static_app(), body_conditional);
+}
 
 static int body_ranges(ph_app *app, ph_test_client *c) {
     ph_test_response *r =
@@ -300,7 +306,9 @@ static int body_traversal(ph_app *app, ph_test_client *c) {
     return 0;
 }
 
-Test(static_send, traversal_attempts_get_404, .fini = remove_tree) { fw_run(static_app(), body_traversal); }
+Test(static_send, traversal_attempts_get_404, .fini = remove_tree) {
+    fw_run(static_app(), body_traversal);
+}
 
 static int body_symlink_followed(ph_app *app, ph_test_client *c) {
     fw_expect(ph_client_get(c, "/static/link.txt"), 200, "top secret\n");
