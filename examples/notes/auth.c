@@ -11,14 +11,25 @@
 
 #include <string.h>
 
-/* A `next` that stays on this site: a path, not "//host" or "/\\host". */
+/*
+ * A `next` that stays on this site: a path, not "//host" or "/\\host", and
+ * with no control character or backslash anywhere, since browsers drop tabs
+ * and newlines from URLs ("/\t/host" would become "//host").
+ */
+static bool local_path(const char *p) {
+    if (!p || p[0] != '/' || p[1] == '/')
+        return false;
+    for (; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
+            return false;
+    return true;
+}
+
 static const char *safe_next(ph_request *req) {
     const char *next = ph_request_form(req, "next");
     if (!next)
         next = ph_request_arg(req, "next");
-    if (next && next[0] == '/' && next[1] != '/' && next[1] != '\\' && !strpbrk(next, "\r\n"))
-        return next;
-    return ph_url_for(req, "notes.index");
+    return local_path(next) ? next : ph_url_for(req, "notes.index");
 }
 
 static void log_in(ph_request *req, int64_t id, const char *username) {

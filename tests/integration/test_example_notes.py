@@ -114,7 +114,8 @@ def test_wrong_password_is_refused(server):
 
 
 def test_login_refuses_to_redirect_off_site(server):
-    for bad in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+    for bad in ("//evil.example/", "https://evil.example/", "/\\evil.example", "/\t/evil.example",
+                "/x\ny", "\\\\evil.example", "javascript:alert(1)"):
         with client(server) as c:
             r = login(c, next_=bad)
             assert (r.status_code, r.headers["location"]) == (303, "/"), bad
