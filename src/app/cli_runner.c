@@ -59,15 +59,19 @@ int ph__cli_exec(ph_cli_ctx *ctx) {
         }
         return ctx->cmd->fn(ctx);
     }
-    if (!ph_current())
-        return ph_run(command_task, ctx, .name = "cli");
-    ph_task *t = ph_spawn(command_task, ctx, .name = "cli");
-    if (!t) {
-        ph_cli_error(ctx, "Error: out of memory");
-        return 1;
+    int rc;
+    if (!ph_current()) {
+        rc = ph_run(command_task, ctx, .name = "cli");
+    } else {
+        ph_task *t = ph_spawn(command_task, ctx, .name = "cli");
+        rc = t ? ph_join(t) : PH_ENOMEM;
     }
-    int rc = ph_join(t);
-    return rc == PH_ECANCELED ? 1 : rc;
+    if (rc < 0) {
+        /* The task never ran (or the caller was cancelled): no status of its own. */
+        ph_cli_error(ctx, "Error: %s", ph_strerror(rc));
+        rc = 1;
+    }
+    return rc;
 }
 
 ph_cli_result *ph_cli_invoke_(ph_app *app, const char *const *args,

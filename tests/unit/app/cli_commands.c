@@ -4,6 +4,7 @@
  * and the runner called from inside a task.
  */
 #include "phial.h"
+#include "util/alloc.h"
 
 #include <criterion/criterion.h>
 #include <string.h>
@@ -250,4 +251,33 @@ Test(cli_commands, run_checks_its_options) {
     cr_assert(strstr(r->out, "  -p, --port INTEGER"));
     cr_assert(strstr(r->out, "PHIAL_RUN_PORT"));
     ph_cli_result_free(r);
+}
+
+/* Every allocation failing in turn: registration and a whole invocation
+ * report it (NULL, PH_ENOMEM or status 1) and never crash or leak. */
+Test(cli_commands, allocation_failures) {
+    long n = 0;
+    for (;; n++) {
+        ph_app *a = ph_app_new("oom");
+        cr_assert_not_null(a);
+        ph__alloc_fail_after(n);
+        ph_cli_command *c = ph_cli_command(a, "greet", ok);
+        int rc = c ? ph_cli_option(c, "-n, --name", PH_CLI_STRING, .default_value = "x") : -1;
+        ph_cli_result *r = ph_cli_invoke(a, "greet", "--name", "y", "--help");
+        ph_cli_result *r2 = ph_cli_invoke(a, "greet", "--name", "y");
+        long failed = ph__alloc_failures();
+        ph__alloc_fail_after(-1);
+        if (r2 && failed)
+            cr_assert(r2->status == 0 || r2->status == 1 || r2->status == 2, "%d", r2->status);
+        if (!failed) {
+            cr_assert_eq(rc, 0);
+            cr_assert_str_eq(r2->out, "ok\n");
+        }
+        ph_cli_result_free(r);
+        ph_cli_result_free(r2);
+        ph_app_free(a);
+        if (!failed)
+            break;
+    }
+    cr_assert_gt(n, 10);
 }
