@@ -1,8 +1,9 @@
 /*
  * examples/notes — the pieces of the notes app and how they meet.
  *
- *   main.c      the app: config, hooks (current user, CSRF), error pages,
- *               blueprints, static files, the command line
+ *   app.c       the app factory: config, hooks (current user, CSRF), error
+ *               pages, blueprints, static files, commands
+ *   main.c      the program: the app's command line
  *   auth.c      blueprint "auth" at /auth: register, log in, log out
  *   views.c     blueprint "notes" at /: the HTML pages of the notes
  *   api.c       blueprint "api" at /api: the same notes as JSON
@@ -34,7 +35,7 @@ int notes_db_open(const char *path, notes_db **out);
 void notes_db_close(notes_db *db);
 
 /* The database of this worker process, opened by the app's
- * before_first_request hook (main.c). */
+ * before_first_request hook (app.c). */
 notes_db *notes_db_get(void);
 
 /* A new user. 0 with *id set; PH_EEXIST the name is taken; PH_EIO. Suspends: yes. */
@@ -79,7 +80,14 @@ bool notes_validate_account(const char *username, const char *password, const ch
 /* `s` without leading and trailing white space, in the request's arena ("" for NULL). */
 const char *notes_trim(ph_request *req, const char *s);
 
-/* ---- the app's shared helpers (main.c) ----------------------------------- */
+/* ---- the app (app.c) ------------------------------------------------------ */
+
+/* A new app with everything registered; NULL (the reason printed) on failure.
+ * One at a time per process: the blueprints and the database are the
+ * process's. */
+ph_app *notes_create_app(void);
+/* Free the app, its blueprints, and this process's database connection. */
+void notes_app_free(ph_app *app);
 
 /* The logged-in user's id, or 0 when nobody is logged in. */
 int64_t notes_current_user(ph_request *req);

@@ -435,6 +435,15 @@ def test_adduser_command(tmp_path):
         s.kill()
 
 
+def test_in_process_with_the_test_client():
+    """examples/notes/test_notes.c: the same app through phial's test client,
+    with no socket (the C level of docs/guide.md section 10)."""
+    exe = BUILD_DIR / "examples" / "notes" / "test_notes"
+    r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "test_notes: all checks passed" in r.stdout
+
+
 def test_bad_command_line_exits_2():
     r = subprocess.run([str(NOTES), "run", "--bogus"], capture_output=True, timeout=10)
     assert r.returncode == 2
