@@ -135,8 +135,10 @@ static int serve_main(void *arg) {
                 if (srv->is_unix)
                     PH_LOG_INF("phial: serving on unix:%s (pid %d)", srv->cfg.uds, (int)getpid());
                 else
-                    PH_LOG_INF("phial: serving on http://%s:%d (pid %d; press Ctrl+C to quit)",
-                               srv->cfg.host, a->port, (int)getpid());
+                    /* An IPv6 literal takes brackets in a URL (RFC 3986 3.2.2). */
+                    PH_LOG_INF("phial: serving on http://%s%s%s:%d (pid %d; press Ctrl+C to quit)",
+                               strchr(srv->cfg.host, ':') ? "[" : "", srv->cfg.host,
+                               strchr(srv->cfg.host, ':') ? "]" : "", a->port, (int)getpid());
             }
             if (a->ready_fd >= 0) {
                 ssize_t w = write(a->ready_fd, "R", 1);

@@ -193,9 +193,11 @@ static void announce(sup *s) {
         PH_LOG_INF("phial: serving on unix:%s with %d workers (supervisor pid %d)", cfg->uds,
                    cfg->workers, (int)getpid());
     else
-        PH_LOG_INF("phial: serving on http://%s:%d with %d workers (supervisor pid %d; "
+        /* An IPv6 literal takes brackets in a URL (RFC 3986 3.2.2). */
+        PH_LOG_INF("phial: serving on http://%s%s%s:%d with %d workers (supervisor pid %d; "
                    "press Ctrl+C to quit)",
-                   cfg->host, s->port, cfg->workers, (int)getpid());
+                   strchr(cfg->host, ':') ? "[" : "", cfg->host, strchr(cfg->host, ':') ? "]" : "",
+                   s->port, cfg->workers, (int)getpid());
 }
 
 static void retire(worker *w) {

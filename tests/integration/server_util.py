@@ -16,7 +16,7 @@ from conftest import BUILD_DIR
 PROTO_SERVER = BUILD_DIR / "tests" / "test_proto_server"
 RAW_EXAMPLE = BUILD_DIR / "examples" / "raw" / "raw"
 
-SERVING_RE = re.compile(rb"serving on (?:http://[^:\s]+:(\d+)|unix:(\S+))")
+SERVING_RE = re.compile(rb"serving on (?:http://(?:\[[^\]\s]+\]|[^:\s]+):(\d+)|unix:(\S+))")
 
 
 class Server:

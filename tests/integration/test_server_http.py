@@ -335,3 +335,17 @@ def test_sigint_stops_gracefully(start_server):
     assert get(s.port, "/").body == b"hello"
     rc, log = s.stop(signal.SIGINT)
     assert rc == 0 and "received SIGINT: shutting down" in log
+
+
+def test_ipv6_loopback(start_server):
+    import socket
+
+    s = start_server("--host", "::1", "--no-access-log")
+    assert f"serving on http://[::1]:{s.port} " in s.log()
+    with socket.create_connection(("::1", s.port), timeout=10) as sk:
+        sk.sendall(b"GET /scope HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := sk.recv(65536):
+            data += chunk
+    r = parse_all(data)[0]
+    assert b"client_host=::1\n" in r.body and b"server_host=::1\n" in r.body
