@@ -408,3 +408,14 @@ def test_port_in_use_is_a_clear_startup_error(start_server):
     assert r.returncode != 0
     assert f"cannot listen on 127.0.0.1:{s.port}: address already in use" in r.stderr.decode()
     assert get(s.port, "/").body == b"hello"
+
+
+def test_app_declining_lifespan(start_server):
+    s = start_server("--lifespan-decline", "--no-access-log")  # auto: accepted
+    assert get(s.port, "/lifespan").body == b"none"
+    rc, _ = s.stop()
+    assert rc == 0
+    r = subprocess.run([str(PROTO_SERVER), "--port", "-1", "--lifespan", "on", "--lifespan-decline"],
+                       capture_output=True, timeout=30)
+    assert r.returncode != 0
+    assert "application startup failed: the app does not support lifespan" in r.stderr.decode()

@@ -47,6 +47,7 @@
 
 static struct {
     int lifespan_fail;
+    int lifespan_decline;
     double lifespan_delay;
     const char *record;
     int started;
@@ -393,7 +394,7 @@ static int lifespan(ph_channel *ch) {
 static int app(void *self, const ph_scope *scope, ph_channel *ch) {
     (void)self;
     if (scope->type == PH_SCOPE_LIFESPAN)
-        return lifespan(ch);
+        return g.lifespan_decline ? PH_ENOTSUP : lifespan(ch);
     g.inflight++;
     int rc = http(scope, ch);
     g.inflight--;
@@ -410,7 +411,8 @@ static int usage(const char *argv0) {
             "  [--timeout-body S] [--timeout-write S] [--timeout-graceful S]\n"
             "  [--max-request-line B] [--max-header-bytes B] [--max-headers N] [--max-body B]\n"
             "  [--no-access-log] [--keep-cancelled] [--root-path P] [--server-header V]\n"
-            "  [--lifespan auto|on|off] [--lifespan-fail] [--lifespan-delay S]\n"
+            "  [--lifespan auto|on|off] [--lifespan-fail] [--lifespan-decline]\n"
+            "  [--lifespan-delay S]\n"
             "  [--proxy-headers LIST] [--record FILE] [--quiet]\n",
             argv0);
     return 2;
@@ -472,6 +474,8 @@ int main(int argc, char **argv) {
                 cfg.keep_cancelled_on_disconnect = 1;
             else if (strcmp(a, "--lifespan-fail") == 0)
                 g.lifespan_fail = 1;
+            else if (strcmp(a, "--lifespan-decline") == 0)
+                g.lifespan_decline = 1;
             else if (strcmp(a, "--quiet") == 0)
                 cfg.quiet = 1;
             else
