@@ -18,7 +18,7 @@ const ph_error_kind PH_INTERNAL_ERROR = {"InternalError", 500, NULL};
 /* Flask 2.2's defaults for the keys phial reads. */
 static json_t *default_config(void) {
     return json_pack("{s:b, s:b, s:n, s:i, s:n, s:s, s:s, s:n, s:n, s:b, s:b, s:n, s:b, s:n,"
-                     " s:n, s:s, s:n, s:i, s:b, s:b}",
+                     " s:n, s:s, s:n, s:i, s:b, s:b, s:s, s:n}",
                      "DEBUG", 0, "TESTING", 0, "SECRET_KEY", "PERMANENT_SESSION_LIFETIME",
                      2678400, "SERVER_NAME", "APPLICATION_ROOT", "/", "SESSION_COOKIE_NAME",
                      "session", "SESSION_COOKIE_DOMAIN", "SESSION_COOKIE_PATH",
@@ -26,7 +26,8 @@ static json_t *default_config(void) {
                      "SESSION_COOKIE_SAMESITE", "SESSION_REFRESH_EACH_REQUEST", 1,
                      "MAX_CONTENT_LENGTH", "SEND_FILE_MAX_AGE_DEFAULT", "PREFERRED_URL_SCHEME",
                      "http", "TEMPLATES_AUTO_RELOAD", "MAX_COOKIE_SIZE", 4093,
-                     "JSONIFY_PRETTYPRINT_REGULAR", 0, "PROPAGATE_EXCEPTIONS", 0);
+                     "JSONIFY_PRETTYPRINT_REGULAR", 0, "PROPAGATE_EXCEPTIONS", 0,
+                     "STATIC_FOLDER", "static", "STATIC_URL_PATH");
 }
 
 ph_app *ph_app_new(const char *name) {
@@ -253,13 +254,26 @@ static int lifespan(ph_channel *ch) {
     }
 }
 
+/* Setup ends with the first request: what depends on the final config is
+ * registered now (config is written after ph_app_new returns). Flask adds
+ * the static route whether or not the folder exists. */
+static void finish_setup(ph_app *app) {
+    const char *folder = ph_config_str(app, "STATIC_FOLDER", NULL);
+    if (folder && *folder && !ph__router_endpoint(app->router, "static"))
+        ph__static_register_as(app, ph_config_str(app, "STATIC_URL_PATH", NULL), folder,
+                               "static");
+}
+
 static int app_call(void *self, const ph_scope *scope, ph_channel *ch) {
     ph_app *app = self;
     if (scope->type == PH_SCOPE_LIFESPAN)
         return lifespan(ch);
     if (scope->type != PH_SCOPE_HTTP)
         return PH_ENOTSUP;
-    app->served = 1;
+    if (!app->served) {
+        finish_setup(app);
+        app->served = 1;
+    }
     ph_arena arena;
     ph__arena_init(&arena, 8192, 0);
     ph_request req;

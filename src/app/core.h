@@ -153,6 +153,10 @@ int ph__add_route(ph_app *app, const char *rule, ph_view_fn view, const ph_route
  * first, then outermost to innermost blueprint; for the rest the reverse. */
 size_t ph__request_scopes(ph_request *req, const char **out, size_t max, int app_first);
 
+/* Static folders (static.c): the route for `folder` at `url_path` under `endpoint`. */
+int ph__static_register_as(ph_app *app, const char *url_path, const char *folder,
+                           const char *endpoint);
+
 /* Sessions (session.c): save into the response at the end of a request. */
 void ph__session_save(ph_request *req, ph_response *resp);
 void ph__session_release(ph_request *req);

@@ -436,7 +436,12 @@ static ph_response *static_view(ph_request *req) {
 }
 
 int ph_static_register(ph_app *app, const char *url_path, const char *folder) {
-    if (!app)
+    return ph__static_register_as(app, url_path, folder, "static");
+}
+
+int ph__static_register_as(ph_app *app, const char *url_path, const char *folder,
+                           const char *endpoint) {
+    if (!app || !endpoint)
         return PH_EINVAL;
     if (!folder || !*folder)
         folder = "static";
@@ -473,7 +478,7 @@ int ph_static_register(ph_app *app, const char *url_path, const char *folder) {
             snprintf(rule, cap, "/%s/<path:filename>", base);
         defaults = json_pack("{s:s}", "_static_folder", abs);
         rc = rule && defaults
-                 ? ph_route(app, rule, static_view, .endpoint = "static", .defaults = defaults)
+                 ? ph_route(app, rule, static_view, .endpoint = endpoint, .defaults = defaults)
                  : PH_ENOMEM;
     } else {
         rc = (int)n;

@@ -1,7 +1,10 @@
 /* Blueprints: prefixes, endpoint names, scoped hooks and handlers, nesting. */
 #include "fw.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int order[16], norder;
 
@@ -68,4 +71,40 @@ Test(blueprint, prefixes_endpoints_scoped_hooks_and_nesting) {
     fw_run(app, body_bp);
     ph_blueprint_free(auth);
     ph_blueprint_free(admin);
+}
+
+static char sdir[64];
+
+static int body_static(ph_app *app, ph_test_client *c) {
+    ph_test_response *r = ph_client_get(c, "/static/app.css");
+    cr_assert_eq(r->status, 200, "the app's static folder is served at /static");
+    cr_assert_str_eq(r->body, "body{}");
+    ph_test_response_free(r);
+    r = ph_client_get(c, "/admin/assets/app.css");
+    cr_assert_eq(r->status, 200, "a blueprint's static folder under its prefix");
+    ph_test_response_free(r);
+    r = ph_client_get(c, "/static/../secret");
+    cr_assert_eq(r->status, 404);
+    ph_test_response_free(r);
+    return 0;
+}
+
+Test(blueprint, app_and_blueprint_static_folders) {
+    strcpy(sdir, "/tmp/phial-static-XXXXXX");
+    cr_assert_not_null(mkdtemp(sdir));
+    char path[128];
+    snprintf(path, sizeof(path), "%s/app.css", sdir);
+    FILE *f = fopen(path, "w");
+    fputs("body{}", f);
+    fclose(f);
+    ph_app *app = ph_app_new("t");
+    ph_config_set_str(app, "STATIC_FOLDER", sdir);
+    ph_config_set_str(app, "STATIC_URL_PATH", "/static");
+    ph_blueprint *admin = ph_blueprint_new("admin", .url_prefix = "/admin", .static_folder = sdir,
+                                           .static_url_path = "/assets");
+    cr_assert_eq(ph_register_blueprint(app, admin), 0);
+    fw_run(app, body_static);
+    ph_blueprint_free(admin);
+    unlink(path);
+    rmdir(sdir);
 }
