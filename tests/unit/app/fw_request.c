@@ -251,3 +251,41 @@ Test(fw_request, invalid_percent_escapes_stay_literal) {
     FW_CHECK(app, {"GET", "/a%zzb", 200, "/a%zzb"}, {"GET", "/x%", 200, "/x%"},
              {"GET", "/%41%42", 200, "/AB"});
 }
+
+/* ---- an app mounted under a prefix (scope.root_path) ------------------------------- */
+
+static int mounted_app(void *self, const ph_scope *scope, ph_channel *ch) {
+    ph_scope s = *scope;
+    s.root_path = (ph_slice)PH_SLICE_LIT("/app");
+    ph_proto_app inner = ph_app_proto(self);
+    return inner.call(inner.self, &s, ch);
+}
+
+static ph_response *mount_view(ph_request *req) {
+    const char *u = ph_url_for(req, "mount", .values = json_pack("{s:s}", "x", "v"));
+    return ph_text(req, 200,
+                   ph_request_printf(req, "%s|%s|%s|%s|%s|%s", ph_request_script_root(req),
+                                     ph_request_path(req), ph_request_url_root(req),
+                                     ph_request_base_url(req), ph_request_url(req),
+                                     u ? u : "(null)"));
+}
+
+static int body_mounted(ph_app *app, ph_test_client *unused) {
+    ph_test_client *c = ph_test_client_new_proto((ph_proto_app){mounted_app, app});
+    fw_expect(ph_client_get(c, "/m/v?q=1"), 200,
+              "/app|/m/v|http://localhost/app/|http://localhost/app/m/v|"
+              "http://localhost/app/m/v?q=1|/app/m/v");
+    ph_test_response *r = ph_client_get(c, "/dir");
+    cr_expect_eq(r->status, 308);
+    fw_expect_header(r, "Location", "/app/dir/");
+    ph_test_response_free(r);
+    ph_test_client_free(c);
+    return 0;
+}
+
+Test(fw_request, mounted_app_sees_its_script_root_in_urls_and_redirects) {
+    ph_app *app = fw_app();
+    ph_route(app, "/m/<x>", mount_view, .endpoint = "mount");
+    ph_route(app, "/dir/", fw_ok_view);
+    fw_run(app, body_mounted);
+}
