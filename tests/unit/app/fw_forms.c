@@ -469,3 +469,23 @@ Test(fw_forms, body_read_after_a_streamed_multipart_form_is_empty) {
     ph_route(app, "/", form_then_body, .methods = PH_POST);
     fw_run(app, body_form_first);
 }
+
+static int body_quoted_boundary(ph_app *app, ph_test_client *c) {
+    static const char raw[] = "--b=1 2\r\n"
+                              "Content-Disposition: form-data; name=\"title\"\r\n\r\n"
+                              "quoted\r\n"
+                              "--b=1 2\r\n"
+                              "Content-Disposition: form-data; name=\"doc\"; filename=\"n.txt\"\r\n"
+                              "\r\n"
+                              "no type\r\n"
+                              "--b=1 2--\r\n";
+    fw_expect(ph_client_post(c, "/", .body = raw, .body_len = strlen(raw),
+                             .content_type = "multipart/form-data; boundary=\"b=1 2\"",
+                             .chunk_size = 5),
+              200, "title=quoted [doc n.txt  7 memory] doc=no type");
+    return 0;
+}
+
+Test(fw_forms, quoted_boundary_and_a_part_without_content_type) {
+    fw_run(files_app(), body_quoted_boundary);
+}
