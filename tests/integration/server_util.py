@@ -33,7 +33,11 @@ class Server:
         self.proc = None
         self.env = dict(os.environ, **(env or {}))
         self._log = None
-        self.start(wait)
+        try:
+            self.start(wait)
+        except BaseException:
+            self.kill()  # never leave a process behind a failed start
+            raise
 
     def start(self, wait=True):
         self._log = open(self.log_path, "wb")
