@@ -119,8 +119,10 @@ typedef struct ph_route_opts {
  * converters string, int, float, path, uuid, any(...)).
  *
  * Returns:  0; PH_EINVAL bad rule (logged with the rule and the position);
- *           PH_EEXIST the same rule and methods registered to another endpoint;
- *           PH_ENOMEM; PH_EBUSY the app has already served a request.
+ *           PH_EEXIST the endpoint is already mapped to another view (as
+ *           Flask refuses); PH_ENOMEM; PH_EBUSY the app has already served
+ *           a request. The same rule may be registered twice: the first
+ *           registered matches, as in Flask.
  * Owns:     copies `rule`, the endpoint and the defaults.
  * Suspends: no.
  * Context:  setup.
@@ -436,9 +438,9 @@ PH_EXTERN ph_response *ph_text(ph_request *req, int status, const char *text);
 PH_EXTERN ph_response *ph_html(ph_request *req, int status, const char *html);
 
 /*
- * A JSON response (Flask's jsonify): `value` serialised compactly with keys
- * in insertion order... as Flask 2.2 does: sorted keys, ", " and ": "
- * separators only when JSONIFY_PRETTYPRINT_REGULAR or debug are on;
+ * A JSON response (Flask's jsonify): `value` serialised as Flask 2.2 does:
+ * sorted keys, ASCII only, compact separators (indented by 2 when
+ * JSONIFY_PRETTYPRINT_REGULAR or DEBUG is on), a trailing newline;
  * Content-Type application/json.
  *
  * Returns:  the response; NULL (with a 500 recorded) when `value` cannot be
@@ -520,7 +522,9 @@ typedef struct ph_cookie_attrs {
  * attribute given. Values outside the cookie-safe set are quoted as
  * Werkzeug quotes them.
  *
- * Returns:  0; PH_EINVAL (name or value with CR, LF, ';' ...); PH_ENOMEM.
+ * Returns:  0; PH_EINVAL (a name, path or domain with CR, LF, ';' or other
+ *           bytes a cookie cannot hold; values are never refused: they are
+ *           quoted, with octal escapes, as Werkzeug quotes them); PH_ENOMEM.
  * Suspends: no.
  * Example:
  *     ph_response_set_cookie(resp, "theme", "dark", .max_age = 3600,
@@ -570,7 +574,8 @@ PH_EXTERN int ph_stream_write(ph_stream *s, const void *data, size_t len);
 typedef struct ph_url_for_opts {
     int reserved_;       /* private */
     json_t *values;      /* stolen object: rule variables; the rest become the query */
-    bool external;       /* scheme://host + path (the request's, or SERVER_NAME's) */
+    bool external;       /* scheme://host + path (the request's, or SERVER_NAME's);
+                            outside a request URLs are always external */
     const char *scheme;  /* with external: override the scheme */
     const char *anchor;  /* the #fragment */
     const char *method;  /* pick a rule that allows this method */

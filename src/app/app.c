@@ -174,6 +174,13 @@ int ph__add_route(ph_app *app, const char *rule, ph_view_fn view, const ph_route
                            .strict_slashes = opts->strict_slashes < 0 ? -1 : 0,
                            .no_auto_options = opts->no_auto_options,
                            .data = (void *)view};
+    /* Flask refuses one endpoint for two different view functions. */
+    const ph__router_ep *ep = ph__router_endpoint(app->router, spec.endpoint);
+    if (ep && ep->n && ep->routes[0]->data != spec.data) {
+        PH_LOG_ERR("%s: endpoint '%s' is already mapped to another view", app->name,
+                   spec.endpoint);
+        return PH_EEXIST;
+    }
     ph__rule_error err;
     memset(&err, 0, sizeof(err));
     int rc = ph__router_add(app->router, &spec, NULL, &err);
@@ -292,7 +299,7 @@ static int app_call(void *self, const ph_scope *scope, ph_channel *ch) {
                 if (app->teardown_req.items[i].bp == scopes[k])
                     ((ph_teardown_request_fn)app->teardown_req.items[i].fn)(&req, req.unhandled);
         ph__request_set_current(NULL);
-        ph_app_context_pop(actx);
+        ph__app_context_pop_err(actx, req.unhandled);
     }
     ph__session_release(&req);
     ph__request_cleanup(&req);

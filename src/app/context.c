@@ -96,12 +96,14 @@ ph_app_ctx *ph_app_context_push(ph_app *app) {
     return c;
 }
 
-int ph_app_context_pop(ph_app_ctx *c) {
+int ph_app_context_pop(ph_app_ctx *c) { return ph__app_context_pop_err(c, NULL); }
+
+int ph__app_context_pop_err(ph_app_ctx *c, const ph_error *err) {
     if (!c || ph__app_ctx_current() != c)
         return PH_ESTATE;
     ph_app *app = c->app;
     for (size_t i = app->teardown_app.n; i-- > 0;)
-        ((ph_teardown_appcontext_fn)app->teardown_app.items[i].fn)(app, NULL);
+        ((ph_teardown_appcontext_fn)app->teardown_app.items[i].fn)(app, err);
     while (c->ptrs) {
         ph__g_ptr *p = c->ptrs;
         c->ptrs = p->next;

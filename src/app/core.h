@@ -167,6 +167,9 @@ json_t *ph__session_peek(ph_request *req);
 int ph__ctx_key_app(void);
 int ph__ctx_key_req(void);
 ph_app_ctx *ph__app_ctx_current(void);
+/* Pop an app context, handing `err` (the request's unhandled error) to the
+ * teardown_appcontext hooks, as Flask's app_ctx.pop(exc) does. */
+int ph__app_context_pop_err(ph_app_ctx *c, const ph_error *err);
 void ph__request_set_current(ph_request *req);
 
 /* Requests (request.c). */

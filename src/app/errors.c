@@ -170,6 +170,36 @@ ph_response *ph_fail(ph_request *req, const ph_error_kind *kind, const char *fmt
     return marker(req);
 }
 
+/* HTML-escape as Werkzeug's escape() does; with `br`, newlines become <br>. */
+static int append_escaped(ph_buf *b, const char *s, int br) {
+    int rc = 0;
+    for (; rc == 0 && *s; s++) {
+        switch (*s) {
+        case '<':
+            rc = ph__buf_append_str(b, "&lt;");
+            break;
+        case '>':
+            rc = ph__buf_append_str(b, "&gt;");
+            break;
+        case '&':
+            rc = ph__buf_append_str(b, "&amp;");
+            break;
+        case '"':
+            rc = ph__buf_append_str(b, "&#34;");
+            break;
+        case '\'':
+            rc = ph__buf_append_str(b, "&#39;");
+            break;
+        case '\n':
+            rc = br ? ph__buf_append_str(b, "<br>") : ph__buf_append_char(b, '\n');
+            break;
+        default:
+            rc = ph__buf_append_char(b, *s);
+        }
+    }
+    return rc;
+}
+
 /* Werkzeug's HTTPException body: the status, its name, the description. */
 ph_response *ph__default_error_page(ph_request *req, int status, const char *message) {
     const status_text *t = text_for(status);
@@ -177,28 +207,18 @@ ph_response *ph__default_error_page(ph_request *req, int status, const char *mes
     const char *desc = message ? message : t ? t->description : "";
     ph_buf b;
     ph__buf_init(&b, 0);
-    int rc = ph__buf_printf(&b, "<!doctype html>\n<html lang=en>\n<title>%d %s</title>\n<h1>%s</h1>\n<p>",
-                            status, name, name);
-    /* The description is escaped, with newlines as <br>, except Werkzeug's own
-     * texts, which carry markup on purpose. */
-    for (const char *p = desc; rc == 0 && *p; p++) {
-        if (!message)
-            rc = ph__buf_append_char(&b, *p);
-        else if (*p == '<')
-            rc = ph__buf_append_str(&b, "&lt;");
-        else if (*p == '>')
-            rc = ph__buf_append_str(&b, "&gt;");
-        else if (*p == '&')
-            rc = ph__buf_append_str(&b, "&amp;");
-        else if (*p == '"')
-            rc = ph__buf_append_str(&b, "&#34;");
-        else if (*p == '\'')
-            rc = ph__buf_append_str(&b, "&#39;");
-        else if (*p == '\n')
-            rc = ph__buf_append_str(&b, "<br>");
-        else
-            rc = ph__buf_append_char(&b, *p);
-    }
+    int rc = ph__buf_printf(&b, "<!doctype html>\n<html lang=en>\n<title>%d ", status);
+    if (rc == 0)
+        rc = append_escaped(&b, name, 0);
+    if (rc == 0)
+        rc = ph__buf_append_str(&b, "</title>\n<h1>");
+    if (rc == 0)
+        rc = append_escaped(&b, name, 0);
+    if (rc == 0)
+        rc = ph__buf_append_str(&b, "</h1>\n<p>");
+    /* Escaped as Werkzeug escapes them (its own texts too), newlines as <br>. */
+    if (rc == 0)
+        rc = append_escaped(&b, desc, 1);
     if (rc == 0)
         rc = ph__buf_append_str(&b, "</p>\n");
     ph_response *r = rc == 0 ? ph_response_new(req, status, b.data, b.len, NULL) : NULL;
@@ -237,9 +257,14 @@ ph_response *ph__error_response(ph_request *req) {
     ph_app *app = req->app;
     ph_error *e = req->error;
     int http = e->kind == &PH_HTTP_ERROR;
+    /* An HTTP error is handled by its status's handler, then by a kind
+     * handler (a handler for PH_HTTP_ERROR catches them all). Any other
+     * kind is handled only by a handler for it or a parent; unhandled, it
+     * is logged, teardown sees it, and the 500 handler or page answers
+     * (Flask's handle_exception). */
     ph_errorhandler_fn fn = http ? status_handler(req, e->status) : kind_handler(req, e->kind);
-    if (!fn)
-        fn = http ? kind_handler(req, e->kind) : status_handler(req, e->status);
+    if (!fn && http)
+        fn = kind_handler(req, e->kind);
     int unhandled = !fn && !http && e->status >= 500;
     if (unhandled) {
         PH_LOG_ERR("%s: exception on %s %s [%s]: %s%s%s", app->name, ph_request_method(req),
@@ -247,6 +272,8 @@ ph_response *ph__error_response(ph_request *req) {
                    e->code ? " " : "", e->code ? ph_err_name(e->code) : "");
         req->unhandled = e;
         fn = status_handler(req, 500);
+    } else if (!fn && !http) {
+        fn = status_handler(req, e->status); /* an app kind with a 4xx status */
     }
     if (!fn && unhandled) {
         /* Internal details reach the client only in debug mode. */
