@@ -43,7 +43,10 @@ static ph_response *helper_aborts(ph_request *req) {
 Test(fw_errors, abort_from_a_helper_deep_in_the_view) {
     ph_app *app = fw_app();
     ph_route(app, "/", helper_aborts);
-    FW_CHECK(app, {"GET", "/", 403, NULL});
+    FW_CHECK(app, {"GET", "/", 403,
+                   "<!doctype html>\n<html lang=en>\n<title>403 Forbidden</title>\n<h1>Forbidden"
+                   "</h1>\n<p>You don&#39;t have the permission to access the requested "
+                   "resource. It is either read-protected or not readable by the server.</p>\n"});
 }
 
 static ph_response *helper_aborts_but_view_returns_text(ph_request *req) {
@@ -399,4 +402,29 @@ Test(fw_errors, fail_without_a_kind_is_an_internal_error) {
     fw_log_begin(&l);
     FW_CHECK(app, {"GET", "/", 500, SERVER_ERROR_PAGE});
     free(fw_log_end(&l));
+}
+
+/* ---- Werkzeug's own texts are escaped (checked against werkzeug.exceptions) -------- */
+
+static ph_response *abort_by_arg(ph_request *req) {
+    int64_t st = 500;
+    ph_view_arg_int(req, "st", &st);
+    return ph_abort(req, (int)st);
+}
+
+Test(fw_errors, default_pages_escape_werkzeugs_texts_and_names) {
+    ph_app *app = fw_app();
+    ph_route(app, "/<int:st>", abort_by_arg);
+    FW_CHECK(app,
+             {"GET", "/418", 418,
+              "<!doctype html>\n<html lang=en>\n<title>418 I&#39;m a teapot</title>\n<h1>I&#39;m "
+              "a teapot</h1>\n<p>This server is a teapot, not a coffee machine</p>\n"},
+             {"GET", "/411", 411,
+              "<!doctype html>\n<html lang=en>\n<title>411 Length Required</title>\n<h1>Length "
+              "Required</h1>\n<p>A request with this method requires a valid "
+              "&lt;code&gt;Content-Length&lt;/code&gt; header.</p>\n"},
+             {"GET", "/428", 428,
+              "<!doctype html>\n<html lang=en>\n<title>428 Precondition Required</title>\n"
+              "<h1>Precondition Required</h1>\n<p>This request is required to be conditional; "
+              "try using &#34;If-Match&#34; or &#34;If-Unmodified-Since&#34;.</p>\n"});
 }

@@ -381,3 +381,57 @@ Test(fw_hooks, hook_registration_refuses_null) {
     cr_expect_eq(ph_before_first_request(app, NULL), PH_EINVAL);
     ph_app_free(app);
 }
+
+/* ---- the unhandled error reaches every teardown ------------------------------------ */
+
+static ph_response *handler_stop(ph_request *req, const ph_error *err) {
+    return ph_text(req, 200, "stopped");
+}
+
+static const char *seen_kind;
+static void teardown_kind(ph_request *req, const ph_error *err) {
+    seen_kind = err ? err->kind->name : "none";
+}
+
+Test(fw_hooks, teardown_request_sees_the_error_even_when_a_500_handler_answers) {
+    ph_app *app = traced_app();
+    ph_route(app, "/", failing_view);
+    ph_errorhandler(app, 500, handler_stop);
+    ph_teardown_request(app, teardown_kind);
+    seen_kind = NULL;
+    fw_log l;
+    fw_log_begin(&l);
+    FW_CHECK(app, {"GET", "/", 200, "stopped"});
+    free(fw_log_end(&l));
+    cr_expect_str_eq(seen_kind, "Boom");
+}
+
+
+static const char *app_td_seen;
+static void td_app_seen(ph_app *app, const ph_error *err) {
+    app_td_seen = err ? err->kind->name : "none";
+}
+
+Test(fw_hooks, teardown_appcontext_sees_the_unhandled_error) {
+    ph_app *app = traced_app();
+    ph_route(app, "/", failing_view);
+    ph_teardown_appcontext(app, td_app_seen);
+    app_td_seen = NULL;
+    fw_log l;
+    fw_log_begin(&l);
+    FW_CHECK(app, {"GET", "/", 500, NULL});
+    free(fw_log_end(&l));
+    cr_expect_str_eq(app_td_seen, "Boom");
+}
+
+Test(fw_hooks, unhandled_error_is_logged_even_when_a_500_handler_answers) {
+    ph_app *app = traced_app();
+    ph_route(app, "/", failing_view);
+    ph_errorhandler(app, 500, handler_stop);
+    fw_log l;
+    fw_log_begin(&l);
+    FW_CHECK(app, {"GET", "/", 200, "stopped"});
+    char *log = fw_log_end(&l);
+    cr_expect(strstr(log, "Boom") && strstr(log, "it broke"), "log: %s", log);
+    free(log);
+}

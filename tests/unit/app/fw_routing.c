@@ -201,6 +201,29 @@ Test(fw_routing, bad_converter_argument_is_refused) {
     expect_bad_rule("/a/<int(fixed_digits=x):v>", NULL);
 }
 
+static ph_response *other_view(ph_request *req) { return ph_text(req, 200, "other"); }
+
+Test(fw_routing, endpoint_mapped_to_another_view_is_refused) {
+    ph_app *app = fw_app();
+    cr_assert_eq(ph_route(app, "/a", fw_ok_view, .endpoint = "e"), 0);
+    fw_log l;
+    fw_log_begin(&l);
+    int rc = ph_route(app, "/b", other_view, .endpoint = "e");
+    char *log = fw_log_end(&l);
+    cr_expect_eq(rc, PH_EEXIST);
+    cr_expect(strstr(log, "'e'") != NULL, "the log names the endpoint: %s", log);
+    free(log);
+    cr_expect_eq(ph_route(app, "/c", fw_ok_view, .endpoint = "e"), 0, "the same view is fine");
+    ph_app_free(app);
+}
+
+Test(fw_routing, duplicate_rule_is_accepted_and_the_first_matches) {
+    ph_app *app = fw_app();
+    cr_assert_eq(ph_route(app, "/a", fw_endpoint_view, .endpoint = "one"), 0);
+    cr_assert_eq(ph_route(app, "/a", fw_endpoint_view, .endpoint = "two"), 0);
+    FW_CHECK(app, {"GET", "/a", 200, "one"});
+}
+
 Test(fw_routing, null_arguments_are_refused) {
     ph_app *app = fw_app();
     cr_expect_eq(ph_route(app, NULL, fw_ok_view), PH_EINVAL);
