@@ -5,7 +5,8 @@
  *
  * Templates are found in the app's "templates" folder (config
  * TEMPLATE_FOLDER), then in the template folders of its blueprints, in
- * registration order. They see what Flask's see: `request`, `session`, `g`,
+ * registration order. Relative folders are resolved against config
+ * ROOT_PATH (Flask's root_path), or the current directory when it is unset. They see what Flask's see: `request`, `session`, `g`,
  * `config`, `url_for()` and `get_flashed_messages()`, plus the context given.
  * Files are reloaded when they change if TEMPLATES_AUTO_RELOAD is true, or
  * when it is null (the default) and DEBUG is on.

@@ -10,6 +10,7 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const ph_error_kind PH_HTTP_ERROR = {"HTTPException", 0, NULL};
@@ -18,7 +19,7 @@ const ph_error_kind PH_INTERNAL_ERROR = {"InternalError", 500, NULL};
 /* Flask 2.2's defaults for the keys phial reads. */
 static json_t *default_config(void) {
     return json_pack("{s:b, s:b, s:n, s:i, s:n, s:s, s:s, s:n, s:n, s:b, s:b, s:n, s:b, s:n,"
-                     " s:n, s:s, s:n, s:i, s:b, s:b, s:s, s:n}",
+                     " s:n, s:s, s:n, s:i, s:b, s:b, s:s, s:n, s:n}",
                      "DEBUG", 0, "TESTING", 0, "SECRET_KEY", "PERMANENT_SESSION_LIFETIME",
                      2678400, "SERVER_NAME", "APPLICATION_ROOT", "/", "SESSION_COOKIE_NAME",
                      "session", "SESSION_COOKIE_DOMAIN", "SESSION_COOKIE_PATH",
@@ -27,7 +28,7 @@ static json_t *default_config(void) {
                      "MAX_CONTENT_LENGTH", "SEND_FILE_MAX_AGE_DEFAULT", "PREFERRED_URL_SCHEME",
                      "http", "TEMPLATES_AUTO_RELOAD", "MAX_COOKIE_SIZE", 4093,
                      "JSONIFY_PRETTYPRINT_REGULAR", 0, "PROPAGATE_EXCEPTIONS", 0,
-                     "STATIC_FOLDER", "static", "STATIC_URL_PATH");
+                     "STATIC_FOLDER", "static", "STATIC_URL_PATH", "ROOT_PATH");
 }
 
 ph_app *ph_app_new(const char *name) {
@@ -266,9 +267,19 @@ static int lifespan(ph_channel *ch) {
  * the static route whether or not the folder exists. */
 static void finish_setup(ph_app *app) {
     const char *folder = ph_config_str(app, "STATIC_FOLDER", NULL);
-    if (folder && *folder && !ph__router_endpoint(app->router, "static"))
-        ph__static_register_as(app, ph_config_str(app, "STATIC_URL_PATH", NULL), folder,
-                               "static");
+    if (folder && *folder && !ph__router_endpoint(app->router, "static")) {
+        char dir[4096];
+        ph__app_path(app, folder, dir, sizeof(dir));
+        ph__static_register_as(app, ph_config_str(app, "STATIC_URL_PATH", NULL), dir, "static");
+    }
+}
+
+void ph__app_path(const ph_app *app, const char *path, char *out, size_t cap) {
+    const char *root = ph_config_str(app, "ROOT_PATH", NULL);
+    if (path[0] == '/' || !root || !*root)
+        snprintf(out, cap, "%s", path);
+    else
+        snprintf(out, cap, "%s/%s", root, path);
 }
 
 static int app_call(void *self, const ph_scope *scope, ph_channel *ch) {

@@ -268,7 +268,9 @@ static int register_bp(ph_app *app, ph_blueprint *bp, const char *parent_name,
         char sp[1200], ep[300];
         snprintf(sp, sizeof(sp), "%s%s", url, bp->static_url_path ? bp->static_url_path : "/static");
         snprintf(ep, sizeof(ep), "%s.static", full);
-        rc = ph__static_register_as(app, sp, bp->static_folder, ep);
+        char dir[4096];
+        ph__app_path(app, bp->static_folder, dir, sizeof(dir));
+        rc = ph__static_register_as(app, sp, dir, ep);
     }
     for (record *r = bp->recs; r && rc == 0; r = r->next) {
         switch (r->type) {

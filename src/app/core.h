@@ -153,6 +153,10 @@ int ph__add_route(ph_app *app, const char *rule, ph_view_fn view, const ph_route
  * first, then outermost to innermost blueprint; for the rest the reverse. */
 size_t ph__request_scopes(ph_request *req, const char **out, size_t max, int app_first);
 
+/* `path` made absolute against the app's ROOT_PATH (config; the current
+ * directory when unset), as Flask resolves folders against root_path. */
+void ph__app_path(const ph_app *app, const char *path, char *out, size_t cap);
+
 /* Static folders (static.c): the route for `folder` at `url_path` under `endpoint`. */
 int ph__static_register_as(ph_app *app, const char *url_path, const char *folder,
                            const char *endpoint);

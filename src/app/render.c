@@ -34,14 +34,24 @@ static json_t *request_json(ph_request *req) {
         json_object_set_new(view_args, rv->name, val);
     }
     const char *ep = ph_request_endpoint(req);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}",
+    /* request.form: only when the view has parsed the form already, so a
+     * render never reads a body the view left alone. */
+    json_t *form = json_object();
+    if (req->form_state == 1)
+        for (size_t i = 0; i < req->form.len; i++) {
+            const ph_multidict_item *it = &req->form.items[i];
+            char *key = ph__arena_strndup(req->arena, it->name.ptr, it->name.len);
+            if (key && !json_object_get(form, key))
+                json_object_set_new(form, key, json_stringn(it->value.ptr, it->value.len));
+        }
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o}",
                      "method", ph_request_method(req), "path", ph_request_path(req), "full_path",
                      ph_request_full_path(req), "url", ph_request_url(req), "base_url",
                      ph_request_base_url(req), "url_root", ph_request_url_root(req), "host",
                      ph_request_host(req), "scheme", ph_request_scheme(req), "remote_addr",
                      ph_request_remote_addr(req), "args", args, "view_args", view_args,
                      "endpoint", ep ? json_string(ep) : json_null(), "script_root",
-                     ph_request_script_root(req));
+                     ph_request_script_root(req), "form", form);
 }
 
 static json_t *flask_context(void *ud, void *user) {
@@ -129,9 +139,13 @@ ph_tmpl_env *ph_app_template_env(ph_app *app) {
     ph_tmpl_env *env = ph_tmpl_env_new(.auto_reload = auto_reload);
     if (!env)
         return NULL;
-    int rc = ph_tmpl_env_add_path(env, ph_config_str(app, "TEMPLATE_FOLDER", "templates"));
-    for (size_t i = 0; rc == 0 && i < app->ntemplate_dirs; i++)
-        rc = ph_tmpl_env_add_path(env, app->template_dirs[i]);
+    char dir[4096];
+    ph__app_path(app, ph_config_str(app, "TEMPLATE_FOLDER", "templates"), dir, sizeof(dir));
+    int rc = ph_tmpl_env_add_path(env, dir);
+    for (size_t i = 0; rc == 0 && i < app->ntemplate_dirs; i++) {
+        ph__app_path(app, app->template_dirs[i], dir, sizeof(dir));
+        rc = ph_tmpl_env_add_path(env, dir);
+    }
     if (rc == 0)
         rc = ph_tmpl_env_add_context_processor(env, flask_context, NULL);
     if (rc == 0)
