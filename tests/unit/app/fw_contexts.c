@@ -240,3 +240,37 @@ Test(fw_contexts, concurrent_requests_keep_their_own_request_and_g) {
     ph_route(app, "/", slow_g_view);
     fw_run(app, body_isolation);
 }
+
+static int body_nested_requests(ph_app *app, ph_test_client *c) {
+    ph_request_ctx *a = ph_request_context_push(app, "GET", "/a");
+    ph_request *ra = ph_current_request();
+    ph_request_ctx *b = ph_request_context_push(app, "POST", "/b");
+    cr_expect_str_eq(ph_request_path(ph_current_request()), "/b");
+    cr_expect_eq(ph_request_context_pop(a), PH_ESTATE, "only the innermost pops");
+    cr_expect_eq(ph_request_context_pop(b), 0);
+    cr_expect_eq(ph_current_request(), ra, "the outer request is back");
+    cr_expect_str_eq(ph_request_method(ra), "GET");
+    cr_expect_eq(ph_request_context_pop(a), 0);
+    cr_expect_null(ph_current_request());
+    cr_expect_null(ph_current_app());
+    return 0;
+}
+
+Test(fw_contexts, request_contexts_nest_and_restore) { fw_run(fw_app(), body_nested_requests); }
+
+static int body_other_app(ph_app *app, ph_test_client *c) {
+    ph_app *other = ph_app_new("other");
+    ph_app_ctx *octx = ph_app_context_push(other);
+    ph_request_ctx *rc = ph_request_context_push(app, "GET", "/");
+    cr_expect_eq(ph_current_app(), app, "the request's own app context is pushed");
+    cr_expect_eq(ph_request_app(ph_current_request()), app);
+    ph_request_context_pop(rc);
+    cr_expect_eq(ph_current_app(), other, "and popped with it");
+    ph_app_context_pop(octx);
+    ph_app_free(other);
+    return 0;
+}
+
+Test(fw_contexts, request_context_for_another_app_pushes_its_own_app_context) {
+    fw_run(fw_app(), body_other_app);
+}
