@@ -45,6 +45,15 @@ static void method_names(unsigned bits, int all, char *out, size_t size) {
         used += (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "", names[i]);
 }
 
+/*
+ * Registration order, except that the app's static route counts as the
+ * first: Flask registers it when the app is created, phial at the end of
+ * setup (once the config is final), and the listing follows Flask's.
+ */
+static long order(const ph__route *rt) {
+    return strcmp(rt->endpoint, "static") == 0 ? -1 : (long)rt->seq;
+}
+
 static int cmp_rows(const void *a, const void *b, void *arg) {
     const route_row *x = a, *y = b;
     sort_key key = *(const sort_key *)arg;
@@ -56,13 +65,27 @@ static int cmp_rows(const void *a, const void *b, void *arg) {
     else if (key == SORT_METHODS)
         c = strcmp(x->all_methods, y->all_methods); /* ", " sorts below letters: as lists */
     /* Python's sort is stable: ties keep registration order. */
-    return c ? c : (x->rt->seq > y->rt->seq) - (x->rt->seq < y->rt->seq);
+    return c ? c : (order(x->rt) > order(y->rt)) - (order(x->rt) < order(y->rt));
 }
 
 static size_t maxw(size_t a, size_t b) { return a > b ? a : b; }
 
+/*
+ * The app's static folder gets its route at the end of setup (app.c, on the
+ * first request); `routes` runs without a request, so it does the same here
+ * to list it as `flask routes` does. Registering twice is avoided by the
+ * endpoint check, as in app.c.
+ * TODO(cli): #7 call the framework's own end-of-setup step once core.h has it.
+ */
+static void add_static_route(ph_app *app) {
+    const char *folder = ph_config_str(app, "STATIC_FOLDER", NULL);
+    if (folder && *folder && !ph__router_endpoint(app->router, "static") && !app->served)
+        ph__static_register_as(app, ph_config_str(app, "STATIC_URL_PATH", NULL), folder, "static");
+}
+
 static int routes_cmd(ph_cli_ctx *ctx) {
     ph_app *app = ph_cli_app(ctx);
+    add_static_route(app);
     size_t n = ph__router_count(app->router);
     if (n == 0) {
         ph_cli_echo(ctx, "No routes were registered.");

@@ -33,37 +33,44 @@ static void expect(const char *const *args, const char *out) {
     ph_cli_result_free(r);
 }
 
-/* What `flask routes` prints for the same rules and endpoints. */
+/* What `flask routes` prints for the same rules and endpoints (Flask adds
+ * the static route; so does phial, at the end of setup). */
 Test(cli_routes, sorted_by_endpoint) {
     expect(ARGS("routes"), "Endpoint   Methods            Rule\n"
-                           "---------  -----------------  --------------\n"
+                           "---------  -----------------  -----------------------\n"
                            "about      GET                /about\n"
                            "api.items  PUT                /api/items\n"
                            "index      GET                /\n"
+                           "static     GET                /static/<path:filename>\n"
                            "user       DELETE, GET, POST  /user/<int:id>\n");
 }
 
 Test(cli_routes, sorted_by_rule) {
-    expect(ARGS("routes", "--sort", "rule"), "Endpoint   Methods            Rule\n"
-                                             "---------  -----------------  --------------\n"
-                                             "index      GET                /\n"
-                                             "about      GET                /about\n"
-                                             "api.items  PUT                /api/items\n"
-                                             "user       DELETE, GET, POST  /user/<int:id>\n");
+    expect(ARGS("routes", "--sort", "rule"),
+           "Endpoint   Methods            Rule\n"
+           "---------  -----------------  -----------------------\n"
+           "index      GET                /\n"
+           "about      GET                /about\n"
+           "api.items  PUT                /api/items\n"
+           "static     GET                /static/<path:filename>\n"
+           "user       DELETE, GET, POST  /user/<int:id>\n");
 }
 
 Test(cli_routes, sorted_by_methods) {
-    expect(ARGS("routes", "-s", "methods"), "Endpoint   Methods            Rule\n"
-                                            "---------  -----------------  --------------\n"
-                                            "user       DELETE, GET, POST  /user/<int:id>\n"
-                                            "index      GET                /\n"
-                                            "about      GET                /about\n"
-                                            "api.items  PUT                /api/items\n");
+    expect(ARGS("routes", "-s", "methods"),
+           "Endpoint   Methods            Rule\n"
+           "---------  -----------------  -----------------------\n"
+           "user       DELETE, GET, POST  /user/<int:id>\n"
+           "static     GET                /static/<path:filename>\n"
+           "index      GET                /\n"
+           "about      GET                /about\n"
+           "api.items  PUT                /api/items\n");
 }
 
 Test(cli_routes, in_match_order) {
     expect(ARGS("routes", "--sort=match"), "Endpoint   Methods            Rule\n"
-                                           "---------  -----------------  --------------\n"
+                                           "---------  -----------------  -----------------------\n"
+                                           "static     GET                /static/<path:filename>\n"
                                            "index      GET                /\n"
                                            "user       DELETE, GET, POST  /user/<int:id>\n"
                                            "about      GET                /about\n"
@@ -73,11 +80,22 @@ Test(cli_routes, in_match_order) {
 Test(cli_routes, all_methods) {
     expect(ARGS("routes", "--all-methods"),
            "Endpoint   Methods                           Rule\n"
-           "---------  --------------------------------  --------------\n"
+           "---------  --------------------------------  -----------------------\n"
            "about      GET, HEAD, OPTIONS                /about\n"
            "api.items  OPTIONS, PUT                      /api/items\n"
            "index      GET, HEAD, OPTIONS                /\n"
+           "static     GET, HEAD, OPTIONS                /static/<path:filename>\n"
            "user       DELETE, GET, HEAD, OPTIONS, POST  /user/<int:id>\n");
+}
+
+Test(cli_routes, without_a_static_folder) {
+    ph_config_set_str(app, "STATIC_FOLDER", "");
+    expect(ARGS("routes", "--sort", "rule"), "Endpoint   Methods            Rule\n"
+                                             "---------  -----------------  --------------\n"
+                                             "index      GET                /\n"
+                                             "about      GET                /about\n"
+                                             "api.items  PUT                /api/items\n"
+                                             "user       DELETE, GET, POST  /user/<int:id>\n");
 }
 
 Test(cli_routes, bad_sort) {
@@ -90,6 +108,7 @@ Test(cli_routes, bad_sort) {
 
 Test(cli_routes, no_routes) {
     ph_app *empty = ph_app_new("empty");
+    json_object_set_new(ph_app_config(empty), "STATIC_FOLDER", json_null());
     ph_cli_result *r = ph_cli_invoke(empty, "routes");
     cr_assert_str_eq(r->out, "No routes were registered.\n");
     ph_cli_result_free(r);
