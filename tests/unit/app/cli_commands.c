@@ -7,6 +7,9 @@
 #include "util/alloc.h"
 
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static ph_app *app;
@@ -280,4 +283,37 @@ Test(cli_commands, allocation_failures) {
             break;
     }
     cr_assert_gt(n, 10);
+}
+
+static int show_config(ph_cli_ctx *ctx) {
+    ph_cli_echo(ctx, "%s %lld", ph_config_str(ph_cli_app(ctx), "GREETING", "none"),
+                (long long)ph_config_int(ph_cli_app(ctx), "LIMIT", -1));
+    return 3;
+}
+
+/* ph_app_main itself: the program name from argv[0], PHIAL_* config loaded,
+ * the command's status returned, output on the process's stdout. */
+Test(cli_commands, app_main, .init = cr_redirect_stdout) {
+    setup();
+    ph_cli_command(app, "show", show_config);
+    setenv("PHIAL_GREETING", "hi", 1);
+    setenv("PHIAL_LIMIT", "12", 1);
+    char *argv[] = {"/usr/bin/demo-prog", "show", NULL};
+    cr_assert_eq(ph_app_main(app, 2, argv), 3);
+    char *help[] = {"./demo-prog", "--version", NULL};
+    cr_assert_eq(ph_app_main(app, 2, help), 0);
+    fflush(stdout);
+    char expect[64];
+    snprintf(expect, sizeof(expect), "hi 12\ndemo-prog, phial %s\n", ph_version());
+    cr_assert_stdout_eq_str(expect);
+}
+
+Test(cli_commands, app_main_usage_error, .init = cr_redirect_stderr) {
+    setup();
+    char *argv[] = {"demo", "nope", NULL};
+    cr_assert_eq(ph_app_main(app, 2, argv), 2);
+    cr_assert_eq(ph_app_main(NULL, 2, argv), 2);
+    fflush(stderr);
+    cr_assert_stderr_eq_str("Usage: demo [OPTIONS] COMMAND [ARGS]...\n"
+                            "Try 'demo --help' for help.\n\nError: No such command 'nope'.\n");
 }
