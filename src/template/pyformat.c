@@ -156,13 +156,19 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
                 width = (int)args[ai++].i;
             i++;
         }
-        while (i < fmt.n && isdigit((unsigned char)s[i]))
-            width = (width < 0 ? 0 : width) * 10 + (s[i++] - '0') % 10000;
+        while (i < fmt.n && isdigit((unsigned char)s[i])) {
+            if (width <= 1000000) /* larger values are refused below; no overflow */
+                width = (width < 0 ? 0 : width) * 10 + (s[i] - '0');
+            i++;
+        }
         if (i < fmt.n && s[i] == '.') {
             prec = 0;
             i++;
-            while (i < fmt.n && isdigit((unsigned char)s[i]))
-                prec = prec * 10 + (s[i++] - '0') % 10000;
+            while (i < fmt.n && isdigit((unsigned char)s[i])) {
+                if (prec <= 1000000) /* larger values are refused below; no overflow */
+                    prec = prec * 10 + (s[i] - '0');
+                i++;
+            }
         }
         while (i < fmt.n && strchr("hlL", s[i]))
             i++;
@@ -281,15 +287,21 @@ static int format_spec(rctx *r, const node *n, tv v, const char *spec, size_t sn
         alt = 1, i++;
     if (i < sn && spec[i] == '0')
         zero = 1, i++;
-    while (i < sn && isdigit((unsigned char)spec[i]))
-        width = (width < 0 ? 0 : width) * 10 + (spec[i++] - '0') % 100000;
+    while (i < sn && isdigit((unsigned char)spec[i])) {
+        if (width <= 1000000) /* larger values are refused below; no overflow */
+            width = (width < 0 ? 0 : width) * 10 + (spec[i] - '0');
+        i++;
+    }
     if (i < sn && (spec[i] == ',' || spec[i] == '_'))
         grouping = spec[i++];
     if (i < sn && spec[i] == '.') {
         prec = 0;
         i++;
-        while (i < sn && isdigit((unsigned char)spec[i]))
-            prec = prec * 10 + (spec[i++] - '0') % 100000;
+        while (i < sn && isdigit((unsigned char)spec[i])) {
+            if (prec <= 1000000) /* larger values are refused below; no overflow */
+                prec = prec * 10 + (spec[i] - '0');
+            i++;
+        }
     }
     if (i < sn)
         type = spec[i++];
