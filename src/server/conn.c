@@ -93,6 +93,7 @@ static void on_closed(uv_handle_t *h) {
     ph__free(c->headers);
     ph__arena_close(&c->arena);
     ph__buf_close(&c->wbuf);
+    ph__buf_close(&c->cork);
     ph__free(c);
     maybe_resume_accept(srv);
 }
@@ -107,6 +108,7 @@ static void on_shutdown(uv_shutdown_t *req, int status) {
 void ph__conn_close(ph__conn *c) {
     if (c->state == PH__CONN_CLOSING)
         return;
+    ph__conn_flush(c);
     if (c->state == PH__CONN_APP && c->task) {
         /* The request task still uses the connection: mark it dead and let
          * the task end; it closes the connection on its way out. */
@@ -326,6 +328,8 @@ static void maybe_resume_accept(ph__server *srv) {
     }
 }
 
+void ph__server_accept_retry(ph__server *srv) { maybe_resume_accept(srv); }
+
 static void on_connection(uv_stream_t *server, int status) {
     ph__server *srv = server->data;
     if (status < 0) {
@@ -343,6 +347,11 @@ static void on_connection(uv_stream_t *server, int status) {
         ph__free(c);
         ph__free(rbuf);
         ph__free(hdrs);
+        /* Out of memory: pause, and let the date timer's tick retry
+         * (ph__server_accept_retry). Fixed: nothing else resumed accepting
+         * when no connection was open to close, so a moment without memory
+         * stopped the server accepting for good. */
+        PH_LOG_WARN("out of memory accepting a connection; retrying within a second");
         srv->accept_paused = 1;
         return;
     }
@@ -363,6 +372,7 @@ static void on_connection(uv_stream_t *server, int status) {
     ph__timer_init(&c->timer, on_conn_timer);
     ph__arena_init(&c->arena, 4096, 0);
     ph__buf_init(&c->wbuf, 0);
+    ph__buf_init(&c->cork, 0);
     c->next = srv->conns;
     if (c->next)
         c->next->pprev = &c->next;

@@ -320,6 +320,8 @@ static int finish_head(ph__conn *c, size_t first_len, int more) {
     return rc < 0 ? PH_ENOMEM : 0;
 }
 
+static size_t consumed(ph__conn *c);
+
 static int send_body(ph__conn *c, const ph_message *m) {
     if (c->resp == PH__RESP_NONE || c->resp == PH__RESP_DONE)
         return PH_ESTATE;
@@ -364,6 +366,9 @@ static int send_body(ph__conn *c, const ph_message *m) {
         c->resp = PH__RESP_DONE;
         if (c->resp_length >= 0 && c->resp_sent < (uint64_t)c->resp_length && !c->resp_no_body)
             c->resp_close = 1; /* short body: the client learns it from the close */
+        /* The next pipelined request is already here: answer it in the same write. */
+        if (!c->resp_close && c->rlen > consumed(c))
+            return ph__conn_cork(c, bufs, n);
     }
     return ph__conn_write(c, bufs, n, 1);
 }
@@ -514,6 +519,7 @@ static void on_linger_shutdown(uv_shutdown_t *req, int status) {
  * the client reads it.
  */
 void ph__conn_linger(ph__conn *c) {
+    ph__conn_flush(c);
     c->state = PH__CONN_LINGER;
     c->task = NULL;
     c->rlen = 0;

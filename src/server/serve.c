@@ -122,6 +122,7 @@ static int serve_main(void *arg) {
     ph__lifespan *ls = NULL;
     if (rc == 0) {
         ph__date_start(srv);
+        ph__cork_start(srv);
         uv_signal_init(srv->uv, &sig.term);
         uv_signal_init(srv->uv, &sig.intr);
         sig.term.data = sig.intr.data = &sig;
@@ -156,6 +157,8 @@ static int serve_main(void *arg) {
         ph__server_close_handle(srv, (uv_handle_t *)&sig.term);
         ph__server_close_handle(srv, (uv_handle_t *)&sig.intr);
         ph__date_stop(srv);
+        ph__cork_stop(srv);
+        ph__server_close_handle(srv, (uv_handle_t *)&srv->flusher);
         if (srv->listening)
             ph__server_stop_listening(srv);
         /* libuv touches these handles (in srv, and `sig` on this task's

@@ -89,6 +89,8 @@ struct ph__conn {
     int has_date, has_server;
 
     /* write side */
+    ph_buf cork;          /* responses held back while pipelined requests follow */
+    ph__conn *cork_next, **cork_pprev; /* the server's corked connections */
     size_t write_pending; /* bytes in uv_write requests */
     ph__wait *writer;     /* a task waiting for the queue to drain */
     int write_error;      /* PH_E* once a write failed */
@@ -126,11 +128,16 @@ struct ph__server {
     size_t server_hdr_len;
     uint64_t requests;
     int closing; /* own handles (listener, timer, signals) whose close callback is pending */
+    ph__conn *corked;     /* connections holding back responses */
+    uv_check_t flusher;   /* writes them out once per loop iteration */
 };
 
 /* Accepting and connections (conn.c). */
 int ph__server_listen(ph__server *srv, int fd);
 void ph__server_stop_listening(ph__server *srv);
+/* Resume accepting if it was paused and may go on (called once a second, so
+ * an accept that failed for memory is retried). */
+void ph__server_accept_retry(ph__server *srv);
 /*
  * Close one of the server's own handles (listener, date timer, signal
  * watchers), counting it in srv->closing until its close callback has run:
@@ -156,6 +163,17 @@ void ph__conn_reject(ph__conn *c, int status);
 /* Bytes to the socket (write.c). */
 int ph__conn_write(ph__conn *c, const uv_buf_t *bufs, unsigned n, int may_suspend);
 int ph__conn_write_wait(ph__conn *c);
+/*
+ * Hold back a complete small response while the next pipelined request is
+ * already buffered, so a burst of pipelined responses leaves in one write.
+ * Held bytes go out before anything written after them, and at the latest
+ * in the same loop iteration (the server's check handle).
+ */
+int ph__conn_cork(ph__conn *c, const uv_buf_t *bufs, unsigned n);
+/* Write out held-back bytes now. */
+int ph__conn_flush(ph__conn *c);
+void ph__cork_start(ph__server *srv);
+void ph__cork_stop(ph__server *srv);
 
 /* The cached Date header (date.c). */
 void ph__date_start(ph__server *srv);

@@ -25,6 +25,9 @@ typedef struct write_req {
     char data[];
 } write_req;
 
+static int write_now(ph__conn *c, const uv_buf_t *bufs, unsigned n, int may_suspend);
+static void on_check(uv_check_t *h);
+
 static void on_written(uv_write_t *req, int status) {
     write_req *w = ph__container_of(req, write_req, req);
     ph__conn *c = w->c;
@@ -66,11 +69,98 @@ int ph__conn_write_wait(ph__conn *c) {
     return c->write_error;
 }
 
-int ph__conn_write(ph__conn *c, const uv_buf_t *bufs, unsigned n, int may_suspend) {
+static void uncork_list(ph__conn *c) {
+    if (!c->cork_pprev)
+        return;
+    *c->cork_pprev = c->cork_next;
+    if (c->cork_next)
+        c->cork_next->cork_pprev = c->cork_pprev;
+    c->cork_next = NULL;
+    c->cork_pprev = NULL;
+}
+
+int ph__conn_write(ph__conn *c, const uv_buf_t *in, unsigned n_in, int may_suspend) {
     if (c->write_error)
         return c->write_error;
     if (c->state == PH__CONN_CLOSING)
         return PH_ECLOSED;
+    /* Held-back responses go first, in the same write. */
+    uv_buf_t joined[8];
+    const uv_buf_t *bufs = in;
+    unsigned n = n_in;
+    if (c->cork.len && n_in < 8) {
+        joined[0] = uv_buf_init(c->cork.data, (unsigned)c->cork.len);
+        for (unsigned i = 0; i < n_in; i++)
+            joined[i + 1] = in[i];
+        bufs = joined;
+        n = n_in + 1;
+    } else if (c->cork.len) {
+        int rc = ph__conn_flush(c);
+        if (rc < 0)
+            return rc;
+    }
+    int rc = write_now(c, bufs, n, may_suspend);
+    if (bufs == joined) {
+        c->cork.len = 0;
+        uncork_list(c);
+    }
+    return rc;
+}
+
+int ph__conn_flush(ph__conn *c) {
+    if (!c->cork.len) {
+        uncork_list(c);
+        return 0;
+    }
+    uv_buf_t b = uv_buf_init(c->cork.data, (unsigned)c->cork.len);
+    int rc = write_now(c, &b, 1, 0);
+    c->cork.len = 0;
+    uncork_list(c);
+    return rc;
+}
+
+int ph__conn_cork(ph__conn *c, const uv_buf_t *bufs, unsigned n) {
+    size_t total = 0;
+    for (unsigned i = 0; i < n; i++)
+        total += bufs[i].len;
+    if (total == 0)
+        return 0;
+    if (c->cork.len + total > LOW_WATER || c->write_pending || c->write_error ||
+        ph__buf_reserve(&c->cork, total) < 0)
+        return ph__conn_write(c, bufs, n, 1);
+    for (unsigned i = 0; i < n; i++)
+        ph__buf_append(&c->cork, bufs[i].base, bufs[i].len); /* room was reserved */
+    if (!c->cork_pprev) {
+        ph__server *srv = c->srv;
+        c->cork_next = srv->corked;
+        if (c->cork_next)
+            c->cork_next->cork_pprev = &c->cork_next;
+        srv->corked = c;
+        c->cork_pprev = &srv->corked;
+        uv_check_start(&srv->flusher, on_check);
+    }
+    return 0;
+}
+
+static void on_check(uv_check_t *h) {
+    ph__server *srv = h->data;
+    while (srv->corked)
+        ph__conn_flush(srv->corked);
+    uv_check_stop(h);
+}
+
+void ph__cork_start(ph__server *srv) {
+    uv_check_init(srv->uv, &srv->flusher);
+    srv->flusher.data = srv;
+}
+
+void ph__cork_stop(ph__server *srv) {
+    while (srv->corked)
+        ph__conn_flush(srv->corked);
+    uv_check_stop(&srv->flusher);
+}
+
+static int write_now(ph__conn *c, const uv_buf_t *bufs, unsigned n, int may_suspend) {
     size_t total = 0;
     for (unsigned i = 0; i < n; i++)
         total += bufs[i].len;
