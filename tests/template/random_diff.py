@@ -18,7 +18,7 @@ import tempfile
 import jinja2
 
 CTX = {
-    "i": 7, "j": -3, "z": 0, "f": 2.5, "g": -0.125, "big": 10 ** 12, "s": "Hello <World> & 'x'",
+    "i": 7, "j": -3, "z": 0, "f": 2.5, "g": -0.125, "big": 10 ** 6, "s": "Hello <World> & 'x'",
     "e": "", "u8": "héllo wörld", "l": [3, 1, 2], "ls": ["b", "A", "c"], "ll": [[1, 2], [3]],
     "d": {"a": 1, "b": "two", "c": [1, 2]}, "rows": [{"n": "x", "v": 1}, {"n": "y", "v": 2}, {"n": "x", "v": 3}],
     "t": True, "n": None, "html": "<b>bold</b>",
@@ -39,7 +39,8 @@ FILTERS = [
 TESTS = ["defined", "undefined", "none", "number", "string", "mapping", "sequence", "iterable",
          "odd", "even", "divisibleby 3", "lower", "upper", "escaped", "integer", "float",
          "boolean", "callable", "in [1, 2, 3]", "eq 2", "gt 1"]
-BINOPS = ["+", "-", "*", "/", "//", "%", "**", "~", "==", "!=", "<", ">", "<=", ">=", "and", "or",
+# no "**": Python's big integers make `big ** big` run for ever
+BINOPS = ["+", "-", "*", "/", "//", "%", "~", "==", "!=", "<", ">", "<=", ">=", "and", "or",
           "in", "not in"]
 
 
