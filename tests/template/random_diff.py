@@ -111,7 +111,8 @@ def main():
         env = jinja2.Environment(loader=jinja2.DictLoader({name: src}),
                                  autoescape=lambda n: n.endswith(".html"))
         try:
-            exp = {"out": env.get_template(name).render(**CTX)}
+            # a fresh copy: some Jinja2 filters mutate their input (`list|indent` extends it)
+            exp = {"out": env.get_template(name).render(**json.loads(json.dumps(CTX)))}
         except Exception as e:
             exp = {"error": "%s: %s" % (type(e).__name__, e)}
         cases.append({"files": {name: src}, "template": name, "context": CTX, "options": {}, "exp": exp})
