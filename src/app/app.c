@@ -69,6 +69,8 @@ void ph_app_free(ph_app *app) {
     ph__free(app->bp_names);
     ph__session_codec_free(app->codec);
     ph_tmpl_env_free(app->templates);
+    while (app->narena_pool)
+        ph__arena_close(&app->arena_pool[--app->narena_pool]);
     for (size_t i = 0; i < app->ntemplate_dirs; i++)
         ph__free(app->template_dirs[i]);
     ph__free(app->template_dirs);
@@ -292,12 +294,17 @@ static int app_call(void *self, const ph_scope *scope, ph_channel *ch) {
         finish_setup(app);
         app->served = 1;
     }
+    /* A warm arena from the pool: its first chunk is reused, so a request
+     * allocates nothing for its scratch memory. */
     ph_arena arena;
-    ph__arena_init(&arena, 8192, 0);
+    if (app->narena_pool)
+        arena = app->arena_pool[--app->narena_pool];
+    else
+        ph__arena_init(&arena, 8192, 0);
     ph_request req;
     ph__request_init(&req, app, scope, ch, &arena);
     int rc = PH_ENOMEM;
-    ph_app_ctx *actx = ph_app_context_push(app);
+    ph_app_ctx *actx = ph__app_context_push_at(app, ph__arena_alloc(&arena, sizeof(ph_app_ctx)));
     if (actx) {
         req.app_ctx = actx;
         ph__request_set_current(&req);
@@ -314,7 +321,11 @@ static int app_call(void *self, const ph_scope *scope, ph_channel *ch) {
     }
     ph__session_release(&req);
     ph__request_cleanup(&req);
-    ph__arena_close(&arena);
+    ph__arena_reset(&arena);
+    if (app->narena_pool < sizeof(app->arena_pool) / sizeof(app->arena_pool[0]))
+        app->arena_pool[app->narena_pool++] = arena;
+    else
+        ph__arena_close(&arena);
     return rc;
 }
 

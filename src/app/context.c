@@ -43,6 +43,8 @@ void ph__request_set_current(ph_request *req) { ph_task_local_set(ph__ctx_key_re
 
 json_t *ph_g(void) {
     ph_app_ctx *c = ph__app_ctx_current();
+    if (c && !c->g)
+        c->g = json_object(); /* most requests never touch g */
     return c ? c->g : NULL;
 }
 
@@ -81,14 +83,21 @@ void *ph_g_get_ptr(const char *name) {
 ph_app_ctx *ph_app_context_push(ph_app *app) {
     if (!app || !ph_current())
         return NULL;
-    ph_app_ctx *c = ph__calloc(1, sizeof(*c));
+    ph_app_ctx *c = ph__malloc(sizeof(*c));
     if (!c)
         return NULL;
-    c->g = json_object();
-    if (!c->g) {
+    ph_app_ctx *r = ph__app_context_push_at(app, c);
+    if (r)
+        r->heap = 1;
+    else
         ph__free(c);
+    return r;
+}
+
+ph_app_ctx *ph__app_context_push_at(ph_app *app, ph_app_ctx *c) {
+    if (!app || !c || !ph_current())
         return NULL;
-    }
+    memset(c, 0, sizeof(*c));
     c->app = app;
     ph__arena_init(&c->arena, 1024, 0);
     c->prev = ph__app_ctx_current();
@@ -115,7 +124,8 @@ int ph__app_context_pop_err(ph_app_ctx *c, const ph_error *err) {
     ph_task_local_set(ph__ctx_key_app(), c->prev);
     json_decref(c->g);
     ph__arena_close(&c->arena);
-    ph__free(c);
+    if (c->heap)
+        ph__free(c);
     return 0;
 }
 

@@ -54,6 +54,8 @@ struct ph_app {
     struct ph_tmpl_env *templates; /* created on first render */
     char **template_dirs;          /* blueprints' template folders, in order */
     size_t ntemplate_dirs;
+    ph_arena arena_pool[16]; /* request arenas kept for reuse (reset, first chunk kept) */
+    size_t narena_pool;
     ph_session_codec *codec; /* built on first use from SECRET_KEY */
     char *codec_key;         /* the key the codec was built with */
 };
@@ -67,7 +69,8 @@ typedef struct ph__g_ptr {
 
 struct ph_app_ctx {
     ph_app *app;
-    json_t *g;
+    json_t *g;          /* created on first use */
+    int heap;           /* allocated by ph_app_context_push (else in a request's arena) */
     ph__g_ptr *ptrs;
     ph_app_ctx *prev;
     ph_arena arena; /* url_for results outside a request */
@@ -174,6 +177,8 @@ ph_app_ctx *ph__app_ctx_current(void);
 /* Pop an app context, handing `err` (the request's unhandled error) to the
  * teardown_appcontext hooks, as Flask's app_ctx.pop(exc) does. */
 int ph__app_context_pop_err(ph_app_ctx *c, const ph_error *err);
+/* Push an app context kept in `storage` (a request's arena) instead of the heap. */
+ph_app_ctx *ph__app_context_push_at(ph_app *app, ph_app_ctx *storage);
 void ph__request_set_current(ph_request *req);
 
 /* Requests (request.c). */

@@ -61,7 +61,7 @@ static json_t *flask_context(void *ud, void *user) {
         return NULL;
     ph_app_ctx *actx = ph__app_ctx_current();
     if (actx) {
-        json_object_set(ctx, "g", actx->g);
+        json_object_set(ctx, "g", ph_g());
         json_object_set(ctx, "config", actx->app->config);
     }
     if (req) {
