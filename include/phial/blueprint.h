@@ -38,6 +38,7 @@ typedef struct ph_blueprint_opts {
 PH_EXTERN ph_blueprint *ph_blueprint_new_(const char *name, const ph_blueprint_opts *opts);
 #define ph_blueprint_new(name, ...)                                                               \
     ph_blueprint_new_((name), &(ph_blueprint_opts){.reserved_ = 0, __VA_ARGS__})
+/* Free a blueprint and what it recorded. NULL does nothing. Suspends: no. */
 PH_EXTERN void ph_blueprint_free(ph_blueprint *bp);
 
 /* Routes, as ph_route(); the endpoint gets the blueprint's name in front. */
