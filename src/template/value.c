@@ -14,6 +14,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,8 +200,35 @@ int ph__escape(ph_buf *b, const char *s, size_t n) {
     if (n > (SIZE_MAX / 8) || ph__buf_reserve(b, n * 5) < 0)
         return escape_slow(b, s, n);
     char *d = b->data + b->len;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
+                  dq = _mm_set1_epi8('"'), sq = _mm_set1_epi8('\'');
+#endif
+    while (i < n) {
+#ifdef __SSE2__
+        /* sixteen bytes at a time: copy the clean run up to the next special byte */
+        if (i + 16 <= n) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            __m128i hit = _mm_or_si128(
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, lt)),
+                             _mm_or_si128(_mm_cmpeq_epi8(v, gt), _mm_cmpeq_epi8(v, dq))),
+                _mm_cmpeq_epi8(v, sq));
+            int mask = _mm_movemask_epi8(hit);
+            if (!mask) {
+                _mm_storeu_si128((__m128i *)(void *)d, v);
+                d += 16;
+                i += 16;
+                continue;
+            }
+            /* store all sixteen (there is room) but keep only the clean run */
+            size_t clean = (size_t)__builtin_ctz((unsigned)mask);
+            _mm_storeu_si128((__m128i *)(void *)d, v);
+            d += clean;
+            i += clean;
+        }
+#endif
+        unsigned char c = (unsigned char)s[i++];
         if (!needs_escape[c]) {
             *d++ = (char)c;
             continue;
@@ -271,7 +301,7 @@ int ph__fmt_float(ph_buf *b, double f) {
         if (*p != '.')
             mant[nm++] = *p;
     mant[nm] = 0;
-    int exp = atoi(p + 1);
+    int exp = (int)strtol(p + 1, NULL, 10);
     while (nm > 1 && mant[nm - 1] == '0')
         mant[--nm] = 0;
     char out[64];
