@@ -16,6 +16,8 @@
  */
 #include "app/cli.h"
 
+#include "app/core.h"
+
 #include "util/alloc.h"
 
 #include <dirent.h>
@@ -138,9 +140,18 @@ static int watch_paths(ph_cli_ctx *ctx, const char *exe, watch *w) {
     for (size_t i = 0; i < given; i++)
         w->paths[w->n++] = ph_cli_get_str_at(ctx, "reload_dir", i);
     if (given == 0) {
-        ph_app *app = ph_cli_app(ctx);
-        w->paths[w->n++] = ph_config_str(app, "TEMPLATE_FOLDER", "templates");
-        w->paths[w->n++] = ph_config_str(app, "STATIC_FOLDER", "static");
+        /* The app's folders, resolved against ROOT_PATH as the app resolves them. */
+        static const char *const keys[][2] = {{"TEMPLATE_FOLDER", "templates"},
+                                              {"STATIC_FOLDER", "static"}};
+        for (size_t i = 0; i < 2; i++) {
+            const char *folder = ph_config_str(ph_cli_app(ctx), keys[i][0], keys[i][1]);
+            char path[PATH_MAX];
+            if (!folder || !*folder)
+                continue;
+            ph__app_path(ph_cli_app(ctx), folder, path, sizeof(path));
+            if (!(w->paths[w->n++] = ph__arena_strdup(&ctx->arena, path)))
+                return PH_ENOMEM;
+        }
     }
     return 0;
 }

@@ -79,8 +79,11 @@ static size_t maxw(size_t a, size_t b) { return a > b ? a : b; }
  */
 static void add_static_route(ph_app *app) {
     const char *folder = ph_config_str(app, "STATIC_FOLDER", NULL);
-    if (folder && *folder && !ph__router_endpoint(app->router, "static") && !app->served)
-        ph__static_register_as(app, ph_config_str(app, "STATIC_URL_PATH", NULL), folder, "static");
+    if (folder && *folder && !ph__router_endpoint(app->router, "static") && !app->served) {
+        char dir[4096];
+        ph__app_path(app, folder, dir, sizeof(dir));
+        ph__static_register_as(app, ph_config_str(app, "STATIC_URL_PATH", NULL), dir, "static");
+    }
 }
 
 static int routes_cmd(ph_cli_ctx *ctx) {

@@ -320,6 +320,19 @@ def test_reload_on_a_watched_file(cliapp, running, tmp_path):
         socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
 
 
+def test_reload_watches_the_template_folder_by_default(cliapp, running, tmp_path):
+    (tmp_path / "templates").mkdir()
+    port = free_port()
+    r = running(cliapp, "--port", port, "--reload", cwd=tmp_path)
+    r.wait_log(f"serving on http://127.0.0.1:{port}")
+    first = get(port, "/pid")
+    time.sleep(0.6)
+    (tmp_path / "templates" / "index.html").write_text("<p>new</p>")
+    wait_pid_change(port, first)
+    assert "Detected a change in 'templates'" in r.log()
+    assert r.stop() == 0
+
+
 def test_reload_when_the_executable_is_rebuilt(cliapp, running, tmp_path):
     exe = tmp_path / "copy"
     shutil.copy2(cliapp, exe)
