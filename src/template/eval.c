@@ -131,8 +131,8 @@ int ph__tmpl_getattr(rctx *r, const node *n, tv obj, const char *name, size_t le
     return 0;
 }
 
-static int norm_index(tv seq, int64_t i, size_t n, size_t *out) {
-    (void)seq;
+/* A Python index (negative counts from the end) into n items; 0 when out of range. */
+static int norm_index(int64_t i, size_t n, size_t *out) {
     if (i < 0)
         i += (int64_t)n;
     if (i < 0 || (uint64_t)i >= n)
@@ -150,8 +150,8 @@ int ph__tmpl_getitem(rctx *r, const node *n, tv obj, tv key, tv *out) {
         if (ph__tdict_get(obj, key, out))
             return 0;
     } else if ((key.k == TV_INT || key.k == TV_BOOL) && (ph__tv_is_seq(obj) || obj.k == TV_STR)) {
-        size_t len = obj.k == TV_STR ? ph__tv_len(obj) : ph__tv_len(obj), i;
-        if (norm_index(obj, key.i, len, &i)) {
+        size_t len = ph__tv_len(obj), i;
+        if (norm_index(key.i, len, &i)) {
             if (obj.k == TV_STR) {
                 size_t b = ph__utf8_offset(obj.s, obj.n, i);
                 size_t e = ph__utf8_offset(obj.s + b, obj.n - b, 1) + b;

@@ -358,7 +358,8 @@ static int g_dict(rctx *r, tfunc *s, targs *a, tv *out) {
     tdict *d = ph__tdict_new(r, a->nkw);
     if (!d)
         return PH_ENOMEM;
-    *out = (tv){.k = s->state ? TV_DICT : TV_DICT, .flags = (uint8_t)s->state};
+    /* dict() and namespace() both make a dict; state marks the namespace */
+    *out = (tv){.k = TV_DICT, .flags = (uint8_t)s->state};
     out->d = d;
     tfunc upd = {.self = *out};
     targs a2 = *a;
