@@ -451,6 +451,10 @@ static int contains(rctx *r, const node *n, tv hay, tv needle, int *res) {
     }
     if (hay.k == TV_JOBJ || hay.k == TV_DICT) {
         tv x;
+        if (needle.k == TV_LIST || needle.k == TV_JARR || needle.k == TV_DICT || needle.k == TV_JOBJ)
+            if (!(needle.flags & TVF_TUPLE))
+                return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unhashable type: '%s'",
+                                     ph__tv_typename(needle));
         *res = ph__tdict_get(hay, needle, &x);
         return 0;
     }

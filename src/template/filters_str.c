@@ -502,16 +502,20 @@ static int wrap_line(rctx *r, ph_buf *b, const char *s, size_t n, size_t width, 
         size_t cur = 0, start = ci, cut = 0; /* cut: bytes taken from ch[ci] */
         while (ci < nc && cur + ch[ci].w <= width)
             cur += ch[ci++].w;
+        int appended = 0; /* textwrap put a (maybe empty) piece of a long word last */
         if (ci < nc && ch[ci].w > width) {
             size_t left = width < 1 ? 1 : width - cur;
             if (blw) {
                 cut = ph__utf8_offset(ch[ci].s, ch[ci].n, left);
+                appended = 1;
             } else if (ci == start) {
                 ci++;
+                appended = 1;
             }
         }
         size_t end = ci;
-        if (!cut && end > start && ch[end - 1].space)
+        /* textwrap drops only the line's last piece when it is whitespace */
+        if (!appended && end > start && ch[end - 1].space)
             end--;
         if (end > start || cut) {
             if (!*first_line)
