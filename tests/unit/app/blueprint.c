@@ -108,3 +108,78 @@ Test(blueprint, app_and_blueprint_static_folders) {
     unlink(path);
     rmdir(sdir);
 }
+
+static int app_wide_hits, scoped_teardowns, app_teardowns;
+static ph_response *count_app_wide(ph_request *req) {
+    app_wide_hits++;
+    return NULL;
+}
+static void td_scoped(ph_request *req, const ph_error *e) { scoped_teardowns++; }
+static void td_app(ph_request *req, const ph_error *e) { app_teardowns++; }
+static ph_response *not_found_page(ph_request *req, const ph_error *e) {
+    return ph_text(req, 404, "bp-registered app-wide 404");
+}
+static const ph_error_kind BP_KIND = {"BpError", 409, NULL};
+static ph_response *kind_view(ph_request *req) { return ph_fail(req, &BP_KIND, "conflict"); }
+static ph_response *kind_handler(ph_request *req, const ph_error *e) {
+    return ph_text(req, 409, ph_request_printf(req, "handled %s: %s", e->kind->name, e->message));
+}
+static ph_response *tmpl_view(ph_request *req) {
+    return ph_render_template(req, "bp_page.html", json_pack("{s:s}", "x", "y"));
+}
+static ph_response *after_scoped(ph_request *req, ph_response *r) {
+    ph_response_set_header(r, "X-Scoped", "yes");
+    return r;
+}
+
+static int body_app_wide(ph_app *app, ph_test_client *c) {
+    app_wide_hits = scoped_teardowns = app_teardowns = 0;
+    ph_test_response *r = ph_client_get(c, "/plain");
+    cr_assert_eq(app_wide_hits, 1, "before_app_request from a blueprint runs for app routes");
+    cr_assert_eq(scoped_teardowns, 0);
+    cr_assert_eq(app_teardowns, 1, "teardown_app_request runs for every request");
+    cr_assert_null(ph_test_response_header(r, "X-Scoped"));
+    ph_test_response_free(r);
+    r = ph_client_get(c, "/missing");
+    cr_assert_str_eq(r->body, "bp-registered app-wide 404");
+    ph_test_response_free(r);
+    r = ph_client_get(c, "/b/kind");
+    cr_assert_eq(r->status, 409);
+    cr_assert_str_eq(r->body, "handled BpError: conflict");
+    cr_assert_str_eq(ph_test_response_header(r, "X-Scoped"), "yes");
+    cr_assert_eq(scoped_teardowns, 1, "a blueprint's teardown runs for its routes");
+    ph_test_response_free(r);
+    r = ph_client_get(c, "/b/tmpl");
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    cr_assert_str_eq(r->body, "bp template y");
+    ph_test_response_free(r);
+    return 0;
+}
+
+static ph_response *plain(ph_request *req) { return ph_text(req, 200, "plain"); }
+
+Test(blueprint, app_wide_variants_kind_handlers_and_template_folder) {
+    char tdir[64] = "/tmp/phial-bptmpl-XXXXXX";
+    cr_assert_not_null(mkdtemp(tdir));
+    char path[128];
+    snprintf(path, sizeof(path), "%s/bp_page.html", tdir);
+    FILE *f = fopen(path, "w");
+    fputs("bp template {{ x }}", f);
+    fclose(f);
+    ph_app *app = ph_app_new("t");
+    ph_route(app, "/plain", plain);
+    ph_blueprint *b = ph_blueprint_new("b", .url_prefix = "/b", .template_folder = tdir);
+    ph_bp_route(b, "/kind", kind_view, .endpoint = "kind");
+    ph_bp_route(b, "/tmpl", tmpl_view, .endpoint = "tmpl");
+    ph_bp_before_app_request(b, count_app_wide);
+    ph_bp_teardown_request(b, td_scoped);
+    ph_bp_teardown_app_request(b, td_app);
+    ph_bp_app_errorhandler(b, 404, not_found_page);
+    ph_bp_errorhandler_kind(b, &BP_KIND, kind_handler);
+    ph_bp_after_request(b, after_scoped);
+    cr_assert_eq(ph_register_blueprint(app, b), 0);
+    fw_run(app, body_app_wide);
+    ph_blueprint_free(b);
+    unlink(path);
+    rmdir(tdir);
+}
