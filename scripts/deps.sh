@@ -15,7 +15,7 @@ test_pkgs="libcriterion-dev python3 python3-pytest python3-httpx python3-jinja2 
            curl clang libclang-rt-14-dev llvm valgrind procps gcc-aarch64-linux-gnu
            qemu-user-static libc6-dev-arm64-cross chromium"
 bench_pkgs="wrk nginx-light gunicorn python3-quart uvicorn python3-starlette gnuplot-nox
-            util-linux"
+            util-linux kore libulfius-dev python3-uvloop python3-httptools"
 
 case "${1:-build}" in
     build) want="$build_pkgs" ;;
