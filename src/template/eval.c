@@ -316,93 +316,106 @@ static int repeat(rctx *r, const node *n, tv s, int64_t k, tv *out) {
     return 0;
 }
 
+/* Floor division and modulo with Python's signs (CPython's int and float divmod). */
+static int py_divmod(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
+    int ints = a.k != TV_FLOAT && b.k != TV_FLOAT;
+    int64_t x = a.i, y = b.i;
+    double fx = num(a), fy = num(b);
+    if (fy == 0)
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                             ints ? "integer division or modulo by zero" : "float modulo");
+    if (ints) {
+        if (x == INT64_MIN && y == -1) {
+            *out = op == '%' ? tv_int(0) : tv_float(-(double)x);
+            return 0;
+        }
+        int64_t q = x / y, m = x % y;
+        if (m != 0 && ((m < 0) != (y < 0))) {
+            q--;
+            m += y;
+        }
+        *out = tv_int(op == '%' ? m : q);
+    } else {
+        /* CPython's float_divmod */
+        double m = fmod(fx, fy), d = (fx - m) / fy;
+        if (m != 0 && ((m < 0) != (fy < 0))) {
+            m += fy;
+            d -= 1.0;
+        }
+        if (m == 0)
+            m = copysign(0.0, fy);
+        double fd = d != 0 ? floor(d) : copysign(0.0, fx / fy);
+        if (d != 0 && d - fd > 0.5)
+            fd += 1.0;
+        *out = tv_float(op == '%' ? m : fd);
+    }
+    return 0;
+}
+
+/* Arithmetic on two numbers with Python's rules (bool counts as int). */
+static int num_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
+    int ints = a.k != TV_FLOAT && b.k != TV_FLOAT;
+    int64_t x = a.i, y = b.i, z;
+    double fx = num(a), fy = num(b);
+    switch (op) {
+    case '+':
+        if (ints && !__builtin_add_overflow(x, y, &z)) {
+            *out = tv_int(z);
+            return 0;
+        }
+        *out = tv_float(fx + fy);
+        return 0;
+    case '-':
+        if (ints && !__builtin_sub_overflow(x, y, &z)) {
+            *out = tv_int(z);
+            return 0;
+        }
+        *out = tv_float(fx - fy);
+        return 0;
+    case '*':
+        if (ints && !__builtin_mul_overflow(x, y, &z)) {
+            *out = tv_int(z);
+            return 0;
+        }
+        *out = tv_float(fx * fy);
+        return 0;
+    case '/':
+        if (fy == 0)
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "division by zero");
+        *out = tv_float(fx / fy);
+        return 0;
+    case OP_FLOORDIV:
+    case '%':
+        return py_divmod(r, n, op, a, b, out);
+    case OP_POW:
+        if (ints && y >= 0) {
+            int64_t res = 1, base = x;
+            int ovf = 0;
+            for (int64_t e = y; e > 0 && !ovf; e >>= 1) {
+                if (e & 1)
+                    ovf |= __builtin_mul_overflow(res, base, &res);
+                if (e > 1)
+                    ovf |= __builtin_mul_overflow(base, base, &base);
+            }
+            *out = ovf ? tv_float(pow(fx, fy)) : tv_int(res);
+            return 0;
+        }
+        if (fx == 0 && fy < 0)
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                                 "0.0 cannot be raised to a negative power");
+        *out = tv_float(pow(fx, fy));
+        return 0;
+    }
+    return type_error(r, n, op, a, b);
+}
+
 int ph__tmpl_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
     if (a.k == TV_UNDEF)
         return undef_error(r, n, a);
     if (b.k == TV_UNDEF)
         return undef_error(r, n, b);
-    if (is_num(a) && is_num(b)) {
-        int ints = a.k != TV_FLOAT && b.k != TV_FLOAT;
-        int64_t x = a.i, y = b.i, z;
-        double fx = num(a), fy = num(b);
-        switch (op) {
-        case '+':
-            if (ints && !__builtin_add_overflow(x, y, &z)) {
-                *out = tv_int(z);
-                return 0;
-            }
-            *out = tv_float(fx + fy);
-            return 0;
-        case '-':
-            if (ints && !__builtin_sub_overflow(x, y, &z)) {
-                *out = tv_int(z);
-                return 0;
-            }
-            *out = tv_float(fx - fy);
-            return 0;
-        case '*':
-            if (ints && !__builtin_mul_overflow(x, y, &z)) {
-                *out = tv_int(z);
-                return 0;
-            }
-            *out = tv_float(fx * fy);
-            return 0;
-        case '/':
-            if (fy == 0)
-                return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "division by zero");
-            *out = tv_float(fx / fy);
-            return 0;
-        case OP_FLOORDIV:
-        case '%':
-            if (fy == 0)
-                return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
-                                     ints ? "integer division or modulo by zero" : "float modulo");
-            if (ints) {
-                if (x == INT64_MIN && y == -1) {
-                    *out = op == '%' ? tv_int(0) : tv_float(-(double)x);
-                    return 0;
-                }
-                int64_t q = x / y, m = x % y;
-                if (m != 0 && ((m < 0) != (y < 0))) {
-                    q--;
-                    m += y;
-                }
-                *out = tv_int(op == '%' ? m : q);
-            } else {
-                /* CPython's float_divmod */
-                double m = fmod(fx, fy), d = (fx - m) / fy;
-                if (m != 0 && ((m < 0) != (fy < 0))) {
-                    m += fy;
-                    d -= 1.0;
-                }
-                if (m == 0)
-                    m = copysign(0.0, fy);
-                double fd = d != 0 ? floor(d) : copysign(0.0, fx / fy);
-                if (d != 0 && d - fd > 0.5)
-                    fd += 1.0;
-                *out = tv_float(op == '%' ? m : fd);
-            }
-            return 0;
-        case OP_POW:
-            if (ints && y >= 0) {
-                int64_t res = 1, base = x;
-                int ovf = 0;
-                for (int64_t e = y; e > 0 && !ovf; e >>= 1) {
-                    if (e & 1)
-                        ovf |= __builtin_mul_overflow(res, base, &res);
-                    if (e > 1)
-                        ovf |= __builtin_mul_overflow(base, base, &base);
-                }
-                *out = ovf ? tv_float(pow(fx, fy)) : tv_int(res);
-                return 0;
-            }
-            if (fx == 0 && fy < 0)
-                return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
-                                     "0.0 cannot be raised to a negative power");
-            *out = tv_float(pow(fx, fy));
-            return 0;
-        }
-    }
+    if (is_num(a) && is_num(b))
+        return num_binop(r, n, op, a, b, out);
     if (op == '+' && a.k == TV_STR && b.k == TV_STR)
         return concat_two(r, a, b, out);
     if (op == '+' && ph__tv_is_seq(a) && ph__tv_is_seq(b)) {
