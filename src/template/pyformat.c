@@ -111,6 +111,67 @@ static int fmt_fixed(ph_buf *b, double x, int prec) {
     return out_put(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
+/* An integer conversion (d i u x X o) the way Python does it: a sign and
+ * not two's complement for negative hex/octal, "0o" for %#o, zero padding
+ * after the sign and prefix even with a precision. */
+static int fmt_int(ph_buf *b, const char *flags, int width, int prec, char type, long long v) {
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    char digits[72];
+    snprintf(digits, sizeof(digits),
+             type == 'x'   ? "%llx"
+             : type == 'X' ? "%llX"
+             : type == 'o' ? "%llo"
+                           : "%llu",
+             u);
+    size_t nd = strlen(digits);
+    int alt = strchr(flags, '#') != NULL, zero = strchr(flags, '0') != NULL;
+    int left = strchr(flags, '-') != NULL;
+    const char *sign = v < 0 ? "-" : strchr(flags, '+') ? "+" : strchr(flags, ' ') ? " " : "";
+    const char *prefix = !alt          ? ""
+                         : type == 'x' ? "0x"
+                         : type == 'X' ? "0X"
+                         : type == 'o' ? "0o"
+                                       : "";
+    size_t zeros = prec > 0 && (size_t)prec > nd ? (size_t)prec - nd : 0;
+    size_t body = strlen(sign) + strlen(prefix) + zeros + nd;
+    size_t pad = width > 0 && (size_t)width > body ? (size_t)width - body : 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && !left && !zero && i < pad; i++)
+        rc = ph__buf_append_char(b, ' ');
+    if (rc == 0)
+        rc = ph__buf_append_str(b, sign);
+    if (rc == 0)
+        rc = ph__buf_append_str(b, prefix);
+    for (size_t i = 0; rc == 0 && i < zeros + (!left && zero ? pad : 0); i++)
+        rc = ph__buf_append_char(b, '0');
+    if (rc == 0)
+        rc = ph__buf_append(b, digits, nd);
+    for (size_t i = 0; rc == 0 && left && i < pad; i++)
+        rc = ph__buf_append_char(b, ' ');
+    return rc;
+}
+
+/* A float conversion (e E f F g G) through the C library, whose output
+ * matches Python's for these. */
+static int fmt_float_conv(rctx *r, const node *n, ph_buf *b, const char *flags, int width, int prec,
+                          char type, double f) {
+    char spec[32];
+    snprintf(spec, sizeof(spec), "%%%s*.*%c", flags, type);
+    int w = width < 0 ? 0 : width, p = prec < 0 ? 6 : prec;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    int len = snprintf(NULL, 0, spec, w, p, f);
+    if (len < 0)
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "bad format");
+    int rc = ph__buf_reserve(b, (size_t)len);
+    if (rc < 0)
+        return rc;
+    snprintf(b->data + b->len, (size_t)len + 1, spec, w, p, f);
+#pragma GCC diagnostic pop
+    b->len += (size_t)len;
+    return 0;
+}
+
 int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv kw, tv *out) {
     /* build at the end of the output buffer (no buffer to allocate), then
      * move the bytes to the arena and cut the output back */
@@ -197,7 +258,23 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
             rc = append_str_arg(r, b, fmt, arg, type != 's', prec, width, left);
             continue;
         }
-        if (!strchr("diuxXoeEfFgGc", type)) {
+        if (type == 'c') { /* a character: chr(int) or a one-character str */
+            ph_buf cb;
+            ph__buf_init(&cb, 16);
+            if ((arg.k == TV_INT || arg.k == TV_BOOL) && arg.i >= 0 && arg.i <= 0x10FFFF)
+                rc = ph__utf8_put(&cb, (uint32_t)arg.i);
+            else if (arg.k == TV_STR && ph__utf8_len(arg.s, arg.n) == 1)
+                rc = ph__buf_append(&cb, arg.s, arg.n);
+            else
+                rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "%%c requires int or char");
+            if (rc == 0)
+                rc = append_str_arg(r, b, fmt, tv_str(cb.data, cb.len, 0), 0, -1, width, left);
+            ph__buf_close(&cb);
+            if (rc < 0)
+                break;
+            continue;
+        }
+        if (!strchr("diuxXoeEfFgG", type)) {
             rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unsupported format character '%c' (0x%x)", type,
                                (unsigned char)type);
             break;
@@ -209,38 +286,12 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
         if ((type == 'f' || type == 'F') && !nf && width < 0 &&
             fmt_fixed(b, f, prec < 0 ? 6 : prec) == 0)
             continue;
-        char spec[32], tmp[512];
-        if (type == 'u')
-            type = 'd';
-        if (strchr("diouxXc", type)) {
-            snprintf(spec, sizeof(spec), "%%%s%s%s%s", flags, width >= 0 ? "*" : "",
-                     prec >= 0 ? ".*" : "", type == 'c' ? "c" : (char[]){'l', 'l', type, 0});
-        } else {
-            snprintf(spec, sizeof(spec), "%%%s%s%s%c", flags, width >= 0 ? "*" : "",
-                     prec >= 0 ? ".*" : "", type);
-        }
-        int len;
-        int isint = strchr("diouxXc", type) != NULL;
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-        if (width >= 0 && prec >= 0)
-            len = isint ? snprintf(tmp, sizeof(tmp), spec, width, prec, iv)
-                        : snprintf(tmp, sizeof(tmp), spec, width, prec, f);
-        else if (width >= 0)
-            len = isint ? snprintf(tmp, sizeof(tmp), spec, width, iv)
-                        : snprintf(tmp, sizeof(tmp), spec, width, f);
-        else if (prec >= 0)
-            len = isint ? snprintf(tmp, sizeof(tmp), spec, prec, iv)
-                        : snprintf(tmp, sizeof(tmp), spec, prec, f);
+        if (strchr("diuxXo", type))
+            rc = fmt_int(b, flags, width, prec, type, iv);
         else
-            len =
-                isint ? snprintf(tmp, sizeof(tmp), spec, iv) : snprintf(tmp, sizeof(tmp), spec, f);
-#pragma GCC diagnostic pop
-        if (len < 0 || (size_t)len >= sizeof(tmp)) {
-            rc = ph__tmpl_rerr(r, n, PH_ETOOBIG, "formatted number too long");
+            rc = fmt_float_conv(r, n, b, flags, width, prec, type, f);
+        if (rc < 0)
             break;
-        }
-        rc = ph__buf_append(b, tmp, (size_t)len);
     }
     if (rc == 0 && ai < nargs && !used_map && !(kw.k == TV_DICT || kw.k == TV_JOBJ))
         rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE,
