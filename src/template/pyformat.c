@@ -319,157 +319,224 @@ static int group_digits(ph_buf *b, const char *digits, size_t n, char sep) {
     return rc;
 }
 
-static int format_spec(rctx *r, const node *n, tv v, const char *spec, size_t sn, ph_buf *b) {
-    char fill = ' ', align = 0, sign = '-', type = 0, grouping = 0;
-    int zero = 0, alt = 0;
-    long width = -1, prec = -1;
+typedef struct fspec {
+    char fill, align, sign, type, grouping;
+    int zero, alt;
+    long width, prec;
+} fspec;
+
+/* [[fill]align][sign][#][0][width][grouping][.precision][type] */
+static int parse_fspec(const char *spec, size_t sn, fspec *fs) {
     size_t i = 0;
-    if (sn >= 2 && strchr("<>^=", spec[1])) {
-        fill = spec[0];
-        align = spec[1];
+    *fs = (fspec){.fill = ' ', .width = -1, .prec = -1};
+    if (sn >= 2 && strchr("<>^=", spec[1]) && spec[1]) {
+        fs->fill = spec[0];
+        fs->align = spec[1];
         i = 2;
-    } else if (sn >= 1 && strchr("<>^=", spec[0])) {
-        align = spec[0];
+    } else if (sn >= 1 && strchr("<>^=", spec[0]) && spec[0]) {
+        fs->align = spec[0];
         i = 1;
     }
-    if (i < sn && strchr("+- ", spec[i]))
-        sign = spec[i++];
+    if (i < sn && spec[i] && strchr("+- ", spec[i]))
+        fs->sign = spec[i++];
     if (i < sn && spec[i] == '#')
-        alt = 1, i++;
+        fs->alt = 1, i++;
     if (i < sn && spec[i] == '0')
-        zero = 1, i++;
+        fs->zero = 1, i++;
     while (i < sn && isdigit((unsigned char)spec[i])) {
-        if (width <= 1000000) /* larger values are refused below; no overflow */
-            width = (width < 0 ? 0 : width) * 10 + (spec[i] - '0');
+        if (fs->width <= 1000000) /* larger values are refused below; no overflow */
+            fs->width = (fs->width < 0 ? 0 : fs->width) * 10 + (spec[i] - '0');
         i++;
     }
     if (i < sn && (spec[i] == ',' || spec[i] == '_'))
-        grouping = spec[i++];
+        fs->grouping = spec[i++];
     if (i < sn && spec[i] == '.') {
-        prec = 0;
+        fs->prec = 0;
         i++;
         while (i < sn && isdigit((unsigned char)spec[i])) {
-            if (prec <= 1000000) /* larger values are refused below; no overflow */
-                prec = prec * 10 + (spec[i] - '0');
+            if (fs->prec <= 1000000)
+                fs->prec = fs->prec * 10 + (spec[i] - '0');
             i++;
         }
     }
     if (i < sn)
-        type = spec[i++];
-    if (i < sn || width > 100000)
+        fs->type = spec[i++];
+    return i < sn || fs->width > 100000 || fs->prec > 100000 ? -1 : 0;
+}
+
+/* Digits of a number without its sign: *isf tells whether it was formatted as a float. */
+static int number_digits(rctx *r, const node *n, tv v, fspec *fs, char *digits, size_t size,
+                         int *neg) {
+    char type = fs->type;
+    int isf = v.k == TV_FLOAT || (type && strchr("eEfFgG%", type));
+    if (type == 'n')
+        type = isf ? 'g' : 'd';
+    if (v.k == TV_FLOAT && type && strchr("dxXobc", type))
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                             "Unknown format code '%c' for object of type 'float'", type);
+    if (type && !strchr("eEfFgG%dxXobcn", type))
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Unknown format code '%c' for object of type '%s'",
+                             type, ph__tv_typename(v));
+    if (isf) {
+        double f = v.k == TV_FLOAT ? v.f : (double)v.i, af = fabs(f);
+        *neg = signbit(f) && !isnan(f);
+        if (!type && fs->prec < 0) { /* repr */
+            ph_buf t;
+            ph__buf_init(&t, 64);
+            int rc = ph__fmt_float(&t, af);
+            snprintf(digits, size, "%s", rc == 0 && t.data ? t.data : "");
+            ph__buf_close(&t);
+            return rc;
+        }
+        if (!type) { /* precision, no type: like g, exponent from precision - 1 on */
+            int p = fs->prec == 0 ? 1 : fs->prec > 300 ? 300 : (int)fs->prec;
+            char e[420];
+            snprintf(e, sizeof(e), "%.*e", p - 1, af);
+            char *ep = strchr(e, 'e');
+            int x = ep ? atoi(ep + 1) : 0;
+            if (ep && (x < -4 || x >= p - 1)) {
+                size_t m = (size_t)(ep - e);
+                while (m > 1 && e[m - 1] == '0' && memchr(e, '.', m))
+                    m--;
+                if (m > 1 && e[m - 1] == '.')
+                    m--;
+                snprintf(digits, size, "%.*s%s", (int)m, e, ep);
+            } else {
+                snprintf(digits, size, "%.*g", p, af);
+                if (!strpbrk(digits, ".einf"))
+                    strncat(digits, ".0", size - strlen(digits) - 1);
+            }
+            return 0;
+        }
+        char ct = type == '%' ? 'f' : type;
+        int p = fs->prec < 0 ? 6 : fs->prec > 300 ? 300 : (int)fs->prec;
+        snprintf(digits, size, (char[]){'%', '.', '*', ct, 0}, p, type == '%' ? af * 100 : af);
+        if (type == '%')
+            strncat(digits, "%", size - strlen(digits) - 1);
+        return 0;
+    }
+    if (fs->prec >= 0)
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                             "Precision not allowed in integer format specifier");
+    long long iv = v.i;
+    unsigned long long u = iv < 0 ? 0ULL - (unsigned long long)iv : (unsigned long long)iv;
+    *neg = iv < 0;
+    if (type == 'c') {
+        if (iv < 0 || iv > 0x10FFFF)
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "%%c arg not in range(0x110000)");
+        ph_buf t = {.data = digits, .cap = size, .max = size - 1};
+        *neg = 0;
+        return ph__utf8_put(&t, (uint32_t)iv);
+    }
+    if (type == 'b') {
+        char tmp[70];
+        size_t k = 0;
+        do
+            tmp[k++] = (char)('0' + (u & 1));
+        while (u >>= 1);
+        for (size_t j = 0; j < k; j++)
+            digits[j] = tmp[k - 1 - j];
+        digits[k] = 0;
+        return 0;
+    }
+    snprintf(digits, size,
+             type == 'x'   ? "%llx"
+             : type == 'X' ? "%llX"
+             : type == 'o' ? "%llo"
+                           : "%llu",
+             u);
+    return 0;
+}
+
+static int format_spec(rctx *r, const node *n, tv v, const char *spec, size_t sn, ph_buf *b) {
+    fspec fs;
+    if (parse_fspec(spec, sn, &fs) < 0)
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Invalid format specifier");
-    (void)alt;
+    int numeric = v.k == TV_INT || v.k == TV_FLOAT || (v.k == TV_BOOL && sn > 0);
     ph_buf body;
     ph__buf_init(&body, 0);
-    int rc = 0, numeric = v.k == TV_INT || v.k == TV_BOOL || v.k == TV_FLOAT;
-    if (!numeric || type == 's') {
-        if (type && type != 's')
+    int rc = 0;
+    size_t pre = 0; /* bytes of sign and prefix, before '=' padding */
+    if (!numeric) {
+        if (fs.type && fs.type != 's')
             rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE,
-                               "Unknown format code '%c' for object of type '%s'", type,
+                               "Unknown format code '%c' for object of type '%s'", fs.type,
                                ph__tv_typename(v));
+        else if (fs.grouping)
+            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Cannot specify '%c' with 's'.", fs.grouping);
+        else if (fs.sign)
+            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Sign not allowed in string format specifier");
+        else if (fs.align == '=')
+            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                               "'=' alignment not allowed in string format specifier");
         if (rc == 0)
             rc = ph__tv_str(r, v, &body);
-        if (rc == 0 && prec >= 0)
-            body.len = ph__utf8_offset(body.data ? body.data : "", body.len, (size_t)prec);
-        if (!align)
-            align = '<';
+        if (rc == 0 && fs.prec >= 0)
+            body.len = ph__utf8_offset(body.data ? body.data : "", body.len, (size_t)fs.prec);
+        if (fs.zero && !fs.align)
+            fs.fill = '0';
+        if (!fs.align)
+            fs.align = '<';
     } else {
-        int isf = v.k == TV_FLOAT || (type && strchr("eEfFgG%", type));
-        double f = v.k == TV_FLOAT ? v.f : (double)v.i;
-        long long iv = v.k == TV_FLOAT ? 0 : v.i;
-        if (!isf && type && !strchr("dnxXobc", type))
-            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Unknown format code '%c'", type);
-        if (v.k == TV_FLOAT && type && strchr("dxXobc", type))
-            rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE,
-                               "Unknown format code '%c' for object of type 'float'", type);
-        int neg = isf ? signbit(f) && !isnan(f) : iv < 0;
+        if (fs.type == 's')
+            rc =
+                ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Unknown format code 's' for object of type '%s'",
+                              ph__tv_typename(v));
         char digits[400];
-        if (rc == 0 && isf) {
-            double af = fabs(f);
-            if (type == '%')
-                af *= 100;
-            if (!type && prec < 0) {
-                ph_buf t;
-                ph__buf_init(&t, 64);
-                ph__fmt_float(&t, af);
-                snprintf(digits, sizeof(digits), "%s", t.data ? t.data : "");
-                ph__buf_close(&t);
-            } else {
-                char ct = type == '%' ? 'f' : type ? type : 'g';
-                snprintf(digits, sizeof(digits), (char[]){'%', '.', '*', ct, 0},
-                         (int)(prec < 0     ? 6
-                               : prec > 300 ? 300
-                                            : prec),
-                         af);
-            }
-        } else if (rc == 0) {
-            unsigned long long u = iv < 0 ? 0ULL - (unsigned long long)iv : (unsigned long long)iv;
-            if (type == 'x' || type == 'X' || type == 'o')
-                snprintf(digits, sizeof(digits),
-                         type == 'x'   ? "%llx"
-                         : type == 'X' ? "%llX"
-                                       : "%llo",
-                         u);
-            else if (type == 'b') {
-                size_t k = 0;
-                char tmp[70];
-                do
-                    tmp[k++] = (char)('0' + (u & 1));
-                while (u >>= 1);
-                for (size_t j = 0; j < k; j++)
-                    digits[j] = tmp[k - 1 - j];
-                digits[k] = 0;
-            } else if (type == 'c') {
-                digits[0] = (char)u;
-                digits[1] = 0;
-            } else
-                snprintf(digits, sizeof(digits), "%llu", u);
-        }
+        int neg = 0;
+        if (rc == 0)
+            rc = number_digits(r, n, v, &fs, digits, sizeof(digits), &neg);
         if (rc == 0) {
-            char sch = neg ? '-' : sign == '+' ? '+' : sign == ' ' ? ' ' : 0;
-            size_t intlen = strcspn(digits, ".eE%inf");
-            if (isf && (isinf(f) || isnan(f)))
+            char sch = neg ? '-' : fs.sign == '+' ? '+' : fs.sign == ' ' ? ' ' : 0;
+            const char *prefix = !fs.alt          ? ""
+                                 : fs.type == 'x' ? "0x"
+                                 : fs.type == 'X' ? "0X"
+                                 : fs.type == 'o' ? "0o"
+                                 : fs.type == 'b' ? "0b"
+                                                  : "";
+            size_t intlen = strcspn(digits, ".eE%");
+            if (strstr(digits, "inf") || strstr(digits, "nan"))
                 intlen = 0;
-            if (!align)
-                align = zero ? '=' : '>';
-            if (zero && width > 0 && fill == ' ' && align == '=')
-                fill = '0';
+            if (fs.zero && !fs.align) {
+                fs.fill = '0';
+                fs.align = '=';
+            }
+            if (!fs.align)
+                fs.align = '>';
             if (sch)
                 rc = ph__buf_append_char(&body, sch);
-            if (rc == 0 && grouping)
-                rc = group_digits(&body, digits, intlen, grouping);
+            if (rc == 0)
+                rc = ph__buf_append_str(&body, prefix);
+            pre = body.len;
+            if (rc == 0 && fs.grouping)
+                rc = group_digits(&body, digits, intlen, fs.grouping);
             else if (rc == 0)
                 rc = ph__buf_append(&body, digits, intlen);
             if (rc == 0)
                 rc = ph__buf_append_str(&body, digits + intlen);
-            if (rc == 0 && type == '%')
-                rc = ph__buf_append_char(&body, '%');
-            if (rc == 0 && align == '=') {
-                size_t chars = body.len;
-                size_t pre = sch ? 1 : 0;
-                if (sch)
-                    rc = ph__buf_append(b, body.data, 1);
-                for (long k = (long)chars; rc == 0 && k < width; k++)
-                    rc = ph__buf_append_char(b, fill);
-                if (rc == 0)
-                    rc = ph__buf_append(b, body.data + pre, body.len - pre);
-                ph__buf_close(&body);
-                return rc;
-            }
         }
     }
     size_t chars = ph__utf8_len(body.data ? body.data : "", body.len);
-    long padn = width > (long)chars ? width - (long)chars : 0, lp = 0;
-    if (align == '>')
+    long padn = fs.width > (long)chars ? fs.width - (long)chars : 0, lp = 0;
+    if (fs.align == '>')
         lp = padn;
-    else if (align == '^')
+    else if (fs.align == '^')
         lp = padn / 2;
+    if (rc == 0 && fs.align == '=') {
+        rc = ph__buf_append(b, body.data ? body.data : "", pre);
+        for (long k = 0; rc == 0 && k < padn; k++)
+            rc = ph__buf_append_char(b, fs.fill);
+        if (rc == 0)
+            rc = ph__buf_append(b, body.data ? body.data + pre : "", body.len - pre);
+        ph__buf_close(&body);
+        return rc;
+    }
     for (long k = 0; rc == 0 && k < lp; k++)
-        rc = ph__buf_append_char(b, fill);
+        rc = ph__buf_append_char(b, fs.fill);
     if (rc == 0)
         rc = ph__buf_append(b, body.data ? body.data : "", body.len);
     for (long k = lp; rc == 0 && k < padn; k++)
-        rc = ph__buf_append_char(b, fill);
+        rc = ph__buf_append_char(b, fs.fill);
     ph__buf_close(&body);
     return rc;
 }

@@ -94,6 +94,8 @@ for expr in ["user.name", "user['name']", "user.tags[1]", "user.tags[-1]", "user
              "'{:.2f}'.format(3.14159)", "'{:,}'.format(1234567)", "'{:08.3f}'.format(-3.5)",
              "'{:+d}'.format(5)", "'{:x}'.format(255)", "'{:b}'.format(5)", "'{:%}'.format(0.25)",
              "'{:*^9}'.format('mid')", "'{!r}'.format('q')", "'{:e}'.format(1234.5)",
+             "'{:#x}|{:#b}|{:06}|{:.3}|{:.1}|{:,.2f}|{:=+8d}'.format(255, 5, 'ab', 12.5, 3.14, 1234.5, 42)",
+             "'{}|{:>4}|{:n}|{:.0}|{:c}'.format(true, true, 1234567.891, 100.0, 233)",
              "user.get('name')", "user.get('nope', 'dflt')", "user.get('nope')",
              "user.keys()|list", "user.items()|list|length", "user.values()|list|length",
              "nums.index(8)", "nums.count(3)", "nested.a.b.c", "matrix[1][0]",
