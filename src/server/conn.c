@@ -135,6 +135,12 @@ void ph__conn_close(ph__conn *c) {
 /* How long an idle connection may still bring a request once shutdown begins. */
 #define SHUTDOWN_IDLE_GRACE 0.25
 
+/* The grace itself: SHUTDOWN_IDLE_GRACE, or the keep-alive timeout if shorter. */
+static double idle_grace(const ph__server *srv) {
+    return srv->cfg.timeout_keep_alive < SHUTDOWN_IDLE_GRACE ? srv->cfg.timeout_keep_alive
+                                                             : SHUTDOWN_IDLE_GRACE;
+}
+
 /*
  * At shutdown: the connections waiting for a request are not closed at
  * once but given a short grace (or what is left of the keep-alive timeout,
@@ -147,8 +153,7 @@ void ph__conn_close(ph__conn *c) {
  * left to finish, bounded by the header timeout.
  */
 void ph__conn_close_idle(ph__server *srv) {
-    double grace = srv->cfg.timeout_keep_alive < SHUTDOWN_IDLE_GRACE ? srv->cfg.timeout_keep_alive
-                                                                     : SHUTDOWN_IDLE_GRACE;
+    double grace = idle_grace(srv);
     for (ph__conn *c = srv->conns; c; c = c->next)
         if (c->state == PH__CONN_IDLE)
             arm(c, ms(grace));
@@ -285,7 +290,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
 void ph__conn_request_done(ph__conn *c) {
     ph__server *srv = c->srv;
     c->task = NULL;
-    if (c->eof || srv->shutting_down) {
+    if (c->eof) {
         c->state = PH__CONN_IDLE;
         ph__conn_close(c);
         return;
@@ -298,7 +303,10 @@ void ph__conn_request_done(ph__conn *c) {
         arm(c, ms(srv->cfg.timeout_header));
         try_head(c);
     } else {
-        arm(c, ms(srv->cfg.timeout_keep_alive));
+        /* At shutdown a response that kept the connection open gets the
+         * idle grace (ph__conn_close_idle), not an immediate close: the
+         * client may already be sending its next request. */
+        arm(c, ms(srv->shutting_down ? idle_grace(srv) : srv->cfg.timeout_keep_alive));
     }
 }
 

@@ -19,7 +19,11 @@ static void refresh(ph__server *srv) {
     srv->date_len = 6 + PH__HTTPDATE_LEN + 2;
 }
 
-static void on_tick(uv_timer_t *t) { refresh(t->data); }
+/* The tick also retries an accept that paused for want of memory. */
+static void on_tick(uv_timer_t *t) {
+    refresh(t->data);
+    ph__server_accept_retry(t->data);
+}
 
 void ph__date_start(ph__server *srv) {
     refresh(srv);

@@ -454,7 +454,13 @@ static int request_main(void *arg) {
     if (c->srv->cfg.access_log >= 0)
         ph__access_log(c);
     srv->requests++;
-    int keep = !c->resp_close && !c->write_error && can_keep_alive(c);
+    /* Whether the connection goes on is what the response told the client:
+     * one sent without "Connection: close" lets it send its next request,
+     * so a shutdown that began meanwhile must not drop the connection now
+     * (ph__conn_request_done gives it the shutdown grace instead). Fixed:
+     * this asked can_keep_alive(), which says no once shutdown begins, and
+     * keep-alive clients lost the request they sent next. */
+    int keep = !c->resp_close && !c->write_error && c->req.keep_alive && !c->eof;
     if (keep) {
         size_t used = consumed(c);
         memmove(c->rbuf, c->rbuf + used, c->rlen - used);

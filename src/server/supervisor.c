@@ -235,6 +235,22 @@ static void reload(sup *s) {
     }
 }
 
+/*
+ * Close the supervisor's own copies of the listening sockets. Fixed: they
+ * stayed open until every worker had exited, so after SIGTERM, once a worker
+ * closed its copy, the kernel still queued new connections on that socket
+ * (SO_REUSEPORT) and reset them all when the supervisor exited: accepted
+ * by the kernel, never served. Closed at once, each socket dies with its
+ * worker's copy and new clients are refused instead.
+ */
+static void close_listeners(sup *s) {
+    for (int i = 0; i < s->cfg->workers; i++) {
+        if (s->slots[i].fd >= 0 && (!s->cfg->uds || i == 0))
+            close(s->slots[i].fd);
+        s->slots[i].fd = -1;
+    }
+}
+
 static void handle_signals(sup *s) {
     struct signalfd_siginfo si;
     while (read(s->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
@@ -260,6 +276,7 @@ static void handle_signals(sup *s) {
                        si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM", s->nworkers);
             s->stopping = 1;
             signal_all(s, SIGTERM);
+            close_listeners(s);
             break;
         }
     }
@@ -349,9 +366,7 @@ int ph__supervise(ph_proto_app app, const ph_server_config *cfg) {
     run(&s);
     close(s.sfd);
     sigprocmask(SIG_SETMASK, &s.old_mask, NULL);
-    for (int i = 0; i < cfg->workers; i++)
-        if (!cfg->uds || i == 0)
-            close(s.slots[i].fd);
+    close_listeners(&s);
     ph__free(s.slots);
     ph__free(s.workers);
     return s.failed ? PH_ESTATE : 0;
