@@ -56,6 +56,8 @@ static void fail_body(ph_request *req, int rc) {
         ph_abort(req, 413);
     else if (rc == PH_EPARSE)
         ph_abort(req, 400);
+    else if (rc == PH_ENOMEM)
+        ph_abort(req, 500); /* the server's fault, not the client's */
 }
 
 /* Call `chunk(data, len, arg)` for each piece of the body as it arrives. */
@@ -349,7 +351,8 @@ static void parse_form(ph_request *req) {
     }
     if (rc < 0) {
         req->form_state = rc;
-        fail_body(req, rc == PH_ETOOBIG ? PH_ETOOBIG : PH_EPARSE);
+        /* Fixed: running out of memory while parsing was a 400. */
+        fail_body(req, rc == PH_ETOOBIG || rc == PH_ENOMEM ? rc : PH_EPARSE);
     }
 }
 

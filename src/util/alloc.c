@@ -13,7 +13,26 @@
 static atomic_long fail_after = -1;
 static atomic_long failures = 0;
 
+static atomic_long fail_once = -1;
+
+/* The one-shot countdown (ph__alloc_fail_once): true for the one call that
+ * takes it from 0 to disarmed. */
+static int once_fails(void) {
+    long n = atomic_load_explicit(&fail_once, memory_order_relaxed);
+    while (n >= 0) {
+        if (atomic_compare_exchange_weak(&fail_once, &n, n - 1)) {
+            if (n > 0)
+                return 0;
+            atomic_fetch_add(&failures, 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int should_fail(void) {
+    if (once_fails())
+        return 1;
     long n = atomic_load_explicit(&fail_after, memory_order_relaxed);
     if (n < 0)
         return 0;
@@ -31,6 +50,11 @@ static int should_fail(void) {
 void ph__alloc_fail_after(long n) {
     atomic_store(&failures, 0);
     atomic_store(&fail_after, n);
+}
+
+void ph__alloc_fail_once(long n) {
+    atomic_store(&failures, 0);
+    atomic_store(&fail_once, n);
 }
 
 long ph__alloc_failures(void) { return atomic_load(&failures); }

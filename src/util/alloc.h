@@ -22,6 +22,13 @@ char *ph__strndup(const char *s, size_t n);
  */
 void ph__alloc_fail_after(long n);
 
+/*
+ * Test hook: after `n` more successful allocations, the next one fails and
+ * later ones succeed again (a transient shortage, so error paths that
+ * allocate can still answer). A negative `n` disarms it. Thread-safe.
+ */
+void ph__alloc_fail_once(long n);
+
 /* Number of allocations that failed on purpose since the last reset. */
 long ph__alloc_failures(void);
 
