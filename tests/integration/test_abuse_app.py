@@ -1,0 +1,268 @@
+"""Framework-level abuse over real sockets, against tests/tools/abuse_app.c
+(built as tests/test_abuse_app, served with its `run` command): deep JSON
+nesting, forged, tampered, expired and replayed session cookies, CR/LF and
+NUL in a redirect target, a header value and a cookie value the app sets
+from client input, and path traversal through send_from_directory with the
+path taken from the query string (test_static.py covers the URL path)."""
+import time
+import urllib.parse
+import zlib
+import base64
+
+import pytest
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+
+from conftest import BUILD_DIR
+from server_util import Conn, Server
+
+ABUSE_APP = BUILD_DIR / "tests" / "test_abuse_app"
+SECRET = "abuse-secret"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    root = tmp_path_factory.mktemp("abuse")
+    site = root / "site"
+    (site / "sub").mkdir(parents=True)
+    (site / "a.txt").write_text("public a\n")
+    (site / "sub" / "b.txt").write_text("public b\n")
+    (root / "secret.txt").write_text("top secret\n")
+    return site
+
+
+@pytest.fixture(scope="module")
+def app(files, tmp_path_factory):
+    assert ABUSE_APP.exists(), f"{ABUSE_APP} is not built"
+    s = Server("run", "--no-access-log", exe=ABUSE_APP, log_dir=tmp_path_factory.mktemp("log"),
+               env={"ABUSE_FILES": str(files)})
+    yield s
+    s.kill()
+
+
+def request(port, method, path, headers=(), body=b""):
+    with Conn(port, timeout=15) as c:
+        head = f"{method} {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+        for name, value in headers:
+            head += f"{name}: {value}\r\n"
+        if body or method == "POST":
+            head += f"Content-Length: {len(body)}\r\n"
+        c.send(head.encode("latin-1") + b"\r\n" + body)
+        return c.read_response()
+
+
+def raw_response(port, path):
+    with Conn(port, timeout=15) as c:
+        c.send(f"GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        return c.read_until_close()
+
+
+def post_json(port, body):
+    return request(port, "POST", "/json", [("Content-Type", "application/json")], body)
+
+
+# ---- deep JSON --------------------------------------------------------------------
+
+
+def test_json_within_the_depth_limit_is_served(app):
+    r = post_json(app.port, b"[" * 100 + b"]" * 100)
+    assert r.status == 200
+    assert r.body.strip() == b"[" * 100 + b"]" * 100
+
+
+@pytest.mark.parametrize("depth", [513, 1000, 100000])
+def test_json_nesting_past_the_limit_is_400(app, depth):
+    t0 = time.monotonic()
+    r = post_json(app.port, b"[" * depth + b"]" * depth)
+    assert r.status == 400
+    assert time.monotonic() - t0 < 5
+
+
+def test_unclosed_deep_json_is_400(app):
+    assert post_json(app.port, b'{"a":' * 50000).status == 400
+
+
+def test_brackets_inside_strings_do_not_count(app):
+    body = b'["' + b"[" * 5000 + b'"]'
+    r = post_json(app.port, body)
+    assert r.status == 200
+
+
+# ---- session cookies ----------------------------------------------------------------
+
+
+def flask_cookie(data, key=SECRET):
+    f = Flask("forge")
+    f.secret_key = key
+    return SecureCookieSessionInterface().get_signing_serializer(f).dumps(data)
+
+
+def whoami(port, cookie):
+    return request(port, "GET", "/whoami", [("Cookie", f"session={cookie}")]).body
+
+
+def test_session_signed_with_the_key_is_read(app):
+    assert whoami(app.port, flask_cookie({"user": "alice"})) == b"alice"
+
+
+@pytest.mark.parametrize("forge", [
+    lambda: flask_cookie({"user": "admin"}, key="guessed-key"),
+    lambda: flask_cookie({"user": "alice"})[:-3] + "AAA",                 # bad signature
+    lambda: "eyJ1c2VyIjoiYWRtaW4ifQ.AAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAA",  # made up
+    lambda: base64.urlsafe_b64encode(b'{"user":"admin"}').decode().rstrip("="),  # unsigned
+    lambda: flask_cookie({"user": "alice"}).split(".", 1)[1],             # payload cut off
+    lambda: "." + "A" * 3000,                                             # "compressed" junk
+    lambda: "x" * 3900,
+    lambda: "",
+])
+def test_forged_session_cookies_give_an_empty_session(app, forge):
+    assert whoami(app.port, forge()) == b"anon"
+
+
+def test_tampered_payload_with_the_old_signature_is_refused(app):
+    good = flask_cookie({"user": "alice"})
+    payload, rest = good.split(".", 1)
+    evil = base64.urlsafe_b64encode(b'{"user":"admin"}').decode().rstrip("=")
+    assert whoami(app.port, evil + "." + rest) == b"anon"
+
+
+def test_compression_bomb_in_a_signed_cookie_is_refused(app):
+    """Even with the key, a payload inflating past the cap is dropped, fast."""
+    from itsdangerous import URLSafeTimedSerializer
+    import hashlib
+    bomb = zlib.compress(b'{"user":"' + b"a" * (4 * 1024 * 1024) + b'"}', 9)
+    payload = "." + base64.urlsafe_b64encode(bomb).decode().rstrip("=")
+    if len(payload) > 7000:
+        pytest.skip("bomb too large for one header")
+    s = URLSafeTimedSerializer(SECRET, salt="cookie-session",
+                               signer_kwargs={"key_derivation": "hmac",
+                                              "digest_method": hashlib.sha1})
+    cookie = s.make_signer("cookie-session").sign(payload.encode()).decode()
+    t0 = time.monotonic()
+    assert whoami(app.port, cookie) == b"anon"
+    assert time.monotonic() - t0 < 3
+
+
+def test_expired_session_cookie_is_refused(app):
+    """A captured cookie replays only until PERMANENT_SESSION_LIFETIME (31
+    days): one signed 32 days ago is refused."""
+    f = Flask("forge")
+    f.secret_key = SECRET
+    ser = SecureCookieSessionInterface().get_signing_serializer(f)
+    old = time.time() - 32 * 24 * 3600
+    signer = ser.make_signer("cookie-session")
+    signer.get_timestamp = lambda: int(old)
+    payload = ser.dump_payload({"user": "alice"})
+    cookie = signer.sign(payload).decode()
+    assert whoami(app.port, cookie) == b"anon"
+
+
+def test_replayed_session_cookie_is_accepted_as_flask_does(app):
+    """Sessions live in the cookie (as Flask's default): a copy taken before
+    the session changed still reads as the old session. docs/security.md
+    says so; an app that must revoke keeps server-side state."""
+    r = request(app.port, "GET", "/login?user=alice")
+    first = r.header("Set-Cookie").split(";")[0].split("=", 1)[1]
+    r = request(app.port, "GET", "/login?user=bob", [("Cookie", f"session={first}")])
+    second = r.header("Set-Cookie").split(";")[0].split("=", 1)[1]
+    assert whoami(app.port, second) == b"bob"
+    assert whoami(app.port, first) == b"alice"
+
+
+# ---- CR/LF and NUL in values the app sets -------------------------------------------
+
+
+BAD = ["%0d%0aX-Injected:%201", "%0aX-Injected:%201", "%0dX-Injected:%201",
+       "%0d%0a%0d%0a<script>x</script>"]
+
+
+def no_injection(raw):
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"\r\nX-Injected" not in head and b"\nX-Injected" not in head, raw
+    assert b"<script>" not in head
+
+
+@pytest.mark.parametrize("bad", BAD)
+def test_redirect_target_with_crlf_is_refused(app, bad):
+    raw = raw_response(app.port, "/redirect?to=/next" + bad)
+    assert raw.startswith(b"HTTP/1.1 500 "), raw[:100]
+    no_injection(raw)
+
+
+@pytest.mark.parametrize("bad", BAD)
+def test_app_set_header_with_crlf_is_refused(app, bad):
+    raw = raw_response(app.port, "/header?value=v" + bad)
+    assert raw.startswith(b"HTTP/1.1 500 "), raw[:100]
+    no_injection(raw)
+
+
+@pytest.mark.parametrize("path", ["/redirect?to=/a%00b", "/header?value=a%00b",
+                                  "/cookie?value=a%00b"])
+def test_nul_in_a_query_value_never_reaches_the_wire(app, path):
+    """Query values reach the app as C strings, so a decoded NUL ends the
+    value there ("a"); nothing after it, and no NUL, is ever sent."""
+    raw = raw_response(app.port, path)
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"\0" not in head and b"b\r\n" not in head, head
+
+
+@pytest.mark.parametrize("bad", BAD)
+def test_cookie_value_with_crlf_is_quoted_not_injected(app, bad):
+    raw = raw_response(app.port, "/cookie?value=v" + bad)
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"\nX-Injected" not in head
+    assert b'Set-Cookie: c="v\\' in head, head  # quoted, octal escapes
+    for line in head.split(b"\r\n")[1:]:
+        assert b"\n" not in line and b"\r" not in line and b"\0" not in line
+
+
+def test_clean_values_pass(app):
+    assert request(app.port, "GET", "/redirect?to=/next").header("Location") == "/next"
+    assert request(app.port, "GET", "/header?value=fine").header("X-App") == "fine"
+
+
+# ---- traversal through send_from_directory --------------------------------------------
+
+
+@pytest.mark.parametrize("p", [
+    "../secret.txt", "sub/../../secret.txt", "%2e%2e/secret.txt", "..%2fsecret.txt",
+    "..%5csecret.txt", "sub%5c..%5c..%5csecret.txt", "/etc/passwd", "%2fetc%2fpasswd",
+    "//etc/passwd", "%00", ".", "..", "sub", "sub/",
+    "C:%5cWindows", "~/secret.txt", "sub/./../../secret.txt",
+])
+def test_send_from_directory_refuses_traversal(app, p):
+    r = request(app.port, "GET", "/files?p=" + p)
+    assert r.status in (400, 404), (p, r.status)
+    assert b"top secret" not in r.body and b"root:" not in r.body
+
+
+def test_nul_in_a_file_name_cuts_it_inside_the_folder(app):
+    """The app sees "a.txt" (the value ends at the decoded NUL): what is
+    after the NUL cannot lead out of the folder."""
+    r = request(app.port, "GET", "/files?p=a.txt%00/../../secret.txt")
+    assert b"top secret" not in r.body
+    assert r.status in (200, 400, 404)
+
+
+def test_send_from_directory_serves_inside(app):
+    assert request(app.port, "GET", "/files?p=sub/b.txt").body == b"public b\n"
+    assert request(app.port, "GET", "/files?p=a.txt").body == b"public a\n"
+
+
+@pytest.mark.parametrize("path", [
+    "/static/../secret.txt", "/static/%2e%2e/secret.txt", "/static/..%2fsecret.txt",
+    "/static/%2e%2e%2fsecret.txt", "/static/..%5csecret.txt", "/static/a.txt%00",
+    "/static//etc/passwd", "/static/%2fetc%2fpasswd",
+])
+def test_static_folder_refuses_traversal(app, path):
+    r = request(app.port, "GET", path)
+    if r.status == 308:
+        loc = r.header("Location")
+        assert loc.startswith("/static/") or loc.startswith("http://t/static/"), loc
+        r = request(app.port, "GET", urllib.parse.urlsplit(loc).path)
+    assert r.status in (400, 404), (path, r.status)
+    assert b"top secret" not in r.body and b"root:" not in r.body
+
+
+def test_still_serving(app):
+    assert request(app.port, "GET", "/").body == b"ok"
