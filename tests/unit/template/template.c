@@ -146,7 +146,10 @@ Test(template, deep_recursion_is_an_error_not_a_crash) {
     int rc;
     render_str(env, "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", NULL, &rc, &err);
     cr_assert_eq(rc, PH_ETEMPLATE);
-    cr_assert_not_null(strstr(err.message, "recursion"));
+    /* Whichever guard trips first (the recursion count, or the bound on C
+     * stack use, which comes sooner in builds with larger frames) says so. */
+    cr_assert(strstr(err.message, "recursion") || strstr(err.message, "nested too deeply"),
+              "%s", err.message);
     ph_tmpl_env_add_string(env, "self.html", "{% include 'self.html' %}");
     char *out;
     size_t len;
