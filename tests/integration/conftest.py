@@ -10,6 +10,9 @@ import pytest
 
 SOURCE_DIR = pathlib.Path(os.environ.get("PHIAL_SOURCE_DIR", pathlib.Path(__file__).parents[2]))
 BUILD_DIR = pathlib.Path(os.environ.get("PHIAL_BUILD_DIR", SOURCE_DIR / "build"))
+# Flags programs built against this build of phial need (the sanitizers of an
+# ASan build): add them to every compile and link the suites run.
+EXTRA_CFLAGS = os.environ.get("PHIAL_EXTRA_CFLAGS", "").split()
 
 
 @pytest.fixture(scope="session")
