@@ -24,6 +24,9 @@
 #
 #   bench/table/bench.sh [BUILD_DIR]
 #
+# The rows measured are kept in RESULTS/raw (with each wrk output), so the
+# report can be made again: bench/table/report.py RAW/rows.txt RAW/meta.txt RESULTS
+#
 # Environment:
 #   BENCH_SECONDS     seconds per measured run (default 8)
 #   BENCH_WARMUP      seconds of unmeasured load before each run (default 1)
@@ -47,9 +50,19 @@ port=29400
 mkdir -p "$results/raw"
 tmp=$(mktemp -d)
 srv_pid=""
+# stop_server: SIGTERM, and SIGKILL (server and worker) after 5 s: a blocking
+# worker would otherwise finish its queue of 100 ms requests first.
 stop_server() {
     if [ -n "$srv_pid" ]; then
         kill -TERM "$srv_pid" 2>/dev/null || true
+        for _ in $(seq 50); do
+            kill -0 "$srv_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$srv_pid" 2>/dev/null; then
+            [ -n "${wpid:-}" ] && kill -KILL "$wpid" 2>/dev/null
+            kill -KILL "$srv_pid" 2>/dev/null || true
+        fi
         wait "$srv_pid" 2>/dev/null || true
         srv_pid=""
     fi
@@ -227,11 +240,13 @@ if echo "$servers" | grep -qw phial; then
     fi
     stop_server
 fi
-echo "loadavg_end $(cut -d' ' -f1-3 /proc/loadavg)" >>"$tmp/meta"
-echo "seconds $secs" >>"$tmp/meta"
-echo "seconds10k $secs10k" >>"$tmp/meta"
-echo "cpu $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo) x $(nproc)" >>"$tmp/meta"
-echo "phial_rev $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" >>"$tmp/meta"
+{
+    echo "loadavg_end $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "seconds $secs"
+    echo "seconds10k $secs10k"
+    echo "cpu $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo) x $(nproc)"
+    echo "phial_rev $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+} >>"$tmp/meta"
 for p in kore libulfius2.7 nginx-light gunicorn uvicorn python3-flask python3-quart \
          python3-starlette python3-jinja2 python3-uvloop python3-httptools wrk; do
     v=$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || true)
@@ -243,7 +258,9 @@ for f in "$tmp"/page-*.html; do
     echo "page ${n#page-} $(md5sum <"$f" | cut -c1-32) $(wc -c <"$f")" >>"$tmp/meta"
 done
 
-$py "$here/report.py" "$tmp/rows" "$tmp/meta" "$results"
+cp "$tmp/rows" "$results/raw/rows.txt"
+cp "$tmp/meta" "$results/raw/meta.txt"
+$py "$here/report.py" "$results/raw/rows.txt" "$results/raw/meta.txt" "$results"
 if [ "${BENCH_PUBLISH:-0}" = 1 ]; then
     cp "$results/bench-table.md" "$root/docs/bench-table.md"
     cp "$results/bench-chart.png" "$root/docs/bench-chart.png"

@@ -69,7 +69,16 @@ HEAD = ["server", "req/s", "steady req/s", "p50 ms", "p99 ms", "errors", "CPU %"
         "req/CPU-s", "phial x req/s", "phial x req/CPU-s"]
 
 
-def cells(r):
+def head(steady):
+    return HEAD if steady else HEAD[:2] + HEAD[3:]
+
+
+def cells(r, steady=True):
+    c = cells_all(r)
+    return c if steady else c[:2] + c[3:]
+
+
+def cells_all(r):
     return [r["server"], "%.0f" % r["rps"],
             "%.0f" % r["steady_rps"] if r["steady_rps"] > 0 else "", "%.2f" % r["p50_ms"], "%.2f" % r["p99_ms"],
             str(r["errors"]), "%.0f" % r["cpu_pct"], fmt(r["us_per_req"], ".1f"),
@@ -134,8 +143,7 @@ print()
 print("Benchmark table: %s s per run; load %s at start, %s at end; phial %s"
       % (meta.get("seconds", "?"), meta.get("loadavg_start", "?"), meta.get("loadavg_end", "?"),
          meta.get("phial_rev", "?")))
-widths = [14, 9, 13, 9, 9, 7, 7, 11, 11, 14, 18]
-line = "".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(HEAD, widths)))
+WIDTHS = [14, 9, 13, 9, 9, 7, 7, 11, 11, 14, 18]
 for ep in ENDPOINTS + ["10k"]:
     group = [r for r in rows if r["endpoint"] == ep and not r["server"].endswith("-10k")]
     if ep == "10k":
@@ -144,9 +152,12 @@ for ep in ENDPOINTS + ["10k"]:
         continue
     title = ep if ep != "10k" else "/sleep (1 s), 10,000 connections"
     print("\n%s (%d connections)" % (title, group[0]["conns"]) if ep != "10k" else "\n" + title)
-    print(line)
+    steady = ep in ("/sleep", "10k")
+    widths = WIDTHS if steady else WIDTHS[:2] + WIDTHS[3:]
+    print("".join(h.rjust(w) if i else h.ljust(w)
+                  for i, (h, w) in enumerate(zip(head(steady), widths))))
     for r in group:
-        c = cells(r)
+        c = cells(r, steady)
         print("".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(c, widths))))
 print("\n(CPU: the server worker's user+system time, all threads; 'phial x': phial's figure "
       "divided by the peer's)")
@@ -182,9 +193,10 @@ for ep in ENDPOINTS:
     group = [r for r in rows if r["endpoint"] == ep and not r["server"].endswith("-10k")]
     if not group:
         continue
+    steady = ep == "/sleep"
     md += ["### %s (%d connections)" % (ep, group[0]["conns"]), "",
-           "| " + " | ".join(HEAD) + " |", "|" + "---|" * len(HEAD)]
-    md += ["| " + " | ".join(cells(r)) + " |" for r in group]
+           "| " + " | ".join(head(steady)) + " |", "|" + "---|" * len(head(steady))]
+    md += ["| " + " | ".join(cells(r, steady)) + " |" for r in group]
     md.append("")
 p = find("phial-10k", "/sleep")
 if p:
