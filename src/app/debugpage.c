@@ -6,35 +6,13 @@
  */
 #include "app/core.h"
 
+#include "util/html.h"
+
 #include <execinfo.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int esc(ph_buf *b, const char *s) {
-    int rc = 0;
-    for (; s && *s && rc == 0; s++) {
-        switch (*s) {
-        case '<':
-            rc = ph__buf_append_str(b, "&lt;");
-            break;
-        case '>':
-            rc = ph__buf_append_str(b, "&gt;");
-            break;
-        case '&':
-            rc = ph__buf_append_str(b, "&amp;");
-            break;
-        case '"':
-            rc = ph__buf_append_str(b, "&#34;");
-            break;
-        case '\'':
-            rc = ph__buf_append_str(b, "&#39;");
-            break;
-        default:
-            rc = ph__buf_append_char(b, *s);
-        }
-    }
-    return rc;
-}
+static int esc(ph_buf *b, const char *s) { return s ? ph__html_escape(b, s, 0) : 0; }
 
 static void row(ph_buf *b, const char *k, const char *v) {
     ph__buf_append_str(b, "<tr><th>");

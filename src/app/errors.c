@@ -7,6 +7,7 @@
  */
 #include "app/core.h"
 
+#include "util/html.h"
 #include "util/log.h"
 
 #include <execinfo.h>
@@ -170,36 +171,6 @@ ph_response *ph_fail(ph_request *req, const ph_error_kind *kind, const char *fmt
     return marker(req);
 }
 
-/* HTML-escape as Werkzeug's escape() does; with `br`, newlines become <br>. */
-static int append_escaped(ph_buf *b, const char *s, int br) {
-    int rc = 0;
-    for (; rc == 0 && *s; s++) {
-        switch (*s) {
-        case '<':
-            rc = ph__buf_append_str(b, "&lt;");
-            break;
-        case '>':
-            rc = ph__buf_append_str(b, "&gt;");
-            break;
-        case '&':
-            rc = ph__buf_append_str(b, "&amp;");
-            break;
-        case '"':
-            rc = ph__buf_append_str(b, "&#34;");
-            break;
-        case '\'':
-            rc = ph__buf_append_str(b, "&#39;");
-            break;
-        case '\n':
-            rc = br ? ph__buf_append_str(b, "<br>") : ph__buf_append_char(b, '\n');
-            break;
-        default:
-            rc = ph__buf_append_char(b, *s);
-        }
-    }
-    return rc;
-}
-
 /* Werkzeug's HTTPException body: the status, its name, the description. */
 ph_response *ph__default_error_page(ph_request *req, int status, const char *message) {
     const status_text *t = text_for(status);
@@ -209,16 +180,16 @@ ph_response *ph__default_error_page(ph_request *req, int status, const char *mes
     ph__buf_init(&b, 0);
     int rc = ph__buf_printf(&b, "<!doctype html>\n<html lang=en>\n<title>%d ", status);
     if (rc == 0)
-        rc = append_escaped(&b, name, 0);
+        rc = ph__html_escape(&b, name, 0);
     if (rc == 0)
         rc = ph__buf_append_str(&b, "</title>\n<h1>");
     if (rc == 0)
-        rc = append_escaped(&b, name, 0);
+        rc = ph__html_escape(&b, name, 0);
     if (rc == 0)
         rc = ph__buf_append_str(&b, "</h1>\n<p>");
     /* Escaped as Werkzeug escapes them (its own texts too), newlines as <br>. */
     if (rc == 0)
-        rc = append_escaped(&b, desc, 1);
+        rc = ph__html_escape(&b, desc, 1);
     if (rc == 0)
         rc = ph__buf_append_str(&b, "</p>\n");
     ph_response *r = rc == 0 ? ph_response_new(req, status, b.data, b.len, NULL) : NULL;

@@ -8,6 +8,7 @@
 
 #include "app/tagged_json.h"
 #include "util/cookie.h"
+#include "util/html.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -201,32 +202,6 @@ ph_response *ph_jsonify(ph_request *req, json_t *value) {
 
 /* ---- redirects ------------------------------------------------------------ */
 
-static int append_escaped(ph_buf *b, const char *s) {
-    int rc = 0;
-    for (; *s && rc == 0; s++) {
-        switch (*s) {
-        case '&':
-            rc = ph__buf_append_str(b, "&amp;");
-            break;
-        case '<':
-            rc = ph__buf_append_str(b, "&lt;");
-            break;
-        case '>':
-            rc = ph__buf_append_str(b, "&gt;");
-            break;
-        case '"':
-            rc = ph__buf_append_str(b, "&#34;");
-            break;
-        case '\'':
-            rc = ph__buf_append_str(b, "&#39;");
-            break;
-        default:
-            rc = ph__buf_append_char(b, *s);
-        }
-    }
-    return rc;
-}
-
 ph_response *ph_redirect(ph_request *req, const char *location, int code) {
     if (!code)
         code = 302;
@@ -241,11 +216,11 @@ ph_response *ph_redirect(ph_request *req, const char *location, int code) {
                                     "<h1>Redirecting...</h1>\n<p>You should be redirected "
                                     "automatically to the target URL: <a href=\"");
     if (rc == 0)
-        rc = append_escaped(&b, location);
+        rc = ph__html_escape(&b, location, 0);
     if (rc == 0)
         rc = ph__buf_append_str(&b, "\">");
     if (rc == 0)
-        rc = append_escaped(&b, location);
+        rc = ph__html_escape(&b, location, 0);
     if (rc == 0)
         rc = ph__buf_append_str(&b, "</a>. If not, click the link.\n");
     ph_response *r = rc == 0 ? ph_response_new(req, code, b.data, b.len, NULL) : NULL;
