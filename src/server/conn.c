@@ -22,6 +22,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define RBUF_INITIAL 4096
 #define BODY_WINDOW (64 * 1024)
@@ -338,37 +340,20 @@ static void maybe_resume_accept(ph__server *srv) {
 
 void ph__server_accept_retry(ph__server *srv) { maybe_resume_accept(srv); }
 
-static void on_connection(uv_stream_t *server, int status) {
-    ph__server *srv = server->data;
-    if (status < 0) {
-        PH_LOG_WARN("accept failed: %s", uv_strerror(status));
-        return;
-    }
-    if (srv->nconns >= (size_t)srv->cfg.limit_concurrency || srv->shutting_down) {
-        srv->accept_paused = 1; /* libuv stops polling until we accept */
-        return;
-    }
+/* A connection object linked into the server, its handle initialised but
+ * not yet bound to a socket; NULL when out of memory. */
+static ph__conn *conn_new(ph__server *srv) {
     ph__conn *c = ph__calloc(1, sizeof(*c));
     char *rbuf = ph__malloc(RBUF_INITIAL);
     ph__http_header *hdrs = ph__malloc(sizeof(*hdrs) * srv->limits.max_headers);
-    if (!c || !rbuf || !hdrs) {
-        ph__free(c);
-        ph__free(rbuf);
-        ph__free(hdrs);
-        /* Out of memory: pause, and let the date timer's tick retry
-         * (ph__server_accept_retry). Fixed: nothing else resumed accepting
-         * when no connection was open to close, so a moment without memory
-         * stopped the server accepting for good. */
-        PH_LOG_WARN("out of memory accepting a connection; retrying within a second");
-        srv->accept_paused = 1;
-        return;
-    }
-    int rc = srv->is_unix ? uv_pipe_init(srv->uv, &c->h.pipe, 0) : uv_tcp_init(srv->uv, &c->h.tcp);
+    int rc = PH_ENOMEM;
+    if (c && rbuf && hdrs)
+        rc = srv->is_unix ? uv_pipe_init(srv->uv, &c->h.pipe, 0) : uv_tcp_init(srv->uv, &c->h.tcp);
     if (rc < 0) {
         ph__free(c);
         ph__free(rbuf);
         ph__free(hdrs);
-        return;
+        return NULL;
     }
     c->h.handle.data = c;
     c->srv = srv;
@@ -387,12 +372,12 @@ static void on_connection(uv_stream_t *server, int status) {
     srv->conns = c;
     c->pprev = &srv->conns;
     srv->nconns++;
-    if (uv_accept(server, &c->h.stream) < 0) {
-        c->state = PH__CONN_IDLE;
-        ph__conn_close(c);
-        return;
-    }
-    if (!srv->is_unix) {
+    return c;
+}
+
+/* The socket is bound to `c`: note the addresses and wait for a request. */
+static void conn_begin(ph__conn *c) {
+    if (!c->srv->is_unix) {
         struct sockaddr_storage ss;
         int len = sizeof(ss);
         uv_tcp_nodelay(&c->h.tcp, 1);
@@ -402,8 +387,68 @@ static void on_connection(uv_stream_t *server, int status) {
         if (uv_tcp_getsockname(&c->h.tcp, (struct sockaddr *)&ss, &len) == 0)
             format_addr(&ss, c->local, sizeof(c->local), &c->local_port);
     }
-    arm(c, ms(srv->cfg.timeout_keep_alive));
+    arm(c, ms(c->srv->cfg.timeout_keep_alive));
     ph__conn_read_start(c);
+}
+
+static void on_connection(uv_stream_t *server, int status) {
+    ph__server *srv = server->data;
+    if (status < 0) {
+        PH_LOG_WARN("accept failed: %s", uv_strerror(status));
+        return;
+    }
+    if (srv->nconns >= (size_t)srv->cfg.limit_concurrency || srv->shutting_down) {
+        srv->accept_paused = 1; /* libuv stops polling until we accept */
+        return;
+    }
+    ph__conn *c = conn_new(srv);
+    if (!c) {
+        /* Out of memory: pause, and let the date timer's tick retry
+         * (ph__server_accept_retry). Fixed: nothing else resumed accepting
+         * when no connection was open to close, so a moment without memory
+         * stopped the server accepting for good. */
+        PH_LOG_WARN("out of memory accepting a connection; retrying within a second");
+        srv->accept_paused = 1;
+        return;
+    }
+    if (uv_accept(server, &c->h.stream) < 0) {
+        ph__conn_close(c);
+        return;
+    }
+    conn_begin(c);
+}
+
+/*
+ * At shutdown, before the listener closes: take the connections the kernel
+ * has already queued on it. Their clients completed the handshake and may
+ * have sent a request; closing the listener would reset them. They are
+ * served like any connection open at shutdown (the idle grace, then
+ * Connection: close). Fixed: under sustained load SIGTERM reset the
+ * connections waiting in the queue. A client that connects after the last
+ * accept4() and before close() is still reset; that window is
+ * microseconds long.
+ */
+static void accept_queued(ph__server *srv) {
+    uv_os_fd_t lfd;
+    if (uv_fileno(&srv->listener.handle, &lfd) < 0)
+        return;
+    while (srv->nconns < (size_t)srv->cfg.limit_concurrency) {
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return; /* EAGAIN: the queue is empty; anything else: give up */
+        ph__conn *c = conn_new(srv);
+        if (!c) {
+            close(fd);
+            return;
+        }
+        int rc = srv->is_unix ? uv_pipe_open(&c->h.pipe, fd) : uv_tcp_open(&c->h.tcp, fd);
+        if (rc < 0) {
+            close(fd);
+            ph__conn_close(c);
+            continue;
+        }
+        conn_begin(c);
+    }
 }
 
 int ph__server_listen(ph__server *srv, int fd) {
@@ -433,6 +478,8 @@ void ph__server_close_handle(ph__server *srv, uv_handle_t *h) {
 
 void ph__server_stop_listening(ph__server *srv) {
     if (srv->listening) {
+        if (srv->shutting_down)
+            accept_queued(srv);
         srv->listening = 0;
         ph__server_close_handle(srv, &srv->listener.handle);
     }
