@@ -136,3 +136,54 @@ def test_sighup_repeated_under_sustained_load_fails_no_request(start_server):
     assert rc == 0
     assert log.count("received SIGHUP") == 3, log[-3000:]
     assert "Sanitizer" not in log
+
+
+def worker_children(pid):
+    import os
+    out = set()
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/children") as f:
+            out |= {int(x) for x in f.read().split()}
+    return out
+
+
+def test_worker_killed_mid_request_others_carry_on(start_server):
+    """kill -9 of a worker while it runs a request: that request's
+    connection closes (the only loss), requests elsewhere go on under
+    load, and the supervisor starts a replacement."""
+    import os
+    s = start_server("--workers", 2, "--no-access-log")
+    deadline = time.monotonic() + 15
+    while len(worker_children(s.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    victim_conn = Conn(s.port, timeout=20)
+    victim_conn.send(b"GET /pid HTTP/1.1\r\nHost: t\r\n\r\n")
+    victim = int(victim_conn.read_response().body)
+    victim_conn.send(b"GET /sleep?s=10 HTTP/1.1\r\nHost: t\r\n\r\n")
+    load = Load(s.port, new_conn=3, keep_alive=0)
+    load.start()
+    try:
+        time.sleep(0.5)
+        os.kill(victim, signal.SIGKILL)
+        with pytest.raises((ConnectionClosed, ConnectionResetError)):
+            victim_conn.read_response()
+        victim_conn.close()
+        s.wait_log(rf"worker {victim} \(slot \d\) killed by signal 9; restarting")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            kids = worker_children(s.pid)
+            if len(kids) == 2 and victim not in kids:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError(f"no replacement worker:\n{s.log()[-2000:]}")
+        n = load.ok
+        time.sleep(1.0)
+        assert load.ok > n + 20
+    finally:
+        load.join()
+    # At most the requests in flight on the victim at the kill are lost.
+    assert len(load.errors) <= 3, load.errors
+    rc, log = s.stop()
+    assert rc == 0
+    assert "Sanitizer" not in log
