@@ -51,13 +51,25 @@ static void load(ph_request *req) {
     if (c) {
         int64_t max_age = ph_config_int(app, "PERMANENT_SESSION_LIFETIME", 2678400);
         int rc = ph__session_decode(c, cookie, strlen(cookie), max_age, (uint64_t)time(NULL), &obj);
+        if (rc == PH_ENOMEM) {
+            /* Not the cookie's fault: an empty session here would be saved
+             * over the client's good one. The request fails instead (see
+             * ph__session_save). Fixed: this logged the user out. */
+            req->session_state = -1;
+            PH_LOG_ERR("%s: out of memory loading the session", app->name);
+            return;
+        }
         if (rc < 0) {
             obj = NULL; /* tampered, expired, foreign: an empty session */
             PH_LOG_DBG("%s: session cookie refused (%s)", app->name, ph_err_name(rc));
         }
     }
     req->session = obj ? obj : json_object();
-    req->session_loaded = req->session ? json_deep_copy(req->session) : NULL;
+    if (!req->session) {
+        req->session_state = -1;
+        return;
+    }
+    req->session_loaded = json_deep_copy(req->session);
 }
 
 json_t *ph__session_peek(ph_request *req) {
@@ -199,6 +211,12 @@ static void fail_response(ph_request *req, ph_response *resp) {
 }
 
 void ph__session_save(ph_request *req, ph_response *resp) {
+    if (req->session_state < 0 && !resp->is_marker) {
+        /* The session could not be loaded (out of memory): whatever the
+         * view made of that, answer 500 rather than lose the session. */
+        fail_response(req, resp);
+        return;
+    }
     if (!req->session_state || !req->session || resp->is_marker)
         return;
     ph_app *app = req->app;

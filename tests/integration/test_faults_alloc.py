@@ -45,6 +45,26 @@ def work_request():
             b"Content-Length: %d\r\n\r\n" % len(body) + body)
 
 
+def session_of(resp):
+    f = Flask("x")
+    f.secret_key = "abuse-secret"
+    ck = resp.header("Set-Cookie")
+    if not ck:
+        return None
+    return SecureCookieSessionInterface().get_signing_serializer(f).loads(
+        ck.split(";")[0].split("=", 1)[1])
+
+
+def answer(port, raw, timeout=10):
+    """The response to `raw`, or "closed"."""
+    with Conn(port, timeout=timeout) as c:
+        try:
+            c.send(raw)
+            return c.read_response()
+        except (ConnectionClosed, ConnectionResetError, BrokenPipeError):
+            return "closed"
+
+
 def outcome(port, raw, timeout=10):
     """The status of the one response to `raw`, or "closed"."""
     with Conn(port, timeout=timeout) as c:
@@ -74,16 +94,25 @@ def finish(s):
     assert rc == 0, log[-3000:]
 
 
-@pytest.fixture
-def app(tmp_path):
-    s = Server("run", "--no-access-log", exe=ABUSE_APP, log_dir=tmp_path)
+@pytest.fixture(params=["phial", "phial+jansson"])
+def app(tmp_path, request):
+    """The app; in the second run jansson allocates through ph__malloc too,
+    so JSON values (the session, the template context) fail as well."""
+    env = {"ABUSE_JANSSON_HOOK": "1"} if request.param == "phial+jansson" else {}
+    s = Server("run", "--no-access-log", exe=ABUSE_APP, log_dir=tmp_path, env=env)
     yield s
     s.kill()
 
 
-def test_each_allocation_of_a_request_failing_once(app):
+def test_each_allocation_of_a_request_failing_once(app, request):
     work = work_request()
-    assert outcome(app.port, work) == 200
+    ref = answer(app.port, work)
+    assert ref.status == 200
+    # A 200 must be the whole, right answer: a failure may not be swallowed
+    # into a wrong page or a lost session. jansson reports some of its own
+    # allocation failures as syntax errors, so with its allocations failing
+    # too (the second run) only the outcome is checked.
+    exact = "jansson" not in request.node.callspec.id
     seen = {}
     n = 0
     while True:
@@ -91,9 +120,12 @@ def test_each_allocation_of_a_request_failing_once(app):
         arm = outcome(app.port, b"GET /__arm?once=1&n=%d HTTP/1.1\r\nHost: t\r\n\r\n" % n)
         assert arm in ANSWERS, (n, arm)
         try:
-            got = outcome(app.port, work)
+            r = answer(app.port, work)
         except socket.timeout:
             raise AssertionError(f"request hung with allocation {n} failing:\n{app.log()[-3000:]}")
+        got = r if r == "closed" else r.status
+        if got == 200 and exact:
+            assert (r.body, session_of(r)) == (ref.body, session_of(ref)), (n, r.body)
         assert app.proc.poll() is None, f"server died at n={n}:\n{app.log()}"
         assert got in ANSWERS, (n, got)
         seen[got] = seen.get(got, 0) + 1

@@ -28,7 +28,8 @@
  *                          last arm
  *
  * Environment: ABUSE_FILES, the folder for /files and /static (default
- * "."). SECRET_KEY is fixed ("abuse-secret") so a suite can forge cookies
+ * "."); ABUSE_JANSSON_HOOK=1 routes jansson's allocations through
+ * ph__malloc, so the allocation hooks reach JSON values too. SECRET_KEY is fixed ("abuse-secret") so a suite can forge cookies
  * with and without it.
  */
 #include <phial.h>
@@ -60,6 +61,8 @@ static ph_response *work_view(ph_request *req) {
         ph_session_set(req, "last", json_string(v ? v : "")) < 0 || ph_flash(req, "seen", NULL) < 0)
         return ph_abort(req, 500);
     json_t *ctx = json_pack("{s:s?,s:I}", "v", v, "n", (json_int_t)count);
+    if (!ctx)
+        return ph_abort(req, 500);
     return ph_render_template_string(
         req, "<p>{{ v|default('none') }} #{{ n }}</p>{% for i in range(3) %}{{ i }}{% endfor %}",
         ctx);
@@ -140,6 +143,10 @@ int main(int argc, char **argv) {
     sigaction(SIGUSR2, &sa, NULL);
     if (getenv("ABUSE_FILES"))
         files_dir = getenv("ABUSE_FILES");
+    /* ABUSE_JANSSON_HOOK=1: jansson allocates through ph__malloc too, so the
+     * allocation hooks reach every JSON value (session, context, config). */
+    if (getenv("ABUSE_JANSSON_HOOK"))
+        json_set_alloc_funcs(ph__malloc, ph__free);
 
     ph_app *app = ph_app_new("abuse");
     if (!app)
