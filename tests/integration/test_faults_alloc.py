@@ -13,7 +13,10 @@ crash — and the server must serve the next request normally. It stops once
 a whole request runs without reaching the countdown. With every allocation
 failing nothing can be answered: a connection that arrives then waits in
 the backlog (accepting pauses, and is retried each second) or holds its
-request, and is answered once memory is back. Under `make asan` the
+request, and is answered once memory is back. A 200 must be the exact page
+and session of a normal run: a failure is never swallowed into a wrong
+answer. The tests run twice: with phial's own allocations failing, and with
+jansson's too (ABUSE_JANSSON_HOOK). Under `make asan` the
 server's exit is checked for LeakSanitizer and AddressSanitizer reports,
 so a path that leaks when an allocation fails fails the test."""
 import signal
