@@ -68,6 +68,7 @@ void ph_app_free(ph_app *app) {
         ph__free(app->bp_names[i]);
     ph__free(app->bp_names);
     ph__session_codec_free(app->codec);
+    ph__cli_free(app->cli);
     ph_tmpl_env_free(app->templates);
     while (app->narena_pool)
         ph__arena_close(&app->arena_pool[--app->narena_pool]);
@@ -267,7 +268,7 @@ static int lifespan(ph_channel *ch) {
 /* Setup ends with the first request: what depends on the final config is
  * registered now (config is written after ph_app_new returns). Flask adds
  * the static route whether or not the folder exists. */
-static void finish_setup(ph_app *app) {
+void ph__app_finish_setup(ph_app *app) {
     const char *folder = ph_config_str(app, "STATIC_FOLDER", NULL);
     if (folder && *folder && !ph__router_endpoint(app->router, "static")) {
         char dir[4096];
@@ -291,7 +292,7 @@ static int app_call(void *self, const ph_scope *scope, ph_channel *ch) {
     if (scope->type != PH_SCOPE_HTTP)
         return PH_ENOTSUP;
     if (!app->served) {
-        finish_setup(app);
+        ph__app_finish_setup(app);
         app->served = 1;
     }
     /* A warm arena from the pool: its first chunk is reused, so a request

@@ -26,8 +26,9 @@
 #include <unistd.h>
 
 #define SPOOL_AT (500 * 1024)
-/* Deepest JSON request body accepted (Python's json stops near 1000). */
-#define PH_JSON_MAX_DEPTH 512
+/* Deepest JSON request body accepted: the depth jsonify can write back
+ * (PH_TAGGED_JSON_MAX_DEPTH), well within a task's stack. */
+#define PH_JSON_MAX_DEPTH 128
 
 /* MAX_CONTENT_LENGTH, or 0 for none. */
 static uint64_t max_content(const ph_request *req) {

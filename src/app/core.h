@@ -37,6 +37,9 @@ typedef struct ph__kind_handler {
 } ph__kind_handler;
 
 typedef struct ph_session_codec ph_session_codec;
+struct ph__cli;
+/* The app's command registry (cli.c); NULL does nothing. */
+void ph__cli_free(struct ph__cli *cli);
 
 struct ph_app {
     char *name;
@@ -54,6 +57,7 @@ struct ph_app {
     struct ph_tmpl_env *templates; /* created on first render */
     char **template_dirs;          /* blueprints' template folders, in order */
     size_t ntemplate_dirs;
+    struct ph__cli *cli;     /* commands registered with ph_cli_command (cli.c), or NULL */
     ph_arena arena_pool[16]; /* request arenas kept for reuse (reset, first chunk kept) */
     size_t narena_pool;
     ph_session_codec *codec; /* built on first use from SECRET_KEY */
@@ -155,6 +159,9 @@ int ph__add_route(ph_app *app, const char *rule, ph_view_fn view, const ph_route
 /* Scopes of a request, in the order hooks run: for before_request the app
  * first, then outermost to innermost blueprint; for the rest the reverse. */
 size_t ph__request_scopes(ph_request *req, const char **out, size_t max, int app_first);
+
+/* Register what depends on the final config (the static route); idempotent. */
+void ph__app_finish_setup(ph_app *app);
 
 /* `path` made absolute against the app's ROOT_PATH (config; the current
  * directory when unset), as Flask resolves folders against root_path. */
