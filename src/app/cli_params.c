@@ -13,25 +13,10 @@
 #include "util/alloc.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- the app's registry ------------------------------------------------- */
-
-/*
- * TODO(cli): #7 the registry belongs in struct ph_app (requested in the
- * framework core: a `cli` field freed by ph_app_free). Until it is there, a
- * small process-wide table maps each app to its registry; an app freed and
- * another allocated at the same address would inherit it, so ph_app_free's
- * owner is asked to call ph__cli_free.
- */
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct reg_entry {
-    ph_app *app;
-    ph__cli *cli;
-} * reg;
-static size_t nreg;
 
 static void command_free(ph_cli_command *c);
 
@@ -102,40 +87,22 @@ void ph__cli_free(ph__cli *cli) {
         return;
     command_free(cli->root);
     ph__free(cli);
-    pthread_mutex_lock(&reg_lock);
-    for (size_t i = 0; i < nreg; i++)
-        if (reg[i].cli == cli) {
-            reg[i] = reg[--nreg];
-            break;
-        }
-    pthread_mutex_unlock(&reg_lock);
 }
 
+/* The registry hangs on the app (app->cli), which frees it in ph_app_free. */
 ph__cli *ph__cli_of(ph_app *app) {
     if (!app)
         return NULL;
-    pthread_mutex_lock(&reg_lock);
-    for (size_t i = 0; i < nreg; i++)
-        if (reg[i].app == app) {
-            ph__cli *cli = reg[i].cli;
-            pthread_mutex_unlock(&reg_lock);
-            return cli;
-        }
+    if (app->cli)
+        return app->cli;
     ph__cli *cli = ph__calloc(1, sizeof(*cli));
-    struct reg_entry *r = ph__realloc(reg, (nreg + 1) * sizeof(*reg));
-    if (r)
-        reg = r;
-    if (cli)
-        cli->root = command_new(NULL, "", 1);
-    if (!cli || !r || !cli->root) {
-        pthread_mutex_unlock(&reg_lock);
-        if (cli)
-            command_free(cli->root);
+    if (!cli)
+        return NULL;
+    if (!(cli->root = command_new(NULL, "", 1))) {
         ph__free(cli);
         return NULL;
     }
-    reg[nreg++] = (struct reg_entry){app, cli};
-    pthread_mutex_unlock(&reg_lock);
+    app->cli = cli;
     if (ph__cli_add_run(app) < 0 || ph__cli_add_routes(app) < 0)
         return NULL; /* out of memory: the registry stays, without them */
     return cli;

@@ -70,25 +70,11 @@ static int cmp_rows(const void *a, const void *b, void *arg) {
 
 static size_t maxw(size_t a, size_t b) { return a > b ? a : b; }
 
-/*
- * The app's static folder gets its route at the end of setup (app.c, on the
- * first request); `routes` runs without a request, so it does the same here
- * to list it as `flask routes` does. Registering twice is avoided by the
- * endpoint check, as in app.c.
- * TODO(cli): #7 call the framework's own end-of-setup step once core.h has it.
- */
-static void add_static_route(ph_app *app) {
-    const char *folder = ph_config_str(app, "STATIC_FOLDER", NULL);
-    if (folder && *folder && !ph__router_endpoint(app->router, "static") && !app->served) {
-        char dir[4096];
-        ph__app_path(app, folder, dir, sizeof(dir));
-        ph__static_register_as(app, ph_config_str(app, "STATIC_URL_PATH", NULL), dir, "static");
-    }
-}
-
 static int routes_cmd(ph_cli_ctx *ctx) {
     ph_app *app = ph_cli_app(ctx);
-    add_static_route(app);
+    /* What the first request would register (the static route), so the
+     * listing is complete as `flask routes` is. */
+    ph__app_finish_setup(app);
     size_t n = ph__router_count(app->router);
     if (n == 0) {
         ph_cli_echo(ctx, "No routes were registered.");

@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from conftest import BUILD_DIR, SOURCE_DIR, free_port
+from conftest import BUILD_DIR, EXTRA_CFLAGS, SOURCE_DIR, free_port
 
 APP_C = r"""
 #include <phial.h>
@@ -99,7 +99,7 @@ def cliapp(tmp_path_factory):
     d = tmp_path_factory.mktemp("cliapp")
     (d / "app.c").write_text(APP_C)
     exe = d / "cliapp"
-    subprocess.run(["cc", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Werror", "-I",
+    subprocess.run(["cc", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Werror", *EXTRA_CFLAGS, "-I",
                     str(SOURCE_DIR / "include"), str(d / "app.c"), str(BUILD_DIR / "libphial.a")]
                    + pkg_libs() + ["-lpthread", "-lm", "-o", str(exe)], check=True)
     return exe

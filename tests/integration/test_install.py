@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD_DIR, SOURCE_DIR
+from conftest import BUILD_DIR, EXTRA_CFLAGS, SOURCE_DIR
 
 SMALL_APP = r"""
 #include <phial.h>
@@ -88,8 +88,8 @@ def test_build_with_pkg_config(prefix, tmp_path):
     flags = run(["pkg-config", "--cflags", "--libs", "phial"], env=env).stdout.split()
     assert f"-I{prefix}/include" in flags
     exe = tmp_path / "small"
-    run(["cc", "-std=c11", "-Wall", "-Werror", tmp_path / "main.c", "-o", exe, *flags,
-         f"-Wl,-rpath,{libdir(prefix)}"])
+    run(["cc", "-std=c11", "-Wall", "-Werror", *EXTRA_CFLAGS, tmp_path / "main.c", "-o", exe,
+         *flags, f"-Wl,-rpath,{libdir(prefix)}"])
     out = run([exe, "hello"]).stdout
     assert out == f"hello from small, phial {project_version()}\n"
     assert run([exe, "routes"]).stdout.splitlines()[2].split() == ["index", "GET", "/"]
@@ -104,7 +104,8 @@ def test_build_with_find_package(prefix, tmp_path):
     (src / "main.c").write_text(SMALL_APP)
     (src / "CMakeLists.txt").write_text(CMAKE_PROJECT.format(version=project_version()))
     build = tmp_path / "build"
-    run(["cmake", "-S", src, "-B", build, f"-DCMAKE_PREFIX_PATH={prefix}"])
+    run(["cmake", "-S", src, "-B", build, f"-DCMAKE_PREFIX_PATH={prefix}",
+         f"-DCMAKE_C_FLAGS={' '.join(EXTRA_CFLAGS)}"])
     run(["cmake", "--build", build, "-j2"])
     for exe in ["small", "small_static"]:
         out = run([build / exe, "hello"]).stdout

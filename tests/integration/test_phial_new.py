@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import BUILD_DIR, SOURCE_DIR, free_port
+from conftest import BUILD_DIR, EXTRA_CFLAGS, SOURCE_DIR, free_port
 
 
 def run(cmd, **kw):
@@ -39,7 +39,8 @@ def demo(prefix, phial, tmp_path_factory):
     project = work / "demo"
     pcdir = next(prefix.glob("lib*/**/pkgconfig"))
     env = dict(os.environ, PKG_CONFIG_PATH=str(pcdir))
-    run(["cmake", "-S", project, "-B", project / "build"], env=env)
+    run(["cmake", "-S", project, "-B", project / "build",
+         f"-DCMAKE_C_FLAGS={' '.join(EXTRA_CFLAGS)}"], env=env)
     run(["cmake", "--build", project / "build", "-j2"])
     return project
 
