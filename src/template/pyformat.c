@@ -393,7 +393,7 @@ static int number_digits(rctx *r, const node *n, tv v, fspec *fs, char *digits, 
             char e[420];
             snprintf(e, sizeof(e), "%.*e", p - 1, af);
             char *ep = strchr(e, 'e');
-            int x = ep ? atoi(ep + 1) : 0;
+            int x = ep ? (int)strtol(ep + 1, NULL, 10) : 0;
             if (ep && (x < -4 || x >= p - 1)) {
                 size_t m = (size_t)(ep - e);
                 while (m > 1 && e[m - 1] == '0' && memchr(e, '.', m))
