@@ -44,8 +44,8 @@ static int depth_of(const json_t *v) {
 }
 
 /* Back through jsonify, which serialises up to 128 levels (the session's
- * tagged JSON limit) while request bodies may nest up to 512: a deeper
- * value is answered without it, as "deep". */
+ * tagged JSON limit), the same depth request bodies are held to; should the
+ * two limits part again, a deeper value is answered as "deep". */
 static ph_response *echo(ph_request *req, json_t *v) {
     if (depth_of(v) > 128)
         return ph_text(req, 200, "deep");

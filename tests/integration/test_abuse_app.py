@@ -65,12 +65,12 @@ def post_json(port, body):
 
 
 def test_json_within_the_depth_limit_is_served(app):
-    r = post_json(app.port, b"[" * 100 + b"]" * 100)
+    r = post_json(app.port, b"[" * 128 + b"]" * 128)
     assert r.status == 200
-    assert r.body.strip() == b"[" * 100 + b"]" * 100
+    assert r.body.strip() == b"[" * 128 + b"]" * 128
 
 
-@pytest.mark.parametrize("depth", [513, 1000, 100000])
+@pytest.mark.parametrize("depth", [129, 513, 1000, 100000])
 def test_json_nesting_past_the_limit_is_400(app, depth):
     t0 = time.monotonic()
     r = post_json(app.port, b"[" * depth + b"]" * depth)
