@@ -20,6 +20,7 @@
  */
 /* kore.h first: http.h relies on what it includes. */
 #include <kore/kore.h>
+
 #include <kore/http.h>
 #include <kore/seccomp.h>
 
@@ -38,8 +39,8 @@ int table_template(struct http_request *req);
  * and read its files (a first render in a fresh worker, a stat to check the
  * cache): allow those calls, as a Kore app that reads files must. */
 KORE_SECCOMP_FILTER("bench_table", KORE_SYSCALL_ALLOW(newfstatat), KORE_SYSCALL_ALLOW(openat),
-                    KORE_SYSCALL_ALLOW(read), KORE_SYSCALL_ALLOW(close),
-                    KORE_SYSCALL_ALLOW(fstat), KORE_SYSCALL_ALLOW(lseek))
+                    KORE_SYSCALL_ALLOW(read), KORE_SYSCALL_ALLOW(close), KORE_SYSCALL_ALLOW(fstat),
+                    KORE_SYSCALL_ALLOW(lseek))
 
 static ph_tmpl_env *g_env;
 static json_t *g_context;

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *g_context;  /* the page's context, loaded once */
+static json_t *g_context; /* the page's context, loaded once */
 static double g_sleep = 0.1;
 
 static ph_response *plaintext(ph_request *req) {
@@ -89,7 +89,9 @@ int main(int argc, char **argv) {
     json_decref(g_context);
     return rc < 0;
 usage:
-    fprintf(stderr, "usage: %s --port P --templates DIR --context FILE [--limit N] "
-                    "[--backlog N] [--sleep SECONDS]\n", argv[0]);
+    fprintf(stderr,
+            "usage: %s --port P --templates DIR --context FILE [--limit N] "
+            "[--backlog N] [--sleep SECONDS]\n",
+            argv[0]);
     return 2;
 }

@@ -250,7 +250,7 @@ set boxwidth 0.9
 set grid ytics
 set key top right font ",9"
 set logscale y
-set yrange [50:*]
+set yrange [50:5e6]
 set format y "%%.0s%%c"
 set ylabel "requests per second of server CPU (log)"
 set title "/plaintext, /json, /template (64 connections)"
