@@ -48,7 +48,7 @@ static ph_response *template(ph_request *req) {
 int main(int argc, char **argv) {
     ph_server_config cfg = {.port = 18700, .access_log = -1, .quiet = 1};
     const char *templates = NULL, *context = NULL;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* options come in pairs */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
             goto usage;
@@ -66,7 +66,6 @@ int main(int argc, char **argv) {
             g_sleep = atof(v);
         else
             goto usage;
-        i++;
     }
     if (!templates || !context)
         goto usage;
