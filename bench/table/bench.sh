@@ -60,7 +60,7 @@ stop_server() {
             sleep 0.1
         done
         if kill -0 "$srv_pid" 2>/dev/null; then
-            [ -n "${wpid:-}" ] && kill -KILL "$wpid" 2>/dev/null
+            [ -n "${wpid:-}" ] && { kill -KILL "$wpid" 2>/dev/null || true; }
             kill -KILL "$srv_pid" 2>/dev/null || true
         fi
         wait "$srv_pid" 2>/dev/null || true
