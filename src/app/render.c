@@ -202,7 +202,15 @@ const char *ph_render_template_string_text(ph_request *req, const char *source,
 }
 
 static ph_response *as_response(ph_request *req, const char *text, size_t len) {
-    return text ? ph_response_new(req, 200, text, len, "text/html; charset=utf-8") : NULL;
+    if (!text)
+        return NULL;
+    /* The text is already in the request's arena: use it, do not copy it. */
+    ph_response *r = ph_response_new(req, 200, NULL, 0, "text/html; charset=utf-8");
+    if (r) {
+        r->body = (char *)text;
+        r->len = len;
+    }
+    return r;
 }
 
 ph_response *ph_render_template(ph_request *req, const char *name, json_t *context) {
