@@ -15,7 +15,10 @@
 static ph_app *app;
 
 static void setup(void) { app = ph_app_new("demo"); }
-static void teardown(void) { ph_app_free(app); }
+static void teardown(void) {
+    ph_app_free(app);
+    app = NULL;
+}
 
 TestSuite(cli_commands, .init = setup, .fini = teardown);
 
@@ -294,7 +297,8 @@ static int show_config(ph_cli_ctx *ctx) {
 /* ph_app_main itself: the program name from argv[0], PHIAL_* config loaded,
  * the command's status returned, output on the process's stdout. */
 Test(cli_commands, app_main, .init = cr_redirect_stdout) {
-    setup();
+    if (!app) /* a test with its own .init does not get the suite's */
+        setup();
     ph_cli_command(app, "show", show_config);
     setenv("PHIAL_GREETING", "hi", 1);
     setenv("PHIAL_LIMIT", "12", 1);
@@ -306,14 +310,17 @@ Test(cli_commands, app_main, .init = cr_redirect_stdout) {
     char expect[64];
     snprintf(expect, sizeof(expect), "hi 12\ndemo-prog, phial %s\n", ph_version());
     cr_assert_stdout_eq_str(expect);
+    teardown();
 }
 
 Test(cli_commands, app_main_usage_error, .init = cr_redirect_stderr) {
-    setup();
+    if (!app)
+        setup();
     char *argv[] = {"demo", "nope", NULL};
     cr_assert_eq(ph_app_main(app, 2, argv), 2);
     cr_assert_eq(ph_app_main(NULL, 2, argv), 2);
     fflush(stderr);
     cr_assert_stderr_eq_str("Usage: demo [OPTIONS] COMMAND [ARGS]...\n"
                             "Try 'demo --help' for help.\n\nError: No such command 'nope'.\n");
+    teardown();
 }
