@@ -275,8 +275,9 @@ static void handle_signals(sup *s) {
             PH_LOG_INF("received %s: stopping %zu worker(s)",
                        si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM", s->nworkers);
             s->stopping = 1;
-            signal_all(s, SIGTERM);
+            /* First, so that each socket dies with the worker's own copy. */
             close_listeners(s);
+            signal_all(s, SIGTERM);
             break;
         }
     }
