@@ -124,16 +124,41 @@ static void resume(ph__loop *l, ph_task *t) {
         ph__task_finished(t);
 }
 
+/*
+ * Tasks made ready for the first time in a pass (a spawned task, the next
+ * pipelined request) always run in it. Tasks that run again in the same pass
+ * (they yielded, or were woken by a task that ran after them) draw on a
+ * budget; when it is spent, the rest waits for the next loop iteration, so
+ * tasks yielding in a loop cannot starve timers and I/O, while the cost of a
+ * loop iteration is shared by many yields.
+ */
+#define REPEAT_BUDGET 64
+
 void ph__sched_drain(ph__loop *l) {
     if (!l || l->current || l->draining)
         return;
     l->draining = 1;
+    uint64_t gen = ++l->drain_gen;
+    int budget = REPEAT_BUDGET;
     ph_task *t;
-    while ((t = dequeue(l)) != NULL)
+    while ((t = dequeue(l)) != NULL) {
+        if (t->drain_gen == gen && budget-- <= 0) {
+            t->run_next = l->run_head; /* back to the front: first next time */
+            l->run_head = t;
+            if (!l->run_tail)
+                l->run_tail = t;
+            break;
+        }
+        t->drain_gen = gen;
         resume(l, t);
+    }
     l->draining = 0;
-    if (uv_is_active((uv_handle_t *)&l->idle))
+    if (l->run_head) {
+        if (!uv_is_active((uv_handle_t *)&l->idle))
+            uv_idle_start(&l->idle, on_idle); /* come back without blocking in poll */
+    } else if (uv_is_active((uv_handle_t *)&l->idle)) {
         uv_idle_stop(&l->idle);
+    }
 }
 
 void ph__sched_switch_out(ph_task *t) {

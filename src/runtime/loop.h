@@ -17,6 +17,7 @@ struct ph__loop {
     ph_task *current;         /* the running task; NULL in the scheduler */
     ph_task *run_head, *run_tail;
     int draining;
+    uint64_t drain_gen;       /* counts drain passes */
     ph__stack_pool stacks;
     ph_task *live;            /* unfinished tasks */
     size_t nlive;

@@ -88,6 +88,7 @@ struct ph_task {
     ph__timer timer;   /* the suspension's own timeout */
     int timeout_result;
     ph_task *run_next;               /* run queue */
+    uint64_t drain_gen;              /* the drain pass that last resumed it */
     ph_task *live_next, **live_pprev; /* the loop's unfinished tasks */
     ph__wait *join_wait;             /* a task joining this one */
     ph__defer *defers;

@@ -195,3 +195,25 @@ Test(time, timer_callback_may_stop_timer_of_same_batch) {
     cr_assert_eq(fired[1] + fired[0] - 1, 0, "timer 1 was stopped before it fired");
     cr_assert_eq(fired[2], 0, "a stopped timer never fires");
 }
+
+static int spin_stop, spins;
+static int spinner(void *arg) {
+    while (!spin_stop) {
+        ph_yield();
+        spins++;
+    }
+    return 0;
+}
+
+static int main_no_starvation(void *arg) {
+    spin_stop = spins = 0;
+    ph_task *t = ph_spawn(spinner, NULL);
+    cr_assert_eq(ph_sleep(0.02), 0, "a timer fires although another task keeps yielding");
+    spin_stop = 1;
+    cr_assert(spins > 0, "the yielding task ran meanwhile");
+    return ph_join(t);
+}
+
+Test(time, yielding_task_does_not_starve_timers, .timeout = 30) {
+    cr_assert_eq(ph_run(main_no_starvation, NULL), 0);
+}
