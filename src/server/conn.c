@@ -134,8 +134,9 @@ void ph__conn_close(ph__conn *c) {
     uv_close(&c->h.handle, on_closed);
 }
 
-/* How long an idle connection may still bring a request once shutdown begins. */
-#define SHUTDOWN_IDLE_GRACE 0.25
+/* How long an idle connection may still bring a request once shutdown begins:
+ * long enough for a client on a busy machine to send what it just connected for. */
+#define SHUTDOWN_IDLE_GRACE 1.0
 
 /* The grace itself: SHUTDOWN_IDLE_GRACE, or the keep-alive timeout if shorter. */
 static double idle_grace(const ph__server *srv) {
