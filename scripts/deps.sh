@@ -13,7 +13,7 @@ build_pkgs="build-essential cmake pkg-config libuv1-dev libjansson-dev libssl-de
             libsqlite3-dev"
 test_pkgs="libcriterion-dev python3 python3-pytest python3-httpx python3-jinja2 python3-flask
            curl clang libclang-rt-14-dev llvm valgrind procps gcc-aarch64-linux-gnu
-           qemu-user-static libc6-dev-arm64-cross chromium"
+           qemu-user-static libc6-dev-arm64-cross chromium nginx-light util-linux"
 bench_pkgs="wrk nginx-light gunicorn python3-quart uvicorn python3-starlette gnuplot-nox
             util-linux kore libulfius-dev python3-uvloop python3-httptools"
 
