@@ -86,7 +86,7 @@ void ph_response_remove_header(ph_response *r, const char *name) {
 }
 
 int ph_response_add_header(ph_response *r, const char *name, const char *value) {
-    if (!valid_name(name) || !clean(value) || strlen(value) != strcspn(value, "\r\n"))
+    if (!valid_name(name) || !clean(value))
         return PH_EINVAL;
     if (r->nheaders == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 8;
