@@ -134,14 +134,18 @@ void ph__conn_close(ph__conn *c) {
     uv_close(&c->h.handle, on_closed);
 }
 
-/* How long an idle connection may still bring a request once shutdown begins:
- * long enough for a client on a busy machine to send what it just connected for. */
-#define SHUTDOWN_IDLE_GRACE 1.0
+/* How long an idle connection may still bring a request once shutdown
+ * begins. A client that has just connected is about to send what it
+ * connected for, and on a busy machine that can take a while; a keep-alive
+ * connection that has already been answered is only at risk from the race of
+ * a request already on its way, which is short. */
+#define SHUTDOWN_GRACE_FRESH 1.0
+#define SHUTDOWN_GRACE_KEEP_ALIVE 0.25
 
-/* The grace itself: SHUTDOWN_IDLE_GRACE, or the keep-alive timeout if shorter. */
-static double idle_grace(const ph__server *srv) {
-    return srv->cfg.timeout_keep_alive < SHUTDOWN_IDLE_GRACE ? srv->cfg.timeout_keep_alive
-                                                             : SHUTDOWN_IDLE_GRACE;
+/* The grace for one connection, or the keep-alive timeout if shorter. */
+static double idle_grace(const ph__conn *c) {
+    double g = c->requests ? SHUTDOWN_GRACE_KEEP_ALIVE : SHUTDOWN_GRACE_FRESH;
+    return c->srv->cfg.timeout_keep_alive < g ? c->srv->cfg.timeout_keep_alive : g;
 }
 
 /*
@@ -156,10 +160,9 @@ static double idle_grace(const ph__server *srv) {
  * left to finish, bounded by the header timeout.
  */
 void ph__conn_close_idle(ph__server *srv) {
-    double grace = idle_grace(srv);
     for (ph__conn *c = srv->conns; c; c = c->next)
         if (c->state == PH__CONN_IDLE)
-            arm(c, ms(grace));
+            arm(c, ms(idle_grace(c)));
 }
 
 /* ---- the read side ------------------------------------------------------ */
@@ -309,7 +312,7 @@ void ph__conn_request_done(ph__conn *c) {
         /* At shutdown a response that kept the connection open gets the
          * idle grace (ph__conn_close_idle), not an immediate close: the
          * client may already be sending its next request. */
-        arm(c, ms(srv->shutting_down ? idle_grace(srv) : srv->cfg.timeout_keep_alive));
+        arm(c, ms(srv->shutting_down ? idle_grace(c) : srv->cfg.timeout_keep_alive));
     }
 }
 
