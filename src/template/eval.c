@@ -48,8 +48,9 @@ int ph__tmpl_undef_error(rctx *r, const node *n, tv v) { return undef_error(r, n
 int ph__tmpl_lookup(rctx *r, frame *f, tctx *tc, const char *name, size_t len, tv *out) {
     for (; f; f = f->parent) {
         for (size_t i = f->n; i-- > 0;)
-            if (f->vars[i].len == len && f->vars[i].name[0] == name[0] &&
-                memcmp(f->vars[i].name, name, len) == 0) {
+            if (f->vars[i].name == name ||
+                (f->vars[i].len == len && f->vars[i].name[0] == name[0] &&
+                 memcmp(f->vars[i].name, name, len) == 0)) {
                 *out = f->vars[i].v;
                 return 0;
             }

@@ -87,7 +87,51 @@ static char *put_cp(char *d, uint32_t cp) {
     return d;
 }
 
+/* The case of one ASCII byte after upper (1), lower (0) or capitalize (-1,
+ * by position). */
+static inline char ascii_case(char c, int up) {
+    if (up)
+        return c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
+    return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/*
+ * upper, lower and capitalize of an all-ASCII string, the common case: byte
+ * by byte, and without a copy when nothing changes (lower of a lowercase
+ * slug, say). Returns 1 when done, 0 when the string needs the full mapping.
+ */
+static int casemap_ascii(rctx *r, tv s, int mode, tv *out) {
+    unsigned char any = 0;
+    for (size_t i = 0; i < s.n; i++)
+        any |= (unsigned char)s.s[i];
+    if (any & 0x80)
+        return 0;
+    size_t first = 0; /* the first byte the mapping changes */
+    while (first < s.n &&
+           ascii_case(s.s[first], mode == C_UPPER || (mode == C_CAPITALIZE && first == 0)) ==
+               s.s[first])
+        first++;
+    if (first == s.n) {
+        *out = s;
+        return 1;
+    }
+    char *d = ph__arena_alloc(r->a, s.n + 1);
+    if (!d)
+        return PH_ENOMEM;
+    memcpy(d, s.s, first);
+    for (size_t i = first; i < s.n; i++)
+        d[i] = ascii_case(s.s[i], mode == C_UPPER || (mode == C_CAPITALIZE && i == 0));
+    d[s.n] = '\0';
+    *out = tv_str(d, s.n, s.safe);
+    return 1;
+}
+
 int ph__tmpl_casemap(rctx *r, tv s, int mode, tv *out) {
+    if (mode == C_UPPER || mode == C_LOWER || mode == C_CAPITALIZE) {
+        int done = casemap_ascii(r, s, mode, out);
+        if (done != 0)
+            return done < 0 ? done : 0;
+    }
     /* no case mapping here makes a string longer than twice its bytes (an
      * invalid byte maps as Latin-1 and may take two) */
     char *d0 = ph__arena_alloc(r->a, 2 * s.n + 1), *d = d0;

@@ -27,6 +27,11 @@ typedef struct parser {
     int nmacros;
     node **blocks;
     size_t nblocks, capblocks;
+    /* names seen so far, each copied once: the same name anywhere in the
+     * template is the same pointer, which lets the render's variable lookup
+     * match by address before it compares bytes */
+    const char *names[128];
+    size_t nnames;
 } parser;
 
 typedef struct nvec {
@@ -175,7 +180,13 @@ static node **vfinish(parser *P, nvec *v, size_t *n) {
 }
 
 static const char *dupname(parser *P, const tok *t) {
-    return ph__arena_strndup(&P->t->arena, t->s, t->n);
+    for (size_t i = 0; i < P->nnames; i++)
+        if (strncmp(P->names[i], t->s, t->n) == 0 && P->names[i][t->n] == '\0')
+            return P->names[i];
+    const char *s = ph__arena_strndup(&P->t->arena, t->s, t->n);
+    if (s && P->nnames < sizeof(P->names) / sizeof(P->names[0]))
+        P->names[P->nnames++] = s;
+    return s;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -98,12 +98,21 @@ static int fmt_fixed(ph_buf *b, double x, int prec) {
     }
     char tmp[64], *p = tmp + sizeof(tmp);
     int digits = 0;
-    do {
+    /* 128-bit division is a library call: the digits that fit in 64 bits
+     * (all of them, for everyday amounts) take the 64-bit path */
+    while (q > UINT64_MAX) {
         *--p = (char)('0' + (int)(q % 10));
         q /= 10;
         if (++digits == prec)
             *--p = '.';
-    } while (q || digits <= prec);
+    }
+    uint64_t q64 = (uint64_t)q;
+    do {
+        *--p = (char)('0' + (int)(q64 % 10));
+        q64 /= 10;
+        if (++digits == prec)
+            *--p = '.';
+    } while (q64 || digits <= prec);
     if (*p == '.')
         *--p = '0';
     if (signbit(x))
