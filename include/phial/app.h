@@ -244,7 +244,8 @@ PH_EXTERN ph_request *ph_current_request(void);
 
 /*
  * `g`: a JSON object that lives as long as the current app context (one per
- * request while serving). NULL outside an app context.
+ * request while serving), made on first use. NULL outside an app context,
+ * or when it cannot be allocated.
  *
  * Returns:  borrowed; set values with json_object_set_new().
  * Suspends: no.

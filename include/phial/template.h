@@ -95,7 +95,10 @@ typedef int (*ph_tmpl_test_fn)(json_t *value, json_t *args, void *ud);
 /* A C global function: `name(args...)`; same conventions as a filter. */
 typedef json_t *(*ph_tmpl_func_fn)(json_t *args, void *ud, int *safe);
 /* A context processor: returns a new JSON object merged into every render's
- * context (`user` is the render's user pointer: the request, for Flask). */
+ * context (`user` is the render's user pointer: the request, for Flask).
+ * NULL (or a value that is not an object) fails the render with PH_ENOMEM:
+ * a processor that cannot build its values must not yield a page without
+ * them. */
 typedef json_t *(*ph_tmpl_context_fn)(void *ud, void *user);
 
 /*

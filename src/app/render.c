@@ -15,15 +15,20 @@
 const ph_error_kind PH_TEMPLATE_ERROR = {"TemplateError", 500, NULL};
 const ph_error_kind PH_TEMPLATE_NOT_FOUND = {"TemplateNotFound", 500, &PH_TEMPLATE_ERROR};
 
-/* `request` as templates see it: the attributes Flask templates use. */
+/* Set `key` to `v` (a new reference, taken even on failure); -1 when `v` is
+ * NULL (its allocation failed) or the set fails. */
+static int put(json_t *o, const char *key, json_t *v) { return v ? json_object_set_new(o, key, v) : -1; }
+
+/* `request` as templates see it: the attributes Flask templates use. NULL
+ * when an allocation fails (never a partial object). */
 static json_t *request_json(ph_request *req) {
-    json_t *args = json_object();
+    json_t *args = json_object(), *view_args = json_object(), *form = json_object();
+    int rc = args && view_args && form ? 0 : -1;
     const char *k, *v;
-    for (size_t i = 0; ph_request_arg_at(req, i, &k, &v); i++)
+    for (size_t i = 0; rc == 0 && ph_request_arg_at(req, i, &k, &v); i++)
         if (!json_object_get(args, k))
-            json_object_set_new(args, k, json_string(v));
-    json_t *view_args = json_object();
-    for (size_t i = 0; req->matched && req->match.status == PH__ROUTE_FOUND &&
+            rc = put(args, k, json_string(v));
+    for (size_t i = 0; rc == 0 && req->matched && req->match.status == PH__ROUTE_FOUND &&
                        i < req->match.nvalues;
          i++) {
         const ph__route_value *rv = &req->match.values[i];
@@ -31,19 +36,26 @@ static json_t *request_json(ph_request *req) {
                       : rv->type == PH__RV_FLOAT ? json_real(rv->v.d)
                       : rv->type == PH__RV_BOOL  ? json_boolean(rv->v.b)
                                                  : json_stringn(rv->raw.ptr, rv->raw.len);
-        json_object_set_new(view_args, rv->name, val);
+        rc = put(view_args, rv->name, val);
     }
-    const char *ep = ph_request_endpoint(req);
     /* request.form: only when the view has parsed the form already, so a
      * render never reads a body the view left alone. */
-    json_t *form = json_object();
-    if (req->form_state == 1)
-        for (size_t i = 0; i < req->form.len; i++) {
-            const ph_multidict_item *it = &req->form.items[i];
-            char *key = ph__arena_strndup(req->arena, it->name.ptr, it->name.len);
-            if (key && !json_object_get(form, key))
-                json_object_set_new(form, key, json_stringn(it->value.ptr, it->value.len));
-        }
+    for (size_t i = 0; rc == 0 && req->form_state == 1 && i < req->form.len; i++) {
+        const ph_multidict_item *it = &req->form.items[i];
+        char *key = ph__arena_strndup(req->arena, it->name.ptr, it->name.len);
+        if (!key)
+            rc = -1;
+        else if (!json_object_get(form, key))
+            rc = put(form, key, json_stringn(it->value.ptr, it->value.len));
+    }
+    if (rc < 0) {
+        json_decref(args);
+        json_decref(view_args);
+        json_decref(form);
+        return NULL;
+    }
+    const char *ep = ph_request_endpoint(req);
+    /* json_pack takes the s:o references even when it fails */
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o}",
                      "method", ph_request_method(req), "path", ph_request_path(req), "full_path",
                      ph_request_full_path(req), "url", ph_request_url(req), "base_url",
@@ -54,21 +66,31 @@ static json_t *request_json(ph_request *req) {
                      ph_request_script_root(req), "form", form);
 }
 
+/* Flask's standard context; NULL when an allocation fails, which fails the
+ * render (a page without `request` or `session` would be a wrong page). */
 static json_t *flask_context(void *ud, void *user) {
+    (void)ud;
     ph_request *req = user;
     json_t *ctx = json_object();
     if (!ctx)
         return NULL;
+    int rc = 0;
     ph_app_ctx *actx = ph__app_ctx_current();
     if (actx) {
-        json_object_set(ctx, "g", ph_g());
-        json_object_set(ctx, "config", actx->app->config);
+        json_t *g = ph_g(); /* made on first use: NULL here is out of memory */
+        rc = g ? json_object_set(ctx, "g", g) : -1;
+        if (rc == 0)
+            rc = json_object_set(ctx, "config", actx->app->config);
     }
-    if (req) {
-        json_object_set_new(ctx, "request", request_json(req));
+    if (rc == 0 && req) {
+        rc = put(ctx, "request", request_json(req));
         json_t *s = ph__session_peek(req);
-        if (s)
-            json_object_set(ctx, "session", s);
+        if (rc == 0 && s)
+            rc = json_object_set(ctx, "session", s);
+    }
+    if (rc < 0) {
+        json_decref(ctx);
+        return NULL;
     }
     return ctx;
 }

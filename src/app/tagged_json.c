@@ -473,6 +473,12 @@ json_t *ph__tagged_json_loads(const char *text, size_t len, int flags, int *err)
         return *err = PH_ETOOBIG, NULL;
     json_error_t jerr;
     json_t *v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    if (!v && json_error_code(&jerr) != json_error_out_of_memory) {
+        /* jansson reports some of its own allocation failures as syntax
+         * errors; a text that parses on a second try was valid, and dropping
+         * it as corrupt (a session, say) would lose the user's data */
+        v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    }
     if (!v) {
         *err = json_error_code(&jerr) == json_error_out_of_memory ? PH_ENOMEM : PH_EPARSE;
         return NULL;

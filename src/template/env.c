@@ -450,33 +450,50 @@ ptmpl *ph__tmpl_get(ph_tmpl_env *env, const char *name, ph_tmpl_error *err) {
 /* Rendering                                                                */
 /* ------------------------------------------------------------------------ */
 
-/* The render context: context processors' values, then the caller's on top. */
-static json_t *build_context(ph_tmpl_env *env, json_t *context, void *user) {
+/*
+ * The render context: context processors' values, then the caller's on top.
+ * Takes `context`. A processor that returns NULL or something other than an
+ * object fails the render, as does running out of memory while merging: a
+ * page rendered with part of its context missing would be a wrong page.
+ */
+static int build_context(ph_tmpl_env *env, json_t *context, void *user, json_t **out) {
     if (context && !json_is_object(context)) {
         json_decref(context);
-        return NULL;
+        return PH_EINVAL;
     }
-    if (!env->nprocs)
-        return context ? context : json_object();
+    if (!env->nprocs) {
+        *out = context ? context : json_object();
+        return *out ? 0 : PH_ENOMEM;
+    }
     json_t *ctx = json_object();
-    for (size_t i = 0; ctx && i < env->nprocs; i++) {
+    int rc = ctx ? 0 : PH_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < env->nprocs; i++) {
         json_t *o = env->procs[i].fn(env->procs[i].ud, user);
-        if (json_is_object(o))
-            json_object_update(ctx, o);
+        if (!json_is_object(o) || json_object_update(ctx, o) < 0)
+            rc = PH_ENOMEM;
         json_decref(o);
     }
-    if (ctx && context)
-        json_object_update(ctx, context);
+    if (rc == 0 && context && json_object_update(ctx, context) < 0)
+        rc = PH_ENOMEM;
     json_decref(context);
-    return ctx;
+    if (rc < 0) {
+        json_decref(ctx);
+        return rc;
+    }
+    *out = ctx;
+    return 0;
 }
 
 static int render_tmpl(ph_tmpl_env *env, ptmpl *t, json_t *context, void *user, char **out,
                        size_t *len, ph_tmpl_error *err) {
-    json_t *ctx = build_context(env, context, user);
-    if (!ctx) {
-        ph__tmpl_set_error(err, t->name, 0, 0, PH_EINVAL, "context must be a JSON object");
-        return PH_EINVAL;
+    json_t *ctx = NULL;
+    int crc = build_context(env, context, user, &ctx);
+    if (crc < 0) {
+        ph__tmpl_set_error(err, t->name, 0, 0, crc, "%s",
+                           crc == PH_EINVAL ? "context must be a JSON object"
+                                            : "the render context could not be built "
+                                              "(out of memory, or a context processor failed)");
+        return crc;
     }
     ph_arena arena;
     ph_buf buf;

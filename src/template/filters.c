@@ -607,18 +607,8 @@ bfilter_fn ph__tmpl_find_filter(const char *name, size_t len) {
 }
 
 static int c_filter(rctx *r, const node *n, cfilter *c, tv v, targs *a, tv *out) {
-    json_t *jv = ph__tv_to_json(r, v), *args = json_array();
+    json_t *jv = ph__tv_to_json(r, v), *args = ph__tmpl_args_json(r, a);
     int rc = jv && args ? 0 : PH_ENOMEM;
-    for (size_t i = 0; rc == 0 && i < a->npos; i++)
-        if (json_array_append_new(args, ph__tv_to_json(r, a->pos[i])) < 0)
-            rc = PH_ENOMEM;
-    if (rc == 0 && a->nkw) {
-        json_t *kw = json_object();
-        for (size_t i = 0; kw && i < a->nkw; i++)
-            json_object_set_new(kw, a->kwn[i], ph__tv_to_json(r, a->kwv[i]));
-        if (!kw || json_array_append_new(args, kw) < 0)
-            rc = PH_ENOMEM;
-    }
     json_t *res = NULL;
     int safe = 0;
     if (rc == 0 && !(res = c->fn(jv, args, c->ud, &safe)))

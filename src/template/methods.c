@@ -424,22 +424,9 @@ int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out) {
 int ph__tmpl_call_cfunc(rctx *r, tfunc *self, targs *a, tv *out) {
     cfilter *c = self->ud;
     ph_tmpl_func_fn fn = (ph_tmpl_func_fn)(void (*)(void))c->fn;
-    json_t *args = json_array();
-    int rc = args ? 0 : PH_ENOMEM;
-    for (size_t i = 0; rc == 0 && i < a->npos; i++)
-        if (json_array_append_new(args, ph__tv_to_json(r, a->pos[i])) < 0)
-            rc = PH_ENOMEM;
-    if (rc == 0 && a->nkw) {
-        json_t *kw = json_object();
-        for (size_t i = 0; kw && i < a->nkw; i++)
-            json_object_set_new(kw, a->kwn[i], ph__tv_to_json(r, a->kwv[i]));
-        if (!kw || json_array_append_new(args, kw) < 0)
-            rc = PH_ENOMEM;
-    }
-    if (rc < 0) {
-        json_decref(args);
-        return rc;
-    }
+    json_t *args = ph__tmpl_args_json(r, a);
+    if (!args)
+        return PH_ENOMEM;
     int safe = 0;
     json_t *res = fn(args, c->ud, &safe);
     json_decref(args);

@@ -443,6 +443,10 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
 /* value.c */
 tv ph__tv_from_json(json_t *j);
 json_t *ph__tv_to_json(rctx *r, tv v);
+/* The arguments of a call as C callbacks get them: a JSON array of the
+ * positional values, then one object of the keywords when there are any.
+ * NULL when an allocation fails (never a partial list). */
+json_t *ph__tmpl_args_json(rctx *r, const targs *a);
 int ph__tv_truthy(tv v);
 int ph__tv_str(rctx *r, tv v, ph_buf *b);        /* Python str() */
 int ph__tv_repr(rctx *r, tv v, ph_buf *b);       /* Python repr() */

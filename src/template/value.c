@@ -90,6 +90,28 @@ json_t *ph__tv_to_json(rctx *r, tv v) {
     }
 }
 
+json_t *ph__tmpl_args_json(rctx *r, const targs *a) {
+    json_t *args = json_array();
+    int rc = args ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < a->npos; i++)
+        rc = json_array_append_new(args, ph__tv_to_json(r, a->pos[i]));
+    if (rc == 0 && a->nkw) {
+        json_t *kw = json_object();
+        rc = kw ? 0 : -1;
+        for (size_t i = 0; rc == 0 && i < a->nkw; i++)
+            rc = json_object_set_new(kw, a->kwn[i], ph__tv_to_json(r, a->kwv[i]));
+        if (rc == 0)
+            rc = json_array_append_new(args, kw);
+        else
+            json_decref(kw);
+    }
+    if (rc < 0) {
+        json_decref(args);
+        return NULL;
+    }
+    return args;
+}
+
 int ph__tv_truthy(tv v) {
     switch (v.k) {
     case TV_UNDEF:

@@ -111,11 +111,10 @@ def test_each_allocation_of_a_request_failing_once(app, request):
     work = work_request()
     ref = answer(app.port, work)
     assert ref.status == 200
-    # A 200 must be the whole, right answer: a failure may not be swallowed
-    # into a wrong page or a lost session. jansson reports some of its own
-    # allocation failures as syntax errors, so with its allocations failing
-    # too (the second run) only the outcome is checked.
-    exact = "jansson" not in request.node.callspec.id
+    # A 200 must be the whole, right answer, in both runs: a failure may not
+    # be swallowed into a wrong page (a template context missing a name) or
+    # a lost session (a cookie dropped as corrupt because jansson ran out of
+    # memory parsing it).
     seen = {}
     n = 0
     while True:
@@ -127,7 +126,7 @@ def test_each_allocation_of_a_request_failing_once(app, request):
         except socket.timeout:
             raise AssertionError(f"request hung with allocation {n} failing:\n{app.log()[-3000:]}")
         got = r if r == "closed" else r.status
-        if got == 200 and exact:
+        if got == 200:
             assert (r.body, session_of(r)) == (ref.body, session_of(ref)), (n, r.body)
         assert app.proc.poll() is None, f"server died at n={n}:\n{app.log()}"
         assert got in ANSWERS, (n, got)

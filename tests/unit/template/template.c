@@ -369,6 +369,29 @@ Test(template, c_filters_tests_functions_globals_and_processors) {
     ph_tmpl_env_free(env);
 }
 
+/* A processor that cannot build its values (out of memory, say). */
+static json_t *failing_processor(void *ud, void *user) {
+    (void)ud;
+    (void)user;
+    return NULL;
+}
+
+Test(template, failing_context_processor_fails_the_render) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    cr_assert_eq(ph_tmpl_env_add_context_processor(env, user_processor, NULL), 0);
+    cr_assert_eq(ph_tmpl_env_add_context_processor(env, failing_processor, NULL), 0);
+    char *out = NULL;
+    size_t len;
+    ph_tmpl_error err;
+    /* not a page with `user` missing: an error, and no output */
+    int rc = ph_tmpl_render_string(env, "[{{ user }}]", json_object(), (void *)"ann", &out, &len,
+                                   &err);
+    cr_assert_eq(rc, PH_ENOMEM);
+    cr_assert_null(out);
+    cr_assert(strstr(err.message, "context processor") != NULL, "%s", err.message);
+    ph_tmpl_env_free(env);
+}
+
 Test(template, unknown_filter_is_a_compile_error) {
     ph_tmpl_env *env = ph_tmpl_env_new();
     ph_tmpl_error err;
