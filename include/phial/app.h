@@ -381,8 +381,12 @@ PH_EXTERN int ph_request_body(ph_request *req, const char **data, size_t *len);
  * not 'application/json'." (silent: returns NULL instead); malformed JSON
  * fails with 400 "Failed to decode JSON object: ..." (silent: NULL).
  *
+ * Running out of memory while parsing is not the client's fault: it records
+ * a 500, silent or not.
+ *
  * Returns:  the value, borrowed until the request ends; NULL after recording
- *           the 400 on the request (return NULL from the view to send it).
+ *           the 400 (or 500) on the request (return NULL from the view to
+ *           send it).
  * Suspends: yes, until the body has arrived.
  */
 PH_EXTERN json_t *ph_request_json(ph_request *req);

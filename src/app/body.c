@@ -14,6 +14,7 @@
 
 #include "util/alloc.h"
 #include "util/json_depth.h"
+#include "util/json_load.h"
 #include "util/mime.h"
 #include "util/multipart.h"
 #include "util/query.h"
@@ -140,8 +141,16 @@ static json_t *load_json(ph_request *req, int silent) {
                 return NULL;
             } else {
                 json_error_t e;
-                req->json = json_loadb(data, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
+                int err;
+                req->json = ph__json_load(data, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e, &err);
                 req->json_state = req->json ? 1 : -2;
+                if (err == PH_ENOMEM) {
+                    /* the server's fault, not the client's: a 500 even when silent */
+                    req->json_state = -3;
+                    if (!req->error)
+                        ph_abort(req, 500);
+                    return NULL;
+                }
                 if (!req->json && !silent && !req->error) {
                     if (ph_config_bool(req->app, "DEBUG", false))
                         ph_abort_msg(req, 400, "Failed to decode JSON object: %s (line %d, column %d)",

@@ -24,6 +24,7 @@
 #include "util/alloc.h"
 #include "util/base64.h"
 #include "util/json_depth.h"
+#include "util/json_load.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -471,17 +472,8 @@ json_t *ph__tagged_json_loads(const char *text, size_t len, int flags, int *err)
     *err = 0;
     if (!ph__json_depth_ok(text, len, PH_TAGGED_JSON_MAX_DEPTH))
         return *err = PH_ETOOBIG, NULL;
-    json_error_t jerr;
-    json_t *v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-    if (!v && json_error_code(&jerr) != json_error_out_of_memory) {
-        /* jansson reports some of its own allocation failures as syntax
-         * errors; a text that parses on a second try was valid, and dropping
-         * it as corrupt (a session, say) would lose the user's data */
-        v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-    }
-    if (!v) {
-        *err = json_error_code(&jerr) == json_error_out_of_memory ? PH_ENOMEM : PH_EPARSE;
+    json_t *v = ph__json_load(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL, err);
+    if (!v)
         return NULL;
-    }
     return walk(v, flags, err);
 }

@@ -107,8 +107,15 @@ def app(tmp_path, request):
     s.kill()
 
 
-def test_each_allocation_of_a_request_failing_once(app, request):
-    work = work_request()
+def json_request():
+    body = b'{"items": [1, 2.5, "three", {"four": [true, null]}], "name": "\\u20ac"}'
+    return (b"POST /json HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+
+@pytest.mark.parametrize("make_request", [work_request, json_request], ids=["work", "json"])
+def test_each_allocation_of_a_request_failing_once(app, request, make_request):
+    work = make_request()
     ref = answer(app.port, work)
     assert ref.status == 200
     # A 200 must be the whole, right answer, in both runs: a failure may not
