@@ -28,6 +28,7 @@
 
 #define DEFAULT_MAX_OUTPUT (64u << 20)
 #define DEFAULT_MAX_SOURCE (16u << 20)
+#define LIMIT_CAP ((size_t)512 << 20) /* the most max_output and max_source may be */
 
 /* ------------------------------------------------------------------------ */
 /* The default file loader (blocking)                                       */
@@ -109,6 +110,12 @@ ph_tmpl_env *ph_tmpl_env_new_(const ph_tmpl_opts *opts) {
         env->opts.max_output = DEFAULT_MAX_OUTPUT;
     if (!env->opts.max_source)
         env->opts.max_source = DEFAULT_MAX_SOURCE;
+    /* a render's temporaries are bounded by four times max_output: this
+     * keeps every string a render makes under TV_MAX_LEN */
+    if (env->opts.max_output > LIMIT_CAP)
+        env->opts.max_output = LIMIT_CAP;
+    if (env->opts.max_source > LIMIT_CAP)
+        env->opts.max_source = LIMIT_CAP;
     env->loader.read = file_read;
     env->loader.stat = file_stat;
     env->strings = json_object();
@@ -340,6 +347,11 @@ static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, 
 
 ptmpl *ph__tmpl_compile(ph_tmpl_env *env, const char *name, const char *src, size_t len,
                         ph_tmpl_error *err) {
+    if (len > env->opts.max_source) {
+        ph__tmpl_set_error(err, name, 0, 0, PH_ETOOBIG, "template source over %zu bytes",
+                           env->opts.max_source);
+        return NULL;
+    }
     ptmpl *t = ph__calloc(1, sizeof(*t));
     if (!t || (name && !(t->name = ph__strdup(name)))) {
         ph__free(t);

@@ -19,7 +19,7 @@
 static int undef_error(rctx *r, const node *n, tv v);
 
 int ph__tmpl_check_undef(rctx *r, const node *n, tv v) {
-    if (v.k != TV_UNDEF || !r->env->opts.strict_undefined)
+    if (v.k != TV_UNDEF || (!r->env->opts.strict_undefined && !(v.flags & TVF_FAIL)))
         return 0;
     return undef_error(r, n, v);
 }

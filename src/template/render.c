@@ -50,8 +50,9 @@ frame *ph__tmpl_frame_new(rctx *r, frame *parent, int stop) {
 
 int ph__tmpl_frame_set(rctx *r, frame *f, const char *name, size_t len, tv v) {
     for (size_t i = 0; i < f->n; i++)
-        if (f->vars[i].len == len && f->vars[i].name[0] == name[0] &&
-            memcmp(f->vars[i].name, name, len) == 0) {
+        if (f->vars[i].name == name || /* interned by the parser: see ph__tmpl_lookup */
+            (f->vars[i].len == len && f->vars[i].name[0] == name[0] &&
+             memcmp(f->vars[i].name, name, len) == 0)) {
             f->vars[i].v = v;
             return 0;
         }

@@ -49,6 +49,7 @@ enum {
     TVF_ATTR = 16,  /* TV_UNDEF: missing attribute of an object (s names it) */
     TVF_HINT = 32,  /* TV_UNDEF: s is the whole error message */
     TVF_GEN = 64,   /* TV_LIST standing for a Jinja2 generator: always true, no len() */
+    TVF_FAIL = 128, /* TV_UNDEF with TVF_HINT: printing it fails even without strict mode */
 };
 
 typedef struct tlist tlist;
@@ -57,12 +58,19 @@ typedef struct tfunc tfunc;
 typedef struct tmacro tmacro;
 typedef struct tloop tloop;
 
+/*
+ * Sixteen bytes, so that a value travels in two registers when passed or
+ * returned (the System V and AAPCS64 rules for small aggregates) instead of
+ * through memory; a string's length therefore fits in 32 bits, which every
+ * string a render can hold does (TV_MAX_LEN; longer app strings are refused
+ * where they enter, ph__tv_from_json).
+ */
 typedef struct tv {
     uint8_t k;     /* tvk */
     uint8_t safe;  /* TV_STR: a safe (Markup) string, never escaped again */
     uint8_t flags; /* TVF_* */
     uint8_t owner; /* TV_UNDEF with TVF_ATTR: the type of the object (tvk) */
-    size_t n;      /* TV_STR, TV_UNDEF: length of s */
+    uint32_t n;    /* TV_STR, TV_UNDEF: length of s */
     union {
         int64_t i;
         double f;
@@ -75,6 +83,9 @@ typedef struct tv {
         tloop *lp;
     };
 } tv;
+
+#define TV_MAX_LEN UINT32_MAX
+_Static_assert(sizeof(tv) == 16, "a value fits two registers");
 
 struct tlist {
     size_t n, cap;

@@ -20,33 +20,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Built field by field in the returned value itself: a compound literal is
+ * zeroed and patched on the stack, then copied out with 16-byte loads that
+ * cannot be forwarded from the narrow stores just made, a stall on every
+ * JSON value a template reads.
+ */
 tv ph__tv_from_json(json_t *j) {
-    if (!j)
-        return TV_MK(TV_NONE);
-    switch (json_typeof(j)) {
+    tv v;
+    v.safe = 0;
+    v.flags = 0;
+    v.owner = 0;
+    v.n = 0;
+    switch (j ? json_typeof(j) : JSON_NULL) {
     case JSON_STRING:
-        return tv_str(json_string_value(j), json_string_length(j), 0);
+        v.k = TV_STR;
+        v.s = json_string_value(j);
+        if (json_string_length(j) > TV_MAX_LEN) {
+            /* past what a value holds, and past anything a render may
+             * print: using it is an error, not a truncated string */
+            v.k = TV_UNDEF;
+            v.flags = TVF_HINT | TVF_FAIL;
+            v.s = "a string longer than 4 GiB";
+            v.n = (uint32_t)strlen(v.s);
+            break;
+        }
+        v.n = (uint32_t)json_string_length(j);
+        break;
     case JSON_INTEGER:
-        return tv_int((int64_t)json_integer_value(j));
+        v.k = TV_INT;
+        v.i = (int64_t)json_integer_value(j);
+        break;
     case JSON_REAL:
-        return tv_float(json_real_value(j));
+        v.k = TV_FLOAT;
+        v.f = json_real_value(j);
+        break;
     case JSON_TRUE:
-        return tv_bool(1);
     case JSON_FALSE:
-        return tv_bool(0);
-    case JSON_ARRAY: {
-        tv v = {.k = TV_JARR};
+        v.k = TV_BOOL;
+        v.i = json_is_true(j);
+        break;
+    case JSON_ARRAY:
+        v.k = TV_JARR;
         v.j = j;
-        return v;
-    }
-    case JSON_OBJECT: {
-        tv v = {.k = TV_JOBJ};
+        break;
+    case JSON_OBJECT:
+        v.k = TV_JOBJ;
         v.j = j;
-        return v;
-    }
+        break;
     default:
-        return TV_MK(TV_NONE);
+        v.k = TV_NONE;
+        v.i = 0;
+        break;
     }
+    return v;
 }
 
 json_t *ph__tv_to_json(rctx *r, tv v) {
@@ -801,7 +828,10 @@ size_t ph__utf8_len(const char *s, size_t n) {
 
 /* Byte offset of character `chars` (clamped to n). */
 size_t ph__utf8_offset(const char *s, size_t n, size_t chars) {
-    size_t i = 0;
+    size_t i = 0, ascii = chars < n ? chars : n;
+    while (i < ascii && (unsigned char)s[i] < 0x80) /* one byte per character */
+        i++;
+    chars -= i;
     while (i < n && chars) {
         i++;
         while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)

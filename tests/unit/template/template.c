@@ -140,6 +140,19 @@ Test(template, output_limit_is_etoobig) {
     ph_tmpl_env_free(env);
 }
 
+Test(template, source_limit_applies_to_string_templates_too) {
+    ph_tmpl_env *env = ph_tmpl_env_new(.max_source = 16);
+    ph_tmpl_error err;
+    int rc;
+    char *out = render_str(env, "{{ 'sixteen bytes' }}!", NULL, &rc, &err);
+    cr_assert_eq(rc, PH_ETOOBIG);
+    cr_assert_null(out);
+    cr_assert(strstr(err.message, "over 16 bytes") != NULL, "%s", err.message);
+    ph_tmpl_free(render_str(env, "{{ 'fits' }}", NULL, &rc, &err));
+    cr_assert_eq(rc, 0, "%s", err.message);
+    ph_tmpl_env_free(env);
+}
+
 Test(template, deep_recursion_is_an_error_not_a_crash) {
     ph_tmpl_env *env = ph_tmpl_env_new();
     ph_tmpl_error err;
