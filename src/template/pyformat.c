@@ -19,6 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* c is one of the characters of `set` (never NUL, unlike strchr's answer);
+ * inlined over the literal, where strchr would be a call per character. */
+static inline int in_set(const char *set, char c) {
+    for (; *set; set++)
+        if (*set == c)
+            return 1;
+    return 0;
+}
+
 static int py_space(unsigned char c) {
     return c == ' ' || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f);
 }
@@ -52,11 +61,11 @@ static int to_number(rctx *r, const node *n, tv v, char type, double *f, long lo
     }
     if (v.k == TV_FLOAT) {
         *f = v.f;
-        if (strchr("diuxXoc", type)) {
+        if (in_set("diuxXoc", type)) {
             if (!isfinite(v.f))
                 return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot convert float %s to integer",
                                      isnan(v.f) ? "NaN" : "infinity");
-            if (strchr("xXoc", type))
+            if (in_set("xXoc", type))
                 return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
                                      "%%%c format: an integer is required, not float", type);
         }
@@ -217,7 +226,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
         }
         char flags[8];
         size_t nf = 0;
-        while (i < fmt.n && strchr("#0- +", s[i]) && nf < 6)
+        while (i < fmt.n && in_set("#0- +", s[i]) && nf < 6)
             flags[nf++] = s[i++];
         flags[nf] = 0;
         int width = -1, prec = -1;
@@ -240,7 +249,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
                 i++;
             }
         }
-        while (i < fmt.n && strchr("hlL", s[i]))
+        while (i < fmt.n && in_set("hlL", s[i]))
             i++;
         if (i >= fmt.n) {
             rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "incomplete format");
@@ -262,7 +271,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
             rc = ph__tmpl_rerr(r, n, PH_ETOOBIG, "format width too large");
             break;
         }
-        int left = strchr(flags, '-') != NULL;
+        int left = in_set(flags, '-');
         if (type == 's' || type == 'r' || type == 'a') {
             rc = append_str_arg(r, b, fmt, arg, type != 's', prec, width, left);
             continue;
@@ -283,7 +292,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
                 break;
             continue;
         }
-        if (!strchr("diuxXoeEfFgG", type)) {
+        if (!in_set("diuxXoeEfFgG", type)) {
             rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unsupported format character '%c' (0x%x)", type,
                                (unsigned char)type);
             break;
@@ -295,7 +304,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
         if ((type == 'f' || type == 'F') && !nf && width < 0 &&
             fmt_fixed(b, f, prec < 0 ? 6 : prec) == 0)
             continue;
-        if (strchr("diuxXo", type))
+        if (in_set("diuxXo", type))
             rc = fmt_int(b, flags, width, prec, type, iv);
         else
             rc = fmt_float_conv(r, n, b, flags, width, prec, type, f);

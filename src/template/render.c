@@ -291,11 +291,12 @@ int ph__tmpl_call_macro(rctx *r, tmacro *m, targs *a, tv *out) {
     for (size_t i = 0; rc == 0 && i < def->nw; i++) {
         if (given[i])
             continue;
-        tv v = tv_undef(def->kw[i], strlen(def->kw[i]));
+        size_t len = strlen(def->kw[i]);
+        tv v = tv_undef(def->kw[i], len);
         if (def->w[i])
             rc = ph__tmpl_eval(r, def->w[i], mf, m->tc, &v);
         if (rc == 0)
-            rc = ph__tmpl_frame_set(r, mf, def->kw[i], strlen(def->kw[i]), v);
+            rc = ph__tmpl_frame_set(r, mf, def->kw[i], len, v);
     }
     if (rc == 0 && (def->flags & NF_VARARGS)) {
         tv v = {.k = TV_LIST, .flags = TVF_TUPLE};
