@@ -87,8 +87,7 @@ static char *put_cp(char *d, uint32_t cp) {
     return d;
 }
 
-/* The case of one ASCII byte after upper (1), lower (0) or capitalize (-1,
- * by position). */
+/* One ASCII byte in upper case (`up`) or lower case. */
 static inline char ascii_case(char c, int up) {
     if (up)
         return c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
