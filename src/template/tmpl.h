@@ -398,10 +398,37 @@ static inline int stack_exhausted(uintptr_t base) {
     return base > p && base - p > STACK_BUDGET;
 }
 
+/* Copy n <= 16 bytes with a few fixed-size moves (overlapping when n is not
+ * a power of two) instead of a library call: most output pieces are short
+ * (a number, a tag between two prints). Reads and writes stay within the
+ * n bytes. */
+static inline void copy_small(char *d, const char *s, size_t n) {
+    if (n >= 8) {
+        uint64_t a, z;
+        memcpy(&a, s, 8);
+        memcpy(&z, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &z, 8);
+    } else if (n >= 4) {
+        uint32_t a, z;
+        memcpy(&a, s, 4);
+        memcpy(&z, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &z, 4);
+    } else if (n) {
+        d[0] = s[0];
+        d[n / 2] = s[n / 2];
+        d[n - 1] = s[n - 1];
+    }
+}
+
 /* Append to a buffer: the common case (room left) inline, else ph__buf_append. */
 static inline int out_put(ph_buf *b, const char *p, size_t n) {
     if (b->data && n < b->cap - b->len) {
-        memcpy(b->data + b->len, p, n);
+        if (n <= 16)
+            copy_small(b->data + b->len, p, n);
+        else
+            memcpy(b->data + b->len, p, n);
         b->len += n;
         b->data[b->len] = '\0';
         return 0;

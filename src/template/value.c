@@ -301,11 +301,25 @@ int ph__escape(ph_buf *b, const char *s, size_t n) {
 }
 
 int ph__fmt_int(ph_buf *b, int64_t i) {
+    /* two digits per division, from a table */
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930"
+                                   "31323334353637383940414243444546474849505152535455565758596061"
+                                   "62636465666768697071727374757677787980818283848586878889909192"
+                                   "93949596979899";
     char tmp[24], *p = tmp + sizeof(tmp);
     uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-    do
-        *--p = (char)('0' + u % 10);
-    while (u /= 10);
+    while (u >= 100) {
+        unsigned k = (unsigned)(u % 100) * 2;
+        u /= 100;
+        *--p = pairs[k + 1];
+        *--p = pairs[k];
+    }
+    if (u >= 10) {
+        *--p = pairs[u * 2 + 1];
+        *--p = pairs[u * 2];
+    } else {
+        *--p = (char)('0' + u);
+    }
     if (i < 0)
         *--p = '-';
     return out_put(b, p, (size_t)(tmp + sizeof(tmp) - p));

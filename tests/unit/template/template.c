@@ -153,6 +153,22 @@ Test(template, source_limit_applies_to_string_templates_too) {
     ph_tmpl_env_free(env);
 }
 
+Test(template, integers_print_as_python_prints_them) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    expect(env, "{% for i in xs %}{{ i }},{% endfor %}",
+           "{\"xs\": [0, 7, 9, 10, 42, 99, 100, 101, 999, 1000, 65536, -1, -10, -99, -100, "
+           "123456789012345678, 9223372036854775807, -9223372036854775808]}",
+           "0,7,9,10,42,99,100,101,999,1000,65536,-1,-10,-99,-100,123456789012345678,"
+           "9223372036854775807,-9223372036854775808,");
+    /* pieces of every short length go out whole */
+    expect(env, "{% autoescape false %}{% for s in xs %}[{{ s }}]{% endfor %}{% endautoescape %}",
+           "{\"xs\": [\"\", \"a\", \"ab\", \"abc\", \"abcd\", \"abcdefg\", \"abcdefgh\", "
+           "\"abcdefghijklmno\", \"abcdefghijklmnop\", \"abcdefghijklmnopq\"]}",
+           "[][a][ab][abc][abcd][abcdefg][abcdefgh][abcdefghijklmno][abcdefghijklmnop]"
+           "[abcdefghijklmnopq]");
+    ph_tmpl_env_free(env);
+}
+
 Test(template, deep_recursion_is_an_error_not_a_crash) {
     ph_tmpl_env *env = ph_tmpl_env_new();
     ph_tmpl_error err;
