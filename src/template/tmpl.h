@@ -509,11 +509,11 @@ int ph__fmt_float(ph_buf *b, double f);
 int ph__fmt_int(ph_buf *b, int64_t i);
 int ph__fmt_repr_str(ph_buf *b, const char *s, size_t n);
 size_t ph__utf8_len(const char *s, size_t n);
-uint32_t ph__cp_upper(uint32_t c);
-uint32_t ph__cp_lower(uint32_t c);
+
 uint32_t ph__utf8_next(const char *s, size_t n, size_t *adv);
 int ph__utf8_put(ph_buf *b, uint32_t cp);
-/* Case modes of ph__tmpl_casemap. */
+/* casemap.c: Python's case mappings. Modes of ph__tmpl_casemap: str.upper,
+ * str.lower, str.capitalize, Jinja2's title filter, str.title, str.swapcase. */
 enum { C_UPPER, C_LOWER, C_CAPITALIZE, C_TITLE, C_PYTITLE, C_SWAP };
 int ph__tmpl_casemap(rctx *r, tv s, int mode, tv *out);
 size_t ph__utf8_offset(const char *s, size_t n, size_t chars);

@@ -855,67 +855,6 @@ size_t ph__utf8_offset(const char *s, size_t n, size_t chars) {
     return i;
 }
 
-/*
- * Simple case mapping for the scripts templates meet most (Latin-1,
- * Latin Extended-A, Greek, Cyrillic); other characters map to themselves.
- * Python's full Unicode tables are larger; this covers the common cases.
- */
-uint32_t ph__cp_upper(uint32_t c) {
-    if (c < 0x80)
-        return c >= 'a' && c <= 'z' ? c - 32 : c;
-    if ((c >= 0xE0 && c <= 0xFE && c != 0xF7))
-        return c - 32;
-    if (c == 0xFF)
-        return 0x178;
-    if (c == 0xB5)
-        return 0x39C;
-    if (c >= 0x100 && c <= 0x17F) {
-        if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
-            return (c & 1) ? c : c - 1;
-        if (c == 0x131)
-            return 'I';
-        if (c == 0x17F)
-            return 'S';
-        if (c == 0x138 || c == 0x149 || c == 0x130)
-            return c;
-        return (c & 1) ? c - 1 : c;
-    }
-    if (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2)
-        return c - 32;
-    if (c == 0x3C2)
-        return 0x3A3;
-    if (c >= 0x430 && c <= 0x44F)
-        return c - 32;
-    if (c >= 0x450 && c <= 0x45F)
-        return c - 80;
-    return c;
-}
-
-uint32_t ph__cp_lower(uint32_t c) {
-    if (c < 0x80)
-        return c >= 'A' && c <= 'Z' ? c + 32 : c;
-    if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
-        return c + 32;
-    if (c == 0x178)
-        return 0xFF;
-    if (c >= 0x100 && c <= 0x17F) {
-        if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
-            return (c & 1) ? c + 1 : c;
-        if (c == 0x130)
-            return 'i';
-        if (c == 0x131 || c == 0x138 || c == 0x149 || c == 0x17F)
-            return c;
-        return (c & 1) ? c : c + 1;
-    }
-    if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2)
-        return c + 32;
-    if (c >= 0x410 && c <= 0x42F)
-        return c + 32;
-    if (c >= 0x400 && c <= 0x40F)
-        return c + 80;
-    return c;
-}
-
 /* Decode one code point at s (n > 0 bytes); invalid bytes decode as themselves. */
 uint32_t ph__utf8_next(const char *s, size_t n, size_t *adv) {
     int cp = utf8_decode((const unsigned char *)s, n, adv);

@@ -366,6 +366,16 @@ ERRORS = [
 for src in ERRORS:
     case(src, CTX, files=LIB)
 
+# Case mapping across scripts: full mappings (ß, ligatures, İ, Greek with
+# iota), title-case letters (ǅ), the final sigma, and scripts beyond Latin.
+CASE_WORDS = ["straße", "ǆemal ǅemal ǄEMAL", "ΟΔΟΣ ΟΔΟΣ.", "ΑΣ-ΑΣ", "Σ", "ΑΣ'Β", "ΑΣ\u0301",
+              "ΣΑΣ ΑΣΑ", "İstanbul", "ﬁnance ﬂow", "ŉ", "Հայաստան", "ქართული", "Tiếng Việt",
+              "ＡＢＣ ａｂｃ", "ᾳ ᾈ ᾀ", "Ꭰꭰ", "𐐀𐐨", "ΐ ΰ", "ǰ ẖ", "a\u00a0b\u2003c-d", "ß-ß", "ǈa ǉ",
+              "Ⓐⓑ", "ǅ"]
+case("{% for w in ws %}{{ w|upper }}|{{ w|lower }}|{{ w|capitalize }}|{{ w|title }}|"
+     "{{ w.title() }}|{{ w.swapcase() }}|{{ w.upper() }}|{{ w.lower() }}|{{ w.capitalize() }}\n"
+     "{% endfor %}", {"ws": CASE_WORDS})
+
 # --------------------------------------------------------------------------
 # More: unicode, scoping corners, imports with context, compile-time checks
 # --------------------------------------------------------------------------
