@@ -545,6 +545,83 @@ int ph__tmpl_arg(targs *a, size_t pos, const char *kw, tv *out) {
     return 0;
 }
 
+/*
+ * `f(..., *args, **kwargs)`: the items of args after the positional
+ * arguments, the pairs of kwargs after the keywords, as Python calls do
+ * (a name given twice is an error).
+ */
+static int spread_args(rctx *r, const node *n, frame *f, tctx *tc, targs *a) {
+    tv extra = TV_MK(TV_NONE), kw = TV_MK(TV_NONE);
+    tv *items = NULL;
+    size_t nitems = 0, nkw = 0;
+    int rc;
+    if (n->b) {
+        if ((rc = ph__tmpl_eval(r, n->b, f, tc, &extra)) < 0)
+            return rc;
+        if (extra.k == TV_UNDEF) { /* iterates as nothing, unless strict */
+            if ((rc = ph__tmpl_check_undef(r, n->b, extra)) < 0)
+                return rc;
+            extra = TV_MK(TV_LIST);
+            extra.l = ph__tlist_new(r, 1);
+            if (!extra.l)
+                return PH_ENOMEM;
+        }
+        if (!ph__tv_is_seq(extra) && extra.k != TV_STR && extra.k != TV_DICT &&
+            extra.k != TV_JOBJ)
+            return ph__tmpl_rerr(r, n->b, PH_ETEMPLATE,
+                                 "argument after * must be an iterable, not %s",
+                                 ph__tv_typename(extra));
+        if ((rc = ph__tv_items(r, n->b, extra, &items, &nitems)) < 0)
+            return rc;
+    }
+    if (n->c) {
+        if ((rc = ph__tmpl_eval(r, n->c, f, tc, &kw)) < 0)
+            return rc;
+        if (kw.k == TV_UNDEF)
+            return undef_error(r, n->c, kw);
+        if (kw.k != TV_DICT && kw.k != TV_JOBJ)
+            return ph__tmpl_rerr(r, n->c, PH_ETEMPLATE,
+                                 "argument after ** must be a mapping, not %s",
+                                 ph__tv_typename(kw));
+        nkw = ph__tv_len(kw);
+    }
+    tv *pos = ph__arena_alloc(r->a, (a->npos + nitems + 1) * sizeof(tv));
+    tv *kwv = ph__arena_alloc(r->a, (a->nkw + nkw + 1) * sizeof(tv));
+    const char **kwn = ph__arena_alloc(r->a, (a->nkw + nkw + 1) * sizeof(char *));
+    if (!pos || !kwv || !kwn)
+        return PH_ENOMEM;
+    memcpy(pos, a->pos, a->npos * sizeof(tv));
+    memcpy(pos + a->npos, items, nitems * sizeof(tv));
+    memcpy(kwv, a->kwv, a->nkw * sizeof(tv));
+    memcpy(kwn, a->kwn, a->nkw * sizeof(char *));
+    size_t k = a->nkw;
+    if (nkw) {
+        tv pairs;
+        if ((rc = ph__tmpl_dict_items(r, kw, &pairs)) < 0)
+            return rc;
+        for (size_t i = 0; i < pairs.l->n; i++) {
+            tv key = pairs.l->v[i].l->v[0];
+            if (key.k != TV_STR)
+                return ph__tmpl_rerr(r, n->c, PH_ETEMPLATE, "keywords must be strings");
+            char *name = ph__tv_cstr(r, key);
+            if (!name)
+                return PH_ENOMEM;
+            for (size_t j = 0; j < k; j++)
+                if (strcmp(kwn[j], name) == 0)
+                    return ph__tmpl_rerr(r, n->c, PH_ETEMPLATE,
+                                         "got multiple values for keyword argument '%s'", name);
+            kwn[k] = name;
+            kwv[k++] = pairs.l->v[i].l->v[1];
+        }
+    }
+    a->pos = pos;
+    a->npos += nitems;
+    a->kwv = kwv;
+    a->kwn = kwn;
+    a->nkw = k;
+    return 0;
+}
+
 int ph__tmpl_eval_args(rctx *r, const node *n, frame *f, tctx *tc, targs *a) {
     int rc;
     a->npos = n->nv;
@@ -565,7 +642,7 @@ int ph__tmpl_eval_args(rctx *r, const node *n, frame *f, tctx *tc, targs *a) {
     for (size_t i = 0; i < n->nw; i++)
         if ((rc = ph__tmpl_eval(r, n->w[i], f, tc, &a->kwv[i])) < 0)
             return rc;
-    return 0;
+    return n->b || n->c ? spread_args(r, n, f, tc, a) : 0;
 }
 
 int ph__tmpl_call(rctx *r, const node *n, tv fn, targs *a, tv *out) {

@@ -343,26 +343,42 @@ static int parse_binary_chain(parser *P, node **out, int level) {
     return 0;
 }
 
-/* Call arguments after '(' up to and including ')'. */
+/*
+ * Call arguments after '(' up to and including ')': positional arguments,
+ * then keywords and `*args`, then `**kwargs` (the last two stored in n->b
+ * and n->c), as Jinja2 accepts them.
+ */
 static int parse_call_args(parser *P, node *n) {
     nvec pos = {0}, kwv = {0};
     const char *kwn[64];
     size_t nkw = 0;
-    int rc = 0;
+    node *dyn_args = NULL, *dyn_kwargs = NULL;
+    int rc = 0, need_comma = 0;
     advance(P); /* ( */
     while (!is_op(cur(P), ')')) {
-        if (pos.n + kwv.n) {
+        if (need_comma) {
             if ((rc = expect_op(P, ',')) < 0)
                 goto out;
             if (is_op(cur(P), ')'))
                 break;
         }
-        if (is_op(cur(P), '*') || is_op(cur(P), OP_POW)) {
-            rc = fail_at(P, cur(P), "*args and **kwargs in calls are not supported");
-            goto out;
-        }
+        need_comma = 1;
         node *arg;
-        if (cur(P)->type == T_NAME && is_op(peek(P, 1), '=')) {
+        if (is_op(cur(P), '*') || is_op(cur(P), OP_POW)) {
+            int star2 = is_op(cur(P), OP_POW);
+            if (dyn_kwargs || (!star2 && dyn_args)) {
+                rc = fail_at(P, cur(P), "invalid syntax for function call expression");
+                goto out;
+            }
+            advance(P);
+            if ((rc = parse_expr(P, star2 ? &dyn_kwargs : &dyn_args)) < 0)
+                goto out;
+        } else if (dyn_kwargs || (dyn_args && !(cur(P)->type == T_NAME &&
+                                                 is_op(peek(P, 1), '=')))) {
+            /* after **kwargs nothing; after *args only keywords */
+            rc = fail_at(P, cur(P), "invalid syntax for function call expression");
+            goto out;
+        } else if (cur(P)->type == T_NAME && is_op(peek(P, 1), '=')) {
             if (nkw == 64) {
                 rc = fail_at(P, cur(P), "too many keyword arguments");
                 goto out;
@@ -384,6 +400,8 @@ static int parse_call_args(parser *P, node *n) {
     advance(P); /* ) */
     n->v = vfinish(P, &pos, &n->nv);
     n->w = vfinish(P, &kwv, &n->nw);
+    n->b = dyn_args;
+    n->c = dyn_kwargs;
     if (nkw) {
         n->kw = ph__arena_alloc(&P->t->arena, nkw * sizeof(char *));
         if (!n->kw)

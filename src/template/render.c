@@ -239,17 +239,21 @@ static int bind_kwargs(rctx *r, tmacro *m, targs *a, frame *mf, int *given, tdic
             if (strcmp(def->kw[i], a->kwn[k]) == 0)
                 break;
         int rc;
-        if (i < def->nw) {
-            if (given[i])
-                return ph__tmpl_rerr(r, def, PH_ETEMPLATE,
-                                     "macro '%s' got multiple values for argument '%s'",
-                                     macro_name(m), a->kwn[k]);
+        if (i < def->nw && !given[i]) {
             given[i] = 1;
             rc = ph__tmpl_frame_set(r, mf, def->kw[i], strlen(def->kw[i]), a->kwv[k]);
-        } else if (strcmp(a->kwn[k], "caller") == 0 && (def->flags & NF_CALLER)) {
+        } else if (i == def->nw && strcmp(a->kwn[k], "caller") == 0 &&
+                   (def->flags & NF_CALLER)) {
             rc = ph__tmpl_frame_set(r, mf, "caller", 6, a->kwv[k]);
         } else if (def->flags & NF_KWARGS) {
+            /* as in Jinja2, a keyword naming a parameter already given by
+             * position is not an error: it stays in kwargs */
             rc = ph__tdict_set(r, kwargs, tv_str(a->kwn[k], strlen(a->kwn[k]), 0), a->kwv[k]);
+        } else if (strcmp(a->kwn[k], "caller") == 0) {
+            return ph__tmpl_rerr(r, def, PH_ETEMPLATE,
+                                 "macro '%s' was invoked with two values for the special caller "
+                                 "argument. This is most likely a bug.",
+                                 macro_name(m));
         } else {
             return ph__tmpl_rerr(r, def, PH_ETEMPLATE, "macro '%s' takes no keyword argument '%s'",
                                  macro_name(m), a->kwn[k]);
@@ -337,35 +341,31 @@ static tmacro *make_macro(rctx *r, node *def, frame *f, tctx *tc) {
 static int exec_callblock(rctx *r, node *n, frame *f, tctx *tc) {
     node *call = n->a;
     tv fn;
-    int rc = ph__tmpl_eval(r, call->a, f, tc, &fn);
-    if (rc < 0)
+    targs a;
+    int rc;
+    if ((rc = ph__tmpl_eval(r, call->a, f, tc, &fn)) < 0 ||
+        (rc = ph__tmpl_eval_args(r, call, f, tc, &a)) < 0)
         return rc;
-    targs a = {.npos = call->nv, .nkw = call->nw + 1};
-    a.pos = ph__arena_alloc(r->a, (call->nv + 1) * sizeof(tv));
-    a.kwv = ph__arena_alloc(r->a, (call->nw + 1) * sizeof(tv));
-    a.kwn = ph__arena_alloc(r->a, (call->nw + 1) * sizeof(char *));
+    /* the body goes to the callee as the keyword argument caller, after
+     * the others, as Jinja2 passes it */
     tmacro *caller = make_macro(r, n, f, tc);
-    if (!a.pos || !a.kwv || !a.kwn || !caller)
+    tv *kwv = ph__arena_alloc(r->a, (a.nkw + 1) * sizeof(tv));
+    const char **kwn = ph__arena_alloc(r->a, (a.nkw + 1) * sizeof(char *));
+    if (!caller || !kwv || !kwn)
         return PH_ENOMEM;
-    for (size_t i = 0; i < call->nv; i++)
-        if ((rc = ph__tmpl_eval(r, call->v[i], f, tc, &a.pos[i])) < 0)
-            return rc;
-    for (size_t i = 0; i < call->nw; i++) {
-        a.kwn[i] = call->kw[i];
-        if ((rc = ph__tmpl_eval(r, call->w[i], f, tc, &a.kwv[i])) < 0)
-            return rc;
+    if (a.nkw) {
+        memcpy(kwv, a.kwv, a.nkw * sizeof(tv));
+        memcpy(kwn, a.kwn, a.nkw * sizeof(char *));
     }
-    a.kwn[call->nw] = "caller";
-    a.kwv[call->nw] = (tv){.k = TV_MACRO};
-    a.kwv[call->nw].m = caller;
+    kwn[a.nkw] = "caller";
+    kwv[a.nkw] = (tv){.k = TV_MACRO};
+    kwv[a.nkw].m = caller;
+    a.kwv = kwv;
+    a.kwn = kwn;
+    a.nkw++;
+    if (fn.k == TV_MACRO)
+        return r->suppress ? 0 : ph__tmpl_call_macro(r, fn.m, &a, NULL);
     tv out;
-    if (fn.k == TV_MACRO) {
-        /* a macro that does not use caller still receives it from a call block */
-        tmacro m2 = *fn.m;
-        m2.caller = a.kwv[call->nw];
-        a.nkw--;
-        return r->suppress ? 0 : ph__tmpl_call_macro(r, &m2, &a, NULL);
-    }
     rc = ph__tmpl_call(r, call, fn, &a, &out);
     return rc < 0 ? rc : ph__tv_output(r, n, out);
 }

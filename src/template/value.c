@@ -566,7 +566,9 @@ int ph__tv_str(rctx *r, tv v, ph_buf *b) {
     case TV_DICT:
         return ph__tv_repr(r, v, b);
     case TV_MACRO:
-        return ph__buf_printf(b, "<Macro '%s'>", v.m->def->name ? v.m->def->name : "caller");
+        /* a call block's body has no name */
+        return v.m->def->name ? ph__buf_printf(b, "<Macro '%s'>", v.m->def->name)
+                              : ph__buf_append_str(b, "<Macro anonymous>");
     case TV_LOOP:
         return ph__buf_append_str(b, "<LoopContext>");
     default:

@@ -366,6 +366,22 @@ ERRORS = [
 for src in ERRORS:
     case(src, CTX, files=LIB)
 
+# *args and **kwargs in calls: macros (with varargs/kwargs), globals, filters,
+# tests and methods; a keyword naming a parameter given by position.
+STAR_MACROS = ("{% macro m(a, b=2, c=3) %}[{{ a }} {{ b }} {{ c }} {{ varargs }} {{ kwargs }}]"
+               "{% endmacro %}{% macro v() %}<{{ varargs }}|{{ kwargs|dictsort }}>{% endmacro %}"
+               "{% macro p(a, b=2) %}{{ a }}{{ b }}{% endmacro %}")
+for src in ["{{ m(*[1, 5]) }} {{ m(1, **{'c': 9}) }} {{ m(*xs, **kw) }} {{ m(1, c=4, *[], **{}) }}",
+            "{{ v(1, *xs, x=1, **kw) }} {{ v(*'ab') }} {{ v(*{'k': 1}) }} {{ m(1, 2, b=3) }}",
+            "{{ range(*[1, 7, 2])|list }} {{ dict(**kw) }} {{ '{}-{}'.format(*xs) }} {{ '%s'|format(*['z']) }}",
+            "{{ [3, 1, 2]|sort(*[true]) }} {{ 4 is divisibleby(*[2]) }} {{ xs|join(*['+']) }} {{ 'a-b'.split(*['-']) }}",
+            "{% call(x) m(*xs) %}{{ x }}{% endcall %}", "{{ m(*xs, c=5) }} {{ m(**{'a': 'k'}) }}",
+            "{{ m(*1) }}", "{{ range(**1) }}", "{{ dict(a=1, **{'a': 2}) }}", "{{ m(*xs, 1) }}",
+            "{{ m(**kw, *xs) }}", "{{ m(**kw, b=1) }}", "{{ m(*xs, *xs) }}", "{{ p(1, 2, b=3) }}",
+            "{{ p(1, a=3) }}", "{{ m(*undefined_thing) }}",
+            "{% call p(1) %}x{% endcall %}", "{% call v(1) %}x{% endcall %}"]:
+    case(STAR_MACROS + src, {"xs": [10, 20], "kw": {"b": 7}})
+
 # Case mapping across scripts: full mappings (ß, ligatures, İ, Greek with
 # iota), title-case letters (ǅ), the final sigma, and scripts beyond Latin.
 CASE_WORDS = ["straße", "ǆemal ǅemal ǄEMAL", "ΟΔΟΣ ΟΔΟΣ.", "ΑΣ-ΑΣ", "Σ", "ΑΣ'Β", "ΑΣ\u0301",
