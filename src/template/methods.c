@@ -180,6 +180,35 @@ static int m_changed(rctx *r, tfunc *s, targs *a, tv *out) {
     return 0;
 }
 
+/* A macro's attributes, as Jinja2's Macro object has them: name (None for
+ * a call block's body), arguments, catch_kwargs, catch_varargs, caller.
+ * Returns 1 when `name` is one of them. */
+static int macro_attr(rctx *r, tv obj, const char *name, size_t len, tv *out) {
+    const node *def = obj.m->def;
+#define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
+    if (IS("name")) {
+        *out = def->name ? tv_str(def->name, def->nlen, 0) : TV_MK(TV_NONE);
+    } else if (IS("arguments")) {
+        tlist *l = ph__tlist_new(r, def->nw + 1);
+        if (!l)
+            return PH_ENOMEM;
+        for (size_t i = 0; i < def->nw; i++)
+            l->v[l->n++] = tv_str(def->kw[i], strlen(def->kw[i]), 0);
+        *out = (tv){.k = TV_LIST, .flags = TVF_TUPLE};
+        out->l = l;
+    } else if (IS("catch_kwargs")) {
+        *out = tv_bool(def->flags & NF_KWARGS);
+    } else if (IS("catch_varargs")) {
+        *out = tv_bool(def->flags & NF_VARARGS);
+    } else if (IS("caller")) {
+        *out = tv_bool(def->flags & NF_CALLER);
+    } else {
+        return 0;
+    }
+#undef IS
+    return 1;
+}
+
 static int loop_attr(rctx *r, tv obj, const char *name, size_t len, tv *out) {
     tloop *lp = obj.lp;
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
@@ -265,6 +294,8 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
     switch (obj.k) {
     case TV_LOOP:
         return loop_attr(r, obj, name, len, out);
+    case TV_MACRO:
+        return macro_attr(r, obj, name, len, out);
     case TV_STR: {
         tfunc_fn fn;
         const char *sname;

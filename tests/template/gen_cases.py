@@ -382,6 +382,11 @@ for src in ["{{ m(*[1, 5]) }} {{ m(1, **{'c': 9}) }} {{ m(*xs, **kw) }} {{ m(1, 
             "{% call p(1) %}x{% endcall %}", "{% call v(1) %}x{% endcall %}"]:
     case(STAR_MACROS + src, {"xs": [10, 20], "kw": {"b": 7}})
 
+# Macro attributes, as Jinja2's Macro object has them.
+case("{% macro m(a, b=2) %}{{ varargs }}{{ caller() }}{% endmacro %}{{ m.name }}|{{ m.arguments }}|"
+     "{{ m.catch_kwargs }}|{{ m.catch_varargs }}|{{ m.caller }}|{{ m.defaults is defined }}|{{ m }}"
+     "{% macro k() %}{{ kwargs }}{% endmacro %}{{ k.catch_kwargs }} {{ k.arguments }} {{ k.arguments|length }}")
+
 # Case mapping across scripts: full mappings (ß, ligatures, İ, Greek with
 # iota), title-case letters (ǅ), the final sigma, and scripts beyond Latin.
 CASE_WORDS = ["straße", "ǆemal ǅemal ǄEMAL", "ΟΔΟΣ ΟΔΟΣ.", "ΑΣ-ΑΣ", "Σ", "ΑΣ'Β", "ΑΣ\u0301",
