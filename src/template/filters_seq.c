@@ -613,5 +613,6 @@ const bfilter_entry ph__tmpl_filters_seq[] = {
     {"max", f_max},
     {"unique", f_unique},
     {"reverse", f_reverse},
+    {"random", ph__tmpl_f_random},
     {NULL, NULL},
 };

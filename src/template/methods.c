@@ -442,6 +442,8 @@ int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out) {
         fn = g_super;
     else if (IS("self"))
         fn = g_self;
+    else if (IS("lipsum"))
+        fn = ph__tmpl_g_lipsum;
     else
         return 0;
 #undef IS

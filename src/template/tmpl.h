@@ -533,6 +533,10 @@ int ph__tmpl_dict_items(rctx *r, tv d, tv *out);
 int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out);
 int ph__tmpl_arg(targs *a, size_t pos, const char *kw, tv *out);
 
+/* random.c: the random filter and the lipsum global */
+int ph__tmpl_f_random(rctx *r, const node *n, tv v, targs *a, tv *out);
+int ph__tmpl_g_lipsum(rctx *r, tfunc *self, targs *a, tv *out);
+
 /* Filter sub-tables, searched in order by ph__tmpl_find_filter. */
 typedef struct bfilter_entry {
     const char *name;

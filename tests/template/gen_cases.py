@@ -387,6 +387,14 @@ case("{% macro m(a, b=2) %}{{ varargs }}{{ caller() }}{% endmacro %}{{ m.name }}
      "{{ m.catch_kwargs }}|{{ m.catch_varargs }}|{{ m.caller }}|{{ m.defaults is defined }}|{{ m }}"
      "{% macro k() %}{{ kwargs }}{% endmacro %}{{ k.catch_kwargs }} {{ k.arguments }} {{ k.arguments|length }}")
 
+# random and lipsum: random on purpose, so only what does not vary is compared.
+for src in ["{{ [1, 2, 3]|random in [1, 2, 3] }} {{ 'abc'|random in 'abc' }} {{ []|random is defined }}",
+            "{{ (xs|random) in xs }} {{ lipsum(0) }}|{{ lipsum(1, false, 3, 4)|wordcount }}",
+            "{{ lipsum(1, false, 3, 4)[-1] }} {{ (lipsum()|length) > 100 }} {{ lipsum(3)|safe|string|wordcount > 50 }}",
+            "{{ lipsum(2, min=5, max=6).count('<p>') }} {{ lipsum(1, min=5, max=6) is escaped }}",
+            "{{ lipsum(1, false, 3, 3) }}", "{{ {'a': 1}|random }}"]:
+    case(src, {"xs": [10, 20, 30]})
+
 # Case mapping across scripts: full mappings (ß, ligatures, İ, Greek with
 # iota), title-case letters (ǅ), the final sigma, and scripts beyond Latin.
 CASE_WORDS = ["straße", "ǆemal ǅemal ǄEMAL", "ΟΔΟΣ ΟΔΟΣ.", "ΑΣ-ΑΣ", "Σ", "ΑΣ'Β", "ΑΣ\u0301",
