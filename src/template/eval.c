@@ -590,10 +590,15 @@ static int spread_args(rctx *r, const node *n, frame *f, tctx *tc, targs *a) {
     const char **kwn = ph__arena_alloc(r->a, (a->nkw + nkw + 1) * sizeof(char *));
     if (!pos || !kwv || !kwn)
         return PH_ENOMEM;
-    memcpy(pos, a->pos, a->npos * sizeof(tv));
-    memcpy(pos + a->npos, items, nitems * sizeof(tv));
-    memcpy(kwv, a->kwv, a->nkw * sizeof(tv));
-    memcpy(kwn, a->kwn, a->nkw * sizeof(char *));
+    /* (the arrays may be NULL when empty, which memcpy may not be given) */
+    if (a->npos)
+        memcpy(pos, a->pos, a->npos * sizeof(tv));
+    if (nitems)
+        memcpy(pos + a->npos, items, nitems * sizeof(tv));
+    if (a->nkw) {
+        memcpy(kwv, a->kwv, a->nkw * sizeof(tv));
+        memcpy(kwn, a->kwn, a->nkw * sizeof(char *));
+    }
     size_t k = a->nkw;
     if (nkw) {
         tv pairs;
