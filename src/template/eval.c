@@ -611,7 +611,9 @@ static int spread_args(rctx *r, const node *n, frame *f, tctx *tc, targs *a) {
             char *name = ph__tv_cstr(r, key);
             if (!name)
                 return PH_ENOMEM;
-            for (size_t j = 0; j < k; j++)
+            /* a mapping's own keys are distinct: only the call's keywords
+             * can repeat one (and this stays linear in the mapping's size) */
+            for (size_t j = 0; j < a->nkw; j++)
                 if (strcmp(kwn[j], name) == 0)
                     return ph__tmpl_rerr(r, n->c, PH_ETEMPLATE,
                                          "got multiple values for keyword argument '%s'", name);
