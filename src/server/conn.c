@@ -134,27 +134,34 @@ void ph__conn_close(ph__conn *c) {
     uv_close(&c->h.handle, on_closed);
 }
 
-/* How long an idle connection may still bring a request once shutdown
- * begins. A client that has just connected is about to send what it
- * connected for, and on a busy machine that can take a while; a keep-alive
- * connection that has already been answered is only at risk from the race of
- * a request already on its way, which is short. */
-#define SHUTDOWN_GRACE_FRESH 1.0
-#define SHUTDOWN_GRACE_KEEP_ALIVE 0.25
+/*
+ * How long an idle connection may still bring a request once shutdown
+ * begins: until it has been quiet SHUTDOWN_QUIET_MS in all, counting the
+ * time before shutdown, but at least SHUTDOWN_GRACE_MIN_MS from now, and
+ * never past its keep-alive timeout. A client that has just connected, or
+ * has just been answered, is likely sending its request at this very
+ * moment, and on a busy machine that can take a while; one that has been
+ * quiet for a second is not about to, and goes soon.
+ */
+#define SHUTDOWN_QUIET_MS 1000
+#define SHUTDOWN_GRACE_MIN_MS 100
 
-/* The grace for one connection, or the keep-alive timeout if shorter. */
-static double idle_grace(const ph__conn *c) {
-    double g = c->requests ? SHUTDOWN_GRACE_KEEP_ALIVE : SHUTDOWN_GRACE_FRESH;
-    return c->srv->cfg.timeout_keep_alive < g ? c->srv->cfg.timeout_keep_alive : g;
+static uint64_t idle_grace_ms(const ph__conn *c) {
+    uint64_t now = uv_now(c->srv->uv);
+    uint64_t quiet = now > c->idle_since ? now - c->idle_since : 0;
+    uint64_t g = quiet + SHUTDOWN_GRACE_MIN_MS >= SHUTDOWN_QUIET_MS ? SHUTDOWN_GRACE_MIN_MS
+                                                                   : SHUTDOWN_QUIET_MS - quiet;
+    uint64_t keep_alive = ms(c->srv->cfg.timeout_keep_alive);
+    uint64_t left = keep_alive > quiet ? keep_alive - quiet : 1;
+    return g < left ? g : left;
 }
 
 /*
  * At shutdown: the connections waiting for a request are not closed at
- * once but given a short grace (or what is left of the keep-alive timeout,
- * if shorter). A busy keep-alive client may be sending its next request at
- * this very moment, and a client that has just connected is about to send
- * its first: closing now would fail those requests (the race of RFC 9112
- * section 9.3.1). A request that arrives in the grace is served with
+ * once but given a grace (idle_grace_ms). A busy keep-alive client may be
+ * sending its next request at this very moment, and a client that has just
+ * connected is about to send its first: closing now would fail those
+ * requests (the race of RFC 9112 section 9.3.1). A request that arrives in the grace is served with
  * Connection: close, since the server is shutting down; a connection still
  * quiet at its end is closed. A request already arriving (HEAD state) is
  * left to finish, bounded by the header timeout.
@@ -162,7 +169,7 @@ static double idle_grace(const ph__conn *c) {
 void ph__conn_close_idle(ph__server *srv) {
     for (ph__conn *c = srv->conns; c; c = c->next)
         if (c->state == PH__CONN_IDLE)
-            arm(c, ms(idle_grace(c)));
+            arm(c, idle_grace_ms(c));
 }
 
 /* ---- the read side ------------------------------------------------------ */
@@ -312,7 +319,8 @@ void ph__conn_request_done(ph__conn *c) {
         /* At shutdown a response that kept the connection open gets the
          * idle grace (ph__conn_close_idle), not an immediate close: the
          * client may already be sending its next request. */
-        arm(c, ms(srv->shutting_down ? idle_grace(c) : srv->cfg.timeout_keep_alive));
+        c->idle_since = uv_now(srv->uv);
+        arm(c, srv->shutting_down ? idle_grace_ms(c) : ms(srv->cfg.timeout_keep_alive));
     }
 }
 
@@ -391,6 +399,7 @@ static void conn_begin(ph__conn *c) {
         if (uv_tcp_getsockname(&c->h.tcp, (struct sockaddr *)&ss, &len) == 0)
             format_addr(&ss, c->local, sizeof(c->local), &c->local_port);
     }
+    c->idle_since = uv_now(c->srv->uv);
     arm(c, ms(c->srv->cfg.timeout_keep_alive));
     ph__conn_read_start(c);
 }

@@ -100,6 +100,7 @@ struct ph__conn {
     char local[64];
     int local_port;
     uint64_t requests;
+    uint64_t idle_since; /* loop time (ms) it began waiting for a request */
 };
 
 struct ph__server {
