@@ -5,8 +5,8 @@
  * Single-character mappings come from the C library's C.UTF-8 locale
  * (towupper_l, towlower_l and its "totitle" mapping), which carries the
  * whole Unicode database and agrees with Python's on every character.
- * What the C library lacks is generated into casing_data.h from Python's
- * own database (scripts/gen-casing.py): mappings to several characters
+ * What the C library lacks is generated into unicode_data.h from Python's
+ * own database (scripts/gen-unicode-data.py): mappings to several characters
  * ('ß'.upper() == 'SS', 'ﬁ'.title() == 'Fi', 'İ'.lower() == 'i̇'), and the
  * Cased and Case_Ignorable properties that str.title() and the final-sigma
  * rule ('ΟΔΟΣ'.lower() == 'οδος') depend on.
@@ -20,7 +20,7 @@
 #include <pthread.h>
 #include <wctype.h>
 
-#include "casing_data.h"
+#include "unicode_data.h"
 
 /* ---- single characters -------------------------------------------------- */
 
@@ -81,6 +81,14 @@ static int cased(uint32_t c) { return in_ranges(cased_ranges, COUNT(cased_ranges
 
 static int case_ignorable(uint32_t c) {
     return in_ranges(case_ignorable_ranges, COUNT(case_ignorable_ranges), c);
+}
+
+/* Python's str.isprintable() for one character: repr() escapes the rest.
+ * (It lives here, beside the rest of the generated Unicode data.) */
+int ph__cp_printable(uint32_t c) {
+    if (c < 0x80)
+        return c >= 0x20 && c != 0x7F;
+    return !in_ranges(nonprintable_ranges, COUNT(nonprintable_ranges), c);
 }
 
 static const struct special_case *special(uint32_t c) {
@@ -260,7 +268,7 @@ int ph__tmpl_casemap(rctx *r, tv s, int mode, tv *out) {
             return done < 0 ? done : 0;
     }
     /* a full mapping is at most three times its character's UTF-8 bytes
-     * (scripts/gen-casing.py checks the data), and an invalid byte, mapped
+     * (scripts/gen-unicode-data.py checks the data), and an invalid byte, mapped
      * as Latin-1, at most twice */
     if (s.n > (TV_MAX_LEN - 1) / 3)
         return PH_ETOOBIG;

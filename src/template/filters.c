@@ -594,6 +594,7 @@ static const bfilter_entry misc[] = {
     {"items", f_items},     {"tojson", f_tojson},
     {"xmlattr", f_xmlattr}, {"urlencode", f_urlencode},
     {"urlize", f_urlize},   {"filesizeformat", f_filesizeformat},
+    {"pprint", ph__tmpl_f_pprint},
     {NULL, NULL},
 };
 

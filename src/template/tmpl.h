@@ -516,6 +516,7 @@ int ph__utf8_put(ph_buf *b, uint32_t cp);
  * str.lower, str.capitalize, Jinja2's title filter, str.title, str.swapcase. */
 enum { C_UPPER, C_LOWER, C_CAPITALIZE, C_TITLE, C_PYTITLE, C_SWAP };
 int ph__tmpl_casemap(rctx *r, tv s, int mode, tv *out);
+int ph__cp_printable(uint32_t c); /* Python's str.isprintable() of one character */
 size_t ph__utf8_offset(const char *s, size_t n, size_t chars);
 
 /* filters.c, filters_seq.c, filters_str.c, tests.c, methods.c */
@@ -533,6 +534,9 @@ int ph__tmpl_dict_items(rctx *r, tv d, tv *out);
 int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out);
 int ph__tmpl_arg(targs *a, size_t pos, const char *kw, tv *out);
 
+/* pprint.c: the pprint filter (Python's pprint.pformat) */
+int ph__tmpl_f_pprint(rctx *r, const node *n, tv v, targs *a, tv *out);
+
 /* random.c: the random filter and the lipsum global */
 int ph__tmpl_f_random(rctx *r, const node *n, tv v, targs *a, tv *out);
 int ph__tmpl_g_lipsum(rctx *r, tfunc *self, targs *a, tv *out);
@@ -544,6 +548,5 @@ typedef struct bfilter_entry {
 } bfilter_entry;
 extern const bfilter_entry ph__tmpl_filters_str[];
 extern const bfilter_entry ph__tmpl_filters_seq[];
-extern const bfilter_entry ph__tmpl_filters_misc[];
 
 #endif

@@ -445,11 +445,16 @@ int ph__fmt_repr_str(ph_buf *b, const char *s, size_t n) {
         } else if (c < 0x20 || c == 0x7f) {
             rc = ph__buf_printf(b, "\\x%02x", c);
         } else if (c >= 0x80) {
+            /* what Python cannot print it escapes: \xhh, \uhhhh, \Uhhhhhhhh */
             int cp = utf8_decode((const unsigned char *)s + i, n - i, &adv);
-            if (cp >= 0x80 && cp < 0xa0)
-                rc = ph__buf_printf(b, "\\x%02x", cp);
-            else
+            if (cp < 0 || ph__cp_printable((uint32_t)cp))
                 rc = ph__buf_append(b, s + i, adv);
+            else if (cp < 0x100)
+                rc = ph__buf_printf(b, "\\x%02x", cp);
+            else if (cp < 0x10000)
+                rc = ph__buf_printf(b, "\\u%04x", cp);
+            else
+                rc = ph__buf_printf(b, "\\U%08x", cp);
         } else {
             rc = ph__buf_append_char(b, (char)c);
         }

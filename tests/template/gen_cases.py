@@ -395,6 +395,22 @@ for src in ["{{ [1, 2, 3]|random in [1, 2, 3] }} {{ 'abc'|random in 'abc' }} {{ 
             "{{ lipsum(1, false, 3, 3) }}", "{{ {'a': 1}|random }}"]:
     case(src, {"xs": [10, 20, 30]})
 
+# pprint: Python's pformat (width 80, dicts sorted), short values and the
+# broken-up layouts of long dicts, lists, tuples and strings; repr() of
+# characters Python cannot print.
+PP_VALS = [1, "short", None, True, 1.5, [], {}, [1, 2, 3], {"b": 1, "a": [1, 2]},
+           "nbsp\xa0soft\xadzw\u200b\U000e0001 sep\u2028", list(range(40)),
+           {"k%02d" % i: "v" * i for i in range(12)}, "word " * 30, "x" * 120,
+           "line one\nline two\n" * 5, "a\r\nb\rc\x0bd\x0ce\x85f\u2028g",
+           [{"name": "x" * 30, "tags": ["a" * 20, "b" * 20, "c" * 20]},
+            {"deep": {"deeper": {"deepest": list(range(30))}}}],
+           {"text": "lorem ipsum dolor sit amet " * 6, "n": 1},
+           ["it's " * 20, 'say "hi" ' * 12, "tab\there " * 12, "é" * 90, "😀 " * 50],
+           [[1, 2], [3, [4, [5, [6, "z" * 70]]]]], {"zeta": 1, "Alpha": 2, "beta": {"y": 1, "x": 2}}]
+case("{% for v in vals %}{{ v|pprint }}\n---\n{% endfor %}{{ (1, 2)|pprint }}|"
+     "{{ (['a' * 40, 'b' * 40],)|pprint }}|{{ {1: 'a', 2: 'b'}|pprint }}|{{ dict(b=1, a=2)|pprint }}|"
+     "{{ vals[9:10] }} {{ {'k': vals[9]} }}", {"vals": PP_VALS})
+
 # Case mapping across scripts: full mappings (ß, ligatures, İ, Greek with
 # iota), title-case letters (ǅ), the final sigma, and scripts beyond Latin.
 CASE_WORDS = ["straße", "ǆemal ǅemal ǄEMAL", "ΟΔΟΣ ΟΔΟΣ.", "ΑΣ-ΑΣ", "Σ", "ΑΣ'Β", "ΑΣ\u0301",
