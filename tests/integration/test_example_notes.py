@@ -491,8 +491,7 @@ def test_behind_nginx_with_workers_and_a_reload(tmp_path):
     front (serving /static/ itself), two workers behind it, and a SIGHUP
     reload of the workers while requests keep coming."""
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-    if not nginx:
-        pytest.skip("nginx is not installed (scripts/deps.sh bench installs it)")
+    assert nginx, "nginx is not installed (make test installs it: scripts/deps.sh test)"
     app = start_notes(tmp_path, "--workers", "2", "--no-access-log")
     port = free_port()
     conf = tmp_path / "nginx.conf"
@@ -533,8 +532,8 @@ def test_in_headless_chromium(tmp_path):
     """tests/e2e/notes_e2e.py drives Chromium through the app as a person
     would (log in, add a note, see it listed and flashed, log out); its
     screenshots are kept in tests/e2e/artifacts/."""
-    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
-        pytest.skip("chromium is not installed (scripts/deps.sh test installs it)")
+    assert shutil.which("chromium") or shutil.which("chromium-browser"), \
+        "chromium is not installed (make test installs it: scripts/deps.sh test)"
     s = start_notes(tmp_path, "--no-access-log")
     try:
         script = SOURCE_DIR / "tests" / "e2e" / "notes_e2e.py"

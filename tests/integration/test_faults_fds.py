@@ -15,7 +15,9 @@ from server_util import PROTO_SERVER, Conn, ConnectionClosed, Server
 
 LIMIT = 64
 
-pytestmark = pytest.mark.skipif(shutil.which("prlimit") is None, reason="needs prlimit")
+
+def setup_module():
+    assert shutil.which("prlimit"), "prlimit is missing (util-linux; make test installs it)"
 
 
 def served(port, timeout=2.0):

@@ -102,7 +102,7 @@ def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 500
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     phial = sys.argv[3] if len(sys.argv) > 3 else os.path.join(
-        os.environ.get("PHIAL_BUILD_DIR", "/work/main/build"), "phial")
+        os.environ.get("PHIAL_BUILD_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build")), "phial")
     rng = random.Random(seed)
     cases = []
     for _ in range(count):

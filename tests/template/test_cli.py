@@ -6,10 +6,12 @@ import subprocess
 
 import pytest
 
-BUILD_DIR = pathlib.Path(os.environ.get("PHIAL_BUILD_DIR", "/work/main/build"))
+BUILD_DIR = pathlib.Path(os.environ.get("PHIAL_BUILD_DIR", pathlib.Path(__file__).resolve().parents[2] / "build"))
 PHIAL = BUILD_DIR / "phial"
 
-pytestmark = pytest.mark.skipif(not PHIAL.exists(), reason="phial not built")
+
+def setup_module():
+    assert PHIAL.exists(), "phial not built at %s" % PHIAL
 
 
 def run(args, cwd):

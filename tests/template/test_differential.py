@@ -3,7 +3,7 @@
 gen_cases.py defines the cases and renders each with Debian's Jinja2 (set up
 as Flask sets it up). This file renders all of them with one run of
 `phial render --batch` (built binary from PHIAL_BUILD_DIR, default
-/work/main/build) and compares:
+build/ of this checkout) and compares:
 
 - a case Jinja2 renders must render to exactly the same bytes;
 - a case Jinja2 rejects must fail in phial too (exit 1), and for syntax
@@ -22,7 +22,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import gen_cases  # noqa: E402
 
-BUILD_DIR = pathlib.Path(os.environ.get("PHIAL_BUILD_DIR", "/work/main/build"))
+BUILD_DIR = pathlib.Path(os.environ.get("PHIAL_BUILD_DIR", pathlib.Path(__file__).resolve().parents[2] / "build"))
 PHIAL = BUILD_DIR / "phial"
 
 CASES = gen_cases.all_cases()
@@ -30,8 +30,7 @@ CASES = gen_cases.all_cases()
 
 @pytest.fixture(scope="session")
 def results():
-    if not PHIAL.exists():
-        pytest.skip("phial binary not built at %s" % PHIAL)
+    assert PHIAL.exists(), "phial binary not built at %s" % PHIAL
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "cases.json")
         with open(path, "w") as f:
