@@ -280,7 +280,7 @@ static int concat_two(rctx *r, tv a, tv b, tv *out) {
     int rc = 0;
     tv parts[2] = {a, b};
     for (int i = 0; rc == 0 && i < 2; i++)
-        rc = safe && !parts[i].safe ? ph__escape(&buf, parts[i].s, parts[i].n)
+        rc = safe && !parts[i].safe ? ph__html_escape_n(&buf, parts[i].s, parts[i].n)
                                     : ph__buf_append(&buf, parts[i].s, parts[i].n);
     if (rc == 0)
         *out = ph__tv_strdup(r, buf.data ? buf.data : "", buf.len, safe);

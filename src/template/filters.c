@@ -480,11 +480,11 @@ static int f_xmlattr(rctx *r, const node *n, tv v, targs *a, tv *out) {
         if (b.len || ph__tv_truthy(autospace))
             rc = ph__buf_append_char(&b, ' ');
         if (rc == 0)
-            rc = ks.safe ? ph__buf_append(&b, ks.s, ks.n) : ph__escape(&b, ks.s, ks.n);
+            rc = ks.safe ? ph__buf_append(&b, ks.s, ks.n) : ph__html_escape_n(&b, ks.s, ks.n);
         if (rc == 0)
             rc = ph__buf_append(&b, "=\"", 2);
         if (rc == 0)
-            rc = vs.safe ? ph__buf_append(&b, vs.s, vs.n) : ph__escape(&b, vs.s, vs.n);
+            rc = vs.safe ? ph__buf_append(&b, vs.s, vs.n) : ph__html_escape_n(&b, vs.s, vs.n);
         if (rc == 0)
             rc = ph__buf_append_char(&b, '"');
     }

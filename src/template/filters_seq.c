@@ -478,9 +478,9 @@ static int f_join(rctx *r, const node *n, tv v, targs *a, tv *out) {
     ph__buf_init(&b, 0);
     for (size_t i = 0; rc == 0 && i < count; i++) {
         if (i)
-            rc = safe && !d.safe ? ph__escape(&b, d.s, d.n) : ph__buf_append(&b, d.s, d.n);
+            rc = safe && !d.safe ? ph__html_escape_n(&b, d.s, d.n) : ph__buf_append(&b, d.s, d.n);
         if (rc == 0)
-            rc = safe && !strs[i].safe ? ph__escape(&b, strs[i].s, strs[i].n)
+            rc = safe && !strs[i].safe ? ph__html_escape_n(&b, strs[i].s, strs[i].n)
                                        : ph__buf_append(&b, strs[i].s, strs[i].n);
     }
     if (rc == 0)

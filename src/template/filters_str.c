@@ -244,16 +244,16 @@ static int f_replace(rctx *r, const node *n, tv v, targs *a, tv *out) {
         if ((old.safe || new_.safe) && !s.safe) {
             ph_buf es;
             ph__buf_init(&es, 0);
-            rc = ph__escape(&es, s.s, s.n);
+            rc = ph__html_escape_n(&es, s.s, s.n);
             if (rc == 0)
                 s = ph__tv_strdup(r, es.data ? es.data : "", es.len, 1);
             ph__buf_close(&es);
         }
         if (s.safe) {
             safe = 1;
-            if (!old.safe && rc == 0 && (rc = ph__escape(&eo, old.s, old.n)) == 0)
+            if (!old.safe && rc == 0 && (rc = ph__html_escape_n(&eo, old.s, old.n)) == 0)
                 old = tv_str(eo.data ? eo.data : "", eo.len, 1);
-            if (!new_.safe && rc == 0 && (rc = ph__escape(&en, new_.s, new_.n)) == 0)
+            if (!new_.safe && rc == 0 && (rc = ph__html_escape_n(&en, new_.s, new_.n)) == 0)
                 new_ = tv_str(en.data ? en.data : "", en.len, 1);
         }
     }
@@ -349,7 +349,7 @@ static int f_truncate(rctx *r, const node *n, tv v, targs *a, tv *out) {
         ph__buf_init(&b, 0);
         rc = ph__buf_append(&b, s.s, cut);
         if (rc == 0)
-            rc = ph__escape(&b, end.s, end.n);
+            rc = ph__html_escape_n(&b, end.s, end.n);
         return finish(r, &b, 1, out, rc);
     }
     char *d = ph__arena_alloc(r->a, cut + end.n + 1);
@@ -513,7 +513,7 @@ static int f_escape(rctx *r, const node *n, tv v, targs *a, tv *out) {
         return rc;
     ph_buf b;
     ph__buf_init(&b, 0);
-    return finish(r, &b, 1, out, ph__escape(&b, s.s, s.n));
+    return finish(r, &b, 1, out, ph__html_escape_n(&b, s.s, s.n));
 }
 
 static int f_forceescape(rctx *r, const node *n, tv v, targs *a, tv *out) {

@@ -45,7 +45,7 @@ static int append_str_arg(rctx *r, ph_buf *b, tv fmt, tv arg, int repr, int prec
     for (size_t i = chars; rc == 0 && !left && (int)i < width; i++)
         rc = ph__buf_append_char(b, ' ');
     if (rc == 0)
-        rc = fmt.safe && !(arg.k == TV_STR && arg.safe) ? ph__escape(b, s, n)
+        rc = fmt.safe && !(arg.k == TV_STR && arg.safe) ? ph__html_escape_n(b, s, n)
                                                         : ph__buf_append(b, s, n);
     for (size_t i = chars; rc == 0 && left && (int)i < width; i++)
         rc = ph__buf_append_char(b, ' ');

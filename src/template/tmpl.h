@@ -10,6 +10,7 @@
 #include "phial/template.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/html.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -504,7 +505,6 @@ int ph__tdict_get(tv dict, tv key, tv *out);
 const char *ph__tv_typename(tv v);
 char *ph__tv_cstr(rctx *r, tv v); /* NUL-terminated copy (arena) */
 tv ph__tv_strdup(rctx *r, const char *s, size_t n, int safe);
-int ph__escape(ph_buf *b, const char *s, size_t n);
 int ph__fmt_float(ph_buf *b, double f);
 int ph__fmt_int(ph_buf *b, int64_t i);
 int ph__fmt_repr_str(ph_buf *b, const char *s, size_t n);

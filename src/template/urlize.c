@@ -176,7 +176,7 @@ int ph__tmpl_urlize(rctx *r, const node *n, tv v, targs *a, tv *out) {
     ph_buf esc, b;
     ph__buf_init(&esc, 0);
     ph__buf_init(&b, 0);
-    rc = s.safe ? ph__buf_append(&esc, s.s, s.n) : ph__escape(&esc, s.s, s.n);
+    rc = s.safe ? ph__buf_append(&esc, s.s, s.n) : ph__html_escape_n(&esc, s.s, s.n);
     const char *t = esc.data ? esc.data : "";
     for (size_t i = 0; rc == 0 && i < esc.len;) {
         size_t j = i;

@@ -7,7 +7,12 @@
 
 #include "buf.h"
 
-/* Append `s` escaped to `b`; with `br`, newlines become "<br>". 0 or PH_E*. */
+/* Append the n bytes at s escaped to b (16 bytes at a time where the
+ * machine allows). 0 or PH_E* (ENOMEM, ETOOBIG past the buffer's limit). */
+int ph__html_escape_n(ph_buf *b, const char *s, size_t n);
+
+/* Append the string s escaped to b; with `br`, newlines become "<br>".
+ * 0 or PH_E*. */
 int ph__html_escape(ph_buf *b, const char *s, int br);
 
 #endif
