@@ -54,14 +54,20 @@ class Load:
             else:
                 self.errors.append(f"bad response {r!r}")
 
+    def _connect(self):
+        """A new connection, or None after counting a refusal."""
+        try:
+            return Conn(self.port, timeout=20)
+        except ConnectionRefusedError:
+            with self.lock:
+                self.refused += 1
+            time.sleep(0.01)
+            return None
+
     def fresh(self):
         while not self.stop.is_set():
-            try:
-                c = Conn(self.port, timeout=20)
-            except ConnectionRefusedError:
-                with self.lock:
-                    self.refused += 1
-                time.sleep(0.01)
+            c = self._connect()
+            if c is None:
                 continue
             with c:
                 try:
@@ -78,12 +84,8 @@ class Load:
         c = None
         while not self.stop.is_set():
             if c is None:
-                try:
-                    c = Conn(self.port, timeout=20)
-                except ConnectionRefusedError:
-                    with self.lock:
-                        self.refused += 1
-                    time.sleep(0.01)
+                c = self._connect()
+                if c is None:
                     continue
             try:
                 c.send(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
