@@ -161,9 +161,9 @@ static uint64_t idle_grace_ms(const ph__conn *c) {
  * once but given a grace (idle_grace_ms). A busy keep-alive client may be
  * sending its next request at this very moment, and a client that has just
  * connected is about to send its first: closing now would fail those
- * requests (the race of RFC 9112 section 9.3.1). A request that arrives in the grace is served with
- * Connection: close, since the server is shutting down; a connection still
- * quiet at its end is closed. A request already arriving (HEAD state) is
+ * requests (the race of RFC 9112 section 9.3.1). A request that arrives in
+ * the grace is served with Connection: close, since the server is shutting
+ * down; a connection still quiet at its end is closed. A request already arriving (HEAD state) is
  * left to finish, bounded by the header timeout.
  */
 void ph__conn_close_idle(ph__server *srv) {
