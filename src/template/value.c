@@ -12,6 +12,7 @@
 #include "tmpl.h"
 #include "util/alloc.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,36 +223,72 @@ int ph__fmt_int(ph_buf *b, int64_t i) {
     return out_put(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
+/*
+ * The shortest decimal digits that read back as `a` (finite, >= 0) into
+ * mant, with exp the power of ten of the first digit; returns the count.
+ *
+ * Everyday values (amounts, measures: a few decimals) are found by scaling:
+ * m / 10^k is correctly rounded (m and 10^k are exact doubles), so it equals
+ * `a` exactly when the decimal m*10^-k reads back as `a`. While a*10^k is
+ * under 2^52, a's rounding interval is narrower than 10^-k, so at most one
+ * decimal with k places reads back as `a`, and the first k that works gives
+ * the shortest digits, as Python's repr finds them. Anything else (more
+ * than 17 significant digits' worth of scale, huge or tiny values) takes the
+ * C library's correctly rounded digits, trying 15, 16 then 17.
+ */
+static size_t shortest_digits(double a, char *mant, int *exp) {
+    static const double p10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
+                                 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17};
+    size_t nm = 0;
+    if (a == 0) {
+        mant[nm++] = '0';
+        *exp = 0;
+        return nm;
+    }
+    for (int k = 0; k < (int)(sizeof(p10) / sizeof(p10[0])); k++) {
+        double s = a * p10[k];
+        if (s >= 4503599627370496.0) /* 2^52 */
+            break;
+        uint64_t m = (uint64_t)(s + 0.5); /* exact: s + 0.5 is representable */
+        if ((double)m / p10[k] != a)
+            continue;
+        char tmp[24], *p = tmp + sizeof(tmp);
+        for (uint64_t u = m; u; u /= 10)
+            *--p = (char)('0' + (int)(u % 10));
+        nm = (size_t)(tmp + sizeof(tmp) - p);
+        memcpy(mant, p, nm);
+        *exp = (int)nm - 1 - k;
+        return nm;
+    }
+    char digits[40];
+    /* 15 significant digits always suffice when any k <= 15 does (a normal
+     * double is finer than 15 digits), and trailing zeros are dropped by
+     * the caller; so the shortest form is found in at most three tries.
+     * Subnormals are coarser: every length is tried. */
+    for (int prec = a < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
+        snprintf(digits, sizeof(digits), "%.*e", prec - 1, a);
+        if (strtod(digits, NULL) == a)
+            break;
+    }
+    /* digits looks like "d.ddde+XX" */
+    const char *p = digits;
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.')
+            mant[nm++] = *p;
+    *exp = (int)strtol(p + 1, NULL, 10);
+    return nm;
+}
+
 /* Python's repr(float): the shortest digits that round-trip. */
 int ph__fmt_float(ph_buf *b, double f) {
     if (isnan(f))
         return ph__buf_append_str(b, "nan");
     if (isinf(f))
         return ph__buf_append_str(b, f < 0 ? "-inf" : "inf");
-    char digits[40];
-    int prec;
-    /* 15 significant digits always suffice when any k <= 15 does (a double
-     * is finer than 15 digits), and trailing zeros are dropped below; so
-     * the shortest round-trip form is found in at most three tries. */
-    for (prec = 15; prec <= 17; prec++) {
-        snprintf(digits, sizeof(digits), "%.*e", prec - 1, f);
-        if (strtod(digits, NULL) == f)
-            break;
-    }
-    /* digits looks like "-d.ddde+XX" */
     char mant[32];
-    size_t nm = 0;
-    const char *p = digits;
-    int neg = 0;
-    if (*p == '-') {
-        neg = 1;
-        p++;
-    }
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.')
-            mant[nm++] = *p;
+    int exp, neg = signbit(f) != 0;
+    size_t nm = shortest_digits(fabs(f), mant, &exp);
     mant[nm] = 0;
-    int exp = (int)strtol(p + 1, NULL, 10);
     while (nm > 1 && mant[nm - 1] == '0')
         mant[--nm] = 0;
     char out[64];

@@ -56,6 +56,36 @@ for expr in ["1 + 1", "7 / 2", "7 // 2", "-7 // 2", "7 % 3", "-7 % 3", "7.5 % 2"
     case("{{ %s }}" % expr)
     txt("{{ %s }}" % expr)
 
+
+def _floats(seed, count):
+    """Floats of every kind a page prints: amounts with a few decimals,
+    quotients, huge, tiny and subnormal values, and random bit patterns."""
+    import random
+    import struct
+    rng = random.Random(seed)
+    out = [0.0, -0.0, 0.1 + 0.2, 2.0 ** 52, 2.0 ** 52 - 1, 2.0 ** 53, 2.0 ** 52 + 0.5, 5e-324,
+           1.7976931348623157e308, 9.999999999999998, 1e-5, 1e-4, 1e15, 1e16, 1e17]
+    while len(out) < count:
+        c = rng.random()
+        if c < 0.3:
+            v = round(rng.uniform(-1e6, 1e6), rng.randint(0, 8))
+        elif c < 0.5:
+            v = rng.randint(-10 ** 17, 10 ** 17) / 10 ** rng.randint(0, 20)
+        elif c < 0.7:
+            v = struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+        elif c < 0.8:
+            v = struct.unpack("<d", struct.pack("<Q", rng.getrandbits(52)))[0]
+        else:
+            v = rng.uniform(0, 1) * 10 ** rng.randint(-30, 30)
+        if v == v and abs(v) != float("inf"):
+            out.append(v)
+    return out
+
+
+# str() of floats: the shortest digits that read back, as Python prints them
+for seed in range(4):
+    txt("{% for x in xs %}{{ x }} {% endfor %}", {"xs": _floats(seed, 500)})
+
 # --------------------------------------------------------------------------
 # Comparisons, logic, membership
 # --------------------------------------------------------------------------
