@@ -13,7 +13,11 @@ the engine cases and quotes text as Jinja2 does):
     3.13, Table 3-17): general categories Mn, Me, Cf, Lm, Sk and the
     Word_Break classes MidLetter, MidNumLet and Single_Quote;
   - the characters str.isprintable() rejects, as ranges (repr() writes them
-    as escapes: '\xa0', '\u2028').
+    as escapes: '\xa0', '\u2028');
+  - each character's classes, as runs of equal classes: isalpha, isdigit,
+    isnumeric, isspace, islower, isupper and titlecase (category Lt), the
+    bits of src/template/tmpl.h's CP_* (str.isalpha() and the other str
+    methods, and the \w of the wordcount filter: alphanumeric or '_').
 
 Every single-character mapping is left to towupper_l/towlower_l/towctrans_l
 in the C.UTF-8 locale of Debian 12's C library, which agrees with this
@@ -62,6 +66,18 @@ def ignorable(c):
     return unicodedata.category(chr(c)) in ("Mn", "Me", "Cf", "Lm", "Sk") or c in MID
 
 
+# the CP_* bits of src/template/tmpl.h
+CLASSES = [("isalpha", 1), ("isdigit", 2), ("isnumeric", 4), ("isspace", 8), ("islower", 16),
+           ("isupper", 32)]
+CP_TITLE = 64
+
+
+def classes(c):
+    ch = chr(c)
+    flags = sum(bit for name, bit in CLASSES if getattr(ch, name)())
+    return flags | (CP_TITLE if unicodedata.category(ch) == "Lt" else 0)
+
+
 def seq(s):
     cps = [ord(x) for x in s] + [0] * (3 - len(s))
     assert len(cps) == 3
@@ -94,6 +110,19 @@ def main():
         for i in range(0, len(rs), 4):
             w("    " + " ".join("{0x%X, 0x%X}," % r for r in rs[i:i + 4]) + "\n")
         w("};\n\n")
+    runs = []
+    for c in chars():
+        f = classes(c)
+        if f and runs and runs[-1][2] == f and runs[-1][1] == c - 1:
+            runs[-1][1] = c
+        elif f:
+            runs.append([c, c, f])
+    w("/* Runs of characters with the same classes (CP_* bits), in order. */\n")
+    w("static const struct class_run {\n    uint32_t lo, hi;\n    uint8_t classes;\n"
+      "} class_runs[] = {\n")
+    for i in range(0, len(runs), 4):
+        w("    " + " ".join("{0x%X, 0x%X, %d}," % tuple(r) for r in runs[i:i + 4]) + "\n")
+    w("};\n")
     if "--check" in sys.argv[1:]:
         path = pathlib.Path(__file__).resolve().parents[1] / "src/template/unicode_data.h"
         if path.read_text(encoding="utf-8") != out.getvalue():

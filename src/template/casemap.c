@@ -91,6 +91,20 @@ int ph__cp_printable(uint32_t c) {
     return !in_ranges(nonprintable_ranges, COUNT(nonprintable_ranges), c);
 }
 
+unsigned ph__cp_classes(uint32_t c) {
+    size_t lo = 0, hi = COUNT(class_runs);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c < class_runs[mid].lo)
+            hi = mid;
+        else if (c > class_runs[mid].hi)
+            lo = mid + 1;
+        else
+            return class_runs[mid].classes;
+    }
+    return 0;
+}
+
 static const struct special_case *special(uint32_t c) {
     size_t lo = 0, hi = COUNT(special_cases);
     if (c < special_cases[0].c)

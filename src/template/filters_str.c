@@ -323,9 +323,13 @@ static int f_truncate(rctx *r, const node *n, tv v, targs *a, tv *out) {
         return 0;
     }
     int64_t endlen = (int64_t)ph__utf8_len(end.s, end.n), len = 0;
-    /* count characters only as far as the limit */
-    for (size_t i = 0; i < s.n && len <= length + leeway; i++)
-        len += ((unsigned char)s.s[i] & 0xC0) != 0x80;
+    if (length >= 0 && leeway >= 0) {
+        /* count characters only as far as the limit: limit + 1 characters
+         * take at most four times as many bytes */
+        uint64_t need = (uint64_t)length + (uint64_t)leeway + 1;
+        size_t scan = need < s.n / 4 ? (size_t)need * 4 : s.n;
+        len = (int64_t)ph__utf8_len(s.s, scan);
+    }
     if (length < endlen)
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "expected length >= %lld, got %lld",
                              (long long)endlen, (long long)length);
@@ -362,15 +366,18 @@ static int f_truncate(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return 0;
 }
 
-static int is_word(unsigned char c) { return isalnum(c) || c == '_' || c >= 0x80; }
-
+/* Jinja2 counts the matches of \w+: runs of alphanumeric characters and '_' */
 static int f_wordcount(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv s;
     int rc = ph__tmpl_soft_str(r, n, v, &s);
     int64_t count = 0;
-    for (size_t i = 0; i < s.n; i++)
-        if (is_word((unsigned char)s.s[i]) && (i == 0 || !is_word((unsigned char)s.s[i - 1])))
-            count++;
+    int in_word = 0;
+    for (size_t i = 0, adv; rc == 0 && i < s.n; i += adv) {
+        uint32_t c = ph__utf8_next(s.s + i, s.n - i, &adv);
+        int word = c == '_' || (ph__cp_classes(c) & (CP_ALPHA | CP_NUMERIC));
+        count += word && !in_word;
+        in_word = word;
+    }
     *out = tv_int(count);
     return rc;
 }

@@ -802,29 +802,30 @@ static int s_find(rctx *r, tfunc *self, targs *a, tv *out) {
     return 0;
 }
 
+/* isdigit, isalpha, isalnum, isspace, islower and isupper, on characters
+ * (not bytes) with Python's Unicode classes */
 static int s_is(rctx *r, tfunc *self, targs *a, tv *out) {
     tv s = self->self;
     const char *m = self->name + 2;
-    int res = s.n > 0, cased = 0, lower = 1, upper = 1;
-    for (size_t i = 0; i < s.n; i++) {
-        unsigned char c = (unsigned char)s.s[i];
-        if (!strcmp(m, "digit") && !isdigit(c))
+    unsigned need = !strcmp(m, "digit")   ? CP_DIGIT
+                    : !strcmp(m, "alpha") ? CP_ALPHA
+                    : !strcmp(m, "alnum") ? CP_ALPHA | CP_NUMERIC
+                    : !strcmp(m, "space") ? CP_SPACE
+                                          : 0;
+    int res = s.n > 0, lower = 0, upper = 0, title = 0;
+    for (size_t i = 0, adv; i < s.n; i += adv) {
+        unsigned c = ph__cp_classes(ph__utf8_next(s.s + i, s.n - i, &adv));
+        if (need && !(c & need))
             res = 0;
-        else if (!strcmp(m, "alpha") && !isalpha(c))
-            res = 0;
-        else if (!strcmp(m, "alnum") && !isalnum(c))
-            res = 0;
-        else if (!strcmp(m, "space") && !py_space(c))
-            res = 0;
-        if (isupper(c))
-            cased = 1, lower = 0;
-        if (islower(c))
-            cased = 1, upper = 0;
+        lower |= (c & CP_LOWER) != 0;
+        upper |= (c & CP_UPPER) != 0;
+        title |= (c & CP_TITLE) != 0;
     }
+    /* all cased characters in one case, and at least one of them */
     if (!strcmp(m, "lower"))
-        res = cased && lower;
+        res = lower && !upper && !title;
     if (!strcmp(m, "upper"))
-        res = cased && upper;
+        res = upper && !lower && !title;
     *out = tv_bool(res);
     return 0;
 }

@@ -517,6 +517,18 @@ int ph__utf8_put(ph_buf *b, uint32_t cp);
 enum { C_UPPER, C_LOWER, C_CAPITALIZE, C_TITLE, C_PYTITLE, C_SWAP };
 int ph__tmpl_casemap(rctx *r, tv s, int mode, tv *out);
 int ph__cp_printable(uint32_t c); /* Python's str.isprintable() of one character */
+/* A character's classes as Python's str methods see them (casemap.c; the
+ * bits scripts/gen-unicode-data.py writes) */
+enum {
+    CP_ALPHA = 1,    /* str.isalpha() */
+    CP_DIGIT = 2,    /* str.isdigit() */
+    CP_NUMERIC = 4,  /* str.isnumeric(); with CP_ALPHA, str.isalnum() */
+    CP_SPACE = 8,    /* str.isspace() */
+    CP_LOWER = 16,   /* str.islower() */
+    CP_UPPER = 32,   /* str.isupper() */
+    CP_TITLE = 64,   /* general category Lt */
+};
+unsigned ph__cp_classes(uint32_t c);
 size_t ph__utf8_offset(const char *s, size_t n, size_t chars);
 
 /* filters.c, filters_seq.c, filters_str.c, tests.c, methods.c */

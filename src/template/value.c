@@ -774,19 +774,42 @@ int ph__tv_cmp(rctx *r, const node *n, tv a, tv b, int *res) {
 /* UTF-8                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* Eight bytes at p, in any alignment. */
+static inline uint64_t load8(const char *p) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+#define HIGH_BITS 0x8080808080808080ULL
+
+/* How many of the eight bytes in w are UTF-8 continuation bytes (10xxxxxx):
+ * bit 6 shifted onto bit 7 leaves bit 7 set only where bit 6 was clear. */
+static inline size_t continuation_bytes(uint64_t w) {
+    return (size_t)((((w & ~(w << 1) & HIGH_BITS) >> 7) * 0x0101010101010101ULL) >> 56);
+}
+
 size_t ph__utf8_len(const char *s, size_t n) {
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        c += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return c;
+    size_t i = 0, cont = 0;
+    for (; i + 8 <= n; i += 8)
+        cont += continuation_bytes(load8(s + i));
+    for (; i < n; i++)
+        cont += ((unsigned char)s[i] & 0xC0) == 0x80;
+    return n - cont;
 }
 
 /* Byte offset of character `chars` (clamped to n). */
 size_t ph__utf8_offset(const char *s, size_t n, size_t chars) {
-    size_t i = 0, ascii = chars < n ? chars : n;
+    size_t i = 0;
+    while (chars >= 8 && i + 8 <= n && !(load8(s + i) & HIGH_BITS)) { /* eight ASCII */
+        i += 8;
+        chars -= 8;
+    }
+    size_t ascii = i + (chars < n - i ? chars : n - i);
+    size_t start = i;
     while (i < ascii && (unsigned char)s[i] < 0x80) /* one byte per character */
         i++;
-    chars -= i;
+    chars -= i - start;
     while (i < n && chars) {
         i++;
         while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)

@@ -86,6 +86,37 @@ def _floats(seed, count):
 for seed in range(4):
     txt("{% for x in xs %}{{ x }} {% endfor %}", {"xs": _floats(seed, 500)})
 
+
+def _texts(seed, count):
+    """Strings of 0-60 characters mixing ASCII runs with two-, three- and
+    four-byte characters, so that character counts and offsets are taken
+    across every mix of byte lengths."""
+    import random
+    rng = random.Random(seed)
+    alphabet = ["a", "b", " ", "Z", "7", ".", "é", "ß", "ж", "€", "中", "😀", "𝄞"]
+    out = []
+    for _ in range(count):
+        ascii_run = rng.random() < 0.5
+        out.append("".join(rng.choice(alphabet[:6] if ascii_run and rng.random() < 0.9 else alphabet)
+                           for _ in range(rng.randint(0, 60))))
+    return out
+
+
+# character counts and offsets over mixed UTF-8 (length, truncate, slices, center)
+for seed in range(3):
+    txt("{% for t in ts %}{{ t|length }}|{{ t|truncate(20) }}|{{ t|truncate(9, true, '~', 0) }}|"
+        "{{ t[3:17] }}|{{ t[-5:] }}|{{ t|center(70) }}\n{% endfor %}",
+        {"ts": _texts(seed, 120)})
+# Unicode character classes: \\w for wordcount, str.isalpha() and the rest
+CLASS_TEXTS = ["héllo wörld", "naïve_café 42", "€ 😀 𝄞", "x²+y½", "Ǆemal", "ǅemal", "ǆemal",
+               "ΣΑΣ", "σας", "١٢٣", "ⅫⅠ", "\u00a0\u2003\u3000", " \t\n", "", "_", "a-b c", "ÅNGSTRÖM",
+               "straße", "ǅ", "Ⅻ", "ⓐⓑ", "Ⓐ", "ﬁ", "中文字", "漢字 かな カナ", "x\u200by", "a\u0301"]
+for expr in ["t|wordcount", "t.isalpha()", "t.isdigit()", "t.isalnum()", "t.isspace()",
+             "t.islower()", "t.isupper()"]:
+    txt("{% for t in ts %}{{ " + expr + " }},{% endfor %}|"
+        "{% for t in more %}{{ " + expr + " }}{% endfor %}",
+        {"ts": CLASS_TEXTS, "more": _texts(9, 150)})
+
 # --------------------------------------------------------------------------
 # Comparisons, logic, membership
 # --------------------------------------------------------------------------
