@@ -754,7 +754,7 @@ static int truthy(rctx *r, const node *n, tv v, int *res) {
     return rc;
 }
 
-int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
+int ph__tmpl_eval_node(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
     tv a, b;
     targs args;
     int rc = 0, t;

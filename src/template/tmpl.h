@@ -468,8 +468,21 @@ int ph__tmpl_super(rctx *r, tv *out);
 int ph__tmpl_self_block(rctx *r, const char *name, size_t len, tv *out);
 
 /* eval.c */
-int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out);
+int ph__tmpl_eval_node(rctx *r, node *n, frame *f, tctx *tc, tv *out);
 int ph__tmpl_lookup(rctx *r, frame *f, tctx *tc, const char *name, size_t len, tv *out);
+
+/* Evaluate n into *out. Constants and names, half of all the nodes a render
+ * evaluates, are answered here without entering the evaluator, whose frame
+ * (room for every kind of node) is the costlier part of a leaf. */
+static inline int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
+    if (n->kind == E_CONST) {
+        *out = n->val;
+        return 0;
+    }
+    if (n->kind == E_NAME)
+        return ph__tmpl_lookup(r, f, tc, n->name, n->nlen, out);
+    return ph__tmpl_eval_node(r, n, f, tc, out);
+}
 int ph__tmpl_getattr(rctx *r, const node *n, tv obj, const char *name, size_t len, tv *out);
 int ph__tmpl_getitem(rctx *r, const node *n, tv obj, tv key, tv *out);
 int ph__tmpl_call(rctx *r, const node *n, tv fn, targs *a, tv *out);
