@@ -85,10 +85,14 @@ static int to_number(rctx *r, const node *n, tv v, char type, double *f, long lo
 static int fmt_fixed(ph_buf *b, double x, int prec) {
     if (!isfinite(x) || prec < 0 || prec > 9 || fabs(x) >= 1e15)
         return -1;
-    int e;
-    double frac = frexp(fabs(x), &e); /* |x| = frac * 2^e, 0.5 <= frac < 1 */
-    uint64_t m = (uint64_t)ldexp(frac, 53);
-    e -= 53;
+    /* |x| = m * 2^e, from the bits of the double */
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof(bits));
+    int biased = (int)((bits >> 52) & 0x7FF);
+    uint64_t m = bits & ((UINT64_C(1) << 52) - 1);
+    int e = biased ? biased - 1075 : -1074;
+    if (biased)
+        m |= UINT64_C(1) << 52;
     unsigned __int128 p10 = 1, v;
     for (int i = 0; i < prec; i++)
         p10 *= 10;
@@ -199,8 +203,11 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
     int rc = 0, used_map = 0;
     const char *s = fmt.s;
     for (size_t i = 0; rc == 0 && i < fmt.n; i++) {
-        if (s[i] != '%') {
-            rc = ph__buf_append_char(b, s[i]);
+        if (s[i] != '%') { /* the literal text up to the next conversion */
+            const char *pct = memchr(s + i, '%', fmt.n - i);
+            size_t run = pct ? (size_t)(pct - (s + i)) : fmt.n - i;
+            rc = ph__buf_append(b, s + i, run);
+            i += run - 1;
             continue;
         }
         if (++i >= fmt.n) {
