@@ -283,11 +283,12 @@ void ph__tmpl_destroy(ptmpl *t) {
     ph__free(t);
 }
 
-static int registered(const cfilter *v, size_t n, const char *name) {
-    for (size_t i = 0; i < n; i++)
+/* The index of the app's filter or test `name` (the last registered wins), or -1. */
+static int32_t registered(const cfilter *v, size_t n, const char *name) {
+    for (size_t i = n; i-- > 0;)
         if (strcmp(v[i].name, name) == 0)
-            return 1;
-    return 0;
+            return (int32_t)i;
+    return -1;
 }
 
 /*
@@ -314,12 +315,12 @@ static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, 
     if (soft)
         ;
     else if (n->kind == E_FILTER && !ph__tmpl_find_filter(n->name, n->nlen) &&
-             !registered(env->filters, env->nfilters, n->name)) {
+             registered(env->filters, env->nfilters, n->name) < 0) {
         ph__tmpl_set_error(err, t->name, n->line, n->col, PH_ETEMPLATE, "No filter named '%s'.",
                            n->name);
         return PH_ETEMPLATE;
     } else if (n->kind == E_TEST && !ph__tmpl_find_test(n->name, n->nlen) &&
-               !registered(env->tests, env->ntests, n->name)) {
+               registered(env->tests, env->ntests, n->name) < 0) {
         ph__tmpl_set_error(err, t->name, n->line, n->col, PH_ETEMPLATE, "No test named '%s'.",
                            n->name);
         return PH_ETEMPLATE;
@@ -330,10 +331,16 @@ static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, 
             if (strcmp(n->name, dict_methods[i]) == 0)
                 n->flags |= NF_DICTMETHOD;
     }
-    if (n->kind == E_FILTER)
+    /* resolved once here, not by name on every use (see ph__tmpl_apply_filter) */
+    if (n->kind == E_FILTER) {
         n->fn = (void *)ph__tmpl_find_filter(n->name, n->nlen);
-    else if (n->kind == E_TEST)
+        n->reg = registered(env->filters, env->nfilters, n->name);
+        n->nreg = (uint32_t)env->nfilters;
+    } else if (n->kind == E_TEST) {
         n->fn = (void *)ph__tmpl_find_test(n->name, n->nlen);
+        n->reg = registered(env->tests, env->ntests, n->name);
+        n->nreg = (uint32_t)env->ntests;
+    }
     int rc = 0;
     node *kids[3] = {n->a, n->b, n->c};
     for (int i = 0; rc == 0 && i < 3; i++)

@@ -634,10 +634,14 @@ static int c_filter(rctx *r, const node *n, cfilter *c, tv v, targs *a, tv *out)
 
 int ph__tmpl_apply_filter(rctx *r, const node *n, const char *name, size_t len, tv v, targs *a,
                           tv *out) {
-    /* the builtin resolved at compile time, unless the app registered C filters */
-    if (n && n->fn && n->kind == E_FILTER && !r->env->nfilters && name == n->name &&
-        !(v.k == TV_UNDEF && r->env->opts.strict_undefined))
-        return ((bfilter_fn)n->fn)(r, n, v, a, out);
+    /* the filter resolved at compile time, unless the app has registered
+     * filters since (one of them may be this name) */
+    if (n && n->kind == E_FILTER && name == n->name && n->nreg == r->env->nfilters) {
+        if (n->reg >= 0)
+            return c_filter(r, n, &r->env->filters[n->reg], v, a, out);
+        if (n->fn && !(v.k == TV_UNDEF && r->env->opts.strict_undefined))
+            return ((bfilter_fn)n->fn)(r, n, v, a, out);
+    }
     for (size_t i = r->env->nfilters; i-- > 0;)
         if (strlen(r->env->filters[i].name) == len &&
             memcmp(r->env->filters[i].name, name, len) == 0)

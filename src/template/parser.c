@@ -147,6 +147,7 @@ static node *mk(parser *P, int kind, const tok *t) {
         n->kind = (uint16_t)kind;
         n->line = t->line;
         n->col = t->col;
+        n->reg = -1; /* resolved by the compiler (env.c) */
     }
     return n;
 }

@@ -337,8 +337,14 @@ static int c_test(rctx *r, const node *n, cfilter *c, tv v, targs *a, int *res) 
 
 int ph__tmpl_apply_test(rctx *r, const node *n, const char *name, size_t len, tv v, targs *a,
                         int *res) {
-    if (n && n->fn && n->kind == E_TEST && !r->env->ntests && name == n->name && v.k != TV_UNDEF)
-        return ((btest_fn)n->fn)(r, n, v, a, res);
+    /* the test resolved at compile time, unless the app has registered
+     * tests since (one of them may be this name) */
+    if (n && n->kind == E_TEST && name == n->name && n->nreg == r->env->ntests) {
+        if (n->reg >= 0)
+            return c_test(r, n, &r->env->tests[n->reg], v, a, res);
+        if (n->fn && v.k != TV_UNDEF)
+            return ((btest_fn)n->fn)(r, n, v, a, res);
+    }
     for (size_t i = r->env->ntests; i-- > 0;)
         if (strlen(r->env->tests[i].name) == len && memcmp(r->env->tests[i].name, name, len) == 0)
             return c_test(r, n, &r->env->tests[i], v, a, res);

@@ -242,6 +242,8 @@ struct node {
     tv val;          /* E_CONST */
     int flags;       /* by kind: NF_* */
     void *fn;        /* E_FILTER/E_TEST: the builtin, resolved when compiled */
+    int32_t reg;     /* E_FILTER/E_TEST: the app's filter/test of this name, or -1 */
+    uint32_t nreg;   /* ...resolved among this many registered (later ones: look again) */
 };
 
 enum {

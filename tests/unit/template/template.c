@@ -398,6 +398,37 @@ Test(template, c_filters_tests_functions_globals_and_processors) {
     ph_tmpl_env_free(env);
 }
 
+/* The compiled template remembers which filter and test each name meant;
+ * one registered after it was compiled (even over a builtin's name) is
+ * still seen, on every render. */
+Test(template, filters_and_tests_registered_after_compiling_are_used) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    int answer = 40;
+    cr_assert_eq(ph_tmpl_env_add_string(env, "t.txt", "{{ 'abc'|upper }} {{ 41 is odd }}"), 0);
+    char *out = NULL;
+    size_t len;
+    ph_tmpl_error err;
+    cr_assert_eq(ph_tmpl_render(env, "t.txt", NULL, NULL, &out, &len, &err), 0, "%s",
+                 err.message);
+    cr_assert_str_eq(out, "ABC True");
+    ph_tmpl_free(out);
+    cr_assert_eq(ph_tmpl_env_add_filter(env, "upper", reverse_filter, NULL), 0);
+    cr_assert_eq(ph_tmpl_env_add_test(env, "odd", answer_test, &answer), 0);
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(ph_tmpl_render(env, "t.txt", NULL, NULL, &out, &len, &err), 0, "%s",
+                     err.message);
+        cr_assert_str_eq(out, "cba False");
+        ph_tmpl_free(out);
+    }
+    /* compiled after: resolved to the app's from the start */
+    cr_assert_eq(ph_tmpl_render_string(env, "{{ 'xy'|upper }} {{ 40 is odd }}", NULL, NULL,
+                                       &out, &len, &err),
+                 0, "%s", err.message);
+    cr_assert_str_eq(out, "yx True");
+    ph_tmpl_free(out);
+    ph_tmpl_env_free(env);
+}
+
 /* A processor that cannot build its values (out of memory, say). */
 static json_t *failing_processor(void *ud, void *user) {
     (void)ud;
