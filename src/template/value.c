@@ -750,7 +750,10 @@ int ph__tv_cmp(rctx *r, const node *n, tv a, tv b, int *res) {
         *res = c ? (c < 0 ? -1 : 1) : a.n < b.n ? -1 : a.n > b.n;
         return 0;
     }
-    if (ph__tv_is_seq(a) && ph__tv_is_seq(b)) {
+    /* Python orders a list with a list and a tuple with a tuple, never a
+     * list with a tuple, nor generators */
+    if (ph__tv_is_seq(a) && ph__tv_is_seq(b) && !((a.flags | b.flags) & TVF_GEN) &&
+        !(a.flags & TVF_TUPLE) == !(b.flags & TVF_TUPLE)) {
         size_t na = ph__tv_len(a), nb = ph__tv_len(b);
         for (size_t i = 0; i < na && i < nb; i++) {
             tv x = ph__tv_at(a, i), y = ph__tv_at(b, i);
