@@ -31,10 +31,11 @@ tv ph__tv_from_json(json_t *j) {
     v.owner = 0;
     v.n = 0;
     switch (j ? json_typeof(j) : JSON_NULL) {
-    case JSON_STRING:
+    case JSON_STRING: {
+        size_t n = json_string_length(j);
         v.k = TV_STR;
         v.s = json_string_value(j);
-        if (json_string_length(j) > TV_MAX_LEN) {
+        if (n > TV_MAX_LEN) {
             /* past what a value holds, and past anything a render may
              * print: using it is an error, not a truncated string */
             v.k = TV_UNDEF;
@@ -43,8 +44,9 @@ tv ph__tv_from_json(json_t *j) {
             v.n = (uint32_t)strlen(v.s);
             break;
         }
-        v.n = (uint32_t)json_string_length(j);
+        v.n = (uint32_t)n;
         break;
+    }
     case JSON_INTEGER:
         v.k = TV_INT;
         v.i = (int64_t)json_integer_value(j);
