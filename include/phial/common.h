@@ -5,6 +5,10 @@
  * success and a negative PH_E* code is failure (constructors return NULL).
  * The codes come from one X-macro table so the enum, ph_strerror() and
  * ph_err_name() can never disagree.
+ *
+ * Options are keyword arguments: ph_route(app, "/", view, .methods = PH_GET)
+ * is a macro that builds a ph_route_opts and calls ph_route_(). The `_`
+ * functions may be called directly too; NULL options mean the defaults.
  */
 #ifndef PHIAL_COMMON_H
 #define PHIAL_COMMON_H

@@ -167,6 +167,9 @@ int ph_errorhandler_kind(ph_app *app, const ph_error_kind *kind, ph_errorhandler
 
 int ph__add_route(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opts *opts,
                   const char *endpoint) {
+    static const ph_route_opts defaults;
+    if (!opts) /* ph_route_() called directly, not through ph_route() */
+        opts = &defaults;
     if (!app || !rule || !view)
         return PH_EINVAL;
     if (app->served)

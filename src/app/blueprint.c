@@ -57,6 +57,9 @@ struct ph_blueprint {
 static char *dup_or_null(const char *s) { return s ? ph__strdup(s) : NULL; }
 
 ph_blueprint *ph_blueprint_new_(const char *name, const ph_blueprint_opts *opts) {
+    static const ph_blueprint_opts defaults;
+    if (!opts) /* called directly, not through ph_blueprint_new() */
+        opts = &defaults;
     if (!name || !*name || strchr(name, '.'))
         return NULL;
     ph_blueprint *bp = ph__calloc(1, sizeof(*bp));
@@ -110,6 +113,9 @@ static record *add(ph_blueprint *bp, rec_type type, void *fn) {
 }
 
 int ph_bp_route_(ph_blueprint *bp, const char *rule, ph_view_fn view, const ph_route_opts *opts) {
+    static const ph_route_opts defaults;
+    if (!opts) /* called directly, not through ph_bp_route() */
+        opts = &defaults;
     if (!bp || !rule || !view)
         return PH_EINVAL;
     char *r_rule = ph__strdup(rule);
@@ -186,6 +192,9 @@ int ph_bp_errorhandler_kind(ph_blueprint *bp, const ph_error_kind *kind, ph_erro
 }
 
 int ph_blueprint_nest_(ph_blueprint *parent, ph_blueprint *child, const ph_register_opts *opts) {
+    static const ph_register_opts defaults;
+    if (!opts) /* called directly, not through ph_blueprint_nest() */
+        opts = &defaults;
     if (!parent || !child || parent == child)
         return PH_EINVAL;
     if (opts->name && (!*opts->name || strchr(opts->name, '.')))
@@ -319,6 +328,9 @@ static int register_bp(ph_app *app, ph_blueprint *bp, const char *parent_name,
 }
 
 int ph_register_blueprint_(ph_app *app, ph_blueprint *bp, const ph_register_opts *opts) {
+    static const ph_register_opts defaults;
+    if (!opts) /* called directly, not through ph_register_blueprint() */
+        opts = &defaults;
     if (!app || !bp)
         return PH_EINVAL;
     if (app->served)

@@ -147,6 +147,9 @@ static int set_str(char **dst, const char *src) {
 /* Walk (creating groups) to `path` and make its last part a command or group. */
 static ph_cli_command *define(ph_app *app, const char *path, int is_group, ph_cli_fn fn,
                               const ph_cli_command_opts *o) {
+    static const ph_cli_command_opts defaults;
+    if (!o) /* ph_cli_command_() or ph_cli_group_() called directly */
+        o = &defaults;
     ph__cli *cli = ph__cli_of(app);
     if (!cli || !path)
         return NULL;

@@ -234,6 +234,9 @@ ph_response *ph_redirect(ph_request *req, const char *location, int code) {
 
 int ph_response_set_cookie_(ph_response *r, const char *name, const char *value,
                             const ph_cookie_attrs *a) {
+    static const ph_cookie_attrs defaults;
+    if (!a) /* called directly, not through ph_response_set_cookie() */
+        a = &defaults;
     if (!name || !value)
         return PH_EINVAL;
     if ((a->path && !clean(a->path)) || (a->domain && !clean(a->domain)))

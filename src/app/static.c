@@ -364,6 +364,9 @@ static ph_response *file_response(ph_request *req, const char *path, const ph_st
 }
 
 ph_response *ph_send_file_(ph_request *req, const char *path, const ph_send_opts *o) {
+    static const ph_send_opts defaults;
+    if (!o) /* called directly, not through ph_send_file() */
+        o = &defaults;
     if (!req)
         return NULL;
     if (!path || !*path)
@@ -406,6 +409,9 @@ char *ph_safe_join(ph_request *req, const char *directory, const char *path) {
 
 ph_response *ph_send_from_directory_(ph_request *req, const char *directory, const char *path,
                                      const ph_send_opts *o) {
+    static const ph_send_opts defaults;
+    if (!o) /* called directly, not through ph_send_from_directory() */
+        o = &defaults;
     if (!req)
         return NULL;
     if (!path || suspicious_url(req))

@@ -397,6 +397,9 @@ static ph_test_response *one_request(ph_test_client *c, const char *method, cons
 
 ph_test_response *ph_client_request_(ph_test_client *c, const char *method, const char *url,
                                      const ph_client_opts *o) {
+    static const ph_client_opts defaults;
+    if (!o) /* called directly, not through ph_client_request() and friends */
+        o = &defaults;
     if (!c || !method || !url || url[0] != '/')
         return NULL;
     ph_buf body;

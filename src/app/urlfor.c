@@ -11,6 +11,9 @@
 
 const char *ph_url_for_(ph_request *req, const char *endpoint, const ph_url_for_opts *opts,
                         char *err, size_t errlen) {
+    static const ph_url_for_opts defaults;
+    if (!opts) /* called directly, not through ph_url_for() */
+        opts = &defaults;
     json_t *values = opts->values;
     const char *result = NULL;
     ph_app_ctx *actx = ph__app_ctx_current();

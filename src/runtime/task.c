@@ -133,6 +133,9 @@ static void task_entry(void *arg) {
 }
 
 ph_task *ph_spawn_(ph_task_fn fn, void *arg, const ph_spawn_opts *opts) {
+    static const ph_spawn_opts defaults;
+    if (!opts) /* called directly, not through ph_spawn() */
+        opts = &defaults;
     ph__loop *l = ph__loop_get();
     if (!l || !fn)
         return NULL;
