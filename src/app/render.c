@@ -205,11 +205,12 @@ static const char *render(ph_request *req, const char *name, const char *source,
                       rc, msg);
         return NULL;
     }
-    char *copy = ph__arena_strndup(req->arena, out, *len);
-    ph_tmpl_free(out);
-    if (!copy)
+    /* the page joins the request's arena as it is: no copy */
+    if (ph__arena_adopt(req->arena, out) < 0) {
         ph__error_set(req, 500, &PH_INTERNAL_ERROR, PH_ENOMEM, "out of memory");
-    return copy;
+        return NULL;
+    }
+    return out;
 }
 
 const char *ph_render_template_text(ph_request *req, const char *name, json_t *context) {

@@ -6,6 +6,7 @@
 #include "arena.h"
 
 #include "alloc.h"
+#include "phial/common.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -19,7 +20,19 @@ struct ph__arena_chunk {
     alignas(max_align_t) char data[];
 };
 
+struct ph__arena_owned {
+    ph__arena_owned *next;
+    void *p;
+};
+
 #define ALIGN (alignof(max_align_t))
+
+/* The adopted blocks go before the chunks that hold their records. */
+static void free_owned(ph_arena *a) {
+    for (ph__arena_owned *o = a->owned; o; o = o->next)
+        ph__free(o->p);
+    a->owned = NULL;
+}
 
 void ph__arena_init(ph_arena *a, size_t chunk_size, size_t max) {
     memset(a, 0, sizeof(*a));
@@ -28,6 +41,7 @@ void ph__arena_init(ph_arena *a, size_t chunk_size, size_t max) {
 }
 
 void ph__arena_close(ph_arena *a) {
+    free_owned(a);
     ph__arena_chunk *c = a->head;
     while (c) {
         ph__arena_chunk *next = c->next;
@@ -40,6 +54,7 @@ void ph__arena_close(ph_arena *a) {
 }
 
 void ph__arena_reset(ph_arena *a) {
+    free_owned(a);
     ph__arena_chunk *c = a->head, *keep = NULL;
     while (c) {
         ph__arena_chunk *next = c->next;
@@ -102,6 +117,20 @@ void *ph__arena_calloc(ph_arena *a, size_t n) {
     if (p)
         memset(p, 0, n);
     return p;
+}
+
+int ph__arena_adopt(ph_arena *a, void *p) {
+    if (!p)
+        return 0;
+    ph__arena_owned *o = ph__arena_alloc(a, sizeof(*o));
+    if (!o) {
+        ph__free(p);
+        return PH_ENOMEM;
+    }
+    o->p = p;
+    o->next = a->owned;
+    a->owned = o;
+    return 0;
 }
 
 char *ph__arena_strndup(ph_arena *a, const char *s, size_t n) {

@@ -12,8 +12,11 @@
 
 typedef struct ph__arena_chunk ph__arena_chunk;
 
+typedef struct ph__arena_owned ph__arena_owned;
+
 typedef struct ph_arena {
     ph__arena_chunk *head; /* chunk being filled; older ones follow */
+    ph__arena_owned *owned; /* heap blocks freed with the arena (ph__arena_adopt) */
     char *cur;             /* next free byte in head */
     char *end;             /* one past head's last byte */
     size_t chunk_size;     /* default size of a new chunk */
@@ -35,6 +38,11 @@ void *ph__arena_alloc(ph_arena *a, size_t n);
 
 /* Zeroed `n` bytes. */
 void *ph__arena_calloc(ph_arena *a, size_t n);
+
+/* Free `p` (from ph__malloc) when the arena is reset or closed, so a big
+ * block made elsewhere (a rendered page) joins the arena without a copy.
+ * Returns 0, or PH_ENOMEM with `p` freed at once. */
+int ph__arena_adopt(ph_arena *a, void *p);
 
 /* A NUL-terminated copy of `n` bytes of `s`. */
 char *ph__arena_strndup(ph_arena *a, const char *s, size_t n);
