@@ -121,7 +121,9 @@ void ph__timer_start(ph__wheel *w, ph__timer *t, uint64_t ms) {
         ph__timer_stop(w, t);
     uint64_t now = uv_now(w->handle.loop);
     /* The wheel may lag the loop's clock until its timer fires; measure from
-     * the loop's now so a sleep never ends early, and keep expiry > wheel now. */
+     * the loop's now, and keep expiry > wheel now. That clock counts whole
+     * milliseconds and is read once per loop iteration, so by the wall
+     * clock a timer may end up to a millisecond early (as libuv's own do). */
     t->expire = now + (ms ? ms : 1);
     if (t->expire <= w->now)
         t->expire = w->now + 1;
