@@ -89,7 +89,7 @@ typedef ph_response *(*ph_errorhandler_fn)(ph_request *req, const ph_error *err)
 
 /*
  * A new app. `name` plays the role of Flask's import name: it names the
- * logger and, relative to the current directory, nothing else.
+ * logger and, relative to the current directory, nothing else (NULL: "app").
  *
  * Returns:  the app; NULL when out of memory.
  * Owns:     copies `name`; free the app with ph_app_free().
@@ -101,7 +101,7 @@ PH_EXTERN ph_app *ph_app_new(const char *name);
 /* Free the app and everything registered on it. ph_app_free(NULL) does nothing. */
 PH_EXTERN void ph_app_free(ph_app *app);
 
-/* The app's name (borrowed). Suspends: no. */
+/* The app's name (borrowed); NULL for a NULL app. Suspends: no. */
 PH_EXTERN const char *ph_app_name(const ph_app *app);
 
 /* Options of ph_route(); zero means the default. */
@@ -118,11 +118,11 @@ typedef struct ph_route_opts {
  * Register `view` for requests whose path matches `rule` ("/user/<int:id>",
  * converters string, int, float, path, uuid, any(...)).
  *
- * Returns:  0; PH_EINVAL bad rule (logged with the rule and the position);
- *           PH_EEXIST the endpoint is already mapped to another view (as
- *           Flask refuses); PH_ENOMEM; PH_EBUSY the app has already served
- *           a request. The same rule may be registered twice: the first
- *           registered matches, as in Flask.
+ * Returns:  0; PH_EINVAL bad rule (logged with the rule and the position),
+ *           or a NULL app, rule or view; PH_EEXIST the endpoint is already
+ *           mapped to another view (as Flask refuses); PH_ENOMEM; PH_EBUSY
+ *           the app has already served a request. The same rule may be
+ *           registered twice: the first registered matches, as in Flask.
  * Owns:     copies `rule`, the endpoint and the defaults.
  * Suspends: no.
  * Context:  setup.
@@ -142,8 +142,8 @@ PH_EXTERN int ph_route_(ph_app *app, const char *rule, ph_view_fn view, const ph
  * for it. Returning a negative code from it fails that request with a 500
  * and the hook runs again on the next request.
  *
- * Returns:  0; PH_ENOMEM; PH_EINVAL for a NULL function; PH_EBUSY after the
- *           first request.
+ * Returns:  0; PH_ENOMEM; PH_EINVAL for a NULL app or function; PH_EBUSY
+ *           after the first request.
  * Suspends: no.
  * Context:  setup.
  */
@@ -170,6 +170,7 @@ PH_EXTERN int ph_errorhandler_kind(ph_app *app, const ph_error_kind *kind, ph_er
  * The app as an app of the app protocol, to hand to ph_serve(), to a
  * middleware or to the test client. The app must outlive every use.
  *
+ * Returns:  the protocol app; one with call NULL for a NULL app.
  * Suspends: no.
  */
 PH_EXTERN ph_proto_app ph_app_proto(ph_app *app);
@@ -180,17 +181,20 @@ PH_EXTERN ph_proto_app ph_app_proto(ph_app *app);
  * APPLICATION_ROOT, PREFERRED_URL_SCHEME, MAX_CONTENT_LENGTH, ...).
  *
  * Returns:  the object, borrowed for the app's lifetime; change it during setup.
+ *           NULL for a NULL app.
  * Suspends: no.
  */
 PH_EXTERN json_t *ph_app_config(ph_app *app);
 
-/* Typed reads of a config key; `fallback` when absent or of another type. */
+/* Typed reads of a config key; `fallback` when absent or of another type (or the
+ * app or key is NULL). */
 PH_EXTERN const char *ph_config_str(const ph_app *app, const char *key, const char *fallback);
 PH_EXTERN int64_t ph_config_int(const ph_app *app, const char *key, int64_t fallback);
 PH_EXTERN bool ph_config_bool(const ph_app *app, const char *key, bool fallback);
 PH_EXTERN double ph_config_double(const ph_app *app, const char *key, double fallback);
 
-/* Typed writes. 0; PH_ENOMEM. Context: setup. */
+/* Typed writes. 0; PH_EINVAL (NULL app or key); PH_ENOMEM. A NULL string sets
+ * JSON null. Context: setup. */
 PH_EXTERN int ph_config_set_str(ph_app *app, const char *key, const char *value);
 PH_EXTERN int ph_config_set_int(ph_app *app, const char *key, int64_t value);
 PH_EXTERN int ph_config_set_bool(ph_app *app, const char *key, bool value);
@@ -200,8 +204,8 @@ PH_EXTERN int ph_config_set_bool(ph_app *app, const char *key, bool value);
  * from_prefixed_env with prefix "PHIAL"): each value is parsed as JSON when
  * it parses, else kept as a string; "__" in a name nests into objects.
  *
- * Returns:  the number of keys set; PH_EINVAL (bad variable: `err` says
- *           which and why; nothing is changed); PH_ENOMEM.
+ * Returns:  the number of keys set; PH_EINVAL (a NULL app, or a bad
+ *           variable: `err` says which and why; nothing is changed); PH_ENOMEM.
  * Suspends: no.
  * Context:  setup.
  */
@@ -213,7 +217,7 @@ PH_EXTERN int ph_config_from_prefixed_env(ph_app *app, const char *prefix, char 
  * json.load). With `silent`, a missing file is not an error.
  *
  * Returns:  the number of keys set; PH_ENOENT; PH_EPARSE (the message gives
- *           line and column); PH_EIO; PH_ENOMEM.
+ *           line and column); PH_EIO; PH_ENOMEM; PH_EINVAL (NULL app or path).
  * Suspends: no: it reads the file directly (call it during setup).
  * Context:  setup.
  */
@@ -223,7 +227,8 @@ PH_EXTERN int ph_config_from_file(ph_app *app, const char *path, bool silent, ch
 /*
  * Log through the app's logger: one line on stderr, the app's name in
  * brackets before the message (format in docs/logging.md). In debug mode
- * (config DEBUG) the threshold is DEBUG, else the process threshold.
+ * (config DEBUG) the threshold is DEBUG, else the process threshold. With a
+ * NULL app nothing is logged.
  *
  * Suspends: no.
  */
@@ -254,7 +259,8 @@ PH_EXTERN json_t *ph_g(void);
 
 /*
  * Keep any pointer in `g` under `name`; `release` (may be NULL) runs when
- * the context ends. Returns 0; PH_ENOTASK outside an app context; PH_ENOMEM.
+ * the context ends. Returns 0; PH_EINVAL NULL name; PH_ENOTASK outside an app
+ * context; PH_ENOMEM.
  */
 PH_EXTERN int ph_g_set_ptr(const char *name, void *ptr, void (*release)(void *));
 /* The pointer stored under `name`; NULL if none. */
@@ -300,7 +306,14 @@ PH_EXTERN int ph_request_context_pop(ph_request_ctx *ctx);
 /* The request                                                              */
 /* ------------------------------------------------------------------------ */
 
-/* The app serving `req`. */
+/*
+ * The app serving `req`.
+ *
+ * Every ph_request_* and ph_view_arg* function, given a NULL request (or a
+ * NULL name), returns what it returns for something absent: NULL, 0, false,
+ * or PH_EINVAL where it returns a code. An `out` array may be NULL: the
+ * count is still returned.
+ */
 PH_EXTERN ph_app *ph_request_app(const ph_request *req);
 
 /*
@@ -434,7 +447,8 @@ PH_EXTERN char *ph_request_printf(ph_request *req, const char *fmt, ...)
  * Content-Type `content_type` ("text/html; charset=utf-8" when NULL).
  * ph_text() and ph_html() take a NUL-terminated string.
  *
- * Returns:  the response (the request's); NULL when out of memory.
+ * Returns:  the response (the request's); NULL when out of memory or `req`
+ *           is NULL.
  * Suspends: no.
  */
 PH_EXTERN ph_response *ph_response_new(ph_request *req, int status, const void *body, size_t len,
@@ -449,7 +463,7 @@ PH_EXTERN ph_response *ph_html(ph_request *req, int status, const char *html);
  * Content-Type application/json.
  *
  * Returns:  the response; NULL (with a 500 recorded) when `value` cannot be
- *           serialised.
+ *           serialised; NULL for a NULL request.
  * Owns:     steals `value` on every path.
  * Suspends: no.
  */
@@ -461,7 +475,7 @@ PH_EXTERN ph_response *ph_json_response(ph_request *req, int status, json_t *val
  * 307 or 308, with Location `location` and Werkzeug's small HTML body.
  *
  * Returns:  the response; NULL with a 500 recorded if `location` holds CR,
- *           LF or NUL (never sent).
+ *           LF or NUL (never sent), or is NULL; NULL for a NULL request.
  * Suspends: no.
  */
 PH_EXTERN ph_response *ph_redirect(ph_request *req, const char *location, int code);
@@ -472,14 +486,15 @@ PH_EXTERN ph_response *ph_redirect(ph_request *req, const char *location, int co
  * view or hook, or return NULL from a helper: either way the error handlers
  * run. ph_abort_msg() sets the description shown on the error page.
  *
- * Returns:  the marker response (never NULL).
+ * Returns:  the marker response (never NULL; for a NULL request nothing is
+ *           recorded).
  * Suspends: no.
  */
 PH_EXTERN ph_response *ph_abort(ph_request *req, int status);
 PH_EXTERN ph_response *ph_abort_msg(ph_request *req, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Record an error of an app-declared kind; like ph_abort(). */
+/* Record an error of an app-declared kind (NULL: PH_INTERNAL_ERROR); like ph_abort(). */
 PH_EXTERN ph_response *ph_fail(ph_request *req, const ph_error_kind *kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -487,7 +502,8 @@ PH_EXTERN ph_response *ph_fail(ph_request *req, const ph_error_kind *kind, const
 PH_EXTERN const ph_error *ph_request_error(const ph_request *req);
 
 /* Status and headers. Header names and values holding CR, LF or NUL are
- * refused with PH_EINVAL and never sent. */
+ * refused with PH_EINVAL and never sent. A NULL response or name: PH_EINVAL,
+ * NULL, or nothing done. */
 PH_EXTERN int ph_response_status(const ph_response *resp);
 PH_EXTERN void ph_response_set_status(ph_response *resp, int status);
 /* Replace every header named `name` with one of `value`. 0; PH_EINVAL; PH_ENOMEM. */
@@ -527,9 +543,10 @@ typedef struct ph_cookie_attrs {
  * attribute given. Values outside the cookie-safe set are quoted as
  * Werkzeug quotes them.
  *
- * Returns:  0; PH_EINVAL (a name, path or domain with CR, LF, ';' or other
- *           bytes a cookie cannot hold; values are never refused: they are
- *           quoted, with octal escapes, as Werkzeug quotes them); PH_ENOMEM.
+ * Returns:  0; PH_EINVAL (a NULL response, name or value; a name, path or
+ *           domain with CR, LF, ';' or other bytes a cookie cannot hold;
+ *           values are never refused: they are quoted, with octal escapes,
+ *           as Werkzeug quotes them); PH_ENOMEM.
  * Suspends: no.
  * Example:
  *     ph_response_set_cookie(resp, "theme", "dark", .max_age = 3600,
@@ -555,7 +572,7 @@ typedef int (*ph_stream_fn)(ph_stream *s, void *arg);
  * called in the request's task and writes the body in chunks. Sent chunked
  * (or close-delimited for HTTP/1.0) unless a Content-Length header is set.
  *
- * Returns:  the response; NULL when out of memory.
+ * Returns:  the response; NULL when out of memory or `req` or `fn` is NULL.
  * Owns:     `arg` must stay valid until the request ends (use the arena).
  * Suspends: no (the producer suspends when it runs).
  */
@@ -566,7 +583,7 @@ PH_EXTERN ph_response *ph_response_stream(ph_request *req, int status, const cha
  * Write a chunk of a streaming body.
  *
  * Returns:  0; PH_ECLOSED the client left (stop producing); PH_ETIMEDOUT;
- *           PH_ECANCELED.
+ *           PH_ECANCELED; PH_EINVAL a NULL stream, or NULL data with len > 0.
  * Suspends: yes, while the client is slow to read (backpressure).
  */
 PH_EXTERN int ph_stream_write(ph_stream *s, const void *data, size_t len);

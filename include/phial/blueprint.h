@@ -87,7 +87,8 @@ PH_EXTERN int ph_blueprint_nest_(ph_blueprint *parent, ph_blueprint *child,
     ph_blueprint_nest_((parent), (child), &(ph_register_opts){.reserved_ = 0, __VA_ARGS__})
 
 /* The blueprint chain of the matched endpoint, innermost first ("a.b", "a");
- * returns how many there are and fills up to `max` names. Suspends: no. */
+ * returns how many there are and fills up to `max` names (none when `out` is
+ * NULL; 0 for a NULL request). Suspends: no. */
 PH_EXTERN size_t ph_request_blueprints(ph_request *req, const char **out, size_t max);
 
 #ifdef __cplusplus

@@ -70,7 +70,8 @@ typedef struct ph_cli_command_opts {
  * Returns:  the command, to add options and arguments to; it lives as long
  *           as the app. NULL on a bad path (empty, or a name that is not
  *           letters, digits, '-', '_', ':' or '.'), a path through an
- *           existing command that is not a group, or out of memory.
+ *           existing command that is not a group, a NULL app, path or
+ *           function, or out of memory.
  * Owns:     copies `path` and the help texts.
  * Suspends: no.
  * Context:  setup.
@@ -158,16 +159,16 @@ PH_EXTERN int ph_cli_argument_(ph_cli_command *cmd, const char *name, ph_cli_typ
 /* Inside a command                                                         */
 /* ------------------------------------------------------------------------ */
 
-/* The app the command runs for. Suspends: no. */
+/* The app the command runs for; NULL for a NULL ctx. Suspends: no. */
 PH_EXTERN ph_app *ph_cli_app(ph_cli_ctx *ctx);
 
 /*
  * A parameter's value, by the name the command reads it by ("dry_run",
  * "src"; "--dry-run" and "dry-run" are accepted too). The typed reads
  * convert nothing: each returns `fallback`-like zero values (NULL, 0, 0.0,
- * false) when the parameter has no value or another type. For a .multiple
- * parameter they read the first value; ph_cli_get_count() and the _at()
- * reads give every one.
+ * false) when the parameter has no value or another type (or `ctx` or `name`
+ * is NULL). For a .multiple parameter they read the first value;
+ * ph_cli_get_count() and the _at() reads give every one.
  *
  * Returns:  the value; strings are borrowed until the command returns.
  * Suspends: no.
@@ -189,7 +190,8 @@ PH_EXTERN int ph_cli_source(ph_cli_ctx *ctx, const char *name);
 
 /*
  * Print a line (a newline is added) on the command's standard output, or
- * on its standard error. Under the runner both are captured.
+ * on its standard error. Under the runner both are captured. A NULL `ctx`
+ * prints nothing.
  *
  * Suspends: no.
  */
@@ -198,14 +200,14 @@ PH_EXTERN void ph_cli_echo(ph_cli_ctx *ctx, const char *fmt, ...)
 PH_EXTERN void ph_cli_error(ph_cli_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Write bytes as they are on standard output. Suspends: no. */
+/* Write bytes as they are on standard output; nothing for a NULL ctx or data. Suspends: no. */
 PH_EXTERN void ph_cli_write(ph_cli_ctx *ctx, const void *data, size_t len);
 
 /*
  * Report a usage error of the command as click does: its usage line, a hint
  * to try --help and "Error: <message>" on standard error.
  *
- * Returns:  2, to return from the command.
+ * Returns:  2, to return from the command (a NULL `ctx` prints nothing).
  * Suspends: no.
  */
 PH_EXTERN int ph_cli_usage_error(ph_cli_ctx *ctx, const char *fmt, ...)
@@ -262,9 +264,9 @@ typedef struct ph_cli_invoke_opts {
  * own. The config is not loaded from the environment. `run` is refused
  * with status 1 (it would serve forever). ph_cli_invoke() takes the
  * arguments themselves (ph_cli_invoke(app, NULL) for none); ph_cli_invoke_()
- * an array and options (`opts` may be NULL).
+ * an array (NULL for none) and options (`opts` may be NULL).
  *
- * Returns:  the result; NULL when out of memory.
+ * Returns:  the result; NULL when out of memory or `app` is NULL.
  * Owns:     the caller frees the result with ph_cli_result_free().
  * Suspends: yes, inside a task, while the command runs.
  * Example:

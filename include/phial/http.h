@@ -28,7 +28,7 @@ typedef enum ph_method {
 /*
  * The method bit for a method name (case-sensitive, as HTTP methods are).
  *
- * Returns:  the bit; 0 for an unknown method.
+ * Returns:  the bit; 0 for an unknown method or NULL.
  * Suspends: no.
  */
 PH_EXTERN unsigned ph_method_from_name(const char *name, size_t len);

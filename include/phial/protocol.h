@@ -144,7 +144,8 @@ typedef struct ph_proto_app {
 /*
  * Find the first header named `name` (ASCII case-insensitive).
  *
- * Returns:  its value; a slice with ptr NULL if absent.
+ * Returns:  its value; a slice with ptr NULL if absent (or `scope` or `name`
+ *           is NULL).
  * Suspends: no.
  */
 PH_EXTERN ph_slice ph_scope_header(const ph_scope *scope, const char *name);
@@ -158,7 +159,8 @@ PH_EXTERN ph_slice ph_scope_header(const ph_scope *scope, const char *name);
  * "ws", "wss"); otherwise the scope passes unchanged.
  *
  * Returns:  the wrapping app (`inner` is borrowed and must outlive it); an app
- *           with call NULL when out of memory or `trusted` is malformed.
+ *           with call NULL when out of memory, `trusted` is malformed or
+ *           NULL, or `inner` has call NULL.
  * Owns:     copies `trusted`; free with ph_proxy_headers_free().
  * Suspends: no (the app it returns suspends as `inner` does).
  */

@@ -32,8 +32,9 @@ PH_EXTERN extern const ph_error_kind PH_TEMPLATE_NOT_FOUND;
  *
  * Returns:  the response; NULL with an error recorded on the request (a
  *           missing template or a template error is a 500, described in the
- *           log and, in debug mode, on the debug page).
- * Owns:     steals `context`.
+ *           log and, in debug mode, on the debug page; a NULL name or
+ *           source is a 500 too); NULL for a NULL request.
+ * Owns:     steals `context`, on every path.
  * Suspends: yes, while the template file (and those it includes) is read.
  * Example:
  *     return ph_render_template(req, "index.html", json_pack("{s:s}", "name", "world"));
@@ -61,7 +62,8 @@ PH_EXTERN const char *ph_render_template_string_text(ph_request *req, const char
  * template_filter, template_test, template_global, context_processor;
  * context processors get the ph_request as their `user` pointer).
  *
- * Returns:  the environment, owned by the app; NULL when out of memory.
+ * Returns:  the environment, owned by the app; NULL when out of memory or
+ *           `app` is NULL.
  * Suspends: no.
  */
 PH_EXTERN ph_tmpl_env *ph_app_template_env(ph_app *app);

@@ -44,7 +44,7 @@ typedef struct ph_run_opts {
  * keep running until every task has finished and no I/O is pending.
  *
  * Returns:  main's return value; PH_ENOMEM; PH_EBUSY when this thread already
- *           runs a loop.
+ *           runs a loop; PH_EINVAL for a NULL `main`.
  * Owns:     nothing of `arg`.
  * Suspends: no: it blocks the thread until the loop is done.
  * Example:
@@ -81,8 +81,8 @@ typedef struct ph_spawn_opts {
  * Every task, joinable or detached, is tracked by its loop: ph_run() returns
  * only once all have finished, and ph_drain() waits for them.
  *
- * Returns:  a handle to pass to ph_join()/ph_cancel(); NULL when out of memory
- *           or outside a loop. For a detached task the handle is valid only
+ * Returns:  a handle to pass to ph_join()/ph_cancel(); NULL when out of memory,
+ *           outside a loop or for a NULL `fn`. For a detached task the handle is valid only
  *           until the caller next suspends.
  * Owns:     nothing of `arg`: it must stay valid until the task is done.
  * Suspends: no.
@@ -123,7 +123,7 @@ PH_EXTERN int ph_cancel(ph_task *t);
 /* The running task; NULL outside a task. Suspends: no. */
 PH_EXTERN ph_task *ph_current(void);
 
-/* The task's name (borrowed, valid while the task is). Suspends: no. */
+/* The task's name (borrowed, valid while the task is); "?" for NULL. Suspends: no. */
 PH_EXTERN const char *ph_task_name(const ph_task *t);
 
 /* Nonzero once `t` (the current task when NULL) has been cancelled. Suspends: no. */
@@ -143,7 +143,8 @@ PH_EXTERN int ph_drain(double timeout);
  * Run `fn(arg)` when the current task finishes, after its body returns, in
  * reverse order of registration. The usual way to release what a task holds.
  *
- * Returns:  0; PH_ENOMEM (then `fn` is not registered); PH_ENOTASK.
+ * Returns:  0; PH_ENOMEM (then `fn` is not registered); PH_ENOTASK; PH_EINVAL
+ *           for a NULL `fn`.
  * Suspends: no; `fn` must not suspend either.
  */
 PH_EXTERN int ph_defer(void (*fn)(void *arg), void *arg);
@@ -153,8 +154,9 @@ PH_EXTERN int ph_defer(void (*fn)(void *arg), void *arg);
 /* ------------------------------------------------------------------------ */
 
 /*
- * Suspend the current task for `seconds` (millisecond resolution; <= 0 acts as
- * ph_yield()).
+ * Suspend the current task for `seconds` (millisecond resolution, counted on
+ * the loop's clock: by the wall clock it may end up to a millisecond early or
+ * a little late; <= 0 acts as ph_yield()).
  *
  * Returns:  0; PH_ECANCELED; PH_ETIMEDOUT if an enclosing ph_with_timeout()
  *           expired; PH_ENOTASK.
@@ -176,7 +178,7 @@ PH_EXTERN int ph_yield(void);
  * PH_ETIMEDOUT, so `fn` unwinds through its ordinary error paths. Scopes nest.
  *
  * Returns:  fn's return value; PH_ETIMEDOUT if the deadline passed (whatever fn
- *           returned); PH_ENOTASK.
+ *           returned); PH_ENOTASK; PH_EINVAL for a NULL `fn`.
  * Suspends: yes, as `fn` does.
  */
 PH_EXTERN int ph_with_timeout(double seconds, ph_task_fn fn, void *arg);
@@ -192,7 +194,8 @@ PH_EXTERN int ph_with_timeout(double seconds, ph_task_fn fn, void *arg);
  *
  * Returns:  0 when all returned >= 0; otherwise the first error in order of
  *           completion; PH_ENOMEM if the tasks could not be started (none
- *           then runs); PH_ENOTASK.
+ *           then runs); PH_EINVAL when `fns` or one of them is NULL (none
+ *           runs); PH_ENOTASK.
  * Suspends: yes.
  */
 PH_EXTERN int ph_gather(size_t n, ph_task_fn const fns[], void *const args[], int results[]);
@@ -209,19 +212,20 @@ PH_EXTERN ph_event *ph_event_new(void);
 /* Free it. No task may be waiting on it. ph_event_free(NULL) does nothing. */
 PH_EXTERN void ph_event_free(ph_event *e);
 
-/* Set the event and wake every waiter, in the order they began to wait. */
+/* Set the event and wake every waiter, in the order they began to wait. NULL does nothing. */
 PH_EXTERN void ph_event_set(ph_event *e);
 
-/* Clear it; later waiters wait again. */
+/* Clear it; later waiters wait again. NULL does nothing. */
 PH_EXTERN void ph_event_clear(ph_event *e);
 
-/* Nonzero when set. */
+/* Nonzero when set; 0 for NULL. */
 PH_EXTERN int ph_event_is_set(const ph_event *e);
 
 /*
  * Wait until the event is set (returns at once if it is).
  *
- * Returns:  0; PH_ECANCELED; PH_ETIMEDOUT (enclosing timeout); PH_ENOTASK.
+ * Returns:  0; PH_ECANCELED; PH_ETIMEDOUT (enclosing timeout); PH_ENOTASK;
+ *           PH_EINVAL for NULL.
  * Suspends: yes.
  */
 PH_EXTERN int ph_event_wait(ph_event *e);
@@ -238,30 +242,33 @@ PH_EXTERN void ph_queue_free(ph_queue *q);
  * Append `item`, waiting while the queue is full. Producers are served in the
  * order they began to wait.
  *
- * Returns:  0; PH_ECLOSED once closed; PH_ECANCELED; PH_ETIMEDOUT; PH_ENOTASK.
+ * Returns:  0; PH_ECLOSED once closed; PH_ECANCELED; PH_ETIMEDOUT; PH_ENOTASK;
+ *           PH_EINVAL for a NULL queue.
  * Suspends: yes, while full.
  */
 PH_EXTERN int ph_queue_put(ph_queue *q, void *item);
 
-/* Append without waiting. 0; PH_EBUSY when full; PH_ECLOSED. Suspends: no. */
+/* Append without waiting. 0; PH_EBUSY when full; PH_ECLOSED; PH_EINVAL for a NULL queue.
+ * Suspends: no. */
 PH_EXTERN int ph_queue_try_put(ph_queue *q, void *item);
 
 /*
  * Take the oldest item into `*item`, waiting while the queue is empty.
  *
  * Returns:  0; PH_ECLOSED once closed and empty; PH_ECANCELED; PH_ETIMEDOUT;
- *           PH_ENOTASK.
+ *           PH_ENOTASK; PH_EINVAL for a NULL queue or `item`.
  * Suspends: yes, while empty.
  */
 PH_EXTERN int ph_queue_get(ph_queue *q, void **item);
 
-/* Take without waiting. 0; PH_EAGAIN when empty; PH_ECLOSED. Suspends: no. */
+/* Take without waiting. 0; PH_EAGAIN when empty; PH_ECLOSED; PH_EINVAL for a NULL
+ * queue or `item`. Suspends: no. */
 PH_EXTERN int ph_queue_try_get(ph_queue *q, void **item);
 
-/* Close: waiting producers get PH_ECLOSED, consumers drain then get it. */
+/* Close: waiting producers get PH_ECLOSED, consumers drain then get it. NULL does nothing. */
 PH_EXTERN void ph_queue_close(ph_queue *q);
 
-/* Items in the queue now. */
+/* Items in the queue now; 0 for NULL. */
 PH_EXTERN size_t ph_queue_len(const ph_queue *q);
 
 typedef struct ph_lock ph_lock;
@@ -276,12 +283,13 @@ PH_EXTERN void ph_lock_free(ph_lock *l);
  * Take the lock, waiting while another task holds it (first come, first
  * served). Not recursive: a holder that acquires again gets PH_EBUSY.
  *
- * Returns:  0; PH_EBUSY; PH_ECANCELED; PH_ETIMEDOUT; PH_ENOTASK.
+ * Returns:  0; PH_EBUSY; PH_ECANCELED; PH_ETIMEDOUT; PH_ENOTASK; PH_EINVAL for
+ *           NULL.
  * Suspends: yes, while held by another task.
  */
 PH_EXTERN int ph_lock_acquire(ph_lock *l);
 
-/* Release it. 0; PH_ESTATE if the caller does not hold it. Suspends: no. */
+/* Release it. 0; PH_ESTATE if the caller does not hold it; PH_EINVAL for NULL. Suspends: no. */
 PH_EXTERN int ph_lock_release(ph_lock *l);
 
 /* ------------------------------------------------------------------------ */
@@ -298,7 +306,7 @@ PH_EXTERN int ph_lock_release(ph_lock *l);
  * to return (so `arg` stays valid) and then gets PH_ECANCELED.
  *
  * Returns:  0 with fn's result in `*result` (may be NULL); PH_ECANCELED;
- *           PH_ETIMEDOUT; PH_ENOTASK.
+ *           PH_ETIMEDOUT; PH_ENOTASK; PH_EINVAL for a NULL `fn`.
  * Suspends: yes.
  * Thread:   `fn` runs on another thread.
  */
@@ -320,7 +328,8 @@ typedef struct ph_stat {
 /*
  * Stat `path` without blocking the loop.
  *
- * Returns:  0; PH_ENOENT; PH_EACCES; PH_EIO; PH_ECANCELED; PH_ENOTASK.
+ * Returns:  0; PH_ENOENT; PH_EACCES; PH_EIO; PH_ECANCELED; PH_ENOTASK;
+ *           PH_EINVAL for a NULL `path` or `st`.
  * Suspends: yes.
  */
 PH_EXTERN int ph_fs_stat(const char *path, ph_stat *st);
@@ -330,7 +339,8 @@ PH_EXTERN int ph_fs_stat(const char *path, ph_stat *st);
  * blocking the loop. `*data` is NUL-terminated for convenience.
  *
  * Returns:  0; PH_ENOENT; PH_EACCES; PH_ETOOBIG (larger than `max`); PH_EIO;
- *           PH_ENOMEM; PH_ECANCELED; PH_ENOTASK.
+ *           PH_ENOMEM; PH_ECANCELED; PH_ENOTASK; PH_EINVAL for a NULL `path`
+ *           or `data` (`len` may be NULL).
  * Owns:     `*data` is the caller's, freed with ph_free().
  * Suspends: yes.
  */
@@ -340,7 +350,8 @@ PH_EXTERN int ph_fs_read_file(const char *path, size_t max, char **data, size_t 
  * Read up to `len` bytes of `path` from `offset` into `buf`.
  *
  * Returns:  the number of bytes read (0 at or past the end); PH_ENOENT;
- *           PH_EACCES; PH_EIO; PH_ECANCELED; PH_ENOTASK.
+ *           PH_EACCES; PH_EIO; PH_ECANCELED; PH_ENOTASK; PH_EINVAL for a NULL
+ *           `path`, or a NULL `buf` with `len` > 0.
  * Suspends: yes.
  */
 PH_EXTERN ssize_t ph_fs_read_range(const char *path, uint64_t offset, void *buf, size_t len);
@@ -358,9 +369,9 @@ typedef struct ph_tcp ph_tcp;
  * Resolve `host` (through libuv's getaddrinfo) and connect to the first
  * address that accepts, within `timeout` seconds (< 0: no limit).
  *
- * Returns:  the connection, or NULL with `*err` set: PH_EDNS,
- *           PH_ECONNREFUSED, PH_ETIMEDOUT, PH_ECANCELED, PH_ENOMEM, PH_EIO,
- *           PH_ENOTASK.
+ * Returns:  the connection, or NULL with `*err` set (`err` may be NULL):
+ *           PH_EDNS, PH_ECONNREFUSED, PH_ETIMEDOUT, PH_ECANCELED, PH_ENOMEM,
+ *           PH_EIO, PH_ENOTASK, PH_EINVAL (a NULL `host`, a bad port).
  * Owns:     the caller owns the connection; ph_tcp_close() frees it.
  * Suspends: yes.
  */
@@ -371,7 +382,8 @@ PH_EXTERN ph_tcp *ph_tcp_connect(const char *host, int port, double timeout, int
  * (< 0: no limit) for at least one.
  *
  * Returns:  bytes read (> 0); 0 at end of stream; PH_ETIMEDOUT;
- *           PH_ECONNRESET; PH_ECANCELED; PH_EIO; PH_ENOTASK.
+ *           PH_ECONNRESET; PH_ECANCELED; PH_EIO; PH_ENOTASK; PH_EINVAL (a NULL
+ *           connection or `buf`, `len` 0, or a read already in progress).
  * Suspends: yes.
  */
 PH_EXTERN ssize_t ph_tcp_read(ph_tcp *c, void *buf, size_t len, double timeout);
@@ -380,8 +392,9 @@ PH_EXTERN ssize_t ph_tcp_read(ph_tcp *c, void *buf, size_t len, double timeout);
  * Write all `len` bytes, waiting up to `timeout` seconds (< 0: no limit).
  *
  * Returns:  0; PH_ETIMEDOUT; PH_ECLOSED; PH_ECONNRESET; PH_ECANCELED;
- *           PH_ENOMEM; PH_EIO; PH_ENOTASK. After a failure the connection can
- *           only be closed.
+ *           PH_ENOMEM; PH_EIO; PH_ENOTASK; PH_EINVAL (a NULL connection, or
+ *           NULL data with `len` > 0). After a failure the connection can only
+ *           be closed.
  * Owns:     copies what it could not write at once.
  * Suspends: yes, when the socket buffer is full.
  */

@@ -29,25 +29,28 @@ extern "C" {
  * it is compared with what was loaded, and a changed session is saved.
  *
  * Returns:  the object, borrowed until the request ends; NULL only when out
- *           of memory.
+ *           of memory or `req` is NULL.
  * Suspends: no.
  */
 PH_EXTERN json_t *ph_session(ph_request *req);
 
-/* Convenience: get (borrowed) and set (steals `value`) one key. */
+/* Convenience: get (borrowed) and set (steals `value`, on every path) one key.
+ * A NULL request, key or value: NULL, or PH_EINVAL. */
 PH_EXTERN json_t *ph_session_get(ph_request *req, const char *key);
 PH_EXTERN int ph_session_set(ph_request *req, const char *key, json_t *value);
 PH_EXTERN int ph_session_remove(ph_request *req, const char *key);
 PH_EXTERN int ph_session_clear(ph_request *req);
 
-/* session.permanent: kept in the session as Flask keeps it ("_permanent"). */
+/* session.permanent: kept in the session as Flask keeps it ("_permanent").
+ * A NULL request: PH_EINVAL, or false. */
 PH_EXTERN int ph_session_set_permanent(ph_request *req, bool permanent);
 PH_EXTERN bool ph_session_permanent(ph_request *req);
 
 /*
  * flash(message, category): append to the session's "_flashes" list.
  *
- * Returns:  0; PH_ENOMEM.
+ * Returns:  0; PH_EINVAL (NULL request or message); PH_ENOMEM. A NULL
+ *           category is "message".
  * Suspends: no.
  */
 PH_EXTERN int ph_flash(ph_request *req, const char *message, const char *category);
@@ -58,7 +61,8 @@ PH_EXTERN int ph_flash(ph_request *req, const char *message, const char *categor
  * category filter (NULL-terminated list, or NULL for all) only those.
  *
  * Returns:  a new JSON array: of strings, or with `with_categories` of
- *           [category, message] pairs. The caller owns it.
+ *           [category, message] pairs. The caller owns it. NULL for a
+ *           NULL request.
  * Suspends: no.
  */
 PH_EXTERN json_t *ph_get_flashed_messages(ph_request *req, bool with_categories,

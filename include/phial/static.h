@@ -59,7 +59,7 @@ typedef struct ph_send_opts {
  *           result (NULL or ph_abort()'s marker) is to be returned from the
  *           view as it is: 500 when the file cannot be stat'ed or is not a
  *           regular file (Flask's uncaught FileNotFoundError), or out of
- *           memory; 416 for an unsatisfiable range.
+ *           memory; 416 for an unsatisfiable range. NULL for a NULL request.
  * Owns:     copies `path` and the option strings.
  * Suspends: yes, while the file is stat'ed (and later while it is read).
  * Context:  inside a request.
@@ -111,9 +111,9 @@ PH_EXTERN ph_response *ph_send_from_directory_(ph_request *req, const char *dire
  * defaults under "_static_folder" (so it also shows among the view
  * arguments).
  *
- * Returns:  0; PH_EINVAL a url_path not starting with '/' (other than "");
- *           PH_ENOMEM; PH_EBUSY after the first request; PH_ESYS the current
- *           directory cannot be read; any other error of ph_route().
+ * Returns:  0; PH_EINVAL a url_path not starting with '/' (other than ""), or
+ *           a NULL app; PH_ENOMEM; PH_EBUSY after the first request; PH_ESYS
+ *           the current directory cannot be read; any other error of ph_route().
  * Owns:     copies both strings.
  * Suspends: no.
  * Context:  setup.
@@ -125,8 +125,8 @@ PH_EXTERN int ph_static_register(ph_app *app, const char *url_path, const char *
  * safe_join, also refusing backslashes): directory + "/" + the normalised
  * path, or NULL when the path would leave the directory.
  *
- * Returns:  the joined path in the request's arena; NULL when refused or
- *           out of memory.
+ * Returns:  the joined path in the request's arena; NULL when refused, out
+ *           of memory, or `req` or `path` is NULL.
  * Suspends: no.
  */
 PH_EXTERN char *ph_safe_join(ph_request *req, const char *directory, const char *path);

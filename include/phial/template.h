@@ -64,7 +64,8 @@ typedef struct ph_tmpl_error {
 
 /*
  * Format an error as "name:line:column: message" into `buf` (always
- * NUL-terminated when size > 0).
+ * NUL-terminated when size > 0; `buf` NULL: nothing is written). A NULL
+ * `err` is "unknown error".
  *
  * Returns:  the length the full text needs, like snprintf.
  * Suspends: no.

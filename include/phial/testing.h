@@ -66,9 +66,9 @@ PH_EXTERN ph_test_client *ph_test_client_new(ph_app *app);
 PH_EXTERN ph_test_client *ph_test_client_new_proto(ph_proto_app app);
 PH_EXTERN void ph_test_client_free(ph_test_client *c);
 
-/* A cookie in the jar ("" for an empty one); NULL when absent. */
+/* A cookie in the jar ("" for an empty one); NULL when absent (or `c` or `name` is NULL). */
 PH_EXTERN const char *ph_test_client_cookie(const ph_test_client *c, const char *name);
-/* Put a cookie in the jar. 0; PH_ENOMEM. */
+/* Put a cookie in the jar. 0; PH_EINVAL (NULL client, name or value); PH_ENOMEM. */
 PH_EXTERN int ph_test_client_set_cookie(ph_test_client *c, const char *name, const char *value);
 
 /*
@@ -98,7 +98,7 @@ PH_EXTERN ph_test_response *ph_client_request_(ph_test_client *c, const char *me
 /* The first header named `name` (case-insensitive); NULL if absent. */
 PH_EXTERN const char *ph_test_response_header(const ph_test_response *r, const char *name);
 
-/* The body parsed as JSON, borrowed from the response; NULL if it is not JSON. */
+/* The body parsed as JSON, borrowed from the response; NULL if it is not JSON (or `r` is NULL). */
 PH_EXTERN json_t *ph_test_response_json(ph_test_response *r);
 
 PH_EXTERN void ph_test_response_free(ph_test_response *r);

@@ -79,9 +79,9 @@ void ph_app_free(ph_app *app) {
     ph__free(app);
 }
 
-const char *ph_app_name(const ph_app *app) { return app->name; }
+const char *ph_app_name(const ph_app *app) { return app ? app->name : NULL; }
 
-json_t *ph_app_config(ph_app *app) { return app->config; }
+json_t *ph_app_config(ph_app *app) { return app ? app->config : NULL; }
 
 /* ---- registration --------------------------------------------------------- */
 
@@ -99,27 +99,28 @@ int ph__hooks_add(ph__hooks *h, void *fn, const char *bp) {
 }
 
 static int add_hook(ph_app *app, ph__hooks *h, void *fn) {
-    if (!app || !fn)
+    if (!fn)
         return PH_EINVAL;
     if (app->served)
         return PH_EBUSY;
     return ph__hooks_add(h, fn, NULL);
 }
 
+/* The app is checked before `&app->...` is taken: on NULL that is undefined already. */
 int ph_before_request(ph_app *app, ph_before_request_fn fn) {
-    return add_hook(app, &app->before, (void *)fn);
+    return app ? add_hook(app, &app->before, (void *)fn) : PH_EINVAL;
 }
 int ph_after_request(ph_app *app, ph_after_request_fn fn) {
-    return add_hook(app, &app->after, (void *)fn);
+    return app ? add_hook(app, &app->after, (void *)fn) : PH_EINVAL;
 }
 int ph_teardown_request(ph_app *app, ph_teardown_request_fn fn) {
-    return add_hook(app, &app->teardown_req, (void *)fn);
+    return app ? add_hook(app, &app->teardown_req, (void *)fn) : PH_EINVAL;
 }
 int ph_teardown_appcontext(ph_app *app, ph_teardown_appcontext_fn fn) {
-    return add_hook(app, &app->teardown_app, (void *)fn);
+    return app ? add_hook(app, &app->teardown_app, (void *)fn) : PH_EINVAL;
 }
 int ph_before_first_request(ph_app *app, ph_before_first_request_fn fn) {
-    return add_hook(app, &app->first, (void *)fn);
+    return app ? add_hook(app, &app->first, (void *)fn) : PH_EINVAL;
 }
 
 int ph__add_status_handler(ph_app *app, int status, const char *bp, ph_errorhandler_fn fn) {
@@ -204,13 +205,18 @@ int ph_route_(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opt
 
 /* ---- configuration -------------------------------------------------------- */
 
+/* The value of `key`; NULL for a NULL app or key, as for an absent key. */
+static json_t *config_get(const ph_app *app, const char *key) {
+    return app && key ? json_object_get(app->config, key) : NULL;
+}
+
 const char *ph_config_str(const ph_app *app, const char *key, const char *fallback) {
-    json_t *v = json_object_get(app->config, key);
+    json_t *v = config_get(app, key);
     return json_is_string(v) ? json_string_value(v) : fallback;
 }
 
 int64_t ph_config_int(const ph_app *app, const char *key, int64_t fallback) {
-    json_t *v = json_object_get(app->config, key);
+    json_t *v = config_get(app, key);
     if (json_is_integer(v))
         return json_integer_value(v);
     if (json_is_real(v))
@@ -219,7 +225,7 @@ int64_t ph_config_int(const ph_app *app, const char *key, int64_t fallback) {
 }
 
 bool ph_config_bool(const ph_app *app, const char *key, bool fallback) {
-    json_t *v = json_object_get(app->config, key);
+    json_t *v = config_get(app, key);
     if (json_is_boolean(v))
         return json_is_true(v);
     if (json_is_integer(v))
@@ -228,21 +234,27 @@ bool ph_config_bool(const ph_app *app, const char *key, bool fallback) {
 }
 
 double ph_config_double(const ph_app *app, const char *key, double fallback) {
-    json_t *v = json_object_get(app->config, key);
+    json_t *v = config_get(app, key);
     return json_is_number(v) ? json_number_value(v) : fallback;
 }
 
 int ph_config_set_str(ph_app *app, const char *key, const char *value) {
+    if (!app || !key)
+        return PH_EINVAL;
     return json_object_set_new(app->config, key, value ? json_string(value) : json_null()) == 0
                ? 0
                : PH_ENOMEM;
 }
 
 int ph_config_set_int(ph_app *app, const char *key, int64_t value) {
+    if (!app || !key)
+        return PH_EINVAL;
     return json_object_set_new(app->config, key, json_integer(value)) == 0 ? 0 : PH_ENOMEM;
 }
 
 int ph_config_set_bool(ph_app *app, const char *key, bool value) {
+    if (!app || !key)
+        return PH_EINVAL;
     return json_object_set_new(app->config, key, json_boolean(value)) == 0 ? 0 : PH_ENOMEM;
 }
 
@@ -333,4 +345,6 @@ static int app_call(void *self, const ph_scope *scope, ph_channel *ch) {
     return rc;
 }
 
-ph_proto_app ph_app_proto(ph_app *app) { return (ph_proto_app){.call = app_call, .self = app}; }
+ph_proto_app ph_app_proto(ph_app *app) {
+    return app ? (ph_proto_app){.call = app_call, .self = app} : (ph_proto_app){0};
+}

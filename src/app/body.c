@@ -90,6 +90,8 @@ static int append_chunk(const char *data, size_t len, void *arg) {
 }
 
 int ph_request_body(ph_request *req, const char **data, size_t *len) {
+    if (!req)
+        return PH_EINVAL;
     if (req->body_state == 0) {
         ph_buf b;
         ph__buf_init(&b, 0);
@@ -174,9 +176,9 @@ static json_t *load_json(ph_request *req, int silent) {
     return req->json_state == 1 ? req->json : NULL;
 }
 
-json_t *ph_request_json(ph_request *req) { return load_json(req, 0); }
+json_t *ph_request_json(ph_request *req) { return req ? load_json(req, 0) : NULL; }
 
-json_t *ph_request_json_silent(ph_request *req) { return load_json(req, 1); }
+json_t *ph_request_json_silent(ph_request *req) { return req ? load_json(req, 1) : NULL; }
 
 /* ---- forms and files ------------------------------------------------------ */
 
@@ -367,12 +369,18 @@ static void parse_form(ph_request *req) {
 }
 
 const char *ph_request_form(ph_request *req, const char *name) {
+    if (!req || !name)
+        return NULL;
     parse_form(req);
     const ph_slice *v = ph__multidict_get(&req->form, name, strlen(name));
     return v ? v->ptr : NULL;
 }
 
 size_t ph_request_form_all(ph_request *req, const char *name, const char **out, size_t max) {
+    if (!req || !name)
+        return 0;
+    if (!out)
+        max = 0;
     parse_form(req);
     size_t n = strlen(name), count = 0;
     for (size_t i = 0; i < req->form.len; i++) {
@@ -387,6 +395,8 @@ size_t ph_request_form_all(ph_request *req, const char *name, const char **out, 
 }
 
 bool ph_request_form_at(ph_request *req, size_t i, const char **name, const char **value) {
+    if (!req)
+        return false;
     parse_form(req);
     if (i >= req->form.len)
         return false;
@@ -398,6 +408,8 @@ bool ph_request_form_at(ph_request *req, size_t i, const char **name, const char
 }
 
 const ph_file *ph_request_file(ph_request *req, const char *name) {
+    if (!req || !name)
+        return NULL;
     parse_form(req);
     for (size_t i = 0; i < req->nfiles; i++)
         if (strcmp(req->files[i].name, name) == 0)
@@ -406,6 +418,8 @@ const ph_file *ph_request_file(ph_request *req, const char *name) {
 }
 
 const ph_file *ph_request_file_at(ph_request *req, size_t i) {
+    if (!req)
+        return NULL;
     parse_form(req);
     return i < req->nfiles ? &req->files[i] : NULL;
 }

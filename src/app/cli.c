@@ -57,6 +57,8 @@ void ph__cli_out(ph_cli_ctx *ctx, int to_err, const char *fmt, ...) {
 }
 
 void ph_cli_echo(ph_cli_ctx *ctx, const char *fmt, ...) {
+    if (!ctx)
+        return;
     va_list ap;
     va_start(ap, fmt);
     vout(ctx, 0, 1, fmt, ap);
@@ -64,6 +66,8 @@ void ph_cli_echo(ph_cli_ctx *ctx, const char *fmt, ...) {
 }
 
 void ph_cli_error(ph_cli_ctx *ctx, const char *fmt, ...) {
+    if (!ctx)
+        return;
     va_list ap;
     va_start(ap, fmt);
     vout(ctx, 1, 1, fmt, ap);
@@ -71,6 +75,8 @@ void ph_cli_error(ph_cli_ctx *ctx, const char *fmt, ...) {
 }
 
 void ph_cli_write(ph_cli_ctx *ctx, const void *data, size_t len) {
+    if (!ctx || !data)
+        return;
     if (ctx->out) {
         ph__buf_append(ctx->out, data, len);
     } else {
@@ -348,6 +354,8 @@ int ph__cli_usage_fail(ph_cli_ctx *ctx, const ph_cli_command *cmd, const char *f
 }
 
 int ph_cli_usage_error(ph_cli_ctx *ctx, const char *fmt, ...) {
+    if (!ctx)
+        return 2;
     va_list ap;
     va_start(ap, fmt);
     int rc = usage_vfail(ctx, ctx->cmd, fmt, ap);

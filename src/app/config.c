@@ -26,6 +26,8 @@ int ph_config_from_file(ph_app *app, const char *path, bool silent, char *err, s
 }
 
 void ph_app_log(const ph_app *app, int level, const char *fmt, ...) {
+    if (!app)
+        return;
     int threshold = ph_config_bool(app, "DEBUG", false) ? PH_LOG_DEBUG : ph_log_get_level();
     if (level < threshold)
         return;

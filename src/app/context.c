@@ -74,7 +74,7 @@ int ph_g_set_ptr(const char *name, void *ptr, void (*release)(void *)) {
 
 void *ph_g_get_ptr(const char *name) {
     ph_app_ctx *c = ph__app_ctx_current();
-    for (ph__g_ptr *p = c ? c->ptrs : NULL; p; p = p->next)
+    for (ph__g_ptr *p = c && name ? c->ptrs : NULL; p; p = p->next)
         if (strcmp(p->name, name) == 0)
             return p->ptr;
     return NULL;

@@ -104,7 +104,9 @@ size_t ph__request_scopes(ph_request *req, const char **out, size_t max, int app
 }
 
 size_t ph_request_blueprints(ph_request *req, const char **out, size_t max) {
-    for (size_t i = 0; i < req->nbps && i < max; i++)
+    if (!req)
+        return 0;
+    for (size_t i = 0; out && i < req->nbps && i < max; i++)
         out[i] = req->bps[i];
     return req->nbps;
 }

@@ -118,10 +118,10 @@ ph_error *ph__error_set(ph_request *req, int status, const ph_error_kind *kind, 
     return e;
 }
 
-const ph_error *ph_request_error(const ph_request *req) { return req->error; }
+const ph_error *ph_request_error(const ph_request *req) { return req ? req->error : NULL; }
 
 static ph_response *marker(ph_request *req) {
-    if (!req->marker) {
+    if (req && !req->marker) {
         req->marker = ph__arena_calloc(req->arena, sizeof(ph_response));
         if (req->marker) {
             req->marker->req = req;
@@ -129,15 +129,16 @@ static ph_response *marker(ph_request *req) {
             req->marker->status = req->error ? req->error->status : 500;
         }
     }
-    /* Never NULL: a static marker stands in when memory ran out. */
+    /* Never NULL: a static marker stands in when memory ran out (or there is no request). */
     static ph_response fallback = {.is_marker = 1, .status = 500};
-    return req->marker ? req->marker : &fallback;
+    return req && req->marker ? req->marker : &fallback;
 }
 
 ph_response *ph_abort(ph_request *req, int status) {
     if (status < 400 || status > 599)
         status = 500;
-    ph__error_set(req, status, &PH_HTTP_ERROR, 0, NULL);
+    if (req)
+        ph__error_set(req, status, &PH_HTTP_ERROR, 0, NULL);
     return marker(req);
 }
 
@@ -148,6 +149,8 @@ static char *vformat(ph_request *req, const char *fmt, va_list ap) {
 }
 
 ph_response *ph_abort_msg(ph_request *req, int status, const char *fmt, ...) {
+    if (!req)
+        return marker(NULL);
     if (status < 400 || status > 599)
         status = 500;
     va_list ap;
@@ -159,6 +162,8 @@ ph_response *ph_abort_msg(ph_request *req, int status, const char *fmt, ...) {
 }
 
 ph_response *ph_fail(ph_request *req, const ph_error_kind *kind, const char *fmt, ...) {
+    if (!req)
+        return marker(NULL);
     char *msg = NULL;
     if (fmt) {
         va_list ap;

@@ -153,6 +153,8 @@ static json_t *tmpl_flashes(json_t *args, void *ud, int *safe) {
 }
 
 ph_tmpl_env *ph_app_template_env(ph_app *app) {
+    if (!app)
+        return NULL;
     if (app->templates)
         return app->templates;
     json_t *reload = json_object_get(app->config, "TEMPLATES_AUTO_RELOAD");
@@ -184,6 +186,12 @@ ph_tmpl_env *ph_app_template_env(ph_app *app) {
 
 static const char *render(ph_request *req, const char *name, const char *source,
                           json_t *context, size_t *len) {
+    if (!req || (!name && !source)) {
+        json_decref(context);
+        if (req)
+            ph__error_set(req, 500, &PH_INTERNAL_ERROR, PH_EINVAL, "no template to render");
+        return NULL;
+    }
     ph_tmpl_env *env = ph_app_template_env(req->app);
     if (!env) {
         json_decref(context);

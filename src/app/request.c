@@ -34,7 +34,7 @@ void ph__request_cleanup(ph_request *req) {
     req->json = NULL;
 }
 
-ph_app *ph_request_app(const ph_request *req) { return req->app; }
+ph_app *ph_request_app(const ph_request *req) { return req ? req->app : NULL; }
 
 static const char *dup_slice(ph_request *req, ph_slice s) {
     const char *d = ph__arena_strndup(req->arena, s.ptr ? s.ptr : "", s.len);
@@ -42,18 +42,24 @@ static const char *dup_slice(ph_request *req, ph_slice s) {
 }
 
 const char *ph_request_method(ph_request *req) {
+    if (!req)
+        return NULL;
     if (!req->method)
         req->method = dup_slice(req, req->scope->method);
     return req->method;
 }
 
 const char *ph_request_scheme(ph_request *req) {
+    if (!req)
+        return NULL;
     if (!req->scheme)
         req->scheme = req->scope->scheme.len ? dup_slice(req, req->scope->scheme) : "http";
     return req->scheme;
 }
 
 const char *ph_request_host(ph_request *req) {
+    if (!req)
+        return NULL;
     if (!req->host) {
         ph_slice h = ph_scope_header(req->scope, "host");
         if (h.ptr && h.len)
@@ -68,18 +74,24 @@ const char *ph_request_host(ph_request *req) {
 }
 
 const char *ph_request_path(ph_request *req) {
+    if (!req)
+        return NULL;
     if (!req->path)
         req->path = req->scope->path.len ? dup_slice(req, req->scope->path) : "/";
     return req->path;
 }
 
 const char *ph_request_query_string(ph_request *req) {
+    if (!req)
+        return NULL;
     if (!req->query_string)
         req->query_string = dup_slice(req, req->scope->query_string);
     return req->query_string;
 }
 
 const char *ph_request_script_root(ph_request *req) {
+    if (!req)
+        return NULL;
     if (!req->script_root) {
         ph_slice r = req->scope->root_path;
         while (r.len && r.ptr[r.len - 1] == '/')
@@ -96,6 +108,8 @@ static const char *raw_path(ph_request *req) {
 }
 
 const char *ph_request_full_path(ph_request *req) {
+    if (!req)
+        return NULL;
     if (!req->full_path)
         req->full_path = ph__arena_printf(req->arena, "%s?%s", ph_request_path(req),
                                           ph_request_query_string(req));
@@ -103,6 +117,8 @@ const char *ph_request_full_path(ph_request *req) {
 }
 
 const char *ph_request_url_root(ph_request *req) {
+    if (!req)
+        return NULL;
     if (!req->url_root)
         req->url_root = ph__arena_printf(req->arena, "%s://%s%s/", ph_request_scheme(req),
                                          ph_request_host(req), ph_request_script_root(req));
@@ -110,6 +126,8 @@ const char *ph_request_url_root(ph_request *req) {
 }
 
 const char *ph_request_base_url(ph_request *req) {
+    if (!req)
+        return NULL;
     if (!req->base_url)
         req->base_url = ph__arena_printf(req->arena, "%s://%s%s%s", ph_request_scheme(req),
                                          ph_request_host(req), ph_request_script_root(req),
@@ -118,6 +136,8 @@ const char *ph_request_base_url(ph_request *req) {
 }
 
 const char *ph_request_url(ph_request *req) {
+    if (!req)
+        return NULL;
     if (!req->url) {
         const char *q = ph_request_query_string(req);
         req->url = q[0] ? ph__arena_printf(req->arena, "%s?%s", ph_request_base_url(req), q)
@@ -127,24 +147,32 @@ const char *ph_request_url(ph_request *req) {
 }
 
 const char *ph_request_remote_addr(ph_request *req) {
+    if (!req)
+        return NULL;
     if (!req->remote_addr)
         req->remote_addr = dup_slice(req, req->scope->client_host);
     return req->remote_addr;
 }
 
 const char *ph_request_endpoint(ph_request *req) {
-    return req->matched && req->match.status == PH__ROUTE_FOUND ? req->match.route->endpoint
-                                                                 : NULL;
+    return req && req->matched && req->match.status == PH__ROUTE_FOUND ? req->match.route->endpoint
+                                                                       : NULL;
 }
 
 /* ---- headers -------------------------------------------------------------- */
 
 const char *ph_request_header(ph_request *req, const char *name) {
+    if (!req)
+        return NULL;
     ph_slice v = ph_scope_header(req->scope, name);
     return v.ptr ? dup_slice(req, v) : NULL;
 }
 
 size_t ph_request_header_all(ph_request *req, const char *name, const char **out, size_t max) {
+    if (!req || !name)
+        return 0;
+    if (!out)
+        max = 0;
     size_t n = strlen(name), count = 0;
     for (size_t i = 0; i < req->scope->nheaders; i++) {
         const ph_header *h = &req->scope->headers[i];
@@ -169,12 +197,18 @@ static void parse_args(ph_request *req) {
 }
 
 const char *ph_request_arg(ph_request *req, const char *name) {
+    if (!req || !name)
+        return NULL;
     parse_args(req);
     const ph_slice *v = ph__multidict_get(&req->args, name, strlen(name));
     return v ? v->ptr : NULL;
 }
 
 size_t ph_request_arg_all(ph_request *req, const char *name, const char **out, size_t max) {
+    if (!req || !name)
+        return 0;
+    if (!out)
+        max = 0;
     parse_args(req);
     size_t n = strlen(name), count = 0;
     for (size_t i = 0; i < req->args.len; i++) {
@@ -189,6 +223,8 @@ size_t ph_request_arg_all(ph_request *req, const char *name, const char **out, s
 }
 
 bool ph_request_arg_at(ph_request *req, size_t i, const char **name, const char **value) {
+    if (!req)
+        return false;
     parse_args(req);
     if (i >= req->args.len)
         return false;
@@ -200,6 +236,8 @@ bool ph_request_arg_at(ph_request *req, size_t i, const char **name, const char 
 }
 
 const char *ph_request_cookie(ph_request *req, const char *name) {
+    if (!req || !name)
+        return NULL;
     if (!req->cookies_parsed) {
         req->cookies_parsed = 1;
         for (size_t i = 0; i < req->scope->nheaders; i++) {
@@ -215,7 +253,7 @@ const char *ph_request_cookie(ph_request *req, const char *name) {
 /* ---- view arguments ------------------------------------------------------- */
 
 static const ph__route_value *view_value(ph_request *req, const char *name) {
-    if (!req->matched || req->match.status != PH__ROUTE_FOUND)
+    if (!req || !name || !req->matched || req->match.status != PH__ROUTE_FOUND)
         return NULL;
     for (size_t i = 0; i < req->match.nvalues; i++)
         if (strcmp(req->match.values[i].name, name) == 0)
@@ -229,7 +267,7 @@ const char *ph_view_arg(ph_request *req, const char *name) {
 }
 
 int ph_view_arg_int(ph_request *req, const char *name, int64_t *out) {
-    const ph__route_value *v = view_value(req, name);
+    const ph__route_value *v = out ? view_value(req, name) : NULL;
     if (!v || v->type != PH__RV_INT)
         return PH_EINVAL;
     *out = v->v.i;
@@ -237,7 +275,7 @@ int ph_view_arg_int(ph_request *req, const char *name, int64_t *out) {
 }
 
 int ph_view_arg_double(ph_request *req, const char *name, double *out) {
-    const ph__route_value *v = view_value(req, name);
+    const ph__route_value *v = out ? view_value(req, name) : NULL;
     if (!v)
         return PH_EINVAL;
     if (v->type == PH__RV_FLOAT)
@@ -251,13 +289,17 @@ int ph_view_arg_double(ph_request *req, const char *name, double *out) {
 
 /* ---- memory --------------------------------------------------------------- */
 
-void *ph_request_alloc(ph_request *req, size_t n) { return ph__arena_alloc(req->arena, n); }
+void *ph_request_alloc(ph_request *req, size_t n) {
+    return req ? ph__arena_alloc(req->arena, n) : NULL;
+}
 
 char *ph_request_strdup(ph_request *req, const char *s) {
-    return s ? ph__arena_strdup(req->arena, s) : NULL;
+    return req && s ? ph__arena_strdup(req->arena, s) : NULL;
 }
 
 char *ph_request_printf(ph_request *req, const char *fmt, ...) {
+    if (!req)
+        return NULL;
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);

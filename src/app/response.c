@@ -38,6 +38,8 @@ static int valid_name(const char *s) {
 
 ph_response *ph_response_new(ph_request *req, int status, const void *body, size_t len,
                              const char *content_type) {
+    if (!req)
+        return NULL;
     ph_response *r = ph__arena_calloc(req->arena, sizeof(*r));
     if (!r)
         return NULL;
@@ -60,17 +62,22 @@ ph_response *ph_html(ph_request *req, int status, const char *html) {
     return ph_response_new(req, status, html, html ? strlen(html) : 0, NULL);
 }
 
-int ph_response_status(const ph_response *r) { return r->status; }
+int ph_response_status(const ph_response *r) { return r ? r->status : PH_EINVAL; }
 
-void ph_response_set_status(ph_response *r, int status) { r->status = status; }
+void ph_response_set_status(ph_response *r, int status) {
+    if (r)
+        r->status = status;
+}
 
 const char *ph_response_body(const ph_response *r, size_t *len) {
     if (len)
-        *len = r->stream ? 0 : r->len;
-    return r->stream ? NULL : r->body;
+        *len = !r || r->stream ? 0 : r->len;
+    return !r || r->stream ? NULL : r->body;
 }
 
 const char *ph_response_header(const ph_response *r, const char *name) {
+    if (!r || !name)
+        return NULL;
     for (size_t i = 0; i < r->nheaders; i++)
         if (strcasecmp(r->headers[i].name, name) == 0)
             return r->headers[i].value;
@@ -78,6 +85,8 @@ const char *ph_response_header(const ph_response *r, const char *name) {
 }
 
 void ph_response_remove_header(ph_response *r, const char *name) {
+    if (!r || !name)
+        return;
     size_t j = 0;
     for (size_t i = 0; i < r->nheaders; i++)
         if (strcasecmp(r->headers[i].name, name) != 0)
@@ -86,7 +95,7 @@ void ph_response_remove_header(ph_response *r, const char *name) {
 }
 
 int ph_response_add_header(ph_response *r, const char *name, const char *value) {
-    if (!valid_name(name) || !clean(value))
+    if (!r || !valid_name(name) || !clean(value))
         return PH_EINVAL;
     if (r->nheaders == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 8;
@@ -107,7 +116,7 @@ int ph_response_add_header(ph_response *r, const char *name, const char *value) 
 }
 
 int ph_response_set_header(ph_response *r, const char *name, const char *value) {
-    if (!valid_name(name) || !clean(value))
+    if (!r || !valid_name(name) || !clean(value))
         return PH_EINVAL;
     ph_response_remove_header(r, name);
     return ph_response_add_header(r, name, value);
@@ -164,6 +173,10 @@ static int indent_json(ph_buf *out, const char *s, size_t len) {
 }
 
 ph_response *ph_json_response(ph_request *req, int status, json_t *value) {
+    if (!req) {
+        json_decref(value);
+        return NULL;
+    }
     if (!value) {
         ph__error_set(req, 500, &PH_INTERNAL_ERROR, PH_EINVAL, "jsonify of nothing");
         return NULL;
@@ -203,6 +216,8 @@ ph_response *ph_jsonify(ph_request *req, json_t *value) {
 /* ---- redirects ------------------------------------------------------------ */
 
 ph_response *ph_redirect(ph_request *req, const char *location, int code) {
+    if (!req)
+        return NULL;
     if (!code)
         code = 302;
     if (!location || strpbrk(location, "\r\n") || (code < 300 || code > 399)) {
@@ -237,7 +252,7 @@ int ph_response_set_cookie_(ph_response *r, const char *name, const char *value,
     static const ph_cookie_attrs defaults;
     if (!a) /* called directly, not through ph_response_set_cookie() */
         a = &defaults;
-    if (!name || !value)
+    if (!r || !name || !value)
         return PH_EINVAL;
     if ((a->path && !clean(a->path)) || (a->domain && !clean(a->domain)))
         return PH_EINVAL;
@@ -268,7 +283,7 @@ int ph_response_delete_cookie(ph_response *r, const char *name, const char *path
 
 ph_response *ph_response_stream(ph_request *req, int status, const char *content_type,
                                 ph_stream_fn fn, void *arg) {
-    if (!fn)
+    if (!req || !fn)
         return NULL;
     ph_response *r = ph_response_new(req, status, NULL, 0, content_type);
     if (r) {
@@ -279,6 +294,8 @@ ph_response *ph_response_stream(ph_request *req, int status, const char *content
 }
 
 int ph_stream_write(ph_stream *s, const void *data, size_t len) {
+    if (!s || (!data && len))
+        return PH_EINVAL;
     if (s->error)
         return s->error;
     if (len == 0)

@@ -78,17 +78,23 @@ json_t *ph__session_peek(ph_request *req) {
 }
 
 json_t *ph_session(ph_request *req) {
+    if (!req)
+        return NULL;
     load(req);
     req->session_accessed = 1;
     return req->session;
 }
 
 json_t *ph_session_get(ph_request *req, const char *key) {
-    json_t *s = ph_session(req);
+    json_t *s = key ? ph_session(req) : NULL;
     return s ? json_object_get(s, key) : NULL;
 }
 
 int ph_session_set(ph_request *req, const char *key, json_t *value) {
+    if (!req) {
+        json_decref(value);
+        return PH_EINVAL;
+    }
     json_t *s = ph_session(req);
     if (!s || !key || !value) {
         json_decref(value);
@@ -98,6 +104,8 @@ int ph_session_set(ph_request *req, const char *key, json_t *value) {
 }
 
 int ph_session_remove(ph_request *req, const char *key) {
+    if (!req || !key)
+        return PH_EINVAL;
     json_t *s = ph_session(req);
     if (!s)
         return PH_ENOMEM;
@@ -106,6 +114,8 @@ int ph_session_remove(ph_request *req, const char *key) {
 }
 
 int ph_session_clear(ph_request *req) {
+    if (!req)
+        return PH_EINVAL;
     json_t *s = ph_session(req);
     if (!s)
         return PH_ENOMEM;
@@ -114,6 +124,8 @@ int ph_session_clear(ph_request *req) {
 }
 
 int ph_session_set_permanent(ph_request *req, bool permanent) {
+    if (!req)
+        return PH_EINVAL;
     json_t *s = ph_session(req);
     if (!s)
         return PH_ENOMEM;
@@ -131,6 +143,8 @@ bool ph_session_permanent(ph_request *req) {
 /* ---- flashing ------------------------------------------------------------ */
 
 int ph_flash(ph_request *req, const char *message, const char *category) {
+    if (!req)
+        return PH_EINVAL;
     json_t *s = ph_session(req);
     if (!s || !message)
         return s ? PH_EINVAL : PH_ENOMEM;
@@ -153,6 +167,8 @@ static int in_filter(const char *cat, const char *const *filter) {
 
 json_t *ph_get_flashed_messages(ph_request *req, bool with_categories,
                                 const char *const *filter) {
+    if (!req)
+        return NULL;
     if (!req->flashes) {
         /* Taken out of the session once per request, as Flask does. */
         json_t *s = ph_session(req);

@@ -61,13 +61,15 @@ void ph_test_client_free(ph_test_client *c) {
 }
 
 const char *ph_test_client_cookie(const ph_test_client *c, const char *name) {
-    for (jar_cookie *k = c->jar; k; k = k->next)
+    for (jar_cookie *k = c && name ? c->jar : NULL; k; k = k->next)
         if (strcmp(k->name, name) == 0)
             return k->value;
     return NULL;
 }
 
 int ph_test_client_set_cookie(ph_test_client *c, const char *name, const char *value) {
+    if (!c || !name || !value)
+        return PH_EINVAL;
     jar_remove(c, name);
     jar_cookie *k = ph__calloc(1, sizeof(*k));
     if (!k)
@@ -400,8 +402,10 @@ ph_test_response *ph_client_request_(ph_test_client *c, const char *method, cons
     static const ph_client_opts defaults;
     if (!o) /* called directly, not through ph_client_request() and friends */
         o = &defaults;
-    if (!c || !method || !url || url[0] != '/')
+    if (!c || !method || !url || url[0] != '/') {
+        json_decref(o->json); /* stolen on every path */
         return NULL;
+    }
     ph_buf body;
     ph__buf_init(&body, 0);
     const char *ctype = NULL;
@@ -470,13 +474,15 @@ ph_test_response *ph_client_request_(ph_test_client *c, const char *method, cons
 }
 
 const char *ph_test_response_header(const ph_test_response *r, const char *name) {
-    for (size_t i = 0; r && i < r->nheaders; i++)
+    for (size_t i = 0; r && name && i < r->nheaders; i++)
         if (strcasecmp(r->headers[i].name.ptr, name) == 0)
             return r->headers[i].value.ptr;
     return NULL;
 }
 
 json_t *ph_test_response_json(ph_test_response *r) {
+    if (!r)
+        return NULL;
     if (!r->json_)
         r->json_ = json_loadb(r->body, r->len, JSON_DECODE_ANY, NULL);
     return r->json_;

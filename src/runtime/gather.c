@@ -44,6 +44,11 @@ int ph_gather(size_t n, ph_task_fn const fns[], void *const args[], int results[
         return PH_ENOTASK;
     if (n == 0)
         return 0;
+    if (!fns)
+        return PH_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!fns[i])
+            return PH_EINVAL; /* refused before any child starts */
     child *kids = ph__calloc(n, sizeof(*kids));
     if (!kids)
         return PH_ENOMEM;

@@ -189,6 +189,8 @@ int ph_run_(ph_task_fn main, void *arg, const ph_run_opts *opts) {
     static const ph_run_opts defaults;
     if (!opts) /* called directly, not through ph_run() */
         opts = &defaults;
+    if (!main)
+        return PH_EINVAL;
     if (tls_loop)
         return PH_EBUSY;
     ph__loop *l = ph__calloc(1, sizeof(*l));

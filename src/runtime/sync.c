@@ -81,19 +81,26 @@ ph_event *ph_event_new(void) { return ph__calloc(1, sizeof(ph_event)); }
 void ph_event_free(ph_event *e) { ph__free(e); }
 
 void ph_event_set(ph_event *e) {
+    if (!e)
+        return;
     e->set = 1;
     waiter *x;
     while ((x = wl_pop(&e->waiters)) != NULL)
         ph__wake(&x->w, 0);
 }
 
-void ph_event_clear(ph_event *e) { e->set = 0; }
+void ph_event_clear(ph_event *e) {
+    if (e)
+        e->set = 0;
+}
 
-int ph_event_is_set(const ph_event *e) { return e->set; }
+int ph_event_is_set(const ph_event *e) { return e && e->set; }
 
 int ph_event_wait(ph_event *e) {
     if (!ph_current())
         return PH_ENOTASK;
+    if (!e)
+        return PH_EINVAL;
     if (e->set)
         return 0;
     waiter x = {0};
@@ -131,7 +138,7 @@ void ph_queue_free(ph_queue *q) {
     ph__free(q);
 }
 
-size_t ph_queue_len(const ph_queue *q) { return q->len; }
+size_t ph_queue_len(const ph_queue *q) { return q ? q->len : 0; }
 
 static void ring_push(ph_queue *q, void *item) {
     q->ring[(q->head + q->len) % q->cap] = item;
@@ -146,6 +153,8 @@ static void *ring_pop(ph_queue *q) {
 }
 
 int ph_queue_try_put(ph_queue *q, void *item) {
+    if (!q)
+        return PH_EINVAL;
     if (q->closed)
         return PH_ECLOSED;
     waiter *g = wl_pop(&q->getters);
@@ -163,6 +172,8 @@ int ph_queue_try_put(ph_queue *q, void *item) {
 int ph_queue_put(ph_queue *q, void *item) {
     if (!ph_current())
         return PH_ENOTASK;
+    if (!q)
+        return PH_EINVAL;
     int rc = ph_queue_try_put(q, item);
     if (rc != PH_EBUSY)
         return rc;
@@ -171,6 +182,8 @@ int ph_queue_put(ph_queue *q, void *item) {
 }
 
 int ph_queue_try_get(ph_queue *q, void **item) {
+    if (!q || !item)
+        return PH_EINVAL;
     if (q->len > 0) {
         *item = ring_pop(q);
         waiter *p = wl_pop(&q->putters);
@@ -186,6 +199,8 @@ int ph_queue_try_get(ph_queue *q, void **item) {
 int ph_queue_get(ph_queue *q, void **item) {
     if (!ph_current())
         return PH_ENOTASK;
+    if (!q || !item)
+        return PH_EINVAL;
     int rc = ph_queue_try_get(q, item);
     if (rc != PH_EAGAIN)
         return rc;
@@ -197,6 +212,8 @@ int ph_queue_get(ph_queue *q, void **item) {
 }
 
 void ph_queue_close(ph_queue *q) {
+    if (!q)
+        return;
     q->closed = 1;
     waiter *x;
     while ((x = wl_pop(&q->putters)) != NULL)
@@ -220,6 +237,8 @@ int ph_lock_acquire(ph_lock *l) {
     ph_task *self = ph_current();
     if (!self)
         return PH_ENOTASK;
+    if (!l)
+        return PH_EINVAL;
     if (l->owner == self)
         return PH_EBUSY;
     if (!l->owner) {
@@ -233,6 +252,8 @@ int ph_lock_acquire(ph_lock *l) {
 }
 
 int ph_lock_release(ph_lock *l) {
+    if (!l)
+        return PH_EINVAL;
     if (!l->owner || l->owner != ph_current())
         return PH_ESTATE;
     waiter *x = wl_pop(&l->waiters);

@@ -7,6 +7,8 @@
 #include <strings.h>
 
 ph_slice ph_scope_header(const ph_scope *scope, const char *name) {
+    if (!scope || !name)
+        return (ph_slice){NULL, 0};
     size_t n = strlen(name);
     for (size_t i = 0; i < scope->nheaders; i++) {
         const ph_header *h = &scope->headers[i];

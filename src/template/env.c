@@ -246,6 +246,8 @@ int ph_tmpl_env_add_context_processor(ph_tmpl_env *env, ph_tmpl_context_fn fn, v
 void ph_tmpl_free(void *p) { ph__free(p); }
 
 int ph_tmpl_error_format(const ph_tmpl_error *err, char *buf, size_t size) {
+    if (!buf)
+        size = 0; /* only the length, as snprintf(NULL, 0, ...) */
     if (!err)
         return snprintf(buf, size, "unknown error");
     if (err->line)

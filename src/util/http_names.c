@@ -9,6 +9,8 @@ static const char *const method_names[] = {"GET",    "HEAD",    "POST",  "PUT", 
                                            "PATCH",  "OPTIONS", "TRACE", "CONNECT"};
 
 unsigned ph_method_from_name(const char *name, size_t len) {
+    if (!name)
+        return 0;
     for (unsigned i = 0; i < sizeof(method_names) / sizeof(method_names[0]); i++)
         if (strlen(method_names[i]) == len && memcmp(method_names[i], name, len) == 0)
             return 1u << i;
