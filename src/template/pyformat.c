@@ -19,14 +19,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* c is one of the characters of `set` (never NUL, unlike strchr's answer);
- * inlined over the literal, where strchr would be a call per character. */
+/* c is one of the characters of `set` (never NUL, unlike strchr's answer). */
 static inline int in_set(const char *set, char c) {
     for (; *set; set++)
         if (*set == c)
             return 1;
     return 0;
 }
+
+/* What each character means in a %-conversion, looked up once instead of
+ * scanning a list of characters for each question. */
+enum {
+    PF_FLAG = 1,     /* # 0 - space + */
+    PF_LENGTH = 2,   /* h l L: accepted and ignored */
+    PF_INT = 4,      /* d i u x X o */
+    PF_FLOAT = 8,    /* e E f F g G */
+    PF_TRUNCS = 16,  /* d i u x X o c: a float argument is truncated... */
+    PF_NOFLOAT = 32, /* x X o c: ...or refused */
+};
+static const unsigned char pf_class[256] = {
+    ['#'] = PF_FLAG, ['0'] = PF_FLAG, ['-'] = PF_FLAG, [' '] = PF_FLAG, ['+'] = PF_FLAG,
+    ['h'] = PF_LENGTH, ['l'] = PF_LENGTH, ['L'] = PF_LENGTH,
+    ['d'] = PF_INT | PF_TRUNCS, ['i'] = PF_INT | PF_TRUNCS, ['u'] = PF_INT | PF_TRUNCS,
+    ['x'] = PF_INT | PF_TRUNCS | PF_NOFLOAT, ['X'] = PF_INT | PF_TRUNCS | PF_NOFLOAT,
+    ['o'] = PF_INT | PF_TRUNCS | PF_NOFLOAT, ['c'] = PF_TRUNCS | PF_NOFLOAT,
+    ['e'] = PF_FLOAT, ['E'] = PF_FLOAT, ['f'] = PF_FLOAT, ['F'] = PF_FLOAT, ['g'] = PF_FLOAT,
+    ['G'] = PF_FLOAT,
+};
+
+static inline int pf_is(char c, int cls) { return (pf_class[(unsigned char)c] & cls) != 0; }
 
 static int py_space(unsigned char c) {
     return c == ' ' || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f);
@@ -61,11 +82,11 @@ static int to_number(rctx *r, const node *n, tv v, char type, double *f, long lo
     }
     if (v.k == TV_FLOAT) {
         *f = v.f;
-        if (in_set("diuxXoc", type)) {
+        if (pf_is(type, PF_TRUNCS)) {
             if (!isfinite(v.f))
                 return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot convert float %s to integer",
                                      isnan(v.f) ? "NaN" : "infinity");
-            if (in_set("xXoc", type))
+            if (pf_is(type, PF_NOFLOAT))
                 return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
                                      "%%%c format: an integer is required, not float", type);
         }
@@ -233,7 +254,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
         }
         char flags[8];
         size_t nf = 0;
-        while (i < fmt.n && in_set("#0- +", s[i]) && nf < 6)
+        while (i < fmt.n && pf_is(s[i], PF_FLAG) && nf < 6)
             flags[nf++] = s[i++];
         flags[nf] = 0;
         int width = -1, prec = -1;
@@ -256,7 +277,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
                 i++;
             }
         }
-        while (i < fmt.n && in_set("hlL", s[i]))
+        while (i < fmt.n && pf_is(s[i], PF_LENGTH))
             i++;
         if (i >= fmt.n) {
             rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "incomplete format");
@@ -299,7 +320,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
                 break;
             continue;
         }
-        if (!in_set("diuxXoeEfFgG", type)) {
+        if (!pf_is(type, PF_INT | PF_FLOAT)) {
             rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unsupported format character '%c' (0x%x)", type,
                                (unsigned char)type);
             break;
@@ -311,7 +332,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
         if ((type == 'f' || type == 'F') && !nf && width < 0 &&
             fmt_fixed(b, f, prec < 0 ? 6 : prec) == 0)
             continue;
-        if (in_set("diuxXo", type))
+        if (pf_is(type, PF_INT))
             rc = fmt_int(b, flags, width, prec, type, iv);
         else
             rc = fmt_float_conv(r, n, b, flags, width, prec, type, f);
