@@ -117,9 +117,8 @@ def main():
             runs[-1][1] = c
         elif f:
             runs.append([c, c, f])
-    w("/* Runs of characters with the same classes (CP_* bits), in order. */\n")
-    w("static const struct class_run {\n    uint32_t lo, hi;\n    uint8_t classes;\n"
-      "} class_runs[] = {\n")
+    w("/* Runs of characters with the same classes: first, last, CP_* bits. */\n")
+    w("static const uint32_t class_runs[][3] = {\n")
     for i in range(0, len(runs), 4):
         w("    " + " ".join("{0x%X, 0x%X, %d}," % tuple(r) for r in runs[i:i + 4]) + "\n")
     w("};\n")

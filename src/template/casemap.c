@@ -61,18 +61,25 @@ static uint32_t cp_title(uint32_t c) {
     return l && totitle ? (uint32_t)towctrans_l((wint_t)c, totitle, l) : cp_upper(c);
 }
 
-static int in_ranges(const uint32_t (*r)[2], size_t n, uint32_t c) {
+/* The row of `rows` (n sorted rows of `width` values, each starting with
+ * its first and last character) that holds c, or NULL. */
+static const uint32_t *find_run(const uint32_t *rows, size_t n, size_t width, uint32_t c) {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (c < r[mid][0])
+        const uint32_t *row = rows + mid * width;
+        if (c < row[0])
             hi = mid;
-        else if (c > r[mid][1])
+        else if (c > row[1])
             lo = mid + 1;
         else
-            return 1;
+            return row;
     }
-    return 0;
+    return NULL;
+}
+
+static int in_ranges(const uint32_t (*r)[2], size_t n, uint32_t c) {
+    return find_run(r[0], n, 2, c) != NULL;
 }
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -92,17 +99,8 @@ int ph__cp_printable(uint32_t c) {
 }
 
 unsigned ph__cp_classes(uint32_t c) {
-    size_t lo = 0, hi = COUNT(class_runs);
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c < class_runs[mid].lo)
-            hi = mid;
-        else if (c > class_runs[mid].hi)
-            lo = mid + 1;
-        else
-            return class_runs[mid].classes;
-    }
-    return 0;
+    const uint32_t *run = find_run(class_runs[0], COUNT(class_runs), 3, c);
+    return run ? run[2] : 0;
 }
 
 static const struct special_case *special(uint32_t c) {

@@ -440,11 +440,8 @@ static const uint32_t nonprintable_ranges[][2] = {
     {0x3134B, 0xE00FF}, {0xE01F0, 0x10FFFF},
 };
 
-/* Runs of characters with the same classes (CP_* bits), in order. */
-static const struct class_run {
-    uint32_t lo, hi;
-    uint8_t classes;
-} class_runs[] = {
+/* Runs of characters with the same classes: first, last, CP_* bits. */
+static const uint32_t class_runs[][3] = {
     {0x9, 0xD, 8}, {0x1C, 0x20, 8}, {0x30, 0x39, 6}, {0x41, 0x5A, 33},
     {0x61, 0x7A, 17}, {0x85, 0x85, 8}, {0xA0, 0xA0, 8}, {0xAA, 0xAA, 17},
     {0xB2, 0xB3, 6}, {0xB5, 0xB5, 17}, {0xB9, 0xB9, 6}, {0xBA, 0xBA, 17},
