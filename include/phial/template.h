@@ -102,6 +102,10 @@ typedef json_t *(*ph_tmpl_func_fn)(json_t *args, void *ud, int *safe);
  * a processor that cannot build its values must not yield a page without
  * them. */
 typedef json_t *(*ph_tmpl_context_fn)(void *ud, void *user);
+/* A lazy context variable's maker: returns its value (any JSON, a new
+ * reference) for the render whose user pointer is `user`; NULL fails the
+ * render with PH_ENOMEM, as a context processor's NULL does. */
+typedef json_t *(*ph_tmpl_lazy_fn)(void *ud, void *user);
 
 /*
  * Create an environment.
@@ -171,6 +175,22 @@ PH_EXTERN int ph_tmpl_env_add_test(ph_tmpl_env *env, const char *name, ph_tmpl_t
 PH_EXTERN int ph_tmpl_env_add_function(ph_tmpl_env *env, const char *name, ph_tmpl_func_fn fn,
                                        void *ud);
 PH_EXTERN int ph_tmpl_env_add_context_processor(ph_tmpl_env *env, ph_tmpl_context_fn fn, void *ud);
+
+/*
+ * Register a context variable made only if a render uses it: the first
+ * lookup of `name` in a render calls fn(ud, user) and the value stays for
+ * the rest of that render (Flask's `request`, a proxy there, is one: most
+ * pages never read it, and building it for each would cost every render).
+ * It belongs to the render's context: the context the render was given and
+ * context processors' values win over it, and a template imported without
+ * context does not see it. A later registration of the same name wins.
+ *
+ * Returns:  0; PH_ENOMEM; PH_EINVAL for a NULL env, name or fn.
+ * Owns:     copies `name`; `ud` stays the caller's.
+ * Suspends: no (fn runs inside the render, and must not suspend either).
+ */
+PH_EXTERN int ph_tmpl_env_add_lazy_context(ph_tmpl_env *env, const char *name,
+                                           ph_tmpl_lazy_fn fn, void *ud);
 
 /*
  * Render template `name` (found through the string templates, then the

@@ -66,8 +66,15 @@ static json_t *request_json(ph_request *req) {
                      ph_request_script_root(req), "form", form);
 }
 
-/* Flask's standard context; NULL when an allocation fails, which fails the
- * render (a page without `request` or `session` would be a wrong page). */
+/* `request`, made when a render first uses it (most pages never do). */
+static json_t *lazy_request(void *ud, void *user) {
+    (void)ud;
+    return request_json(user);
+}
+
+/* Flask's standard context but `request` (lazy_request); NULL when an
+ * allocation fails, which fails the render (a page without `session` would
+ * be a wrong page). */
 static json_t *flask_context(void *ud, void *user) {
     (void)ud;
     ph_request *req = user;
@@ -83,9 +90,8 @@ static json_t *flask_context(void *ud, void *user) {
             rc = json_object_set(ctx, "config", actx->app->config);
     }
     if (rc == 0 && req) {
-        rc = put(ctx, "request", request_json(req));
         json_t *s = ph__session_peek(req);
-        if (rc == 0 && s)
+        if (s)
             rc = json_object_set(ctx, "session", s);
     }
     if (rc < 0) {
@@ -172,6 +178,8 @@ ph_tmpl_env *ph_app_template_env(ph_app *app) {
     }
     if (rc == 0)
         rc = ph_tmpl_env_add_context_processor(env, flask_context, NULL);
+    if (rc == 0)
+        rc = ph_tmpl_env_add_lazy_context(env, "request", lazy_request, NULL);
     if (rc == 0)
         rc = ph_tmpl_env_add_function(env, "url_for", tmpl_url_for, NULL);
     if (rc == 0)

@@ -144,6 +144,7 @@ void ph_tmpl_env_free(ph_tmpl_env *env) {
     free_regs(env->filters, env->nfilters);
     free_regs(env->tests, env->ntests);
     free_regs(env->funcs, env->nfuncs);
+    free_regs(env->lazies, env->nlazies);
     ph__free(env->procs);
     while (env->cache) {
         ptmpl *t = env->cache;
@@ -241,6 +242,16 @@ int ph_tmpl_env_add_context_processor(ph_tmpl_env *env, ph_tmpl_context_fn fn, v
     env->procs[env->nprocs].ud = ud;
     env->nprocs++;
     return 0;
+}
+
+int ph_tmpl_env_add_lazy_context(ph_tmpl_env *env, const char *name, ph_tmpl_lazy_fn fn,
+                                 void *ud) {
+    if (!env || !name || !fn)
+        return PH_EINVAL;
+    int rc = add_reg(&env->lazies, &env->nlazies, name, ud, NULL, NULL);
+    if (rc == 0)
+        env->lazies[env->nlazies - 1].lazy = fn;
+    return rc;
 }
 
 void ph_tmpl_free(void *p) { ph__free(p); }
@@ -528,7 +539,8 @@ static int render_tmpl(ph_tmpl_env *env, ptmpl *t, json_t *context, void *user, 
               .autoescape = t->autoescape,
               .cur = t,
               .user = user,
-              .ctx = ctx};
+              .ctx = ctx,
+              .nlazy = env->nlazies};
     tctx tc = {.t = t, .ctx = ctx};
     char base;
     r.stack_base = (uintptr_t)&base;

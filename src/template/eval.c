@@ -45,6 +45,32 @@ int ph__tmpl_undef_error(rctx *r, const node *n, tv v) { return undef_error(r, n
 /* Names                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* The lazy context variable `name`, made on its first use in this render:
+ * 1 with *out set, 0 when there is none, or a negative PH_E*. */
+static int lazy_context(rctx *r, const char *name, size_t len, tv *out) {
+    cfilter *lz = r->env->lazies;
+    size_t i = r->nlazy; /* one registered during this render waits for the next */
+    for (; i > 0; i--) /* the last registration wins */
+        if (strlen(lz[i - 1].name) == len && memcmp(lz[i - 1].name, name, len) == 0)
+            break;
+    if (i-- == 0)
+        return 0;
+    if (!r->lazy && !(r->lazy = ph__arena_calloc(r->a, r->nlazy * sizeof(json_t *))))
+        return PH_ENOMEM;
+    if (!r->lazy[i]) {
+        json_t *v = lz[i].lazy(lz[i].ud, r->user);
+        if (!v)
+            return ph__tmpl_rerr(r, NULL, PH_ENOMEM,
+                                 "the render context could not be built ('%s' could not be made)",
+                                 lz[i].name);
+        if (ph__tmpl_keep(r, v) < 0) /* it is freed when it cannot be kept */
+            return PH_ENOMEM;
+        r->lazy[i] = v;
+    }
+    *out = ph__tv_from_json(r->lazy[i]);
+    return 1;
+}
+
 int ph__tmpl_lookup(rctx *r, frame *f, tctx *tc, const char *name, size_t len, tv *out) {
     for (; f; f = f->parent) {
         for (size_t i = f->n; i-- > 0;)
@@ -64,6 +90,9 @@ int ph__tmpl_lookup(rctx *r, frame *f, tctx *tc, const char *name, size_t len, t
             *out = ph__tv_from_json(j);
             return 0;
         }
+        int rc = r->nlazy ? lazy_context(r, name, len, out) : 0;
+        if (rc != 0)
+            return rc < 0 ? rc : 0;
     }
     ph_tmpl_env *env = r->env;
     for (size_t i = env->nfuncs; i-- > 0;) {

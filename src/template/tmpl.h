@@ -281,6 +281,7 @@ typedef struct cfilter {
     char *name;
     ph_tmpl_filter_fn fn;
     ph_tmpl_test_fn test;
+    ph_tmpl_lazy_fn lazy;
     void *ud;
 } cfilter;
 
@@ -291,8 +292,8 @@ struct ph_tmpl_env {
     ph_tmpl_loader loader;
     json_t *strings; /* name -> source for templates given as strings */
     json_t *globals; /* name -> value */
-    cfilter *filters, *tests, *funcs;
-    size_t nfilters, ntests, nfuncs;
+    cfilter *filters, *tests, *funcs, *lazies;
+    size_t nfilters, ntests, nfuncs, nlazies;
     struct {
         ph_tmpl_context_fn fn;
         void *ud;
@@ -373,6 +374,8 @@ struct rctx {
     tctx *cur_tc;
     tv filter_input;      /* the body's output for {% filter %} and block set filters */
     json_t *keep;         /* JSON results of C callbacks, alive until the render ends */
+    json_t **lazy;        /* lazy context values made so far (env->lazies order) */
+    size_t nlazy;         /* room in lazy: the registrations when the render began */
     uintptr_t stack_base; /* address near the render's first frame (stack_exhausted) */
     int repr_depth;       /* nesting of repr() of containers */
 };

@@ -429,6 +429,81 @@ Test(template, filters_and_tests_registered_after_compiling_are_used) {
     ph_tmpl_env_free(env);
 }
 
+/* A lazy context variable: counts how often it is made. */
+static json_t *lazy_counted(void *ud, void *user) {
+    ++*(int *)ud;
+    return json_pack("{s:s}", "path", (const char *)user);
+}
+
+static json_t *lazy_other(void *ud, void *user) {
+    (void)ud;
+    (void)user;
+    return json_string("later");
+}
+
+static json_t *lazy_failing(void *ud, void *user) {
+    (void)ud;
+    (void)user;
+    return NULL;
+}
+
+static void expect_user(ph_tmpl_env *env, const char *name, json_t *ctx, void *user,
+                        const char *want) {
+    char *out = NULL;
+    size_t len;
+    ph_tmpl_error err;
+    cr_assert_eq(ph_tmpl_render(env, name, ctx, user, &out, &len, &err), 0, "%s: %s", name,
+                 err.message);
+    cr_assert_str_eq(out, want, "%s", name);
+    ph_tmpl_free(out);
+}
+
+/* Made only when a render uses it, once per render however often it is
+ * used; the render's own context wins; includes see it, templates imported
+ * without context do not, as with any context variable. */
+Test(template, lazy_context_is_made_on_first_use_once_per_render) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    int made = 0;
+    cr_assert_eq(ph_tmpl_env_add_lazy_context(env, "req", lazy_counted, &made), 0);
+    cr_assert_eq(ph_tmpl_env_add_string(env, "none.txt", "no use"), 0);
+    cr_assert_eq(ph_tmpl_env_add_string(env, "twice.txt",
+                                        "{{ req.path }} {{ req.path }}|{% include 'inc.txt' %}"),
+                 0);
+    cr_assert_eq(ph_tmpl_env_add_string(env, "inc.txt", "{{ req.path }}"), 0);
+    cr_assert_eq(ph_tmpl_env_add_string(env, "mod.txt", "{% macro m() %}{{ req is defined }}"
+                                                        "{% endmacro %}"),
+                 0);
+    cr_assert_eq(ph_tmpl_env_add_string(env, "imp.txt",
+                                        "{% import 'mod.txt' as a %}{% import 'mod.txt' as b "
+                                        "with context %}{{ a.m() }} {{ b.m() }}"),
+                 0);
+    expect_user(env, "none.txt", NULL, "/a", "no use");
+    cr_assert_eq(made, 0, "not made when unused");
+    expect_user(env, "twice.txt", NULL, "/a", "/a /a|/a");
+    cr_assert_eq(made, 1, "made once for the render");
+    expect_user(env, "twice.txt", NULL, "/b", "/b /b|/b");
+    cr_assert_eq(made, 2, "and again for the next render");
+    expect_user(env, "imp.txt", NULL, "/c", "False True");
+    expect_user(env, "twice.txt", json_pack("{s:{s:s}}", "req", "path", "given"), "/d",
+                "given given|given");
+    cr_assert_eq(made, 3, "the given context wins (only the import test made it)");
+    cr_assert_eq(ph_tmpl_env_add_lazy_context(env, "req", lazy_other, NULL), 0);
+    expect_user(env, "inc.txt", NULL, "/e", "");
+    char *out = NULL;
+    size_t len;
+    ph_tmpl_error err;
+    cr_assert_eq(ph_tmpl_render_string(env, "{{ req }}", NULL, NULL, &out, &len, &err), 0);
+    cr_assert_str_eq(out, "later", "the later registration wins");
+    ph_tmpl_free(out);
+    cr_assert_eq(ph_tmpl_env_add_lazy_context(env, "broken", lazy_failing, NULL), 0);
+    cr_assert_eq(ph_tmpl_render_string(env, "a{{ broken }}b", NULL, NULL, &out, &len, &err),
+                 PH_ENOMEM);
+    cr_assert(strstr(err.message, "broken"), "%s", err.message);
+    cr_assert_eq(ph_tmpl_env_add_lazy_context(env, NULL, lazy_other, NULL), PH_EINVAL);
+    cr_assert_eq(ph_tmpl_env_add_lazy_context(env, "x", NULL, NULL), PH_EINVAL);
+    ph_tmpl_env_free(env);
+}
+
 /* A processor that cannot build its values (out of memory, say). */
 static json_t *failing_processor(void *ud, void *user) {
     (void)ud;
