@@ -61,10 +61,11 @@ def final_status(port, raw, timeout=15):
 def test_thousands_of_idle_connections(start_server):
     n = 3000
     limit = raise_nofile(n + 512)
-    if limit < n + 256:
-        # only where the test runs unprivileged under a low hard limit,
-        # which it cannot raise; root (CI) raises it above
-        pytest.skip(f"open-file hard limit {limit} is below {n + 256}")
+    # Unprivileged under a low hard limit (root, as in CI, raises it), as
+    # many connections as the limit allows, keeping 256 descriptors spare;
+    # below a thousand the test would no longer be about thousands.
+    n = min(n, limit - 256)
+    assert n >= 1000, f"open-file limit {limit} leaves room for only {n} connections"
     s = start_server("--no-access-log", "--timeout-header", 60)
     socks = []
     try:
