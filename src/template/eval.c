@@ -51,7 +51,7 @@ static int lazy_context(rctx *r, const char *name, size_t len, tv *out) {
     cfilter *lz = r->env->lazies;
     size_t i = r->nlazy; /* one registered during this render waits for the next */
     for (; i > 0; i--) /* the last registration wins */
-        if (strlen(lz[i - 1].name) == len && memcmp(lz[i - 1].name, name, len) == 0)
+        if (ph__name_is(lz[i - 1].name, name, len))
             break;
     if (i-- == 0)
         return 0;
@@ -96,7 +96,7 @@ int ph__tmpl_lookup(rctx *r, frame *f, tctx *tc, const char *name, size_t len, t
     }
     ph_tmpl_env *env = r->env;
     for (size_t i = env->nfuncs; i-- > 0;) {
-        if (strlen(env->funcs[i].name) == len && memcmp(env->funcs[i].name, name, len) == 0) {
+        if (ph__name_is(env->funcs[i].name, name, len)) {
             tfunc *fn = ph__arena_calloc(r->a, sizeof(tfunc));
             if (!fn)
                 return PH_ENOMEM;

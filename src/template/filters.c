@@ -602,7 +602,7 @@ bfilter_fn ph__tmpl_find_filter(const char *name, size_t len) {
     const bfilter_entry *tables[] = {ph__tmpl_filters_str, ph__tmpl_filters_seq, misc};
     for (size_t t = 0; t < 3; t++)
         for (const bfilter_entry *e = tables[t]; e->name; e++)
-            if (strlen(e->name) == len && memcmp(e->name, name, len) == 0)
+            if (ph__name_is(e->name, name, len))
                 return e->fn;
     return NULL;
 }
@@ -643,8 +643,7 @@ int ph__tmpl_apply_filter(rctx *r, const node *n, const char *name, size_t len, 
             return ((bfilter_fn)n->fn)(r, n, v, a, out);
     }
     for (size_t i = r->env->nfilters; i-- > 0;)
-        if (strlen(r->env->filters[i].name) == len &&
-            memcmp(r->env->filters[i].name, name, len) == 0)
+        if (ph__name_is(r->env->filters[i].name, name, len))
             return c_filter(r, n, &r->env->filters[i], v, a, out);
     bfilter_fn fn = ph__tmpl_find_filter(name, len);
     if (!fn)

@@ -193,7 +193,7 @@ static int macro_attr(rctx *r, tv obj, const char *name, size_t len, tv *out) {
         if (!l)
             return PH_ENOMEM;
         for (size_t i = 0; i < def->nw; i++)
-            l->v[l->n++] = tv_str(def->kw[i], strlen(def->kw[i]), 0);
+            l->v[l->n++] = tv_str(def->kw[i], (size_t)def->ops[i], 0);
         *out = (tv){.k = TV_LIST, .flags = TVF_TUPLE};
         out->l = l;
     } else if (IS("catch_kwargs")) {

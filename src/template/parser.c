@@ -955,6 +955,12 @@ static int parse_params(parser *P, node *n) {
         if (!n->kw)
             return PH_ENOMEM;
         memcpy(n->kw, names, np * sizeof(char *));
+        /* their lengths, measured once here rather than on every call */
+        n->ops = ph__arena_alloc(&P->t->arena, np * sizeof(int));
+        if (!n->ops)
+            return PH_ENOMEM;
+        for (size_t i = 0; i < np; i++)
+            n->ops[i] = (int)strlen(names[i]);
     }
     return 0;
 fail:

@@ -951,7 +951,7 @@ int ph__tmpl_str_method(const char *name, size_t len, tfunc_fn *fn, const char *
         {"splitlines", s_splitlines},
     };
     for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
-        if (strlen(m[i].name) == len && memcmp(m[i].name, name, len) == 0) {
+        if (ph__name_is(m[i].name, name, len)) {
             *fn = m[i].fn;
             *sname = m[i].name;
             return 1;

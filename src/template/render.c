@@ -241,7 +241,7 @@ static int bind_kwargs(rctx *r, tmacro *m, targs *a, frame *mf, int *given, tdic
         int rc;
         if (i < def->nw && !given[i]) {
             given[i] = 1;
-            rc = ph__tmpl_frame_set(r, mf, def->kw[i], strlen(def->kw[i]), a->kwv[k]);
+            rc = ph__tmpl_frame_set(r, mf, def->kw[i], (size_t)def->ops[i], a->kwv[k]);
         } else if (i == def->nw && strcmp(a->kwn[k], "caller") == 0 &&
                    (def->flags & NF_CALLER)) {
             rc = ph__tmpl_frame_set(r, mf, "caller", 6, a->kwv[k]);
@@ -283,7 +283,7 @@ int ph__tmpl_call_macro(rctx *r, tmacro *m, targs *a, tv *out) {
     for (size_t i = 0; rc == 0 && i < a->npos; i++) {
         if (i < def->nw) {
             given[i] = 1;
-            rc = ph__tmpl_frame_set(r, mf, def->kw[i], strlen(def->kw[i]), a->pos[i]);
+            rc = ph__tmpl_frame_set(r, mf, def->kw[i], (size_t)def->ops[i], a->pos[i]);
         } else {
             rc = ph__tlist_push(r, varargs, a->pos[i]);
         }
@@ -295,7 +295,7 @@ int ph__tmpl_call_macro(rctx *r, tmacro *m, targs *a, tv *out) {
     for (size_t i = 0; rc == 0 && i < def->nw; i++) {
         if (given[i])
             continue;
-        size_t len = strlen(def->kw[i]);
+        size_t len = (size_t)def->ops[i];
         tv v = tv_undef(def->kw[i], len);
         if (def->w[i])
             rc = ph__tmpl_eval(r, def->w[i], mf, m->tc, &v);

@@ -255,15 +255,14 @@ static int t_sameas(rctx *r, const node *n, tv v, targs *a, int *res) {
 static int t_filter(rctx *r, const node *n, tv v, targs *a, int *res) {
     *res = v.k == TV_STR && ph__tmpl_find_filter(v.s, v.n) != NULL;
     for (size_t i = 0; v.k == TV_STR && i < r->env->nfilters; i++)
-        if (strlen(r->env->filters[i].name) == v.n &&
-            memcmp(r->env->filters[i].name, v.s, v.n) == 0)
+        if (ph__name_is(r->env->filters[i].name, v.s, v.n))
             *res = 1;
     return 0;
 }
 static int t_test(rctx *r, const node *n, tv v, targs *a, int *res) {
     *res = v.k == TV_STR && ph__tmpl_find_test(v.s, v.n) != NULL;
     for (size_t i = 0; v.k == TV_STR && i < r->env->ntests; i++)
-        if (strlen(r->env->tests[i].name) == v.n && memcmp(r->env->tests[i].name, v.s, v.n) == 0)
+        if (ph__name_is(r->env->tests[i].name, v.s, v.n))
             *res = 1;
     return 0;
 }
@@ -315,7 +314,7 @@ static const struct {
 
 btest_fn ph__tmpl_find_test(const char *name, size_t len) {
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-        if (strlen(tests[i].name) == len && memcmp(tests[i].name, name, len) == 0)
+        if (ph__name_is(tests[i].name, name, len))
             return tests[i].fn;
     return NULL;
 }
@@ -346,7 +345,7 @@ int ph__tmpl_apply_test(rctx *r, const node *n, const char *name, size_t len, tv
             return ((btest_fn)n->fn)(r, n, v, a, res);
     }
     for (size_t i = r->env->ntests; i-- > 0;)
-        if (strlen(r->env->tests[i].name) == len && memcmp(r->env->tests[i].name, name, len) == 0)
+        if (ph__name_is(r->env->tests[i].name, name, len))
             return c_test(r, n, &r->env->tests[i], v, a, res);
     btest_fn fn = ph__tmpl_find_test(name, len);
     if (!fn)

@@ -238,7 +238,7 @@ struct node {
     node **w; /* second list: else body, keyword values, dict values */
     size_t nw;
     const char **kw; /* keyword names (E_CALL/E_FILTER/E_TEST), targets, params */
-    int *ops;        /* E_COMPARE operators */
+    int *ops;        /* E_COMPARE: operators; N_MACRO, N_CALLBLOCK: the lengths of kw */
     tv val;          /* E_CONST */
     int flags;       /* by kind: NF_* */
     void *fn;        /* E_FILTER/E_TEST: the builtin, resolved when compiled */
@@ -429,6 +429,12 @@ static inline void copy_small(char *d, const char *s, size_t n) {
 }
 
 /* Append to a buffer: the common case (room left) inline, else ph__buf_append. */
+/* The NUL-terminated name `cname` (of a table or registry) is the len bytes
+ * at s, which may hold any byte: a name is measured only as far as len + 1. */
+static inline int ph__name_is(const char *cname, const char *s, size_t len) {
+    return strnlen(cname, len + 1) == len && memcmp(cname, s, len) == 0;
+}
+
 static inline int out_put(ph_buf *b, const char *p, size_t n) {
     if (b->data && n < b->cap - b->len) {
         if (n <= 16)
