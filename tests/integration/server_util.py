@@ -41,6 +41,7 @@ class Server:
 
     def start(self, wait=True):
         self._log = open(self.log_path, "wb")
+        self._told_to_stop = False
         # Its own process group, so that teardown reaches workers too.
         self.proc = subprocess.Popen([self.exe] + self.args, stdout=self._log,
                                      stderr=subprocess.STDOUT, env=self.env,
@@ -84,12 +85,19 @@ class Server:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def send_signal(self, sig):
+        if sig in (signal.SIGTERM, signal.SIGINT):
+            self._told_to_stop = True
         self.proc.send_signal(sig)
 
     def stop(self, sig=signal.SIGTERM, timeout=30.0):
-        """Send `sig`, wait for the exit; return (returncode, log text)."""
+        """Send `sig`, wait for the exit; return (returncode, log text).
+
+        A server already sent SIGTERM or SIGINT is only waited for: a second
+        signal could land after it has put back the default handlers on its
+        way out, and kill it."""
         if self.proc.poll() is None:
-            self.proc.send_signal(sig)
+            if not self._told_to_stop:
+                self.proc.send_signal(sig)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
