@@ -442,13 +442,23 @@ static int num_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
 int ph__tmpl_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
     if (a.k == TV_UNDEF)
         return undef_error(r, n, a);
-    if (b.k == TV_UNDEF)
+    /* `'text' % undefined` is Python's str % object, which never asks the
+     * Undefined to do arithmetic: it formats as an empty string */
+    if (b.k == TV_UNDEF && !(op == '%' && a.k == TV_STR && !r->env->opts.strict_undefined))
         return undef_error(r, n, b);
     if (is_num(a) && is_num(b))
         return num_binop(r, n, op, a, b, out);
     if (op == '+' && a.k == TV_STR && b.k == TV_STR)
         return concat_two(r, a, b, out);
+    if ((op == '+' || op == '*') && ((a.k == TV_LIST && (a.flags & TVF_GEN)) ||
+                                     (op == '*' && b.k == TV_LIST && (b.flags & TVF_GEN))))
+        return type_error(r, n, op, a, b);
     if (op == '+' && ph__tv_is_seq(a) && ph__tv_is_seq(b)) {
+        /* list + list and tuple + tuple only, as in Python */
+        const char *ta = ph__tv_typename(a), *tb = ph__tv_typename(b);
+        if (strcmp(ta, tb) != 0)
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "can only concatenate %s (not \"%s\") to %s",
+                                 ta, tb, ta);
         size_t na = ph__tv_len(a), nb = ph__tv_len(b);
         tlist *l = ph__tlist_new(r, na + nb + 1);
         if (!l)
@@ -475,7 +485,9 @@ int ph__tmpl_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
                 args[i] = ph__tv_at(b, i);
             return ph__tmpl_pyformat(r, n, a, args, nb, TV_MK(TV_NONE), out);
         }
-        if (b.k == TV_JOBJ || b.k == TV_DICT)
+        /* the operand is also the mapping when Python could index it by key */
+        if (b.k == TV_JOBJ || b.k == TV_DICT || b.k == TV_JARR || b.k == TV_UNDEF ||
+            (b.k == TV_LIST && !(b.flags & TVF_GEN)))
             return ph__tmpl_pyformat(r, n, a, &b, 1, b, out);
         return ph__tmpl_pyformat(r, n, a, &b, 1, TV_MK(TV_NONE), out);
     }
@@ -494,11 +506,23 @@ static int contains(rctx *r, const node *n, tv hay, tv needle, int *res) {
     }
     if (hay.k == TV_JOBJ || hay.k == TV_DICT) {
         tv x;
-        if (needle.k == TV_LIST || needle.k == TV_JARR || needle.k == TV_DICT || needle.k == TV_JOBJ)
-            if (!(needle.flags & TVF_TUPLE))
-                return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unhashable type: '%s'",
-                                     ph__tv_typename(needle));
+        const char *bad = ph__tv_unhashable(needle);
+        if (bad)
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unhashable type: '%s'", bad);
         *res = ph__tdict_get(hay, needle, &x);
+        return 0;
+    }
+    if (hay.k == TV_LIST && (hay.flags & TVF_GEN)) {
+        /* read up to the match, as Python's `in` reads a generator */
+        tv *items;
+        size_t count, i = 0;
+        int rc = ph__tv_items(r, n, hay, &items, &count);
+        if (rc < 0)
+            return rc;
+        *res = 0;
+        while (i < count && !*res)
+            *res = ph__tv_eq(items[i++], needle);
+        ph__tmpl_unread(hay, items + i, count - i);
         return 0;
     }
     if (ph__tv_is_seq(hay)) {
@@ -741,7 +765,12 @@ static int eval_dict(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
         tv k, v;
         int rc;
         if ((rc = ph__tmpl_eval(r, n->v[i], f, tc, &k)) < 0 ||
-            (rc = ph__tmpl_eval(r, n->w[i], f, tc, &v)) < 0 || (rc = ph__tdict_set(r, d, k, v)) < 0)
+            (rc = ph__tmpl_eval(r, n->w[i], f, tc, &v)) < 0)
+            return rc;
+        const char *bad = ph__tv_unhashable(k);
+        if (bad)
+            return ph__tmpl_rerr(r, n->v[i], PH_ETEMPLATE, "unhashable type: '%s'", bad);
+        if ((rc = ph__tdict_set(r, d, k, v)) < 0)
             return rc;
     }
     *out = (tv){.k = TV_DICT};
@@ -889,6 +918,49 @@ int ph__tmpl_eval_node(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
 /* Iteration                                                                */
 /* ------------------------------------------------------------------------ */
 
+int ph__tmpl_lazily(rctx *r, const node *n, bfilter_fn fn, const char *func, tv v, targs *a,
+                    tv *out) {
+    int clean = r->err && r->err->code == 0;
+    int rc = fn(r, n, v, a, out);
+    if (rc < 0) {
+        if (!clean || rc != r->err->code || (rc != PH_ETEMPLATE && rc != PH_EUNDEFINED))
+            return rc;
+        ph_tmpl_error *e = ph__arena_alloc(r->a, sizeof(*e));
+        tlist *l = e ? ph__tlist_new(r, 1) : NULL;
+        if (!l)
+            return rc; /* no room to keep it: raised now */
+        *e = *r->err;
+        r->err->code = 0;
+        r->err->message[0] = '\0';
+        l->pending = e;
+        *out = (tv){.k = TV_LIST};
+        out->l = l;
+    }
+    if (out->k == TV_LIST) {
+        out->flags |= TVF_GEN;
+        out->l->gen_type = "generator";
+        out->l->gen_func = func;
+    }
+    return 0;
+}
+
+int ph__tmpl_pending(rctx *r, tv v) {
+    if (v.k != TV_LIST || !v.l->pending)
+        return 0;
+    const ph_tmpl_error *e = v.l->pending;
+    v.l->pending = NULL; /* a generator that raised is finished */
+    if (r->err && r->err->code == 0)
+        *r->err = *e;
+    return e->code;
+}
+
+void ph__tmpl_unread(tv v, tv *rest, size_t nrest) {
+    if (v.k == TV_LIST && (v.flags & TVF_GEN)) {
+        v.l->v = rest;
+        v.l->n = v.l->cap = nrest;
+    }
+}
+
 /*
  * The items of an iterable as an array: a list's own array (no copy), or an
  * arena array for JSON arrays, strings (characters) and dicts (keys).
@@ -899,7 +971,11 @@ int ph__tv_items(rctx *r, const node *n, tv v, tv **items, size_t *count) {
     case TV_LIST:
         *items = v.l->v;
         *count = v.l->n;
-        return 0;
+        if ((v.flags & TVF_GEN) && v.l->n) { /* runs once: whatever reads it empties it */
+            v.l->v += v.l->n;
+            v.l->n = v.l->cap = 0;
+        }
+        return ph__tmpl_pending(r, v);
     case TV_UNDEF:
         *items = NULL;
         *count = 0;

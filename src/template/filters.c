@@ -40,7 +40,8 @@ static int f_default(rctx *r, const node *n, tv v, targs *a, tv *out) {
 
 static int f_length(rctx *r, const node *n, tv v, targs *a, tv *out) {
     if (v.flags & TVF_GEN && v.k == TV_LIST)
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "object of type 'generator' has no len()");
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "object of type '%s' has no len()",
+                             ph__tv_typename(v));
     if (v.k == TV_UNDEF || v.k == TV_STR || v.k == TV_LIST || v.k == TV_JARR || v.k == TV_DICT ||
         v.k == TV_JOBJ) {
         *out = tv_int((int64_t)ph__tv_len(v));
@@ -263,7 +264,7 @@ static int f_list(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return 0;
 }
 
-static int f_items(rctx *r, const node *n, tv v, targs *a, tv *out) {
+static int items_now(rctx *r, const node *n, tv v, targs *a, tv *out) {
     if (v.k == TV_UNDEF) {
         tlist *l = ph__tlist_new(r, 1);
         if (!l)
@@ -277,6 +278,10 @@ static int f_items(rctx *r, const node *n, tv v, targs *a, tv *out) {
     int rc = ph__tmpl_dict_items(r, v, out);
     out->flags |= TVF_GEN;
     return rc;
+}
+
+static int f_items(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return ph__tmpl_lazily(r, n, items_now, "do_items", v, a, out);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -387,6 +392,9 @@ static int dump(rctx *r, const node *n, tv v, ph_buf *b, int indent, int level) 
         return json_str(b, v.s, v.n);
     case TV_LIST:
     case TV_JARR: {
+        if (v.k == TV_LIST && (v.flags & TVF_GEN))
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                                 "Object of type generator is not JSON serializable");
         size_t len = ph__tv_len(v);
         if (!len)
             return ph__buf_append_str(b, "[]");
@@ -514,26 +522,34 @@ static int f_urlencode(rctx *r, const node *n, tv v, targs *a, tv *out) {
     ph__buf_init(&b, 0);
     int rc = 0;
     if (v.k == TV_DICT || v.k == TV_JOBJ || ph__tv_is_seq(v)) {
-        tv items;
+        /* a dict's items, or whatever the iterable yields, each unpacked
+         * into `k, v` as Python does (a two-letter string is a pair too) */
+        tv seq = v, *items = NULL;
+        size_t len = 0;
         if (v.k == TV_DICT || v.k == TV_JOBJ)
-            rc = ph__tmpl_dict_items(r, v, &items);
-        else
-            items = v;
-        size_t len = rc == 0 ? ph__tv_len(items) : 0;
+            rc = ph__tmpl_dict_items(r, v, &seq);
+        if (rc == 0)
+            rc = ph__tv_items(r, n, seq, &items, &len);
         for (size_t i = 0; rc == 0 && i < len; i++) {
-            tv pair = ph__tv_at(items, i);
-            if (!ph__tv_is_seq(pair) || ph__tv_len(pair) != 2) {
-                rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "urlencode needs (key, value) pairs");
+            tv *kv;
+            size_t nkv;
+            if ((rc = ph__tv_items(r, n, items[i], &kv, &nkv)) < 0)
+                break;
+            if (nkv != 2) {
+                rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                                   nkv > 2 ? "too many values to unpack (expected 2)"
+                                           : "not enough values to unpack (expected 2, got %zu)",
+                                   nkv);
                 break;
             }
             if (i)
                 rc = ph__buf_append_char(&b, '&');
             if (rc == 0)
-                rc = url_quote(r, &b, ph__tv_at(pair, 0), 1);
+                rc = url_quote(r, &b, kv[0], 1);
             if (rc == 0)
                 rc = ph__buf_append_char(&b, '=');
             if (rc == 0)
-                rc = url_quote(r, &b, ph__tv_at(pair, 1), 1);
+                rc = url_quote(r, &b, kv[1], 1);
         }
     } else {
         rc = url_quote(r, &b, v, 0);
@@ -608,6 +624,9 @@ bfilter_fn ph__tmpl_find_filter(const char *name, size_t len) {
 }
 
 static int c_filter(rctx *r, const node *n, cfilter *c, tv v, targs *a, tv *out) {
+    int pending = ph__tmpl_args_pending(r, v, a);
+    if (pending < 0)
+        return pending;
     json_t *jv = ph__tv_to_json(r, v), *args = ph__tmpl_args_json(r, a);
     int rc = jv && args ? 0 : PH_ENOMEM;
     json_t *res = NULL;

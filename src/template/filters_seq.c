@@ -12,6 +12,7 @@
 #include "util/alloc.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -274,11 +275,19 @@ static int f_groupby(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return 0;
 }
 
-static int f_batch(rctx *r, const node *n, tv v, targs *a, tv *out) {
+static int batch_now(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv cnt, fill = TV_MK(TV_NONE);
-    if (!ph__tmpl_arg(a, 0, "linecount", &cnt) || (cnt.k != TV_INT && cnt.k != TV_BOOL))
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "batch() needs an integer linecount");
+    if (!ph__tmpl_arg(a, 0, "linecount", &cnt))
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                             "do_batch() missing 1 required positional argument: 'linecount'");
     ph__tmpl_arg(a, 1, "fill_with", &fill);
+    /* Python compares a row's length to linecount with ==: a count that is
+     * not a whole number never matches, so everything lands in one row */
+    tv given = cnt;
+    if (cnt.k == TV_FLOAT && cnt.f == (double)(int64_t)cnt.f && fabs(cnt.f) < 0x1p62)
+        cnt = tv_int((int64_t)cnt.f);
+    else if (cnt.k != TV_INT && cnt.k != TV_BOOL)
+        cnt = tv_int(-1);
     tlist *src, *row = NULL, *res = ph__tlist_new(r, 8);
     int rc = list_of(r, n, v, &src);
     if (rc < 0 || !res)
@@ -296,6 +305,16 @@ static int f_batch(rctx *r, const node *n, tv v, targs *a, tv *out) {
         if ((rc = ph__tlist_push(r, row, src->v[i])) < 0)
             return rc;
     }
+    if (row && row->n && fill.k != TV_NONE && cnt.i < 0 && given.k != TV_INT) {
+        /* the last row's padding: len(row) < linecount, [fill] * the rest */
+        if (given.k != TV_FLOAT)
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                                 "'<' not supported between instances of 'int' and '%s'",
+                                 ph__tv_typename(given));
+        if ((double)row->n < given.f)
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
+                                 "can't multiply sequence by non-int of type 'float'");
+    }
     if (row && row->n) {
         while (fill.k != TV_NONE && cnt.i > 0 && row->n < (size_t)cnt.i)
             if ((rc = ph__tlist_push(r, row, fill)) < 0)
@@ -307,7 +326,7 @@ static int f_batch(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return 0;
 }
 
-static int f_slice(rctx *r, const node *n, tv v, targs *a, tv *out) {
+static int slice_now(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv sl, fill = TV_MK(TV_NONE);
     if (!ph__tmpl_arg(a, 0, "slices", &sl) || sl.k != TV_INT || sl.i <= 0 || sl.i > 100000)
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "slice() needs a positive integer");
@@ -338,6 +357,13 @@ static int f_slice(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return 0;
 }
 
+static int f_batch(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return ph__tmpl_lazily(r, n, batch_now, "do_batch", v, a, out);
+}
+static int f_slice(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return ph__tmpl_lazily(r, n, slice_now, "sync_do_slice", v, a, out);
+}
+
 /* map/select/reject/selectattr/rejectattr share argument handling. */
 static int shift_args(targs *a, size_t k, targs *rest) {
     *rest = *a;
@@ -348,7 +374,20 @@ static int shift_args(targs *a, size_t k, targs *rest) {
     return 0;
 }
 
-static int f_map(rctx *r, const node *n, tv v, targs *a, tv *out) {
+/* map and the select family yield nothing from a false value (none, 0, an
+ * empty sequence) without looking at it or at their arguments, as Jinja2's
+ * `if value:` does */
+static int empty_generator(rctx *r, tv *out) {
+    tlist *l = ph__tlist_new(r, 1);
+    if (!l)
+        return PH_ENOMEM;
+    *out = mklist(l, TVF_GEN);
+    return 0;
+}
+
+static int map_now(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    if (!ph__tv_truthy(v))
+        return empty_generator(r, out);
     tv *items;
     size_t count;
     int rc = ph__tv_items(r, n, v, &items, &count);
@@ -382,7 +421,13 @@ static int f_map(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return 0;
 }
 
+static int f_map(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return ph__tmpl_lazily(r, n, map_now, "sync_do_map", v, a, out);
+}
+
 static int select_common(rctx *r, const node *n, tv v, targs *a, tv *out, int attr, int want) {
+    if (!ph__tv_truthy(v))
+        return empty_generator(r, out);
     tv *items;
     size_t count;
     int rc = ph__tv_items(r, n, v, &items, &count);
@@ -416,17 +461,29 @@ static int select_common(rctx *r, const node *n, tv v, targs *a, tv *out, int at
     return 0;
 }
 
-static int f_select(rctx *r, const node *n, tv v, targs *a, tv *out) {
+static int select_now(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return select_common(r, n, v, a, out, 0, 1);
 }
-static int f_reject(rctx *r, const node *n, tv v, targs *a, tv *out) {
+static int reject_now(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return select_common(r, n, v, a, out, 0, 0);
 }
-static int f_selectattr(rctx *r, const node *n, tv v, targs *a, tv *out) {
+static int selectattr_now(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return select_common(r, n, v, a, out, 1, 1);
 }
-static int f_rejectattr(rctx *r, const node *n, tv v, targs *a, tv *out) {
+static int rejectattr_now(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return select_common(r, n, v, a, out, 1, 0);
+}
+static int f_select(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return ph__tmpl_lazily(r, n, select_now, "select_or_reject", v, a, out);
+}
+static int f_reject(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return ph__tmpl_lazily(r, n, reject_now, "select_or_reject", v, a, out);
+}
+static int f_selectattr(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return ph__tmpl_lazily(r, n, selectattr_now, "select_or_reject", v, a, out);
+}
+static int f_rejectattr(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return ph__tmpl_lazily(r, n, rejectattr_now, "select_or_reject", v, a, out);
 }
 
 static int f_first(rctx *r, const node *n, tv v, targs *a, tv *out) {
@@ -437,12 +494,15 @@ static int f_first(rctx *r, const node *n, tv v, targs *a, tv *out) {
         return rc;
     *out = count ? items[0] : tv_undef("No first item, sequence was empty.", 34);
     out->flags |= count ? 0 : TVF_HINT;
+    if (count)
+        ph__tmpl_unread(v, items + 1, count - 1);
     return 0;
 }
 
 static int f_last(rctx *r, const node *n, tv v, targs *a, tv *out) {
     if (v.k == TV_LIST && (v.flags & TVF_GEN))
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'generator' object is not reversible");
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'%s' object is not reversible",
+                             ph__tv_typename(v));
     tv *items;
     size_t count;
     int rc = ph__tv_items(r, n, v, &items, &count);
@@ -541,7 +601,7 @@ static int f_max(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return minmax(r, n, v, a, out, 1);
 }
 
-static int f_unique(rctx *r, const node *n, tv v, targs *a, tv *out) {
+static int unique_now(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv cs = tv_bool(0);
     keyspec ks = {0};
     ph__tmpl_arg(a, 0, "case_sensitive", &cs);
@@ -554,6 +614,9 @@ static int f_unique(rctx *r, const node *n, tv v, targs *a, tv *out) {
     if (rc < 0 || !l)
         return rc < 0 ? rc : PH_ENOMEM;
     for (size_t i = 0; i < count; i++) {
+        const char *bad = ph__tv_unhashable(s[i].key); /* Jinja2 keeps a set of them */
+        if (bad)
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unhashable type: '%s'", bad);
         size_t k;
         for (k = 0; k < i; k++)
             if (ph__tv_eq(s[k].key, s[i].key))
@@ -563,6 +626,10 @@ static int f_unique(rctx *r, const node *n, tv v, targs *a, tv *out) {
     }
     *out = mklist(l, TVF_GEN);
     return 0;
+}
+
+static int f_unique(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    return ph__tmpl_lazily(r, n, unique_now, "do_unique", v, a, out);
 }
 
 static int f_reverse(rctx *r, const node *n, tv v, targs *a, tv *out) {
@@ -590,7 +657,16 @@ static int f_reverse(rctx *r, const node *n, tv v, targs *a, tv *out) {
         l->v[i] = l->v[j - 1];
         l->v[j - 1] = t;
     }
-    *out = mklist(l, TVF_GEN);
+    /* Python's reversed() iterator over a sequence or dict; a generator or
+     * other iterable becomes a reversed list */
+    const char *it = v.k == TV_UNDEF                                   ? "reversed"
+                     : v.k == TV_JOBJ || v.k == TV_DICT                  ? "dict_reversekeyiterator"
+                     : (v.k == TV_LIST && (v.flags & TVF_GEN))         ? NULL
+                     : v.k == TV_JARR || (v.k == TV_LIST && !(v.flags & TVF_TUPLE)) ? "list_reverseiterator"
+                     : v.k == TV_LIST                                   ? "reversed"
+                                                                        : NULL;
+    *out = mklist(l, it ? TVF_GEN : 0);
+    l->gen_type = it;
     return 0;
 }
 

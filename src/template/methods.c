@@ -457,6 +457,9 @@ int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out) {
 int ph__tmpl_call_cfunc(rctx *r, tfunc *self, targs *a, tv *out) {
     cfilter *c = self->ud;
     ph_tmpl_func_fn fn = (ph_tmpl_func_fn)(void (*)(void))c->fn;
+    int pending = ph__tmpl_args_pending(r, TV_MK(TV_NONE), a);
+    if (pending < 0)
+        return pending;
     json_t *args = ph__tmpl_args_json(r, a);
     if (!args)
         return PH_ENOMEM;

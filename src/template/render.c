@@ -182,6 +182,8 @@ static int run_loop(rctx *r, node *n, tv seqv, frame *f, tctx *tc, int depth) {
             return PH_ENOMEM;
         seq.l->v = items;
         seq.l->n = seq.l->cap = count;
+        seq.l->pending = NULL;
+        seq.l->gen_type = seq.l->gen_func = NULL;
     }
     lp->seq = seq;
     lp->n = count;

@@ -190,8 +190,10 @@ static int t_in(rctx *r, const node *n, tv v, targs *a, int *res) {
     if ((rc = ph__tv_items(r, n, seq, &items, &count)) < 0)
         return rc;
     *res = 0;
-    for (size_t i = 0; i < count && !*res; i++)
-        *res = ph__tv_eq(items[i], v);
+    size_t i = 0;
+    while (i < count && !*res)
+        *res = ph__tv_eq(items[i++], v);
+    ph__tmpl_unread(seq, items + i, count - i); /* a generator is read up to the match */
     return 0;
 }
 
@@ -320,6 +322,9 @@ btest_fn ph__tmpl_find_test(const char *name, size_t len) {
 }
 
 static int c_test(rctx *r, const node *n, cfilter *c, tv v, targs *a, int *res) {
+    int pending = ph__tmpl_args_pending(r, v, a);
+    if (pending < 0)
+        return pending;
     json_t *jv = ph__tv_to_json(r, v), *args = ph__tmpl_args_json(r, a);
     int rc = jv && args ? 0 : PH_ENOMEM;
     if (rc == 0) {

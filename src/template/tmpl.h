@@ -91,6 +91,15 @@ _Static_assert(sizeof(tv) == 16, "a value fits two registers");
 struct tlist {
     size_t n, cap;
     tv *v;
+    /* A generator (TVF_GEN) whose making failed: Jinja2's generator filters
+     * run only when something reads their items, so the error waits for
+     * that (ph__tv_items raises it); such a list holds no items. NULL for
+     * every other list. */
+    const ph_tmpl_error *pending;
+    /* TVF_GEN: what Python calls it, for type names and repr(): the type
+     * ("generator", "list_reverseiterator"; NULL means "generator") and, for
+     * a generator, the function that made it ("sync_do_map"), or NULL */
+    const char *gen_type, *gen_func;
 };
 
 struct tdict {
@@ -510,6 +519,9 @@ json_t *ph__tv_to_json(rctx *r, tv v);
  * positional values, then one object of the keywords when there are any.
  * NULL when an allocation fails (never a partial list). */
 json_t *ph__tmpl_args_json(rctx *r, const targs *a);
+/* Before a C callback gets `v` and the arguments as JSON (which reads every
+ * item): the error a failed generator among them keeps, raised; else 0. */
+int ph__tmpl_args_pending(rctx *r, tv v, const targs *a);
 int ph__tv_truthy(tv v);
 int ph__tv_str(rctx *r, tv v, ph_buf *b);        /* Python str() */
 int ph__tv_repr(rctx *r, tv v, ph_buf *b);       /* Python repr() */
@@ -519,6 +531,9 @@ int ph__tv_eq(tv a, tv b);
 int ph__tv_cmp(rctx *r, const node *n, tv a, tv b, int *res);
 size_t ph__tv_len(tv v); /* for sized values */
 int ph__tv_is_seq(tv v);
+/* Python's name for the type that makes v unhashable (a list or dict, or a
+ * tuple holding one), or NULL when v can be a set member or dict key. */
+const char *ph__tv_unhashable(tv v);
 int ph__tv_items(rctx *r, const node *n, tv v, tv **items, size_t *count); /* iterate */
 tv ph__tv_at(tv seq, size_t i); /* TV_LIST / TV_JARR element */
 tlist *ph__tlist_new(rctx *r, size_t cap);
@@ -558,6 +573,18 @@ size_t ph__utf8_offset(const char *s, size_t n, size_t chars);
 /* filters.c, filters_seq.c, filters_str.c, tests.c, methods.c */
 typedef int (*bfilter_fn)(rctx *r, const node *n, tv v, targs *a, tv *out);
 bfilter_fn ph__tmpl_find_filter(const char *name, size_t len);
+/* Run `fn`, a filter that is a generator in Jinja2 (`func` is the Python
+ * function's name, for repr): a template error it raises is kept in the
+ * generator it returns instead (tlist.pending), and raised by whatever reads
+ * the items, as Jinja2 raises it on iteration. */
+int ph__tmpl_lazily(rctx *r, const node *n, bfilter_fn fn, const char *func, tv v, targs *a,
+                    tv *out);
+/* The error a failed generator keeps (its code), put back in the render's
+ * error; 0 for any other value. Called where the items are read. */
+int ph__tmpl_pending(rctx *r, tv v);
+/* ph__tv_items empties a generator, as reading a Python generator does; a
+ * reader that takes only some items (`first`, `in`) gives the rest back. */
+void ph__tmpl_unread(tv v, tv *rest, size_t nrest);
 typedef int (*btest_fn)(rctx *r, const node *n, tv v, targs *a, int *res);
 btest_fn ph__tmpl_find_test(const char *name, size_t len);
 int ph__tmpl_apply_filter(rctx *r, const node *n, const char *name, size_t len, tv v, targs *a,

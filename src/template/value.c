@@ -117,6 +117,15 @@ json_t *ph__tv_to_json(rctx *r, tv v) {
     }
 }
 
+int ph__tmpl_args_pending(rctx *r, tv v, const targs *a) {
+    int rc = ph__tmpl_pending(r, v);
+    for (size_t i = 0; rc == 0 && i < a->npos; i++)
+        rc = ph__tmpl_pending(r, a->pos[i]);
+    for (size_t i = 0; rc == 0 && i < a->nkw; i++)
+        rc = ph__tmpl_pending(r, a->kwv[i]);
+    return rc;
+}
+
 json_t *ph__tmpl_args_json(rctx *r, const targs *a) {
     json_t *args = json_array();
     int rc = args ? 0 : -1;
@@ -180,7 +189,9 @@ const char *ph__tv_typename(tv v) {
         return v.safe ? "Markup" : "str";
     case TV_LIST:
     case TV_JARR:
-        return (v.flags & TVF_GEN) ? "generator" : (v.flags & TVF_TUPLE) ? "tuple" : "list";
+        if (v.k == TV_LIST && (v.flags & TVF_GEN))
+            return v.l->gen_type ? v.l->gen_type : "generator";
+        return (v.flags & TVF_TUPLE) ? "tuple" : "list";
     case TV_DICT:
         return (v.flags & TVF_NS)       ? "Namespace"
                : (v.flags & TVF_MODULE) ? "TemplateModule"
@@ -400,6 +411,14 @@ int ph__fmt_repr_str(ph_buf *b, const char *s, size_t n) {
 }
 
 static int repr_seq(rctx *r, tv v, ph_buf *b) {
+    if (v.k == TV_LIST && (v.flags & TVF_GEN)) {
+        /* Python prints an iterator, not its items (so printing one never
+         * runs it); the address is the value's own */
+        const tlist *l = v.l;
+        return ph__buf_printf(b, "<%s object%s%s at %p>", ph__tv_typename(v),
+                              l->gen_func ? " " : "", l->gen_func ? l->gen_func : "",
+                              (const void *)l);
+    }
     int tuple = (v.flags & TVF_TUPLE) != 0;
     size_t n = ph__tv_len(v);
     int rc = ph__buf_append_char(b, tuple ? '(' : '[');
@@ -600,6 +619,22 @@ size_t ph__tv_len(tv v) {
 
 int ph__tv_is_seq(tv v) { return v.k == TV_LIST || v.k == TV_JARR; }
 
+const char *ph__tv_unhashable(tv v) {
+    if (v.k == TV_LIST && (v.flags & TVF_TUPLE)) {
+        for (size_t i = 0; i < v.l->n; i++) {
+            const char *bad = ph__tv_unhashable(v.l->v[i]);
+            if (bad)
+                return bad;
+        }
+        return NULL;
+    }
+    if (v.k == TV_LIST && (v.flags & TVF_GEN))
+        return NULL; /* a generator hashes by identity */
+    return v.k == TV_LIST || v.k == TV_JARR || v.k == TV_DICT || v.k == TV_JOBJ
+               ? ph__tv_typename(v)
+               : NULL;
+}
+
 tv ph__tv_at(tv seq, size_t i) {
     if (seq.k == TV_LIST)
         return i < seq.l->n ? seq.l->v[i] : TV_MK(TV_UNDEF);
@@ -614,18 +649,22 @@ tlist *ph__tlist_new(rctx *r, size_t cap) {
         return NULL;
     l->n = 0;
     l->cap = cap ? cap : 4;
+    l->pending = NULL;
+    l->gen_type = l->gen_func = NULL;
     l->v = ph__arena_alloc(r->a, l->cap * sizeof(tv));
     return l->v ? l : NULL;
 }
 
 int ph__tlist_push(rctx *r, tlist *l, tv v) {
     if (l->n == l->cap) {
-        tv *nv = ph__arena_alloc(r->a, l->cap * 2 * sizeof(tv));
+        size_t cap = l->cap ? l->cap * 2 : 4; /* a read generator has none left */
+        tv *nv = ph__arena_alloc(r->a, cap * sizeof(tv));
         if (!nv)
             return PH_ENOMEM;
-        memcpy(nv, l->v, l->n * sizeof(tv));
+        if (l->n)
+            memcpy(nv, l->v, l->n * sizeof(tv));
         l->v = nv;
-        l->cap *= 2;
+        l->cap = cap;
     }
     l->v[l->n++] = v;
     return 0;

@@ -484,6 +484,52 @@ case("{% for w in ws %}{{ w|upper }}|{{ w|lower }}|{{ w|capitalize }}|{{ w|title
      "{{ w.title() }}|{{ w.swapcase() }}|{{ w.upper() }}|{{ w.lower() }}|{{ w.capitalize() }}\n"
      "{% endfor %}", {"ws": CASE_WORDS})
 
+# Generator filters (map, select, reject, selectattr, rejectattr, batch,
+# slice, unique, items) and reverse's iterators, as Python runs them: an
+# error inside waits until the items are read; map and the select family
+# yield nothing from a false value; one read empties them (`first` and `in`
+# read only what they need); they print as Python's objects (the address
+# differs, so only what precedes it is compared); + and * refuse them.
+GENERATORS = [
+    "{% if none|map('upper') %}y{% endif %}", "{% if 5|select('odd') %}y{% endif %}",
+    "{% if [1, 2]|map('nosuch') %}y{% endif %}", "{{ (nums|map('x') is iterable) }}",
+    "{{ none|map('upper')|list }}{{ 0|select('odd')|list }}{{ ''|rejectattr('q')|list }}",
+    "{{ none|map()|list }}{{ false|selectattr()|list }}",
+    "{% set g = nums|map('string') %}{{ g|first }}|{{ g|list }}|{{ g|list }}",
+    "{% set g = nums|select('odd') %}{{ 3 in g }}|{{ g|list }}",
+    "{% set g = nums|select('odd') %}{{ 1 is in g }}|{{ g|join(',') }}",
+    "{% set g = nums|reject('odd') %}{% for x in g %}{{ x }}{% endfor %}/"
+    "{% for x in g %}{{ x }}{% else %}empty{% endfor %}",
+    "{% set g = nums|batch(4) %}{{ g|list }}{{ g|list|length }}",
+    "{% set g = word|unique %}{{ g|sort|join }}{{ g|list }}",
+    "{% set g = {'a': 1}|items %}{% for k, v in g %}{{ k }}={{ v }}{% endfor %}{{ g|list }}",
+    "{% set a, b = nums|slice(2) %}{{ a }} {{ b }}",
+    "{{ (nums|map('string')|string)[:29] }}", "{{ (nums|select|string)[:34] }}",
+    "{{ (nums|batch(2)|string)[:26] }}|{{ (nums|slice(2)|string)[:31] }}",
+    "{{ ({'a': 1}|items|string)[:26] }}|{{ (nums|unique|string)[:27] }}",
+    "{{ (nums|reverse|string)[:28] }}|{{ ((1, 2)|reverse|string)[:16] }}",
+    "{{ ({'a': 1}|reverse|string)[:31] }}|{{ nums|map('string')|reverse|list }}",
+    "{{ nums|select('odd')|wordcount }} {{ nums|map('int') is lower }}",
+    "{{ nums|select('odd')|e|length > 20 }}", "{% if missing|reverse %}y{% endif %}",
+    "{{ 'a%sb' % missing }}|{{ 'x' % [1] }}|{{ '%s' % [1, 2] }}|{{ 'x' % {'a': 1} }}",
+    "{{ rows|urlencode }}|{{ {'k0': 1}|reverse|urlencode }}|{{ ['ab', ('c', 1)]|urlencode }}",
+    "{{ nums|select('odd')|urlencode }}",
+]
+for src in GENERATORS:
+    txt(src, CTX)
+GENERATOR_ERRORS = [
+    "{{ nums|map('nosuch')|list }}", "{{ 5|select('odd')|first }}", "{{ none|items|list }}",
+    "{{ [[1], [1]]|unique|list }}", "{{ nums|batch('x')|join }}", "{% for x in 3|slice(2) %}{% endfor %}",
+    "{{ nums|select('odd') + [1] }}", "{{ [1] + nums|select('odd') }}", "{{ nums|map('int') * 2 }}",
+    "{{ (1,) + [2] }}", "{{ [1] + (2,) }}", "{{ nums|select|length }}", "{{ nums|select|last }}",
+    "{{ nums|select|truncate(5) }}", "{{ nums|select|random }}", "{{ nums|select|tojson }}",
+    "{{ [1]|urlencode }}", "{{ ['abc']|urlencode }}", "{{ ['a']|urlencode }}",
+    "{{ [[1]]|select('odd')|urlencode }}", "{{ 'x' % (1,) }}", "{{ 'x' % 1 }}",
+    "{{ {(1, [2]): 3} }}", "{{ (1, [2]) in {} }}",
+]
+for src in GENERATOR_ERRORS:
+    txt(src, CTX)
+
 # --------------------------------------------------------------------------
 # More: unicode, scoping corners, imports with context, compile-time checks
 # --------------------------------------------------------------------------

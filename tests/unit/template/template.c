@@ -398,6 +398,40 @@ Test(template, c_filters_tests_functions_globals_and_processors) {
     ph_tmpl_env_free(env);
 }
 
+static json_t *count_filter(json_t *value, json_t *args, void *ud, int *safe) {
+    (void)args, (void)ud, (void)safe;
+    return json_is_array(value) ? json_integer((json_int_t)json_array_size(value)) : NULL;
+}
+
+/* A generator filter's error waits until something reads the items; a C
+ * filter or function given the generator reads them all (as JSON), so the
+ * error is raised there, where it was made; one given an empty generator
+ * (map over none) gets an empty array. */
+Test(template, generator_errors_reach_c_callbacks_when_they_read_the_items) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    cr_assert_eq(ph_tmpl_env_add_filter(env, "count", count_filter, NULL), 0);
+    cr_assert_eq(ph_tmpl_env_add_function(env, "add", add_func, NULL), 0);
+    int answer = 42;
+    cr_assert_eq(ph_tmpl_env_add_test(env, "answer", answer_test, &answer), 0);
+    expect(env, "{% set g = [1, 2]|map('nosuch') %}{{ 'made' if g }}", NULL, "made");
+    expect(env, "{{ none|map('nosuch')|count }} {{ [1, 2, 3]|select('odd')|count }}", NULL,
+           "0 2");
+    /* each error is placed at the generator's filter, not where it is read */
+    const char *bad[] = {"{{ [1, 2]|map('nosuch')|count }}", "{{ add([1]|map('nosuch'), 1) }}",
+                         "{{ [1]|select('nosuch') is answer }}"};
+    const unsigned col[] = {11, 12, 8};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ph_tmpl_error err;
+        int rc;
+        char *out = render_str(env, bad[i], NULL, &rc, &err);
+        cr_assert_eq(rc, PH_ETEMPLATE, "%s", bad[i]);
+        cr_assert_null(out);
+        cr_assert_eq(err.column, col[i], "%s: %u", bad[i], err.column);
+        cr_assert_not_null(strstr(err.message, "'nosuch'"), "%s: %s", bad[i], err.message);
+    }
+    ph_tmpl_env_free(env);
+}
+
 /* The compiled template remembers which filter and test each name meant;
  * one registered after it was compiled (even over a builtin's name) is
  * still seen, on every render. */
