@@ -103,6 +103,17 @@ unsigned ph__cp_classes(uint32_t c) {
     return run ? run[2] : 0;
 }
 
+int ph__cp_one_case(const char *s, size_t n, int lower) {
+    int lo = 0, up = 0, title = 0;
+    for (size_t i = 0, adv; i < n; i += adv) {
+        unsigned c = ph__cp_classes(ph__utf8_next(s + i, n - i, &adv));
+        lo |= (c & CP_LOWER) != 0;
+        up |= (c & CP_UPPER) != 0;
+        title |= (c & CP_TITLE) != 0;
+    }
+    return lower ? lo && !up && !title : up && !lo && !title;
+}
+
 static const struct special_case *special(uint32_t c) {
     size_t lo = 0, hi = COUNT(special_cases);
     if (c < special_cases[0].c)

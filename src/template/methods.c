@@ -324,7 +324,7 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
             return bind(r, obj, "count", m_count, out);
         if (IS("index"))
             return bind(r, obj, "index", m_index, out);
-        if (IS("append") && !(obj.flags & TVF_TUPLE))
+        if (IS("append") && !(obj.flags & TVF_TUPLE) && !(obj.k == TV_LIST && obj.l->repr_as))
             return bind(r, obj, "append", m_append, out);
         return 0;
     case TV_FUNC:
@@ -381,6 +381,15 @@ static int g_range(rctx *r, tfunc *s, targs *a, tv *out) {
         return PH_ENOMEM;
     for (int64_t i = 0; i < count; i++)
         l->v[l->n++] = tv_int(start + i * step);
+    char text[80];
+    int len = step == 1 ? snprintf(text, sizeof(text), "range(%lld, %lld)", (long long)start,
+                                   (long long)stop)
+                        : snprintf(text, sizeof(text), "range(%lld, %lld, %lld)",
+                                   (long long)start, (long long)stop, (long long)step);
+    tv shown = ph__tv_strdup(r, text, (size_t)len, 0);
+    if (shown.k != TV_STR)
+        return PH_ENOMEM;
+    l->repr_as = shown.s; /* a range prints as one, not as its numbers */
     *out = mklist(l, 0);
     return 0;
 }
@@ -404,13 +413,21 @@ static int g_cycler(rctx *r, tfunc *s, targs *a, tv *out) {
     for (size_t i = 0; i < a->npos; i++)
         l->v[l->n++] = a->pos[i];
     tv items = mklist(l, 0);
-    return bind(r, items, "cycler", m_cycler_next, out) < 0 ? PH_ENOMEM : 0;
+    if (bind(r, items, "cycler", m_cycler_next, out) < 0)
+        return PH_ENOMEM;
+    out->fn->repr = "jinja2.utils.Cycler object";
+    out->fn->repr_at = 1;
+    return 0;
 }
 
 static int g_joiner(rctx *r, tfunc *s, targs *a, tv *out) {
     tv sep = tv_str(", ", 2, 0);
     ph__tmpl_arg(a, 0, "sep", &sep);
-    return bind(r, sep, "joiner", m_joiner, out) < 0 ? PH_ENOMEM : 0;
+    if (bind(r, sep, "joiner", m_joiner, out) < 0)
+        return PH_ENOMEM;
+    out->fn->repr = "jinja2.utils.Joiner object";
+    out->fn->repr_at = 1;
+    return 0;
 }
 
 static int g_super(rctx *r, tfunc *s, targs *a, tv *out) { return ph__tmpl_super(r, out); }
@@ -427,29 +444,52 @@ int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out) {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
     tfunc_fn fn = NULL;
     int state = 0;
-    if (IS("range"))
+    const char *repr = NULL; /* as Jinja2's globals print */
+    int at = 0;
+    if (IS("range")) {
         fn = g_range;
-    else if (IS("dict"))
+        repr = "class 'range'";
+    } else if (IS("dict")) {
         fn = g_dict;
-    else if (IS("namespace")) {
+        repr = "class 'dict'";
+    } else if (IS("namespace")) {
         fn = g_dict;
         state = TVF_NS;
-    } else if (IS("cycler"))
+        repr = "class 'jinja2.utils.Namespace'";
+    } else if (IS("cycler")) {
         fn = g_cycler;
-    else if (IS("joiner"))
+        repr = "class 'jinja2.utils.Cycler'";
+    } else if (IS("joiner")) {
         fn = g_joiner;
-    else if (IS("super") && r->cur_chain)
+        repr = "class 'jinja2.utils.Joiner'";
+    } else if (IS("super") && r->cur_chain) {
         fn = g_super;
-    else if (IS("self"))
+    } else if (IS("self")) {
         fn = g_self;
-    else if (IS("lipsum"))
+        ph_buf b;
+        ph__buf_init(&b, 0);
+        int rc = ph__buf_append_str(&b, "TemplateReference ");
+        if (rc == 0)
+            rc = r->cur && r->cur->name ? ph__fmt_repr_str(&b, r->cur->name, strlen(r->cur->name))
+                                        : ph__buf_append_str(&b, "None");
+        tv text = rc == 0 ? ph__tv_strdup(r, b.data, b.len, 0) : TV_MK(TV_UNDEF);
+        ph__buf_close(&b);
+        if (text.k != TV_STR)
+            return PH_ENOMEM;
+        repr = text.s;
+    } else if (IS("lipsum")) {
         fn = ph__tmpl_g_lipsum;
-    else
+        repr = "function generate_lorem_ipsum";
+        at = 1;
+    } else {
         return 0;
+    }
 #undef IS
     if (bind(r, TV_MK(TV_NONE), fn == g_dict && state ? "namespace" : "global", fn, out) < 0)
         return PH_ENOMEM;
     out->fn->state = state;
+    out->fn->repr = repr;
+    out->fn->repr_at = at;
     return 1;
 }
 

@@ -844,20 +844,14 @@ static int s_is(rctx *r, tfunc *self, targs *a, tv *out) {
                     : !strcmp(m, "alnum") ? CP_ALPHA | CP_NUMERIC
                     : !strcmp(m, "space") ? CP_SPACE
                                           : 0;
-    int res = s.n > 0, lower = 0, upper = 0, title = 0;
-    for (size_t i = 0, adv; i < s.n; i += adv) {
-        unsigned c = ph__cp_classes(ph__utf8_next(s.s + i, s.n - i, &adv));
-        if (need && !(c & need))
-            res = 0;
-        lower |= (c & CP_LOWER) != 0;
-        upper |= (c & CP_UPPER) != 0;
-        title |= (c & CP_TITLE) != 0;
+    if (!strcmp(m, "lower") || !strcmp(m, "upper")) {
+        *out = tv_bool(ph__cp_one_case(s.s, s.n, m[0] == 'l'));
+        return 0;
     }
-    /* all cased characters in one case, and at least one of them */
-    if (!strcmp(m, "lower"))
-        res = lower && !upper && !title;
-    if (!strcmp(m, "upper"))
-        res = upper && !lower && !title;
+    int res = s.n > 0;
+    for (size_t i = 0, adv; res && i < s.n; i += adv)
+        if (!(ph__cp_classes(ph__utf8_next(s.s + i, s.n - i, &adv)) & need))
+            res = 0;
     *out = tv_bool(res);
     return 0;
 }

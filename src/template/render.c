@@ -183,7 +183,7 @@ static int run_loop(rctx *r, node *n, tv seqv, frame *f, tctx *tc, int depth) {
         seq.l->v = items;
         seq.l->n = seq.l->cap = count;
         seq.l->pending = NULL;
-        seq.l->gen_type = seq.l->gen_func = NULL;
+        seq.l->gen_type = seq.l->gen_func = seq.l->repr_as = NULL;
     }
     lp->seq = seq;
     lp->n = count;

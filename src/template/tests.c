@@ -8,7 +8,6 @@
  */
 #include "tmpl.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <string.h>
 
@@ -197,25 +196,13 @@ static int t_in(rctx *r, const node *n, tv v, targs *a, int *res) {
     return 0;
 }
 
+/* Jinja2's lower and upper tests: str(value).islower() / .isupper() */
 static int cased(rctx *r, tv v, int want_lower, int *res) {
     tv s;
-    int rc = ph__tv_tostr(r, v, &s), any = 0;
+    int rc = ph__tv_tostr(r, v, &s);
     if (rc < 0)
         return rc;
-    *res = 1;
-    for (size_t i = 0; i < s.n; i++) {
-        unsigned char c = (unsigned char)s.s[i];
-        if (isupper(c)) {
-            any = 1;
-            if (want_lower)
-                *res = 0;
-        } else if (islower(c)) {
-            any = 1;
-            if (!want_lower)
-                *res = 0;
-        }
-    }
-    *res = *res && any;
+    *res = ph__cp_one_case(s.s, s.n, want_lower);
     return 0;
 }
 static int t_lower(rctx *r, const node *n, tv v, targs *a, int *res) { return cased(r, v, 1, res); }

@@ -100,6 +100,9 @@ struct tlist {
      * ("generator", "list_reverseiterator"; NULL means "generator") and, for
      * a generator, the function that made it ("sync_do_map"), or NULL */
     const char *gen_type, *gen_func;
+    /* what repr() prints instead of the items: "range(0, 3)" for a range(),
+     * which is a list here; NULL for every other list */
+    const char *repr_as;
 };
 
 struct tdict {
@@ -127,6 +130,10 @@ struct tfunc {
     const char *name; /* for messages */
     void *ud;         /* extra state (C globals, cyclers) */
     int64_t state;
+    /* what Python's repr() shows inside <...> ("class 'range'"), followed by
+     * " at 0x..." when repr_at; NULL: a built-in function or method */
+    const char *repr;
+    int repr_at;
 };
 
 #define TV_MK(kind) ((tv){.k = (kind)})
@@ -568,6 +575,9 @@ enum {
     CP_TITLE = 64,   /* general category Lt */
 };
 unsigned ph__cp_classes(uint32_t c);
+/* str.islower() (lower) or str.isupper() of s: its cased characters all in
+ * that case, and at least one of them */
+int ph__cp_one_case(const char *s, size_t n, int lower);
 size_t ph__utf8_offset(const char *s, size_t n, size_t chars);
 
 /* filters.c, filters_seq.c, filters_str.c, tests.c, methods.c */

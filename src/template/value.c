@@ -419,6 +419,8 @@ static int repr_seq(rctx *r, tv v, ph_buf *b) {
                               l->gen_func ? " " : "", l->gen_func ? l->gen_func : "",
                               (const void *)l);
     }
+    if (v.k == TV_LIST && v.l->repr_as)
+        return ph__buf_append_str(b, v.l->repr_as);
     int tuple = (v.flags & TVF_TUPLE) != 0;
     size_t n = ph__tv_len(v);
     int rc = ph__buf_append_char(b, tuple ? '(' : '[');
@@ -531,8 +533,19 @@ int ph__tv_str(rctx *r, tv v, ph_buf *b) {
                               : ph__buf_append_str(b, "<Macro anonymous>");
     case TV_LOOP:
         return ph__buf_append_str(b, "<LoopContext>");
-    default:
-        return ph__buf_printf(b, "<built-in function %s>", v.fn->name ? v.fn->name : "?");
+    default: {
+        const tfunc *fn = v.fn;
+        if (fn->repr)
+            return fn->repr_at ? ph__buf_printf(b, "<%s at %p>", fn->repr, (const void *)fn)
+                               : ph__buf_printf(b, "<%s>", fn->repr);
+        tvk owner = (tvk)fn->self.k;
+        if (owner == TV_STR || owner == TV_LIST || owner == TV_JARR || owner == TV_DICT ||
+            owner == TV_JOBJ) /* a method bound to its object, as `'x'.upper` */
+            return ph__buf_printf(b, "<built-in method %s of %s object at %p>",
+                                  fn->name ? fn->name : "?", ph__tv_typename(fn->self),
+                                  (const void *)fn);
+        return ph__buf_printf(b, "<built-in function %s>", fn->name ? fn->name : "?");
+    }
     }
 }
 
@@ -650,7 +663,7 @@ tlist *ph__tlist_new(rctx *r, size_t cap) {
     l->n = 0;
     l->cap = cap ? cap : 4;
     l->pending = NULL;
-    l->gen_type = l->gen_func = NULL;
+    l->gen_type = l->gen_func = l->repr_as = NULL;
     l->v = ph__arena_alloc(r->a, l->cap * sizeof(tv));
     return l->v ? l : NULL;
 }

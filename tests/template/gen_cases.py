@@ -529,6 +529,23 @@ GENERATOR_ERRORS = [
 ]
 for src in GENERATOR_ERRORS:
     txt(src, CTX)
+# What Jinja2's globals, ranges, cyclers, joiners and bound methods print as
+# (up to an address, where Python prints one).
+REPRS = [
+    "{{ self }}|{{ range }}|{{ dict }}|{{ namespace }}|{{ cycler }}|{{ joiner }}",
+    "{{ range(3) }}|{{ range(2, 9, 3) }}|{{ range(5, 2) }}|{{ [range(2)] }}|{{ range(-3)|string|upper }}",
+    "{{ range(3).append }}|{{ range(4)|sum }}|{{ range(4)|reverse|list }}",
+    "{{ (cycler(1)|string)[:29] }}|{{ (joiner()|string)[:29] }}|{{ (lipsum|string)[:32] }}",
+    "{{ (''.upper|string)[:35] }}|{{ ({}.items|string)[:36] }}|{{ (nums.append|string)[:37] }}",
+]
+for src in REPRS:
+    txt(src, CTX)
+# The lower and upper tests are str(value).islower() / .isupper(), Unicode
+# classes included, for any value.
+for src in ["{{ ['x,y', 'Üml'] is lower }}{{ ['a'] is lower }}{{ 5 is lower }}{{ none is upper }}",
+            "{{ 'σας' is lower }}{{ 'ǅ' is upper }}{{ 'ÀB' is upper }}{{ 'ß' is lower }}{{ 'Σ1' is upper }}",
+            "{{ {'a': 1} is lower }}{{ ('A',) is upper }}{{ 'ﬁ' is lower }}{{ 'ǆ' is lower }}"]:
+    txt(src, CTX)
 
 # --------------------------------------------------------------------------
 # More: unicode, scoping corners, imports with context, compile-time checks
