@@ -563,7 +563,7 @@ static int register_blocks(rctx *r, tctx *tc, ptmpl *t) {
 
 static int render_block(rctx *r, bchain *c, size_t idx, frame *f, tctx *tc, int scoped) {
     node *b = c->v[idx];
-    frame *bf = ph__tmpl_frame_new(r, scoped ? f : tc->root, 0);
+    frame *scope = scoped ? f : tc->root, *bf = ph__tmpl_frame_new(r, scope, 0);
     if (!bf)
         return PH_ENOMEM;
     if (b->flags & NF_REQUIRED && idx == c->n - 1 && c->n == 1)
@@ -572,15 +572,18 @@ static int render_block(rctx *r, bchain *c, size_t idx, frame *f, tctx *tc, int 
     size_t saved_index = r->cur_index;
     tctx *saved_tc = r->cur_tc;
     ptmpl *saved_cur = r->cur;
+    frame *saved_scope = r->cur_scope;
     r->cur_chain = c;
     r->cur_index = idx;
     r->cur_tc = tc;
     r->cur = c->owners[idx];
+    r->cur_scope = scope;
     int rc = exec_list(r, b->v, b->nv, bf, tc);
     r->cur_chain = saved_chain;
     r->cur_index = saved_index;
     r->cur_tc = saved_tc;
     r->cur = saved_cur;
+    r->cur_scope = saved_scope;
     return rc;
 }
 
@@ -595,7 +598,10 @@ int ph__tmpl_super(rctx *r, tv *out) {
     ph__buf_init(&tmp, saved->max);
     r->out = &tmp;
     r->suppress = 0;
-    int rc = render_block(r, c, r->cur_index + 1, r->cur_tc->root, r->cur_tc, 0);
+    /* the parent's version sees what this one was given: a scoped block's
+     * loop variables too, as Jinja2's block reference passes its context */
+    int rc = render_block(r, c, r->cur_index + 1, r->cur_scope ? r->cur_scope : r->cur_tc->root,
+                          r->cur_tc, 1);
     r->out = saved;
     r->suppress = saved_suppress;
     if (rc == 0) {

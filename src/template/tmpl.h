@@ -388,6 +388,7 @@ struct rctx {
     bchain *cur_chain;
     size_t cur_index;
     tctx *cur_tc;
+    frame *cur_scope; /* what the running block's body sees outside it (super() passes it on) */
     tv filter_input;      /* the body's output for {% filter %} and block set filters */
     json_t *keep;         /* JSON results of C callbacks, alive until the render ends */
     json_t **lazy;        /* lazy context values made so far (env->lazies order) */

@@ -540,6 +540,18 @@ REPRS = [
 ]
 for src in REPRS:
     txt(src, CTX)
+# super() in a scoped block sees the block's scope (the loop variable), in
+# each level of a three-level chain and through an include.
+SCOPED = {
+    "sbase.html": "<{% for i in [1, 2] %}{% block c scoped %}{{ i }}{% endblock %}{% endfor %}>"
+                  "{% block d %}{{ i|default('-') }}{% endblock %}",
+    "smid.html": "{% extends 'sbase.html' %}{% block c %}({{ i }}{{ super() }}){% endblock %}"
+                 "{% block d %}[{{ super() }}]{% endblock %}",
+    "stop.html": "{% extends 'smid.html' %}{% block c %}{{ i * 10 }}{{ super() }}{% endblock %}",
+}
+for src in ["{% extends 'smid.html' %}", "{% extends 'stop.html' %}", "{% include 'stop.html' %}|",
+            "{% extends 'sbase.html' %}{% block c %}{% set i = 7 %}{{ super() }}{{ i }}{% endblock %}"]:
+    txt(src, CTX, files=SCOPED)
 # The lower and upper tests are str(value).islower() / .isupper(), Unicode
 # classes included, for any value.
 for src in ["{{ ['x,y', 'Üml'] is lower }}{{ ['a'] is lower }}{{ 5 is lower }}{{ none is upper }}",
