@@ -103,6 +103,14 @@ unsigned ph__cp_classes(uint32_t c) {
     return run ? run[2] : 0;
 }
 
+size_t ph__cp_space_len(const char *s, size_t n) {
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x80)
+        return c == ' ' || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f);
+    size_t adv;
+    return (ph__cp_classes(ph__utf8_next(s, n, &adv)) & CP_SPACE) ? adv : 0;
+}
+
 int ph__cp_one_case(const char *s, size_t n, int lower) {
     int lo = 0, up = 0, title = 0;
     for (size_t i = 0, adv; i < n; i += adv) {

@@ -91,19 +91,6 @@ static int f_title(rctx *r, const node *n, tv v, targs *a, tv *out) {
 /* Whitespace and layout                                                    */
 /* ------------------------------------------------------------------------ */
 
-static int strip(rctx *r, tv s, tv chars, int have_chars, int left, int right, tv *out) {
-    size_t b = 0, e = s.n;
-#define STRIPPABLE(c)                                                                              \
-    (have_chars ? memchr(chars.s, (c), chars.n) != NULL : py_space((unsigned char)(c)))
-    while (left && b < e && STRIPPABLE(s.s[b]))
-        b++;
-    while (right && e > b && STRIPPABLE(s.s[e - 1]))
-        e--;
-#undef STRIPPABLE
-    *out = tv_str(s.s + b, e - b, s.safe);
-    return 0;
-}
-
 static int f_trim(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv s, chars = {0};
     int rc = ph__tmpl_soft_str(r, n, v, &s), have = 0;
@@ -113,7 +100,9 @@ static int f_trim(rctx *r, const node *n, tv v, targs *a, tv *out) {
             return rc;
         have = 1;
     }
-    return rc < 0 ? rc : strip(r, s, chars, have, 1, 1, out);
+    if (rc == 0)
+        *out = ph__tmpl_strip(s, have ? &chars : NULL, 1, 1);
+    return rc;
 }
 
 /* Python's str.center: the extra space goes left when the margin and width are odd. */
@@ -637,18 +626,19 @@ static int f_striptags(rctx *r, const node *n, tv v, targs *a, tv *out) {
         }
         rc = ph__buf_append_char(&t, s.s[i]);
     }
-    /* " ".join(text.split()) */
+    /* " ".join(text.split()), Unicode's whitespace included */
     int need_space = 0;
-    for (size_t i = 0; rc == 0 && i < t.len; i++) {
-        if (py_space((unsigned char)t.data[i])) {
+    for (size_t i = 0, k; rc == 0 && i < t.len;) {
+        if ((k = ph__cp_space_len(t.data + i, t.len - i))) {
             need_space = c.len > 0;
+            i += k;
             continue;
         }
         if (need_space)
             rc = ph__buf_append_char(&c, ' ');
         need_space = 0;
         if (rc == 0)
-            rc = ph__buf_append_char(&c, t.data[i]);
+            rc = ph__buf_append_char(&c, t.data[i++]);
     }
     ph__buf_close(&t);
     ph_buf u;

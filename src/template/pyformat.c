@@ -49,9 +49,15 @@ static const unsigned char pf_class[256] = {
 
 static inline int pf_is(char c, int cls) { return (pf_class[(unsigned char)c] & cls) != 0; }
 
-static int py_space(unsigned char c) {
-    return c == ' ' || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f);
+/* Bytes of the character at s, or of the one ending at s + e (after `from`) */
+static size_t char_len(const char *s, size_t n) { return ph__utf8_offset(s, n, 1); }
+static size_t char_len_before(const char *s, size_t from, size_t e) {
+    size_t b = e - 1;
+    while (b > from && ((unsigned char)s[b] & 0xC0) == 0x80 && e - b < 4)
+        b--;
+    return e - b;
 }
+
 
 static int append_str_arg(rctx *r, ph_buf *b, tv fmt, tv arg, int repr, int prec, int width,
                           int left) {
@@ -701,18 +707,34 @@ static int s_case(rctx *r, tfunc *self, targs *a, tv *out) {
     return ph__tmpl_casemap(r, self->self, mode, out);
 }
 
-static int s_strip(rctx *r, tfunc *self, targs *a, tv *out) {
-    tv s = self->self, chars;
-    int have = ph__tmpl_arg(a, 0, "chars", &chars) && chars.k == TV_STR;
+/* the character of `len` bytes at p is one to strip: one of `chars` (whole
+ * characters), or whitespace when no chars are given */
+static int strippable(const char *p, size_t len, const tv *chars) {
+    return chars ? memmem(chars->s, chars->n, p, len) != NULL : ph__cp_space_len(p, len) == len;
+}
+
+tv ph__tmpl_strip(tv s, const tv *chars, int left, int right) {
     size_t b = 0, e = s.n;
-    int left = self->name[0] != 'r', right = self->name[0] != 'l';
-#define STRIPPABLE(c) (have ? memchr(chars.s, (c), chars.n) != NULL : py_space((unsigned char)(c)))
-    while (left && b < e && STRIPPABLE(s.s[b]))
-        b++;
-    while (right && e > b && STRIPPABLE(s.s[e - 1]))
-        e--;
-#undef STRIPPABLE
-    *out = tv_str(s.s + b, e - b, s.safe);
+    while (left && b < e) {
+        size_t k = char_len(s.s + b, e - b);
+        if (!strippable(s.s + b, k, chars))
+            break;
+        b += k;
+    }
+    while (right && e > b) {
+        size_t k = char_len_before(s.s, b, e);
+        if (!strippable(s.s + e - k, k, chars))
+            break;
+        e -= k;
+    }
+    return tv_str(s.s + b, e - b, s.safe);
+}
+
+static int s_strip(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv chars;
+    int have = ph__tmpl_arg(a, 0, "chars", &chars) && chars.k == TV_STR;
+    *out = ph__tmpl_strip(self->self, have ? &chars : NULL, self->name[0] != 'r',
+                          self->name[0] != 'l');
     return 0;
 }
 
@@ -738,28 +760,162 @@ static int s_split(rctx *r, tfunc *self, targs *a, tv *out) {
             left--;
         }
     } else {
-        size_t i = 0;
+        /* runs of whitespace; once maxsplit is used up, the rest as it is */
+        size_t i = 0, k;
         while (rc == 0) {
-            while (i < s.n && py_space((unsigned char)s.s[i]))
-                i++;
+            while (i < s.n && (k = ph__cp_space_len(s.s + i, s.n - i)))
+                i += k;
             if (i >= s.n)
                 break;
-            size_t e = i;
-            if (left == 0)
-                e = s.n;
-            while (e < s.n && !py_space((unsigned char)s.s[e]))
-                e++;
-            size_t te = e;
-            if (left == 0)
-                while (te > i && py_space((unsigned char)s.s[te - 1]))
-                    te--;
-            rc = ph__tlist_push(r, l, tv_str(s.s + i, te - i, s.safe));
+            size_t e = left == 0 ? s.n : i;
+            while (e < s.n && !ph__cp_space_len(s.s + e, s.n - e))
+                e += char_len(s.s + e, s.n - e);
+            rc = ph__tlist_push(r, l, tv_str(s.s + i, e - i, s.safe));
             i = e;
             left--;
         }
     }
     *out = (tv){.k = TV_LIST};
     out->l = l;
+    return rc;
+}
+
+/* str.rsplit: split() from the right, which differs only with a maxsplit */
+static int s_rsplit(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv s = self->self, sep = TV_MK(TV_NONE), mx = tv_int(-1);
+    ph__tmpl_arg(a, 0, "sep", &sep);
+    ph__tmpl_arg(a, 1, "maxsplit", &mx);
+    int64_t left = mx.k == TV_INT ? mx.i : -1;
+    if (left < 0)
+        return s_split(r, self, a, out);
+    if (sep.k == TV_STR && !sep.n)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "empty separator");
+    tlist *l = ph__tlist_new(r, 8);
+    if (!l)
+        return PH_ENOMEM;
+    int rc = 0;
+    size_t e = s.n; /* the pieces are found last first, then put in order */
+    if (sep.k == TV_STR) {
+        for (;;) {
+            size_t hit = SIZE_MAX;
+            for (size_t i = e + 1; left != 0 && i-- > 0 && hit == SIZE_MAX;)
+                if (i + sep.n <= e && memcmp(s.s + i, sep.s, sep.n) == 0)
+                    hit = i;
+            size_t b = hit == SIZE_MAX ? 0 : hit + sep.n;
+            if ((rc = ph__tlist_push(r, l, tv_str(s.s + b, e - b, s.safe))) < 0 || hit == SIZE_MAX)
+                break;
+            e = hit;
+            left--;
+        }
+    } else {
+        while (rc == 0) {
+            while (e > 0) {
+                size_t k = char_len_before(s.s, 0, e);
+                if (ph__cp_space_len(s.s + e - k, k) != k)
+                    break;
+                e -= k;
+            }
+            if (e == 0)
+                break;
+            size_t b = left == 0 ? 0 : e; /* the rest as it is, once maxsplit is used up */
+            while (b > 0) {
+                size_t k = char_len_before(s.s, 0, b);
+                if (ph__cp_space_len(s.s + b - k, k) == k)
+                    break;
+                b -= k;
+            }
+            rc = ph__tlist_push(r, l, tv_str(s.s + b, e - b, s.safe));
+            e = b;
+            if (left-- == 0)
+                break;
+        }
+    }
+    for (size_t i = 0, j = l->n; i + 1 < j; i++, j--) {
+        tv t = l->v[i];
+        l->v[i] = l->v[j - 1];
+        l->v[j - 1] = t;
+    }
+    *out = (tv){.k = TV_LIST};
+    out->l = l;
+    return rc;
+}
+
+/* str.partition and str.rpartition: a (head, sep, tail) tuple */
+static int s_partition(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv s = self->self, sep;
+    if (!ph__tmpl_arg(a, 0, NULL, &sep) || sep.k != TV_STR)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "must be str, not %s",
+                             a->npos ? ph__tv_typename(a->pos[0]) : "nothing");
+    if (!sep.n)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "empty separator");
+    int right = self->name[0] == 'r';
+    size_t hit = SIZE_MAX;
+    if (right) {
+        for (size_t i = s.n + 1; i-- > 0 && hit == SIZE_MAX;)
+            if (i + sep.n <= s.n && memcmp(s.s + i, sep.s, sep.n) == 0)
+                hit = i;
+    } else {
+        const char *p = memmem(s.s, s.n, sep.s, sep.n);
+        hit = p ? (size_t)(p - s.s) : SIZE_MAX;
+    }
+    tlist *l = ph__tlist_new(r, 3);
+    if (!l)
+        return PH_ENOMEM;
+    tv empty = tv_str("", 0, s.safe);
+    if (hit == SIZE_MAX) {
+        l->v[0] = right ? empty : s;
+        l->v[1] = empty;
+        l->v[2] = right ? s : empty;
+    } else {
+        l->v[0] = tv_str(s.s, hit, s.safe);
+        l->v[1] = tv_str(s.s + hit, sep.n, s.safe);
+        l->v[2] = tv_str(s.s + hit + sep.n, s.n - hit - sep.n, s.safe);
+    }
+    l->n = 3;
+    *out = (tv){.k = TV_LIST, .flags = TVF_TUPLE};
+    out->l = l;
+    return 0;
+}
+
+/* str.removeprefix and str.removesuffix */
+static int s_remove(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv s = self->self, x;
+    if (!ph__tmpl_arg(a, 0, NULL, &x) || x.k != TV_STR)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s() argument must be str", self->name);
+    int suffix = self->name[6] == 's';
+    *out = s;
+    if (x.n <= s.n && memcmp(suffix ? s.s + s.n - x.n : s.s, x.s, x.n) == 0)
+        *out = tv_str(suffix ? s.s : s.s + x.n, s.n - x.n, s.safe);
+    return 0;
+}
+
+/* str.expandtabs: each tab to the next multiple of tabsize characters,
+ * counting from the last line break */
+static int s_expandtabs(rctx *r, tfunc *self, targs *a, tv *out) {
+    tv s = self->self, ts = tv_int(8);
+    ph__tmpl_arg(a, 0, "tabsize", &ts);
+    if (ts.k != TV_INT && ts.k != TV_BOOL)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "expandtabs() needs an integer tabsize");
+    if (ts.i > 4096)
+        return ph__tmpl_rerr(r, NULL, PH_ETOOBIG, "tabsize too large");
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    int rc = 0;
+    int64_t col = 0;
+    for (size_t i = 0, adv; rc == 0 && i < s.n; i += adv) {
+        adv = ph__utf8_offset(s.s + i, s.n - i, 1);
+        char c = s.s[i];
+        if (c == '\t') {
+            for (int64_t k = ts.i > 0 ? ts.i - col % ts.i : 0; rc == 0 && k > 0; k--, col++)
+                rc = ph__buf_append_char(&b, ' ');
+            continue;
+        }
+        rc = ph__buf_append(&b, s.s + i, adv);
+        col = c == '\n' || c == '\r' ? 0 : col + 1;
+    }
+    if (rc == 0)
+        *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, s.safe);
+    ph__buf_close(&b);
     return rc;
 }
 
@@ -828,7 +984,7 @@ static int s_find(rctx *r, tfunc *self, targs *a, tv *out) {
     } else {
         hit = sub.n ? memmem(s.s, s.n, sub.s, sub.n) : s.s;
     }
-    if (!hit && self->name[0] == 'i')
+    if (!hit && strstr(self->name, "index"))
         return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "substring not found");
     *out = tv_int(hit ? (int64_t)ph__utf8_len(s.s, (size_t)(hit - s.s)) : -1);
     return 0;
@@ -843,9 +999,38 @@ static int s_is(rctx *r, tfunc *self, targs *a, tv *out) {
                     : !strcmp(m, "alpha") ? CP_ALPHA
                     : !strcmp(m, "alnum") ? CP_ALPHA | CP_NUMERIC
                     : !strcmp(m, "space") ? CP_SPACE
+                    : !strcmp(m, "numeric") ? CP_NUMERIC
                                           : 0;
     if (!strcmp(m, "lower") || !strcmp(m, "upper")) {
         *out = tv_bool(ph__cp_one_case(s.s, s.n, m[0] == 'l'));
+        return 0;
+    }
+    if (!strcmp(m, "title")) {
+        /* cased characters: upper or title case only after an uncased one,
+         * lower case only after a cased one; at least one */
+        int cased = 0, prev = 0, res = 1;
+        for (size_t i = 0, adv; res && i < s.n; i += adv) {
+            unsigned c = ph__cp_classes(ph__utf8_next(s.s + i, s.n - i, &adv));
+            if (c & (CP_UPPER | CP_TITLE)) {
+                res = !prev;
+                prev = cased = 1;
+            } else if (c & CP_LOWER) {
+                res = prev;
+                prev = cased = 1;
+            } else {
+                prev = 0;
+            }
+        }
+        *out = tv_bool(res && cased);
+        return 0;
+    }
+    if (!strcmp(m, "ascii") || !strcmp(m, "printable")) { /* true when empty */
+        int res = 1;
+        for (size_t i = 0, adv; res && i < s.n; i += adv) {
+            uint32_t c = ph__utf8_next(s.s + i, s.n - i, &adv);
+            res = m[0] == 'a' ? c < 0x80 : ph__cp_printable(c);
+        }
+        *out = tv_bool(res);
         return 0;
     }
     int res = s.n > 0;
@@ -940,6 +1125,17 @@ int ph__tmpl_str_method(const char *name, size_t len, tfunc_fn *fn, const char *
         {"isspace", s_is},
         {"islower", s_is},
         {"isupper", s_is},
+        {"istitle", s_is},
+        {"isascii", s_is},
+        {"isprintable", s_is},
+        {"isnumeric", s_is},
+        {"rsplit", s_rsplit},
+        {"partition", s_partition},
+        {"rpartition", s_partition},
+        {"removeprefix", s_remove},
+        {"removesuffix", s_remove},
+        {"expandtabs", s_expandtabs},
+        {"rindex", s_find},
         {"center", s_pad},
         {"ljust", s_pad},
         {"rjust", s_pad},

@@ -579,6 +579,12 @@ unsigned ph__cp_classes(uint32_t c);
 /* str.islower() (lower) or str.isupper() of s: its cased characters all in
  * that case, and at least one of them */
 int ph__cp_one_case(const char *s, size_t n, int lower);
+/* The character at s (n bytes left, n > 0) when str.isspace() holds for
+ * it, Unicode's spaces too (U+00A0, U+3000...): its bytes; otherwise 0 */
+size_t ph__cp_space_len(const char *s, size_t n);
+/* Python's str.strip (left and right), lstrip or rstrip: whole characters
+ * found in *chars, or whitespace as str.isspace() sees it when chars is NULL */
+tv ph__tmpl_strip(tv s, const tv *chars, int left, int right);
 size_t ph__utf8_offset(const char *s, size_t n, size_t chars);
 
 /* filters.c, filters_seq.c, filters_str.c, tests.c, methods.c */

@@ -552,6 +552,21 @@ SCOPED = {
 for src in ["{% extends 'smid.html' %}", "{% extends 'stop.html' %}", "{% include 'stop.html' %}|",
             "{% extends 'sbase.html' %}{% block c %}{% set i = 7 %}{{ super() }}{{ i }}{% endblock %}"]:
     txt(src, CTX, files=SCOPED)
+# str methods Jinja2 passes through to Python: splitting from the right,
+# partition, prefixes, tabs and character classes, over ASCII, Unicode
+# whitespace and cased scripts; whitespace as str.isspace() sees it in
+# split, strip, trim and striptags.
+for s_ in ["'a.b.c'", "'  a b  c  '", "''", "'a\\tb\\n\\tcd\\t'", "'Hello World'", "'ǅungla Ab'", "'½²'",
+           "'x\\u00a0y'", "'a,b,,c,'", "'ΣΑΣ Σας'", "'\\x07'", "'\\u3000a\\u2003b\\u00a0'"]:
+    ms = ["rsplit()", "rsplit(None, 1)", "rsplit(',', 1)", "rsplit('.', 0)", "rsplit(' ', 2)", "partition('.')",
+          "rpartition(' ')", "partition('zz')", "rpartition('zz')", "removeprefix('a')", "removesuffix('c')",
+          "expandtabs()", "expandtabs(4)", "istitle()", "isascii()", "isprintable()", "isnumeric()",
+          "split(None, 1)", "rsplit(None, 0)", "split(None, 0)", "strip()", "lstrip()", "rstrip()"]
+    txt("|".join("{{ %s.%s }}" % (s_, m) for m in ms), CTX)
+txt("{{ 'abcb'.rindex('b') }}{{ 'éèé'.strip('é') }}|{{ 'xéx'.lstrip('éx') }}|{{ 'aé'.rstrip('è') }}|"
+    "{{ '\\u00a0x\\u3000'|trim }}|{{ 'éxé'|trim('é') }}|{{ 'a&nbsp;b <b>x</b>\\u3000y'|striptags }}|"
+    "{{ 'a\\u00a0\\u00a0b'|striptags }}|{{ '\\x85a\\x85'.strip() }}|{{ 'a\\u200bb'.split() }}", CTX)
+txt("{{ 'abc'.rindex('z') }}", CTX)
 # The lower and upper tests are str(value).islower() / .isupper(), Unicode
 # classes included, for any value.
 for src in ["{{ ['x,y', 'Üml'] is lower }}{{ ['a'] is lower }}{{ 5 is lower }}{{ none is upper }}",
