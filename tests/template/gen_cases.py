@@ -567,6 +567,18 @@ txt("{{ 'abcb'.rindex('b') }}{{ 'éèé'.strip('é') }}|{{ 'xéx'.lstrip('éx') 
     "{{ '\\u00a0x\\u3000'|trim }}|{{ 'éxé'|trim('é') }}|{{ 'a&nbsp;b <b>x</b>\\u3000y'|striptags }}|"
     "{{ 'a\\u00a0\\u00a0b'|striptags }}|{{ '\\x85a\\x85'.strip() }}|{{ 'a\\u200bb'.split() }}", CTX)
 txt("{{ 'abc'.rindex('z') }}", CTX)
+# urlize's arguments (trim_url_limit, nofollow, target, rel, extra_schemes)
+# and which bare domains it links (labels of two characters or more).
+for src in [
+        "{{ 'see http://x.com/a?b=1&c=2, or www.y.org.'|urlize(10, true, '_blank') }}",
+        "{{ 'http://example.com/very/long'|urlize(5) }}|{{ 'http://ex.com'|urlize(0) }}|"
+        "{{ 'http://ex.com'|urlize(none, false, none, 'me  you') }}",
+        "{{ 'go http://a.com'|urlize(rel='nofollow noopener ext') }}|{{ 'xy.com'|urlize(target='<t>') }}",
+        "{{ 'ftp://files.x/a and tel:+123 and ftp:'|urlize(extra_schemes=['ftp://', 'tel:']) }}",
+        "{{ 'a'|urlize(extra_schemes=['x']) }}", "{{ 'a\\u00a0http://x.com\\u3000b'|urlize }}",
+        "{{ 'mail me@x.org now'|urlize(nofollow=true, target='_new') }}", "{{ 'http://é.com/ü'|urlize(9) }}",
+        "{{ 'x.com ab.com a.bc.com ab.c.org xy.example.org ab.cd.info ab.io'|urlize }}"]:
+    txt(src, CTX)
 # The lower and upper tests are str(value).islower() / .isupper(), Unicode
 # classes included, for any value.
 for src in ["{{ ['x,y', 'Üml'] is lower }}{{ ['a'] is lower }}{{ 5 is lower }}{{ none is upper }}",
