@@ -84,7 +84,10 @@ static int f_capitalize(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return casemap(r, n, v, C_CAPITALIZE, out);
 }
 static int f_title(rctx *r, const node *n, tv v, targs *a, tv *out) {
-    return casemap(r, n, v, C_TITLE, out);
+    /* Jinja2 joins the words with "".join, which makes markup plain text */
+    int rc = casemap(r, n, v, C_TITLE, out);
+    out->safe = 0;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -299,9 +299,11 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
     case TV_STR: {
         tfunc_fn fn;
         const char *sname;
-        if (ph__tmpl_str_method(name, len, &fn, &sname))
-            return bind(r, obj, sname, fn, out);
-        return 0;
+        if (!ph__tmpl_str_method(name, len, &fn, &sname))
+            return 0;
+        if (obj.safe)
+            ph__tmpl_markup_method(sname, &fn);
+        return bind(r, obj, sname, fn, out);
     }
     case TV_JOBJ:
     case TV_DICT:

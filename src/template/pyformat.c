@@ -683,8 +683,15 @@ static int str_format(rctx *r, tfunc *self, targs *a, tv *out) {
                 v = ph__tv_strdup(r, t.data ? t.data : "", t.len, 0);
             ph__buf_close(&t);
         }
+        size_t mark = b.len;
         if (rc == 0)
             rc = format_spec(r, NULL, v, spec, sn, &b);
+        if (rc == 0 && fmt.safe && !(v.k == TV_STR && v.safe)) {
+            /* Markup's format escapes each field that is not markup */
+            tv field = ph__tv_strdup(r, b.data + mark, b.len - mark, 0);
+            b.len = mark;
+            rc = field.k == TV_STR ? ph__html_escape_n(&b, field.s, field.n) : PH_ENOMEM;
+        }
         i = e;
     }
     if (rc == 0)
@@ -942,17 +949,22 @@ static int s_join(rctx *r, tfunc *self, targs *a, tv *out) {
     if (!ph__tmpl_arg(a, 0, NULL, &seq))
         return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "join() takes exactly one argument");
     int rc = ph__tv_items(r, NULL, seq, &items, &count);
+    int safe = self->self.safe;
     ph_buf b;
     ph__buf_init(&b, 0);
     for (size_t i = 0; rc == 0 && i < count; i++) {
-        if (items[i].k != TV_STR)
+        tv x = items[i];
+        if (x.k != TV_STR && !safe)
             rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE,
                                "sequence item %zu: expected str instance, %s found", i,
-                               ph__tv_typename(items[i]));
+                               ph__tv_typename(x));
         if (rc == 0 && i)
             rc = ph__buf_append(&b, self->self.s, self->self.n);
+        /* Markup's join escapes each item that is not markup, whatever it is */
+        if (rc == 0 && safe && x.k != TV_STR)
+            rc = ph__tv_tostr(r, x, &x);
         if (rc == 0)
-            rc = ph__buf_append(&b, items[i].s, items[i].n);
+            rc = safe && !x.safe ? ph__html_escape_n(&b, x.s, x.n) : ph__buf_append(&b, x.s, x.n);
     }
     if (rc == 0)
         *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, self->self.safe);
@@ -1046,6 +1058,9 @@ static int s_pad(rctx *r, tfunc *self, targs *a, tv *out) {
     if (!ph__tmpl_arg(a, 0, "width", &w) || w.k != TV_INT)
         return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s() needs an integer width", self->name);
     ph__tmpl_arg(a, 1, "fillchar", &fill);
+    if (fill.k != TV_STR || ph__utf8_len(fill.s, fill.n) != 1)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE,
+                             "The fill character must be exactly one character long");
     int64_t len = (int64_t)ph__utf8_len(s.s, s.n), marg = w.i - len, left = 0;
     if (marg <= 0 || w.i > (1 << 24)) {
         *out = s;
@@ -1096,6 +1111,47 @@ static int s_splitlines(rctx *r, tfunc *self, targs *a, tv *out) {
     *out = (tv){.k = TV_LIST};
     out->l = l;
     return rc;
+}
+
+/* A method of a Markup string that markupsafe wraps: its string arguments
+ * are escaped first (strip('<') strips "&lt;"'s characters) */
+static int s_markup(rctx *r, tfunc *self, targs *a, tv *out) {
+    tfunc_fn fn;
+    const char *sname;
+    if (!ph__tmpl_str_method(self->name, strlen(self->name), &fn, &sname))
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "no str method %s", self->name);
+    targs e = *a;
+    tv *vals = ph__arena_alloc(r->a, (a->npos + a->nkw + 1) * sizeof(tv));
+    if (!vals)
+        return PH_ENOMEM;
+    e.pos = vals;
+    e.kwv = vals + a->npos;
+    for (size_t i = 0; i < a->npos + a->nkw; i++) {
+        tv v = i < a->npos ? a->pos[i] : a->kwv[i - a->npos];
+        if (v.k == TV_STR && !v.safe) {
+            ph_buf b;
+            ph__buf_init(&b, 0);
+            int rc = ph__html_escape_n(&b, v.s, v.n);
+            v = rc == 0 ? ph__tv_strdup(r, b.data ? b.data : "", b.len, 1) : TV_MK(TV_UNDEF);
+            ph__buf_close(&b);
+            if (v.k != TV_STR)
+                return PH_ENOMEM;
+        }
+        vals[i] = v;
+    }
+    return fn(r, self, &e, out);
+}
+
+int ph__tmpl_markup_method(const char *sname, tfunc_fn *fn) {
+    static const char *const wrapped[] = {
+        "capitalize", "title",  "lower", "upper",      "replace",  "ljust",     "rjust",     "lstrip",
+        "rstrip",     "center", "strip", "expandtabs", "swapcase", "zfill",     "partition", "rpartition"};
+    for (size_t i = 0; i < sizeof(wrapped) / sizeof(wrapped[0]); i++)
+        if (strcmp(wrapped[i], sname) == 0) {
+            *fn = s_markup;
+            return 1;
+        }
+    return 0;
 }
 
 int ph__tmpl_str_method(const char *name, size_t len, tfunc_fn *fn, const char **sname) {

@@ -610,6 +610,10 @@ int ph__tmpl_apply_test(rctx *r, const node *n, const char *name, size_t len, tv
                         int *res);
 int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len, tv *out);
 int ph__tmpl_str_method(const char *name, size_t len, tfunc_fn *fn, const char **sname);
+/* For a Markup string: *fn becomes the wrapper that escapes the string
+ * arguments of the methods markupsafe wraps (strip, replace, center,
+ * partition ...); returns 1 then, 0 for the others. */
+int ph__tmpl_markup_method(const char *sname, tfunc_fn *fn);
 int ph__tmpl_dict_items(rctx *r, tv d, tv *out);
 int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out);
 int ph__tmpl_arg(targs *a, size_t pos, const char *kw, tv *out);

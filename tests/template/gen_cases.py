@@ -579,6 +579,21 @@ for src in [
         "{{ 'mail me@x.org now'|urlize(nofollow=true, target='_new') }}", "{{ 'http://é.com/ü'|urlize(9) }}",
         "{{ 'x.com ab.com a.bc.com ab.c.org xy.example.org ab.cd.info ab.io'|urlize }}"]:
     txt(src, CTX)
+# Markup's methods as markupsafe has them: string arguments escaped first
+# (strip, replace, center, partition ...), join and format escape what is
+# not markup, split keeps markup; title makes plain text.
+MARKUP = {"h": "<b>&</b>"}
+for src in [
+        "{{ (h|safe).strip('<') }}|{{ (h|safe).lstrip('<b') }}|{{ (h|safe).replace('&', '<&>') }}|"
+        "{{ (h|safe).replace('b', 'i', 1) }}|{{ (h|safe).center(12, '*') }}|{{ (h|safe).ljust(10, '-') }}",
+        "{{ (h|safe).partition('&') }}|{{ (h|safe).rpartition('/') }}|{{ (h|safe).split('&') }}|{{ (h|safe).zfill(12) }}",
+        "{{ (h|safe).join(['<', '>']) }}|{{ (h|safe).join([1, none, '<', h|safe]) }}",
+        "{{ ('{}'|safe).format(h) }}|{{ ('{0}{x!r}'|safe).format(h, x=h) }}|{{ ('{:>12}'|safe).format(h) }}|"
+        "{{ ('{}'|safe).format(h|safe) }}|{{ '{}'.format(h) }}",
+        "{{ (h|safe).startswith('<b') }}|{{ (h|safe).find('&') }}|{{ (h|safe).title() }}|{{ h|safe|title }}|"
+        "{{ h|title }}|{{ (h|safe)|upper }}|{{ (h|safe).capitalize() }}",
+        "{{ (h|safe).center(12, '<') }}", "{{ 'x'.ljust(3, 'ab') }}"]:
+    case(src, MARKUP)
 # The lower and upper tests are str(value).islower() / .isupper(), Unicode
 # classes included, for any value.
 for src in ["{{ ['x,y', 'Üml'] is lower }}{{ ['a'] is lower }}{{ 5 is lower }}{{ none is upper }}",
