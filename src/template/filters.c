@@ -217,8 +217,27 @@ static int f_round(rctx *r, const node *n, tv v, targs *a, tv *out) {
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "type %s doesn't define __round__ method",
                              ph__tv_typename(v));
     if (common) {
-        if (v.k != TV_FLOAT) {
+        if (v.k != TV_FLOAT && prec >= 0) {
             *out = tv_int(v.i);
+            return 0;
+        }
+        if (v.k != TV_FLOAT) {
+            /* Python's round(int, -k): to a multiple of 10**k, halves to even */
+            if (prec < -18) {
+                *out = tv_int(0);
+                return 0;
+            }
+            int64_t m = 1, q, res;
+            for (int64_t k = 0; k < -prec; k++)
+                m *= 10;
+            q = v.i / m;
+            int64_t rem = v.i % m;
+            if (rem < 0)
+                rem += m, q--;
+            if (rem > m - rem || (rem == m - rem && (q & 1)))
+                q++;
+            *out = __builtin_mul_overflow(q, m, &res) ? tv_float((double)q * (double)m)
+                                                      : tv_int(res);
             return 0;
         }
         *out = tv_float(py_round(v.f, prec));

@@ -594,6 +594,10 @@ for src in [
         "{{ h|title }}|{{ (h|safe)|upper }}|{{ (h|safe).capitalize() }}",
         "{{ (h|safe).center(12, '<') }}", "{{ 'x'.ljust(3, 'ab') }}"]:
     case(src, MARKUP)
+# round() of an integer to tens, hundreds...: halves to even, as Python's.
+txt("{{ 7|round(-1) }}|{{ 15|round(-1) }}|{{ 25|round(-1) }}|{{ -15|round(-1) }}|{{ -25|round(-1) }}|"
+    "{{ 149|round(-2) }}|{{ 150|round(-2) }}|{{ 250|round(-2) }}|{{ 5|round(-1) }}|{{ 3|round(2) }}|"
+    "{{ true|round(-1) }}|{{ 7|round(-1, 'floor') }}|{{ 12345|round(-30) }}|{{ 7.5|round(-1) }}", CTX)
 # The lower and upper tests are str(value).islower() / .isupper(), Unicode
 # classes included, for any value.
 for src in ["{{ ['x,y', 'Üml'] is lower }}{{ ['a'] is lower }}{{ 5 is lower }}{{ none is upper }}",
