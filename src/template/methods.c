@@ -136,6 +136,92 @@ static int m_append(rctx *r, tfunc *s, targs *a, tv *out) {
     return ph__tlist_push(r, s->self.l, x);
 }
 
+/* list.copy(), of a template list or the app's JSON array */
+static int m_copy(rctx *r, tfunc *s, targs *a, tv *out) {
+    size_t n = ph__tv_len(s->self);
+    tlist *l = ph__tlist_new(r, n);
+    if (!l)
+        return PH_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        l->v[l->n++] = ph__tv_at(s->self, i);
+    *out = (tv){.k = TV_LIST};
+    out->l = l;
+    return 0;
+}
+
+/* pop, extend, insert, remove, clear and reverse on a list the template
+ * made (the app's JSON is never changed) */
+static int m_list_edit(rctx *r, tfunc *s, targs *a, tv *out) {
+    const char *m = s->name;
+    if (s->self.k != TV_LIST)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s(): this list cannot be changed", m);
+    tlist *l = s->self.l;
+    tv x;
+    int have = ph__tmpl_arg(a, 0, NULL, &x);
+    *out = TV_MK(TV_NONE);
+    if (!strcmp(m, "pop") || !strcmp(m, "insert")) {
+        int ins = m[0] == 'i';
+        int64_t i = ins ? 0 : -1;
+        if (have && x.k != TV_INT && x.k != TV_BOOL)
+            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE,
+                                 "'%s' object cannot be interpreted as an integer",
+                                 ph__tv_typename(x));
+        if (have)
+            i = x.i;
+        if (ins) {
+            tv y;
+            if (!have || !ph__tmpl_arg(a, 1, NULL, &y))
+                return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "insert expected 2 arguments");
+            /* Python clamps the position into the list */
+            int64_t n = (int64_t)l->n, at = i < 0 ? (i + n < 0 ? 0 : i + n) : (i > n ? n : i);
+            int rc = ph__tlist_push(r, l, y);
+            if (rc == 0) {
+                memmove(l->v + at + 1, l->v + at, (size_t)(n - at) * sizeof(tv));
+                l->v[at] = y;
+            }
+            return rc;
+        }
+        if (!l->n)
+            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "pop from empty list");
+        if (i < 0)
+            i += (int64_t)l->n;
+        if (i < 0 || (size_t)i >= l->n)
+            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "pop index out of range");
+        *out = l->v[i];
+        memmove(l->v + i, l->v + i + 1, (l->n - (size_t)i - 1) * sizeof(tv));
+        l->n--;
+        return 0;
+    }
+    if (!strcmp(m, "extend")) {
+        tv *items;
+        size_t count;
+        int rc = have ? ph__tv_items(r, NULL, x, &items, &count)
+                      : ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "extend() takes exactly one argument");
+        for (size_t i = 0; rc == 0 && i < count; i++)
+            rc = ph__tlist_push(r, l, items[i]);
+        return rc;
+    }
+    if (!strcmp(m, "remove")) {
+        for (size_t i = 0; have && i < l->n; i++)
+            if (ph__tv_eq(l->v[i], x)) {
+                memmove(l->v + i, l->v + i + 1, (l->n - i - 1) * sizeof(tv));
+                l->n--;
+                return 0;
+            }
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "list.remove(x): x not in list");
+    }
+    if (!strcmp(m, "clear")) {
+        l->n = 0;
+        return 0;
+    }
+    for (size_t i = 0, j = l->n; i + 1 < j; i++, j--) { /* reverse */
+        tv t = l->v[i];
+        l->v[i] = l->v[j - 1];
+        l->v[j - 1] = t;
+    }
+    return 0;
+}
+
 static int m_update(rctx *r, tfunc *s, targs *a, tv *out) {
     int rc = 0;
     *out = TV_MK(TV_NONE);
@@ -322,12 +408,23 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
         return 0;
     case TV_LIST:
     case TV_JARR:
+        if (obj.flags & TVF_GEN) /* a generator has no list methods */
+            return 0;
         if (IS("count"))
             return bind(r, obj, "count", m_count, out);
         if (IS("index"))
             return bind(r, obj, "index", m_index, out);
-        if (IS("append") && !(obj.flags & TVF_TUPLE) && !(obj.k == TV_LIST && obj.l->repr_as))
+        if ((obj.flags & TVF_TUPLE) || (obj.k == TV_LIST && obj.l->repr_as))
+            return 0; /* a tuple or a range: nothing else */
+        if (IS("append"))
             return bind(r, obj, "append", m_append, out);
+        if (IS("copy"))
+            return bind(r, obj, "copy", m_copy, out);
+        static const char *const edits[] = {"pop", "extend", "insert", "remove", "clear",
+                                            "reverse"};
+        for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++)
+            if (ph__name_is(edits[i], name, len))
+                return bind(r, obj, edits[i], m_list_edit, out);
         return 0;
     case TV_FUNC:
         if (obj.fn->fn == g_self)

@@ -41,6 +41,7 @@ frame *ph__tmpl_frame_new(rctx *r, frame *parent, int stop) {
     if (f) {
         f->parent = parent;
         f->stop = stop;
+        f->hide_loop = 0;
         f->n = 0;
         f->cap = 4;
         f->vars = (struct fvar *)(f + 1);
@@ -433,8 +434,10 @@ static int render_sub(rctx *r, ptmpl *t, frame *outer, int with_context, tctx **
     if (!sub->root)
         return PH_ENOMEM;
     if (with_context && outer) {
-        /* the includer's locals are visible: the root only stops after them */
+        /* the includer's locals are visible (but for its loop, as in Jinja2):
+         * the root only stops after them */
         sub->root->stop = 0;
+        sub->root->hide_loop = 1;
         sub->outer = outer;
     }
     int saved_auto = r->autoescape;

@@ -598,6 +598,17 @@ for src in [
 txt("{{ 7|round(-1) }}|{{ 15|round(-1) }}|{{ 25|round(-1) }}|{{ -15|round(-1) }}|{{ -25|round(-1) }}|"
     "{{ 149|round(-2) }}|{{ 150|round(-2) }}|{{ 250|round(-2) }}|{{ 5|round(-1) }}|{{ 3|round(2) }}|"
     "{{ true|round(-1) }}|{{ 7|round(-1, 'floor') }}|{{ 12345|round(-30) }}|{{ 7.5|round(-1) }}", CTX)
+# An included template sees the includer's loop variable but not its loop;
+# the list methods that change a template's own list.
+txt("{% for item in [1, 2] %}{% include 'inc.txt' %}{% endfor %}", CTX,
+    files={"inc.txt": "[{{ item }}{{ loop.index if loop is defined else '-' }}"
+                      "{% for j in [7] %}{{ loop.index }}{% endfor %}]"})
+txt("{% set x = [1, 2, 3] %}{{ x.pop() }}{{ x.pop(0) }}{{ x }}{{ x.extend([4, 5]) }}{{ x.insert(1, 9) }}"
+    "{{ x.insert(-10, 0) }}{{ x.insert(99, 7) }}{{ x }}{{ x.remove(9) }}{{ x }}{{ x.reverse() }}{{ x }}"
+    "{{ x.copy() is sameas x }}{{ x.copy() == x }}{{ x.clear() }}{{ x }}{{ (1, 2).pop is defined }}"
+    "{{ range(3).pop is defined }}{{ nums.copy() }}", CTX)
+for src in ["{{ [].pop() }}", "{{ [1].remove(2) }}", "{{ [1].pop(5) }}"]:
+    txt(src, CTX)
 # The lower and upper tests are str(value).islower() / .isupper(), Unicode
 # classes included, for any value.
 for src in ["{{ ['x,y', 'Üml'] is lower }}{{ ['a'] is lower }}{{ 5 is lower }}{{ none is upper }}",
