@@ -206,7 +206,7 @@ static int word_cmp(const void *x, const void *y) {
  * '-', then ':' and at most two slashes */
 static int valid_scheme(tv s) {
     size_t i = 0;
-    while (i < s.n && (isalnum((unsigned char)s.s[i]) || strchr("_.+-", s.s[i]) ||
+    while (i < s.n && (isalnum((unsigned char)s.s[i]) || (s.s[i] && strchr("_.+-", s.s[i])) ||
                        (unsigned char)s.s[i] >= 0x80))
         i++;
     if (i < 2 || i >= s.n || s.s[i] != ':')
