@@ -72,20 +72,16 @@ static int lazy_context(rctx *r, const char *name, size_t len, tv *out) {
 }
 
 int ph__tmpl_lookup(rctx *r, frame *f, tctx *tc, const char *name, size_t len, tv *out) {
-    int past_include = 0;
     for (; f; f = f->parent) {
         for (size_t i = f->n; i-- > 0;)
             if (f->vars[i].name == name ||
                 (f->vars[i].len == len && f->vars[i].name[0] == name[0] &&
                  memcmp(f->vars[i].name, name, len) == 0)) {
-                if (past_include && len == 4 && memcmp(name, "loop", 4) == 0)
-                    break; /* an includer's loop: not passed to the included template */
                 *out = f->vars[i].v;
                 return 0;
             }
         if (f->stop)
             break;
-        past_include |= f->hide_loop;
     }
     json_t *ctx = tc ? tc->ctx : NULL;
     if (ctx) {

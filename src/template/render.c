@@ -41,7 +41,6 @@ frame *ph__tmpl_frame_new(rctx *r, frame *parent, int stop) {
     if (f) {
         f->parent = parent;
         f->stop = stop;
-        f->hide_loop = 0;
         f->n = 0;
         f->cap = 4;
         f->vars = (struct fvar *)(f + 1);
@@ -434,11 +433,13 @@ static int render_sub(rctx *r, ptmpl *t, frame *outer, int with_context, tctx **
     if (!sub->root)
         return PH_ENOMEM;
     if (with_context && outer) {
-        /* the includer's locals are visible (but for its loop, as in Jinja2):
-         * the root only stops after them */
+        /* the includer's locals are visible, but for its loop (Jinja2 does
+         * not pass it): the root holds an undefined `loop` in front of them,
+         * and only stops after them */
         sub->root->stop = 0;
-        sub->root->hide_loop = 1;
         sub->outer = outer;
+        if (ph__tmpl_frame_set(r, sub->root, "loop", 4, tv_undef("loop", 4)) < 0)
+            return PH_ENOMEM;
     }
     int saved_auto = r->autoescape;
     ptmpl *saved_cur = r->cur;
@@ -489,11 +490,13 @@ static int exec_import(rctx *r, node *n, frame *f, tctx *tc) {
         tdict *d = ph__tdict_new(r, sub->root->n);
         if (!d)
             return PH_ENOMEM;
-        for (size_t i = 0; i < sub->root->n; i++)
-            if ((rc =
-                     ph__tdict_set(r, d, tv_str(sub->root->vars[i].name, sub->root->vars[i].len, 0),
-                                   sub->root->vars[i].v)) < 0)
+        for (size_t i = 0; i < sub->root->n; i++) {
+            struct fvar *x = &sub->root->vars[i];
+            if (x->v.k == TV_UNDEF && x->len == 4 && memcmp(x->name, "loop", 4) == 0)
+                continue; /* render_sub's stand-in for the includer's loop */
+            if ((rc = ph__tdict_set(r, d, tv_str(x->name, x->len, 0), x->v)) < 0)
                 return rc;
+        }
         tv mod = {.k = TV_DICT, .flags = TVF_MODULE};
         mod.d = d;
         return ph__tmpl_frame_set(r, f, n->name, n->nlen, mod);

@@ -325,8 +325,7 @@ struct ph_tmpl_env {
 typedef struct frame frame;
 struct frame {
     frame *parent;
-    int stop;      /* lookups do not go past this frame to parent */
-    int hide_loop; /* an included template's root: the includer's `loop` is not seen */
+    int stop; /* lookups do not go past this frame to parent */
     size_t n, cap;
     struct fvar {
         const char *name;

@@ -603,6 +603,8 @@ txt("{{ 7|round(-1) }}|{{ 15|round(-1) }}|{{ 25|round(-1) }}|{{ -15|round(-1) }}
 txt("{% for item in [1, 2] %}{% include 'inc.txt' %}{% endfor %}", CTX,
     files={"inc.txt": "[{{ item }}{{ loop.index if loop is defined else '-' }}"
                       "{% for j in [7] %}{{ loop.index }}{% endfor %}]"})
+txt("{% for i in [1] %}{% import 'm.txt' as m with context %}{{ m.x }}{{ m.loop is defined }}{% endfor %}",
+    CTX, files={"m.txt": "{% set x = loop is defined %}"})
 txt("{% set x = [1, 2, 3] %}{{ x.pop() }}{{ x.pop(0) }}{{ x }}{{ x.extend([4, 5]) }}{{ x.insert(1, 9) }}"
     "{{ x.insert(-10, 0) }}{{ x.insert(99, 7) }}{{ x }}{{ x.remove(9) }}{{ x }}{{ x.reverse() }}{{ x }}"
     "{{ x.copy() is sameas x }}{{ x.copy() == x }}{{ x.clear() }}{{ x }}{{ (1, 2).pop is defined }}"
