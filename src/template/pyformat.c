@@ -346,10 +346,8 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
             break;
     }
     /* Python lets arguments go unused when the right operand can be indexed
-     * like a mapping (a dict, and also a list or Undefined), not otherwise */
-    int indexable = kw.k == TV_DICT || kw.k == TV_JOBJ || kw.k == TV_JARR || kw.k == TV_UNDEF ||
-                    (kw.k == TV_LIST && !(kw.flags & (TVF_TUPLE | TVF_GEN)));
-    if (rc == 0 && ai < nargs && !used_map && !indexable)
+     * like a mapping; callers pass such an operand as kw (see the % operator) */
+    if (rc == 0 && ai < nargs && !used_map && kw.k == TV_NONE)
         rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE,
                            "not all arguments converted during string formatting");
     if (rc == 0)

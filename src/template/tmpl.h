@@ -518,6 +518,9 @@ int ph__tmpl_check_undef(rctx *r, const node *n, tv v);
 int ph__tmpl_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out);
 int ph__tmpl_undef_error(rctx *r, const node *n, tv v);
 int ph__tmpl_call_cfunc(rctx *r, tfunc *self, targs *a, tv *out);
+/* Python's fmt % args. kw: the operand when Python would index it like a
+ * mapping (a dict for %(name)s; a list or Undefined, whose arguments may then
+ * go unused), or TV_NONE */
 int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv kw, tv *out);
 
 /* value.c */
