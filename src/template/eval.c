@@ -174,7 +174,7 @@ static int norm_index(int64_t i, size_t n, size_t *out) {
 int ph__tmpl_getitem(rctx *r, const node *n, tv obj, tv key, tv *out) {
     if (obj.k == TV_UNDEF)
         return undef_error(r, n, obj);
-    if (obj.k == TV_LIST && (obj.flags & TVF_GEN))
+    if (tv_is_gen(obj))
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'generator' object is not subscriptable");
     if (obj.k == TV_JOBJ || obj.k == TV_DICT) {
         if (ph__tdict_get(obj, key, out))
@@ -450,8 +450,8 @@ int ph__tmpl_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
         return num_binop(r, n, op, a, b, out);
     if (op == '+' && a.k == TV_STR && b.k == TV_STR)
         return concat_two(r, a, b, out);
-    if ((op == '+' || op == '*') && ((a.k == TV_LIST && (a.flags & TVF_GEN)) ||
-                                     (op == '*' && b.k == TV_LIST && (b.flags & TVF_GEN))))
+    if ((op == '+' || op == '*') && (tv_is_gen(a) ||
+                                     (op == '*' && tv_is_gen(b))))
         return type_error(r, n, op, a, b);
     if (op == '+' && ph__tv_is_seq(a) && ph__tv_is_seq(b)) {
         /* list + list and tuple + tuple only, as in Python */
@@ -512,7 +512,7 @@ static int contains(rctx *r, const node *n, tv hay, tv needle, int *res) {
         *res = ph__tdict_get(hay, needle, &x);
         return 0;
     }
-    if (hay.k == TV_LIST && (hay.flags & TVF_GEN)) {
+    if (tv_is_gen(hay)) {
         /* read up to the match, as Python's `in` reads a generator */
         tv *items;
         size_t count, i = 0;
@@ -955,7 +955,7 @@ int ph__tmpl_pending(rctx *r, tv v) {
 }
 
 void ph__tmpl_unread(tv v, tv *rest, size_t nrest) {
-    if (v.k == TV_LIST && (v.flags & TVF_GEN)) {
+    if (tv_is_gen(v)) {
         v.l->v = rest;
         v.l->n = v.l->cap = nrest;
     }

@@ -39,7 +39,7 @@ static int f_default(rctx *r, const node *n, tv v, targs *a, tv *out) {
 }
 
 static int f_length(rctx *r, const node *n, tv v, targs *a, tv *out) {
-    if (v.flags & TVF_GEN && v.k == TV_LIST)
+    if (tv_is_gen(v))
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "object of type '%s' has no len()",
                              ph__tv_typename(v));
     if (v.k == TV_UNDEF || v.k == TV_STR || v.k == TV_LIST || v.k == TV_JARR || v.k == TV_DICT ||
@@ -411,7 +411,7 @@ static int dump(rctx *r, const node *n, tv v, ph_buf *b, int indent, int level) 
         return json_str(b, v.s, v.n);
     case TV_LIST:
     case TV_JARR: {
-        if (v.k == TV_LIST && (v.flags & TVF_GEN))
+        if (tv_is_gen(v))
             return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
                                  "Object of type generator is not JSON serializable");
         size_t len = ph__tv_len(v);

@@ -500,7 +500,7 @@ static int f_first(rctx *r, const node *n, tv v, targs *a, tv *out) {
 }
 
 static int f_last(rctx *r, const node *n, tv v, targs *a, tv *out) {
-    if (v.k == TV_LIST && (v.flags & TVF_GEN))
+    if (tv_is_gen(v))
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'%s' object is not reversible",
                              ph__tv_typename(v));
     tv *items;
@@ -652,16 +652,12 @@ static int f_reverse(rctx *r, const node *n, tv v, targs *a, tv *out) {
     int rc = list_of(r, n, v, &l);
     if (rc < 0)
         return rc;
-    for (size_t i = 0, j = l->n; i + 1 < j; i++, j--) {
-        tv t = l->v[i];
-        l->v[i] = l->v[j - 1];
-        l->v[j - 1] = t;
-    }
+    ph__tlist_reverse(l);
     /* Python's reversed() iterator over a sequence or dict; a generator or
      * other iterable becomes a reversed list */
     const char *it = v.k == TV_UNDEF                                   ? "reversed"
                      : v.k == TV_JOBJ || v.k == TV_DICT                  ? "dict_reversekeyiterator"
-                     : (v.k == TV_LIST && (v.flags & TVF_GEN))         ? NULL
+                     : tv_is_gen(v)         ? NULL
                      : v.k == TV_JARR || (v.k == TV_LIST && !(v.flags & TVF_TUPLE)) ? "list_reverseiterator"
                      : v.k == TV_LIST                                   ? "reversed"
                                                                         : NULL;

@@ -283,7 +283,7 @@ static int f_replace(rctx *r, const node *n, tv v, targs *a, tv *out) {
 }
 
 static int f_truncate(rctx *r, const node *n, tv v, targs *a, tv *out) {
-    if (v.k == TV_LIST && (v.flags & TVF_GEN))
+    if (tv_is_gen(v))
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "object of type '%s' has no len()",
                              ph__tv_typename(v));
     if (v.k == TV_UNDEF || v.k == TV_LIST || v.k == TV_JARR || v.k == TV_DICT || v.k == TV_JOBJ) {

@@ -214,11 +214,7 @@ static int m_list_edit(rctx *r, tfunc *s, targs *a, tv *out) {
         l->n = 0;
         return 0;
     }
-    for (size_t i = 0, j = l->n; i + 1 < j; i++, j--) { /* reverse */
-        tv t = l->v[i];
-        l->v[i] = l->v[j - 1];
-        l->v[j - 1] = t;
-    }
+    ph__tlist_reverse(l); /* reverse */
     return 0;
 }
 
@@ -387,9 +383,13 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
         const char *sname;
         if (!ph__tmpl_str_method(name, len, &fn, &sname))
             return 0;
-        if (obj.safe)
-            ph__tmpl_markup_method(sname, &fn);
-        return bind(r, obj, sname, fn, out);
+        tfunc_fn method = fn;
+        if (!obj.safe || !ph__tmpl_markup_method(sname, &fn))
+            return bind(r, obj, sname, fn, out);
+        if (bind(r, obj, sname, fn, out) < 0)
+            return PH_ENOMEM;
+        out->fn->inner = method; /* the wrapper escapes the arguments, then calls it */
+        return 1;
     }
     case TV_JOBJ:
     case TV_DICT:

@@ -49,6 +49,14 @@ static const unsigned char pf_class[256] = {
 
 static inline int pf_is(char c, int cls) { return (pf_class[(unsigned char)c] & cls) != 0; }
 
+/* Where the last `sub` starts within the first n bytes of s, or SIZE_MAX */
+static size_t rfind_in(const char *s, size_t n, const char *sub, size_t subn) {
+    for (size_t i = n + 1; i-- > 0;)
+        if (i + subn <= n && memcmp(s + i, sub, subn) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
 /* Bytes of the character at s, or of the one ending at s + e (after `from`) */
 static size_t char_len(const char *s, size_t n) { return ph__utf8_offset(s, n, 1); }
 static size_t char_len_before(const char *s, size_t from, size_t e) {
@@ -802,10 +810,7 @@ static int s_rsplit(rctx *r, tfunc *self, targs *a, tv *out) {
     size_t e = s.n; /* the pieces are found last first, then put in order */
     if (sep.k == TV_STR) {
         for (;;) {
-            size_t hit = SIZE_MAX;
-            for (size_t i = e + 1; left != 0 && i-- > 0 && hit == SIZE_MAX;)
-                if (i + sep.n <= e && memcmp(s.s + i, sep.s, sep.n) == 0)
-                    hit = i;
+            size_t hit = left != 0 ? rfind_in(s.s, e, sep.s, sep.n) : SIZE_MAX;
             size_t b = hit == SIZE_MAX ? 0 : hit + sep.n;
             if ((rc = ph__tlist_push(r, l, tv_str(s.s + b, e - b, s.safe))) < 0 || hit == SIZE_MAX)
                 break;
@@ -835,11 +840,7 @@ static int s_rsplit(rctx *r, tfunc *self, targs *a, tv *out) {
                 break;
         }
     }
-    for (size_t i = 0, j = l->n; i + 1 < j; i++, j--) {
-        tv t = l->v[i];
-        l->v[i] = l->v[j - 1];
-        l->v[j - 1] = t;
-    }
+    ph__tlist_reverse(l);
     *out = (tv){.k = TV_LIST};
     out->l = l;
     return rc;
@@ -856,9 +857,7 @@ static int s_partition(rctx *r, tfunc *self, targs *a, tv *out) {
     int right = self->name[0] == 'r';
     size_t hit = SIZE_MAX;
     if (right) {
-        for (size_t i = s.n + 1; i-- > 0 && hit == SIZE_MAX;)
-            if (i + sep.n <= s.n && memcmp(s.s + i, sep.s, sep.n) == 0)
-                hit = i;
+        hit = rfind_in(s.s, s.n, sep.s, sep.n);
     } else {
         const char *p = memmem(s.s, s.n, sep.s, sep.n);
         hit = p ? (size_t)(p - s.s) : SIZE_MAX;
@@ -988,9 +987,8 @@ static int s_find(rctx *r, tfunc *self, targs *a, tv *out) {
     }
     const char *hit = NULL;
     if (self->name[0] == 'r') {
-        for (size_t i = s.n + 1; i-- > 0 && !hit;)
-            if (i + sub.n <= s.n && memcmp(s.s + i, sub.s, sub.n) == 0)
-                hit = s.s + i;
+        size_t at = rfind_in(s.s, s.n, sub.s, sub.n);
+        hit = at == SIZE_MAX ? NULL : s.s + at;
     } else {
         hit = sub.n ? memmem(s.s, s.n, sub.s, sub.n) : s.s;
     }
@@ -1114,10 +1112,6 @@ static int s_splitlines(rctx *r, tfunc *self, targs *a, tv *out) {
 /* A method of a Markup string that markupsafe wraps: its string arguments
  * are escaped first (strip('<') strips "&lt;"'s characters) */
 static int s_markup(rctx *r, tfunc *self, targs *a, tv *out) {
-    tfunc_fn fn;
-    const char *sname;
-    if (!ph__tmpl_str_method(self->name, strlen(self->name), &fn, &sname))
-        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "no str method %s", self->name);
     targs e = *a;
     tv *vals = ph__arena_alloc(r->a, (a->npos + a->nkw + 1) * sizeof(tv));
     if (!vals)
@@ -1137,7 +1131,7 @@ static int s_markup(rctx *r, tfunc *self, targs *a, tv *out) {
         }
         vals[i] = v;
     }
-    return fn(r, self, &e, out);
+    return self->inner(r, self, &e, out);
 }
 
 int ph__tmpl_markup_method(const char *sname, tfunc_fn *fn) {

@@ -38,7 +38,7 @@ int ph__tmpl_f_random(rctx *r, const node *n, tv v, targs *a, tv *out) {
     size_t count;
     if (v.k == TV_DICT || v.k == TV_JOBJ) /* Python's random.choice indexes it */
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "KeyError: random.choice needs a sequence");
-    if (v.k == TV_LIST && (v.flags & TVF_GEN))
+    if (tv_is_gen(v))
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "object of type '%s' has no len()",
                              ph__tv_typename(v));
     int rc = ph__tv_items(r, n, v, &items, &count);

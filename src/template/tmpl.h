@@ -86,7 +86,11 @@ typedef struct tv {
 } tv;
 
 #define TV_MAX_LEN UINT32_MAX
+
 _Static_assert(sizeof(tv) == 16, "a value fits two registers");
+
+/* v stands for a Jinja2 generator or iterator (TVF_GEN) */
+static inline int tv_is_gen(tv v) { return v.k == TV_LIST && (v.flags & TVF_GEN); }
 
 struct tlist {
     size_t n, cap;
@@ -134,6 +138,7 @@ struct tfunc {
      * " at 0x..." when repr_at; NULL: a built-in function or method */
     const char *repr;
     int repr_at;
+    tfunc_fn inner; /* the method a wrapper (a Markup string's) calls, or NULL */
 };
 
 #define TV_MK(kind) ((tv){.k = (kind)})
@@ -549,6 +554,7 @@ int ph__tv_items(rctx *r, const node *n, tv v, tv **items, size_t *count); /* it
 tv ph__tv_at(tv seq, size_t i); /* TV_LIST / TV_JARR element */
 tlist *ph__tlist_new(rctx *r, size_t cap);
 int ph__tlist_push(rctx *r, tlist *l, tv v);
+void ph__tlist_reverse(tlist *l); /* in place */
 tdict *ph__tdict_new(rctx *r, size_t cap);
 int ph__tdict_set(rctx *r, tdict *d, tv k, tv v);
 int ph__tdict_get(tv dict, tv key, tv *out);
@@ -615,7 +621,8 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
 int ph__tmpl_str_method(const char *name, size_t len, tfunc_fn *fn, const char **sname);
 /* For a Markup string: *fn becomes the wrapper that escapes the string
  * arguments of the methods markupsafe wraps (strip, replace, center,
- * partition ...); returns 1 then, 0 for the others. */
+ * partition ...) and then calls the bound tfunc's `inner`, which the caller
+ * sets to the method; returns 1 then, 0 for the others. */
 int ph__tmpl_markup_method(const char *sname, tfunc_fn *fn);
 int ph__tmpl_dict_items(rctx *r, tv d, tv *out);
 int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out);

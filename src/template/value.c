@@ -189,7 +189,7 @@ const char *ph__tv_typename(tv v) {
         return v.safe ? "Markup" : "str";
     case TV_LIST:
     case TV_JARR:
-        if (v.k == TV_LIST && (v.flags & TVF_GEN))
+        if (tv_is_gen(v))
             return v.l->gen_type ? v.l->gen_type : "generator";
         return (v.flags & TVF_TUPLE) ? "tuple" : "list";
     case TV_DICT:
@@ -411,7 +411,7 @@ int ph__fmt_repr_str(ph_buf *b, const char *s, size_t n) {
 }
 
 static int repr_seq(rctx *r, tv v, ph_buf *b) {
-    if (v.k == TV_LIST && (v.flags & TVF_GEN)) {
+    if (tv_is_gen(v)) {
         /* Python prints an iterator, not its items (so printing one never
          * runs it); the address is the value's own */
         const tlist *l = v.l;
@@ -641,7 +641,7 @@ const char *ph__tv_unhashable(tv v) {
         }
         return NULL;
     }
-    if (v.k == TV_LIST && (v.flags & TVF_GEN))
+    if (tv_is_gen(v))
         return NULL; /* a generator hashes by identity */
     return v.k == TV_LIST || v.k == TV_JARR || v.k == TV_DICT || v.k == TV_JOBJ
                ? ph__tv_typename(v)
@@ -666,6 +666,14 @@ tlist *ph__tlist_new(rctx *r, size_t cap) {
     l->gen_type = l->gen_func = l->repr_as = NULL;
     l->v = ph__arena_alloc(r->a, l->cap * sizeof(tv));
     return l->v ? l : NULL;
+}
+
+void ph__tlist_reverse(tlist *l) {
+    for (size_t i = 0, j = l->n; i + 1 < j; i++, j--) {
+        tv t = l->v[i];
+        l->v[i] = l->v[j - 1];
+        l->v[j - 1] = t;
+    }
 }
 
 int ph__tlist_push(rctx *r, tlist *l, tv v) {
