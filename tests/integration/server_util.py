@@ -172,6 +172,9 @@ class Conn:
         self.timeout = timeout
         self.buf = bytearray()
         self.eof = False
+        # Whether the end came as a reset (RST) rather than a close (FIN):
+        # read_response reports both as ConnectionClosed.
+        self.reset = False
 
     def close(self):
         self.sock.close()
@@ -193,6 +196,7 @@ class Conn:
         try:
             chunk = self.sock.recv(65536)
         except ConnectionResetError:
+            self.reset = True
             chunk = b""
         if not chunk:
             self.eof = True

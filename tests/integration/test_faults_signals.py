@@ -75,10 +75,15 @@ class Load:
                     self._count(c.read_response())
                 except (ConnectionClosed, OSError) as e:
                     with self.lock:
-                        if isinstance(e, ConnectionResetError) and not c.buf:
-                            self.unanswered.append(f"new connection: {e!r}")
+                        # A reset can surface in send or, seen by recv, as
+                        # ConnectionClosed; a close (FIN) with no answer
+                        # would be a request dropped by the server.
+                        reset = c.reset or isinstance(e, (ConnectionResetError, BrokenPipeError))
+                        what = f"new connection: {e!r}" + (" (reset)" if reset else "")
+                        if reset and not c.buf:
+                            self.unanswered.append(what)
                         else:
-                            self.errors.append(f"new connection: {e!r}")
+                            self.errors.append(what)
 
     def kept(self):
         c = None
