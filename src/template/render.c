@@ -17,6 +17,7 @@
  */
 #include "tmpl.h"
 #include "util/alloc.h"
+#include "util/html.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,13 +73,44 @@ int ph__tmpl_frame_set(rctx *r, frame *f, const char *name, size_t len, tv v) {
     return 0;
 }
 
+/*
+ * {{ row.field }}, the print a page repeats most: when row is the app's
+ * JSON object and the field a string or an integer, the value is printed
+ * from the JSON itself, without entering the executor and the evaluator
+ * (each a switch and a stack check) or making a value. Everything else
+ * takes the general path, with the same result.
+ */
+static int print_attr(rctx *r, node *e, frame *f, tctx *tc) {
+    tv obj, v;
+    int rc = ph__tmpl_lookup(r, f, tc, e->a->name, e->a->nlen, &obj);
+    if (rc < 0)
+        return rc;
+    if (obj.k == TV_JOBJ && !(e->flags & NF_DICTMETHOD) && !r->suppress) {
+        json_t *j = json_object_getn(obj.j, e->name, e->nlen);
+        if (j && json_is_string(j)) {
+            size_t n = json_string_length(j);
+            if (n <= TV_MAX_LEN)
+                return r->autoescape ? ph__html_escape_n(r->out, json_string_value(j), n)
+                                     : out_put(r->out, json_string_value(j), n);
+        } else if (j && json_is_integer(j)) {
+            return ph__fmt_int(r->out, (int64_t)json_integer_value(j));
+        }
+    }
+    if ((rc = ph__tmpl_getattr(r, e, obj, e->name, e->nlen, &v)) < 0)
+        return rc;
+    return ph__tv_output(r, e, v);
+}
+
 static int exec_list(rctx *r, node **v, size_t nv, frame *f, tctx *tc) {
     for (size_t i = 0; i < nv; i++) {
         int rc;
-        if (v[i]->kind == N_TEXT) /* the most common node, without a call */
-            rc = r->suppress ? 0 : out_put(r->out, v[i]->val.s, v[i]->val.n);
+        node *n = v[i];
+        if (n->kind == N_TEXT) /* the most common node, without a call */
+            rc = r->suppress ? 0 : out_put(r->out, n->val.s, n->val.n);
+        else if (n->kind == N_PRINT && n->a->kind == E_GETATTR && n->a->a->kind == E_NAME)
+            rc = print_attr(r, n->a, f, tc);
         else
-            rc = ph__tmpl_exec(r, v[i], f, tc);
+            rc = ph__tmpl_exec(r, n, f, tc);
         if (rc < 0)
             return rc;
     }
