@@ -98,7 +98,8 @@ wait_up() {
 }
 
 # start_server NAME: starts it on CPU 0 at $port; sets srv_pid (to stop) and
-# wpid (the worker to measure). Returns 1 when the server is not available.
+# wpid (the worker to measure). Returns 1 when the server is not available
+# (not_built set when it is installed but its app was not built).
 start_server() {
     local name=$1
     next_port
@@ -114,13 +115,15 @@ start_server() {
         taskset -c 0 nginx -c "$tmp/nginx.conf" -e "$tmp/nginx-error.log" 2>"$tmp/$name.log" &
         srv_pid=$! ;;
     kore)
-        [ -f "$build/bench/table/kore_app.so" ] && have kore || return 1
+        have kore || return 1
+        [ -f "$build/bench/table/kore_app.so" ] || { not_built=1; return 1; }
         sed -e "s|@DIR@|$tmp|g" -e "s|@PORT@|$port|g" \
             -e "s|@MODULE@|$build/bench/table/kore_app.so|g" "$here/kore.conf.in" >"$tmp/kore.conf"
         taskset -c 0 kore -c "$tmp/kore.conf" -f -n -r -q >"$tmp/$name.log" 2>&1 &
         srv_pid=$! ;;
     ulfius)
-        [ -x "$build/bench/table/bench_table_ulfius" ] || return 1
+        pkg-config --exists libulfius || return 1
+        [ -x "$build/bench/table/bench_table_ulfius" ] || { not_built=1; return 1; }
         taskset -c 0 "$build/bench/table/bench_table_ulfius" $port "$BENCH_TEMPLATES" \
             "$BENCH_CONTEXT" 2>"$tmp/$name.log" &
         srv_pid=$! ;;
@@ -204,8 +207,14 @@ measure() {
 : >"$tmp/rows"
 echo "table: ${secs}s per run after ${warm}s of warm-up; servers on CPU 0, wrk on CPU 1; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for name in $servers; do
+    not_built=""
     if ! start_server "$name"; then
-        echo "  $name: not available (scripts/deps.sh bench installs it), skipped"
+        if [ -n "$not_built" ]; then
+            # CMake looks for the peers once, when it configures the build
+            echo "  $name: installed, but its app is not in $build (configured before it was installed: run cmake $build again), skipped"
+        else
+            echo "  $name: not available (scripts/deps.sh bench installs it), skipped"
+        fi
         continue
     fi
     case $name in
