@@ -20,6 +20,7 @@
 #include "util/html.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,14 +50,14 @@ frame *ph__tmpl_frame_new(rctx *r, frame *parent, int stop) {
     return f;
 }
 
-int ph__tmpl_frame_set(rctx *r, frame *f, const char *name, size_t len, tv v) {
+/* The index of name's slot in f, appended (undefined) when f has none;
+ * PH_ENOMEM when it cannot grow. */
+static inline ptrdiff_t frame_slot(rctx *r, frame *f, const char *name, size_t len) {
     for (size_t i = 0; i < f->n; i++)
         if (f->vars[i].name == name || /* interned by the parser: see ph__tmpl_lookup */
             (f->vars[i].len == len && f->vars[i].name[0] == name[0] &&
-             memcmp(f->vars[i].name, name, len) == 0)) {
-            f->vars[i].v = v;
-            return 0;
-        }
+             memcmp(f->vars[i].name, name, len) == 0))
+            return (ptrdiff_t)i;
     if (f->n == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 4;
         struct fvar *nv = ph__arena_alloc(r->a, cap * sizeof(*nv));
@@ -69,7 +70,15 @@ int ph__tmpl_frame_set(rctx *r, frame *f, const char *name, size_t len, tv v) {
     }
     f->vars[f->n].name = name;
     f->vars[f->n].len = len;
-    f->vars[f->n++].v = v;
+    f->vars[f->n].v = tv_undef(name, len);
+    return (ptrdiff_t)f->n++;
+}
+
+int ph__tmpl_frame_set(rctx *r, frame *f, const char *name, size_t len, tv v) {
+    ptrdiff_t i = frame_slot(r, f, name, len);
+    if (i < 0)
+        return (int)i;
+    f->vars[i].v = v;
     return 0;
 }
 
@@ -227,11 +236,25 @@ static int run_loop(rctx *r, node *n, tv seqv, frame *f, tctx *tc, int depth) {
     lv.lp = lp;
     if ((rc = ph__tmpl_frame_set(r, lf, "loop", 4, lv)) < 0)
         return rc;
+    /* `for name in ...`: the name's slot is found once, and each row only
+     * overwrites it (the body may add names to the frame, never remove) */
+    ptrdiff_t slot = -1;
+    if (n->a->kind == E_NAME && (slot = frame_slot(r, lf, n->a->name, n->a->nlen)) < 0)
+        return (int)slot;
     for (size_t i = 0; i < count; i++) {
         lp->i = i;
-        tv item = items ? items[i] : ph__tv_from_json(json_array_get(seq.j, i));
-        if ((rc = assign(r, n->a, item, lf, tc)) < 0 ||
-            (rc = exec_list(r, n->v, n->nv, lf, tc)) < 0)
+        tv item;
+        if (items) {
+            item = items[i];
+        } else {
+            json_t *j = json_array_get(seq.j, i);
+            item = json_is_object(j) ? (tv){.k = TV_JOBJ, .j = j} : ph__tv_from_json(j);
+        }
+        if (slot >= 0)
+            lf->vars[slot].v = item;
+        else if ((rc = assign(r, n->a, item, lf, tc)) < 0)
+            return rc;
+        if ((rc = exec_list(r, n->v, n->nv, lf, tc)) < 0)
             return rc;
     }
     if (count == 0 && n->nw)
