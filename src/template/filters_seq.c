@@ -510,6 +510,10 @@ static int f_last(rctx *r, const node *n, tv v, targs *a, tv *out) {
         return rc;
     *out = count ? items[count - 1] : tv_undef("No last item, sequence was empty.", 33);
     out->flags |= count ? 0 : TVF_HINT;
+    /* Jinja2 takes it with reversed(), which indexes, and a character
+     * indexed out of Markup is Markup (iterating it gives plain str) */
+    if (count && v.k == TV_STR && v.safe)
+        out->safe = 1;
     return 0;
 }
 

@@ -50,6 +50,8 @@ int ph__tmpl_f_random(rctx *r, const node *n, tv v, targs *a, tv *out) {
         return 0;
     }
     *out = items[below(count)];
+    if (v.k == TV_STR && v.safe) /* indexed out of Markup: Markup, as f_last */
+        out->safe = 1;
     return 0;
 }
 

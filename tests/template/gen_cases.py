@@ -594,6 +594,11 @@ for src in [
         "{{ h|title }}|{{ (h|safe)|upper }}|{{ (h|safe).capitalize() }}",
         "{{ (h|safe).center(12, '<') }}", "{{ 'x'.ljust(3, 'ab') }}"]:
     case(src, MARKUP)
+# A character indexed out of Markup is Markup (last, random, [i]); one met by
+# iterating it is plain str (first, list, for, sort, min, max).
+case("{{ (h|safe)|last }}|{{ (h|safe)|first }}|{{ (h|safe)[-1] }}|{{ (h|safe)|list|last }}|"
+     "{{ (h|safe)|reverse|first }}|{{ (h|safe)|min }}|{{ (h|safe)|max }}|"
+     "{% for c in (h|safe)[:2] %}{{ c }}{% endfor %}|{{ ('<'|safe)|random }}|{{ '<'|random }}", MARKUP)
 # round() of an integer to tens, hundreds...: halves to even, as Python's.
 txt("{{ 7|round(-1) }}|{{ 15|round(-1) }}|{{ 25|round(-1) }}|{{ -15|round(-1) }}|{{ -25|round(-1) }}|"
     "{{ 149|round(-2) }}|{{ 150|round(-2) }}|{{ 250|round(-2) }}|{{ 5|round(-1) }}|{{ 3|round(2) }}|"
