@@ -94,7 +94,7 @@ static int print_attr(rctx *r, node *e, frame *f, tctx *tc) {
     int rc = ph__tmpl_lookup(r, f, tc, e->a->name, e->a->nlen, &obj);
     if (rc < 0)
         return rc;
-    if (obj.k == TV_JOBJ && !(e->flags & NF_DICTMETHOD) && !r->suppress) {
+    if (obj.k == TV_JOBJ && !(e->flags & NF_DICTMETHOD)) {
         json_t *j = json_object_getn(obj.j, e->name, e->nlen);
         if (j && json_is_string(j)) {
             size_t n = json_string_length(j);
@@ -116,7 +116,8 @@ static int exec_list(rctx *r, node **v, size_t nv, frame *f, tctx *tc) {
         node *n = v[i];
         if (n->kind == N_TEXT) /* the most common node, without a call */
             rc = r->suppress ? 0 : out_put(r->out, n->val.s, n->val.n);
-        else if (n->kind == N_PRINT && n->a->kind == E_GETATTR && n->a->a->kind == E_NAME)
+        else if (n->kind == N_PRINT && n->a->kind == E_GETATTR && n->a->a->kind == E_NAME &&
+                 !r->suppress)
             rc = print_attr(r, n->a, f, tc);
         else
             rc = ph__tmpl_exec(r, n, f, tc);
@@ -129,12 +130,15 @@ static int exec_list(rctx *r, node **v, size_t nv, frame *f, tctx *tc) {
 /*
  * Render `body` into a string value. The body renders at the end of the
  * output buffer (no buffer of its own to allocate), then its bytes move to
- * the arena and the buffer is cut back.
+ * the arena and the buffer is cut back. `suppress` is what the body runs
+ * with: 0 for a macro or a set block, whose output is always made; a filter
+ * block keeps the statement's own (see N_FILTERBLOCK).
  */
-int ph__tmpl_capture(rctx *r, node **body, size_t nbody, frame *f, tctx *tc, tv *out) {
+static int capture(rctx *r, node **body, size_t nbody, frame *f, tctx *tc, int suppress,
+                   tv *out) {
     int saved_suppress = r->suppress;
     size_t mark = r->out->len;
-    r->suppress = 0;
+    r->suppress = suppress;
     int rc = exec_list(r, body, nbody, f, tc);
     r->suppress = saved_suppress;
     if (rc == 0) {
@@ -147,6 +151,10 @@ int ph__tmpl_capture(rctx *r, node **body, size_t nbody, frame *f, tctx *tc, tv 
     if (r->out->data)
         r->out->data[mark] = '\0';
     return rc;
+}
+
+int ph__tmpl_capture(rctx *r, node **body, size_t nbody, frame *f, tctx *tc, tv *out) {
+    return capture(r, body, nbody, f, tc, 0, out);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -421,7 +429,7 @@ static int exec_callblock(rctx *r, node *n, frame *f, tctx *tc) {
     a.kwn = kwn;
     a.nkw++;
     if (fn.k == TV_MACRO)
-        return r->suppress ? 0 : ph__tmpl_call_macro(r, fn.m, &a, NULL);
+        return ph__tmpl_call_macro(r, fn.m, &a, NULL);
     tv out;
     rc = ph__tmpl_call(r, call, fn, &a, &out);
     return rc < 0 ? rc : ph__tv_output(r, n, out);
@@ -767,7 +775,10 @@ int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
     case N_TEXT:
         return r->suppress ? 0 : out_put(r->out, n->val.s, n->val.n);
     case N_PRINT:
-        if (n->a->kind == E_CALL && !r->suppress) {
+        /* after extends, Jinja2 does not even evaluate what it would print */
+        if (r->suppress)
+            return 0;
+        if (n->a->kind == E_CALL) {
             /* {{ macro(...) }}: the body renders straight into the output,
              * which prints the same bytes as capturing it first */
             targs args;
@@ -811,9 +822,15 @@ int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
         return ph__tmpl_frame_set(r, f, n->name, n->nlen, v);
     }
     case N_CALLBLOCK:
-        return exec_callblock(r, n, f, tc);
-    case N_INCLUDE:
-        return exec_include(r, n, f, tc);
+    case N_INCLUDE: {
+        /* Jinja2 skips only plain output after extends: an include and a
+         * call block still write, before the parent's output */
+        int saved_suppress = r->suppress;
+        r->suppress = 0;
+        rc = n->kind == N_INCLUDE ? exec_include(r, n, f, tc) : exec_callblock(r, n, f, tc);
+        r->suppress = saved_suppress;
+        return rc;
+    }
     case N_IMPORT:
     case N_FROMIMPORT:
         return exec_import(r, n, f, tc);
@@ -836,13 +853,21 @@ int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
         r->autoescape = saved;
         return rc;
     }
-    case N_FILTERBLOCK:
-        if ((rc = ph__tmpl_capture(r, n->v, n->nv, f, tc, &v)) < 0)
+    case N_FILTERBLOCK: {
+        /* the body runs as the statement does (after extends its plain
+         * output is skipped), and the filtered text is written even then,
+         * as Jinja2 does */
+        int saved_suppress = r->suppress;
+        if ((rc = capture(r, n->v, n->nv, f, tc, saved_suppress, &v)) < 0)
             return rc;
         r->filter_input = v;
         if ((rc = ph__tmpl_eval(r, n->a, f, tc, &v)) < 0)
             return rc;
-        return ph__tv_output(r, n, v);
+        r->suppress = 0;
+        rc = ph__tv_output(r, n, v);
+        r->suppress = saved_suppress;
+        return rc;
+    }
     case N_BODY:
         return exec_list(r, n->v, n->nv, f, tc);
     default:

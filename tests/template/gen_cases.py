@@ -307,6 +307,18 @@ INH = [
     ("{% block t %}T{% endblock %}|{{ self.t() }}|{% block x %}{{ self.t()|upper }}{% endblock %}", {}),
     ("{% extends 'base.html' %}{% block title %}Kid{% endblock %}{% block body %}[{{ self.title() }}]{% endblock %}", {}),
     ("{% extends 'base.html' %}{% block footer %}{{ self.title() if false else 'f' }}{% endblock %}", {}),
+    # After extends, plain output is not even evaluated (a stray {{ user.name }}
+    # with no user renders in Flask); statements still run, and an include,
+    # a call block and a filter block still write, before the parent's output.
+    ("{% extends 'base.html' %}{{ 1/0 }}{{ missing.attr }}{% for r in rows %}{{ r.n.x.y }}{% endfor %}"
+     "{% with a = 1 %}{{ a.b.c }}{% endwith %}{% autoescape true %}{{ missing.x }}{% endautoescape %}", {}),
+    ("{% extends 'base.html' %}{% set n = 3 %}{% for i in range(n) %}{% set x = i %}{{ nope.x }}{% endfor %}"
+     "{% macro q() %}{{ 1/0 }}{% endmacro %}{{ q() }}{% block body %}[{{ n }}]{% endblock %}", {}),
+    ("{% extends 'base.html' %}{% include 'part.html' %}{% macro w() %}<w>{{ caller() }}</w>{% endmacro %}"
+     "{% call w() %}x{% endcall %}{% filter upper %}{{ missing.x }}{% include 'part.html' %}{% endfilter %}", {}),
+    ("{% if true %}{% extends 'base.html' %}{% endif %}{{ 1/0 }}{% include 'part.html' %}"
+     "{% filter center(5) %}{% endfilter %}", {}),
+    ("A{{ word }}{% extends 'base.html' %}Z{{ word }}", {}),
 ]
 for src, ctx in INH:
     case(src, {**CTX, **ctx}, files=LIB)
