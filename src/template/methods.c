@@ -563,6 +563,8 @@ int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out) {
         repr = "class 'jinja2.utils.Joiner'";
     } else if (IS("super") && r->cur_chain) {
         fn = g_super;
+        repr = "jinja2.runtime.BlockReference object";
+        at = 1;
     } else if (IS("self")) {
         fn = g_self;
         ph_buf b;

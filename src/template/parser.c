@@ -23,6 +23,11 @@ typedef struct parser {
     ph_tmpl_error *err;
     const char *name;
     int depth;
+    /* statements open around this point that give their body a scope of
+     * its own (all but if); an extends inside one is refused, as Jinja2's
+     * compiler refuses it, once the whole template has parsed */
+    int scoped;
+    const tok *nested_extends;
     node *macros[PARSE_MAX_DEPTH];
     int nmacros;
     node **blocks;
@@ -1212,6 +1217,12 @@ static int parse_statement(parser *P, node **out) {
     *out = n;
     if (++P->depth > PARSE_MAX_DEPTH)
         return fail_at(P, t, "statements nested too deeply");
+    if (kind == N_EXTENDS && P->scoped && !P->nested_extends)
+        P->nested_extends = t;
+    if (kind == N_BLOCK && P->scoped)
+        n->flags |= NF_NESTED;
+    int scoped = kind != N_IF && kind != N_EXTENDS;
+    P->scoped += scoped;
     int rc;
     switch (kind) {
     case N_IF:
@@ -1273,6 +1284,7 @@ static int parse_statement(parser *P, node **out) {
         rc = parse_simple_body(P, n, "endfilter", "filter");
         break;
     }
+    P->scoped -= scoped;
     P->depth--;
     return rc;
 }
@@ -1363,6 +1375,8 @@ fail:
 int ph__tmpl_parse(ptmpl *t, const tokens *tk, ph_tmpl_error *err) {
     parser P = {.tk = tk, .t = t, .err = err, .name = t->name};
     int rc = subparse(&P, NULL, NULL, &t->root);
+    if (rc == 0 && P.nested_extends)
+        rc = fail_at(&P, P.nested_extends, "cannot use extend from a non top-level scope");
     if (rc == 0 && P.nblocks) {
         t->blocks = ph__arena_alloc(&t->arena, P.nblocks * sizeof(node *));
         if (!t->blocks)

@@ -459,7 +459,9 @@ static int load(rctx *r, node *n, tv name, ptmpl **out, int ignore_missing) {
         }
         return e.code ? e.code : PH_ETEMPLATE;
     }
-    if (ph__tv_is_seq(name)) {
+    if (ph__tv_is_seq(name) && n->kind == N_INCLUDE) {
+        /* a list of names to try is an include's (Jinja2's select_template);
+         * import and extends take one name */
         size_t len = ph__tv_len(name);
         for (size_t i = 0; i < len; i++) {
             tv item = ph__tv_at(name, i);
@@ -837,12 +839,18 @@ int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
     case N_EXTENDS:
         return exec_extends(r, n, f, tc);
     case N_BLOCK: {
-        if (r->suppress)
+        /* after extends, Jinja2 skips a block at the top level (the parent
+         * places it) but renders one inside a loop, a with or a macro where
+         * it stands, ahead of the parent's output */
+        if (r->suppress && !(n->flags & NF_NESTED))
             return 0;
+        int saved_suppress = r->suppress;
+        r->suppress = 0;
         bchain *c = find_chain(tc, n->name, n->nlen);
-        if (!c)
-            return exec_list(r, n->v, n->nv, f, tc);
-        return render_block(r, c, 0, f, tc, (n->flags & NF_SCOPED) != 0);
+        rc = c ? render_block(r, c, 0, f, tc, (n->flags & NF_SCOPED) != 0)
+               : exec_list(r, n->v, n->nv, f, tc);
+        r->suppress = saved_suppress;
+        return rc;
     }
     case N_AUTOESCAPE: {
         if ((rc = ph__tmpl_eval(r, n->a, f, tc, &v)) < 0)

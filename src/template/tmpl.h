@@ -279,6 +279,7 @@ enum {
     NF_NEGATE = 256,       /* test: `is not` */
     NF_TRIM_RIGHT = 512,
     NF_DICTMETHOD = 1024, /* E_GETATTR: the name is a dict method (items, keys, ...) */
+    NF_NESTED = 2048,     /* block: inside a statement with a scope (for, with, macro...) */
 };
 
 /* A compiled template: its tree and everything the tree points into. */

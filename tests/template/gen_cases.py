@@ -319,6 +319,18 @@ INH = [
     ("{% if true %}{% extends 'base.html' %}{% endif %}{{ 1/0 }}{% include 'part.html' %}"
      "{% filter center(5) %}{% endfilter %}", {}),
     ("A{{ word }}{% extends 'base.html' %}Z{{ word }}", {}),
+    # A block inside a loop (a with, a macro) of a child still renders where
+    # it stands; one at the top level, or in an if there, is the parent's.
+    ("{% extends 'base.html' %}{% for i in [1, 2] %}{% block title %}T{{ i }}{% endblock %}{% endfor %}"
+     "{% if true %}{% block body %}if{% endblock %}{% endif %}", {}),
+    # extends only at the top level (an if is top level), with one name
+    ("{% if false %}{% elif true %}{% extends 'base.html' %}{% endif %}{% block title %}elif{% endblock %}", {}),
+    ("{% for t in ['base.html'] %}{% extends t %}{% endfor %}", {}),
+    ("{% with a = 1 %}\n{% extends 'base.html' %}{% endwith %}", {}),
+    ("{% block b %}{% autoescape true %}{% extends 'base.html' %}{% endautoescape %}{% endblock %}", {}),
+    ("{% macro m() %}{% extends 'base.html' %}{% endmacro %}\n{{ 'unclosed' }", {}),
+    ("{% extends ['nope.html', 'base.html'] %}", {}),
+    ("{% import ['macros.html'] as m %}", {}),
 ]
 for src, ctx in INH:
     case(src, {**CTX, **ctx}, files=LIB)
