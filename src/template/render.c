@@ -245,12 +245,17 @@ static int run_loop(rctx *r, node *n, tv seqv, frame *f, tctx *tc, int depth) {
     if ((rc = ph__tmpl_frame_set(r, lf, "loop", 4, lv)) < 0)
         return rc;
     /* `for name in ...`: the name's slot is found once, and each row only
-     * overwrites it (the body may add names to the frame, never remove) */
+     * overwrites it */
     ptrdiff_t slot = -1;
     if (n->a->kind == E_NAME && (slot = frame_slot(r, lf, n->a->name, n->a->nlen)) < 0)
         return (int)slot;
+    /* Each row starts from the names the loop itself binds: what the body
+     * sets lasts until the row ends, as in Jinja2, where `{% set x = x + i %}`
+     * reads the outer x on every row (the body only appends to the frame) */
+    size_t bound = lf->n;
     for (size_t i = 0; i < count; i++) {
         lp->i = i;
+        lf->n = bound;
         tv item;
         if (items) {
             item = items[i];

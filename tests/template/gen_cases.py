@@ -658,6 +658,13 @@ MORE = [
     "{% for x in tree recursive %}{{ loop.depth }}{{ loop.depth0 }}{% if x.c %}({{ loop(x.c) }}){% endif %}{% endfor %}",
     "{% set x = 1 %}{% if true %}{% set x = 2 %}{% endif %}{{ x }}",
     "{% for i in [1, 2] %}{% set y = i %}{% endfor %}{{ y|default('no y') }}",
+    # what a loop body sets lasts one row: the next row reads the outer value again
+    "{% set x = 1 %}{% for i in [1, 2, 3] %}{% set x = x + i %}{{ x }}{% endfor %}|{{ x }}",
+    "{% for i in [1, 2] %}{% if loop.first %}{% set f = i %}{% endif %}{{ f|default('u') }}{% endfor %}",
+    "{% for i in [1, 2] %}{% macro m() %}{{ i }}{% endmacro %}{% if loop.first %}{% set g = m %}{% endif %}"
+    "{{ g is defined }}{% endfor %}",
+    "{% for a, b in [[1, 2], [3, 4]] if a > 0 %}{{ c|default('-') }}{% set c = a + b %}{{ c }}{% endfor %}",
+    "{% set ns = namespace(t=0) %}{% for i in [1, 2] %}{% set ns.t = ns.t + i %}{% set t = ns.t %}{{ t }}{% endfor %}",
     "{% macro outer() %}{% macro inner() %}in{% endmacro %}{{ inner() }}-{{ caller() }}{% endmacro %}{% call outer() %}c{% endcall %}",
     "{% import 'ctxlib.html' as c with context %}{{ c.show() }}",
     "{% import 'ctxlib.html' as c %}{{ c.show() }}",
