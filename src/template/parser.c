@@ -24,10 +24,13 @@ typedef struct parser {
     const char *name;
     int depth;
     /* statements open around this point that give their body a scope of
-     * its own (all but if); an extends inside one is refused, as Jinja2's
-     * compiler refuses it, once the whole template has parsed */
-    int scoped;
-    const tok *nested_extends;
+     * its own (all but if), and the for loops among them */
+    int scoped, in_for;
+    /* the first error Jinja2's compiler would raise: an extends in a scope,
+     * an assignment to `loop` in a for loop. It checks once the template
+     * has parsed, so any syntax error is reported first; so is this. */
+    const char *compile_error;
+    uint32_t compile_line, compile_col;
     node *macros[PARSE_MAX_DEPTH];
     int nmacros;
     node **blocks;
@@ -110,6 +113,27 @@ static void describe(const tok *t, char *buf, size_t size) {
 
 static int fail_at(parser *P, const tok *t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+static void compile_error(parser *P, uint32_t line, uint32_t col, const char *msg) {
+    if (!P->compile_error) {
+        P->compile_error = msg;
+        P->compile_line = line;
+        P->compile_col = col;
+    }
+}
+
+/* A for loop's target, or a set inside a for loop, may not be `loop`. */
+static void check_loop_store(parser *P, const node *target) {
+    if (!P->in_for)
+        return;
+    size_t n = target->kind == E_TUPLE ? target->nv : 1;
+    for (size_t i = 0; i < n; i++) {
+        const node *t = target->kind == E_TUPLE ? target->v[i] : target;
+        if (t->kind == E_NAME && t->nlen == 4 && memcmp(t->name, "loop", 4) == 0)
+            compile_error(P, t->line, t->col,
+                          "Can't assign to special loop variable in for-loop target");
+    }
+}
+
 static int fail_at(parser *P, const tok *t, const char *fmt, ...) {
     char msg[400];
     va_list ap;
@@ -877,6 +901,7 @@ static int parse_for(parser *P, node *n) {
     int rc;
     if ((rc = assign_target(P, 0, "in", &n->a)) < 0)
         return rc;
+    check_loop_store(P, n->a);
     if (!is_name(cur(P), "in"))
         return unexpected(P, "'in'");
     advance(P);
@@ -906,6 +931,7 @@ static int parse_set(parser *P, node *n) {
     int rc;
     if ((rc = assign_target(P, 1, NULL, &n->a)) < 0)
         return rc;
+    check_loop_store(P, n->a);
     if (is_op(cur(P), '=')) {
         advance(P);
         if ((rc = parse_tuple(P, 1, 0, 0, NULL, &n->b)) < 0)
@@ -1217,12 +1243,13 @@ static int parse_statement(parser *P, node **out) {
     *out = n;
     if (++P->depth > PARSE_MAX_DEPTH)
         return fail_at(P, t, "statements nested too deeply");
-    if (kind == N_EXTENDS && P->scoped && !P->nested_extends)
-        P->nested_extends = t;
+    if (kind == N_EXTENDS && P->scoped)
+        compile_error(P, t->line, t->col, "cannot use extend from a non top-level scope");
     if (kind == N_BLOCK && P->scoped)
         n->flags |= NF_NESTED;
     int scoped = kind != N_IF && kind != N_EXTENDS;
     P->scoped += scoped;
+    P->in_for += kind == N_FOR;
     int rc;
     switch (kind) {
     case N_IF:
@@ -1285,6 +1312,7 @@ static int parse_statement(parser *P, node **out) {
         break;
     }
     P->scoped -= scoped;
+    P->in_for -= kind == N_FOR;
     P->depth--;
     return rc;
 }
@@ -1375,8 +1403,11 @@ fail:
 int ph__tmpl_parse(ptmpl *t, const tokens *tk, ph_tmpl_error *err) {
     parser P = {.tk = tk, .t = t, .err = err, .name = t->name};
     int rc = subparse(&P, NULL, NULL, &t->root);
-    if (rc == 0 && P.nested_extends)
-        rc = fail_at(&P, P.nested_extends, "cannot use extend from a non top-level scope");
+    if (rc == 0 && P.compile_error) {
+        ph__tmpl_set_error(err, t->name, P.compile_line, P.compile_col, PH_ETEMPLATE, "%s",
+                           P.compile_error);
+        rc = PH_ETEMPLATE;
+    }
     if (rc == 0 && P.nblocks) {
         t->blocks = ph__arena_alloc(&t->arena, P.nblocks * sizeof(node *));
         if (!t->blocks)

@@ -439,6 +439,15 @@ case("{{ html|safe ~ html }} {{ (html|safe).upper() }}", CTX)
 # Errors: syntax and runtime (rc 1 and, for syntax errors, the line)
 # --------------------------------------------------------------------------
 ERRORS = [
+    # Jinja2's compile-time checks: `loop` assigned in a for loop (the target,
+    # a set in its body, nested loops, macros, else), reported after any
+    # syntax error; with and macro parameters named loop are allowed
+    "{% for i in [1] %}\n{% set loop = 1 %}{% endfor %}", "{% for loop in [1] %}x{% endfor %}",
+    "{% for i, loop in [[1, 2]] %}{% endfor %}", "{% for i in [1] %}{% else %}\n\n{% set loop %}x{% endset %}{% endfor %}",
+    "{% for i in [1] %}{% macro m() %}\n{% set loop = 3 %}{% endmacro %}{% endfor %}",
+    "{% for i in [1] %}{% set loop = 1 %}{% endfor %}\n{% if %}",
+    "{% set loop = 1 %}{{ loop }}{% for i in [1] %}{% with loop = 5 %}{{ loop }}{% endwith %}{% endfor %}"
+    "{% macro m(loop) %}{{ loop }}{% endmacro %}{{ m(2) }}",
     "{% if x %}unclosed", "{% for x in y %}no end", "{{ 1 + }}", "{{ }}", "line1\n{{ x..y }}",
     "{% endif %}", "{% unknowntag %}", "{{ 'unterminated }}", "{% block a %}{% endblock b %}",
     "{% block a %}{% endblock %}{% block a %}{% endblock %}", "a\nb\n{% if %}{% endif %}",
