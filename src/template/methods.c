@@ -374,6 +374,23 @@ static int m_self_block(rctx *r, tfunc *s, targs *a, tv *out);
 int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len, tv *out) {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
     switch (obj.k) {
+    case TV_INT:
+    case TV_BOOL:
+    case TV_FLOAT:
+        /* Python's number attributes (a bool is an int) */
+        if (IS("real") || IS("numerator")) {
+            if (obj.k == TV_FLOAT && IS("numerator"))
+                return 0;
+            *out = obj.k == TV_FLOAT ? tv_float(obj.f) : tv_int(obj.i);
+            return 1;
+        }
+        if (IS("imag") || IS("denominator")) {
+            if (obj.k == TV_FLOAT && IS("denominator"))
+                return 0;
+            *out = obj.k == TV_FLOAT ? tv_float(0.0) : tv_int(IS("imag") ? 0 : 1);
+            return 1;
+        }
+        return 0;
     case TV_LOOP:
         return loop_attr(r, obj, name, len, out);
     case TV_MACRO:

@@ -553,10 +553,11 @@ static int parse_subscript(parser *P, node **inout) {
             return PH_ENOMEM;
         n->b = tn;
     } else {
-        if (!parts[0])
+        /* `x[]` subscripts with the empty tuple, as in Jinja2 */
+        if (!parts[0] && !is_op(cur(P), ']'))
             return unexpected(P, "expression");
         n = mk(P, E_GETITEM, start);
-        if (!n)
+        if (!n || (!parts[0] && !(parts[0] = mk(P, E_TUPLE, start))))
             return PH_ENOMEM;
         n->b = parts[0];
     }
@@ -676,6 +677,19 @@ fail:
     ph__free(keys.v);
     ph__free(vals.v);
     return rc;
+}
+
+/* A name a statement binds (a macro, an import's alias): Jinja2's
+ * constants are not names there. */
+static int bound_name(parser *P) {
+    const tok *t = cur(P);
+    if (t->type != T_NAME)
+        return unexpected(P, "name");
+    static const char *const consts[] = {"true", "false", "none", "True", "False", "None"};
+    for (size_t i = 0; i < sizeof(consts) / sizeof(consts[0]); i++)
+        if (is_name(t, consts[i]))
+            return fail_at(P, t, "can't assign to 'name'");
+    return 0;
 }
 
 static int parse_primary(parser *P, node **out) {
@@ -964,6 +978,11 @@ static int parse_params(parser *P, node *n) {
             rc = unexpected(P, "name");
             goto fail;
         }
+        for (size_t i = 0; i < np; i++)
+            if (is_name(cur(P), names[i])) {
+                rc = fail_at(P, cur(P), "duplicate argument '%s' in the definition", names[i]);
+                goto fail;
+            }
         names[np++] = dupname(P, cur(P));
         advance(P);
         node *d = NULL;
@@ -1008,18 +1027,33 @@ static int parse_macro_body(parser *P, node *n, const char *end, const char *wha
     if (rc == 0)
         rc = body_until(P, ends, what, &n->v, &n->nv);
     P->nmacros--;
+    /* A parameter named varargs or kwargs is an ordinary one: the special
+     * comes only when the body uses the name and no parameter has it. One
+     * named caller must have a default if the body uses caller (Jinja2's
+     * compiler refuses it otherwise). */
+    for (size_t i = 0; rc == 0 && n->kw && i < n->nw; i++) {
+        if (strcmp(n->kw[i], "varargs") == 0)
+            n->flags &= ~NF_VARARGS;
+        else if (strcmp(n->kw[i], "kwargs") == 0)
+            n->flags &= ~NF_KWARGS;
+        else if (strcmp(n->kw[i], "caller") == 0 && (n->flags & NF_CALLER) && !n->w[i])
+            compile_error(P, n->line, n->col,
+                          "When defining macros or call blocks the special \"caller\" argument "
+                          "must be omitted or be given a default.");
+    }
     return rc < 0 ? rc : end_tag(P);
 }
 
 static int parse_macro(parser *P, node *n) {
-    if (cur(P)->type != T_NAME)
-        return unexpected(P, "name");
+    int rc = bound_name(P);
+    if (rc < 0)
+        return rc;
     n->name = dupname(P, cur(P));
     n->nlen = cur(P)->n;
     advance(P);
     if (!is_op(cur(P), '('))
         return unexpected(P, "'('");
-    int rc = parse_params(P, n);
+    rc = parse_params(P, n);
     return rc < 0 ? rc : parse_macro_body(P, n, "endmacro", "macro");
 }
 
@@ -1067,8 +1101,8 @@ static int parse_import(parser *P, node *n) {
     if (!is_name(cur(P), "as"))
         return unexpected(P, "'as'");
     advance(P);
-    if (cur(P)->type != T_NAME)
-        return unexpected(P, "name");
+    if ((rc = bound_name(P)) < 0)
+        return rc;
     n->name = dupname(P, cur(P));
     n->nlen = cur(P)->n;
     advance(P);
@@ -1090,9 +1124,13 @@ static int parse_from(parser *P, node *n) {
         if ((is_name(cur(P), "with") || is_name(cur(P), "without")) &&
             is_name(peek(P, 1), "context"))
             break;
-        if (cur(P)->type != T_NAME || nn == 64) {
+        if (nn == 64 || (rc = bound_name(P)) < 0) {
             ph__free(aliases.v);
-            return unexpected(P, "name");
+            return nn == 64 ? unexpected(P, "name") : rc;
+        }
+        if (cur(P)->s[0] == '_') {
+            ph__free(aliases.v);
+            return fail_at(P, cur(P), "names starting with an underline can not be imported");
         }
         names[nn++] = dupname(P, cur(P));
         node *alias = mk(P, E_NAME, cur(P));
@@ -1103,9 +1141,9 @@ static int parse_from(parser *P, node *n) {
         advance(P);
         if (is_name(cur(P), "as")) {
             advance(P);
-            if (cur(P)->type != T_NAME) {
+            if ((rc = bound_name(P)) < 0) {
                 ph__free(aliases.v);
-                return unexpected(P, "name");
+                return rc;
             }
             alias->name = dupname(P, cur(P));
             alias->nlen = cur(P)->n;

@@ -448,6 +448,9 @@ ERRORS = [
     "{% for i in [1] %}{% set loop = 1 %}{% endfor %}\n{% if %}",
     "{% set loop = 1 %}{{ loop }}{% for i in [1] %}{% with loop = 5 %}{{ loop }}{% endwith %}{% endfor %}"
     "{% macro m(loop) %}{{ loop }}{% endmacro %}{{ m(2) }}",
+    "{% macro m(a, b, a) %}{% endmacro %}", "{% macro m(caller) %}{{ caller() }}{% endmacro %}",
+    "{% call(x, x) m() %}{% endcall %}", "{% macro true() %}{% endmacro %}", "{% import 'macros.html' as none %}",
+    "{% from 'macros.html' import input as False %}", "{% from 'macros.html' import _private %}",
     "{% if x %}unclosed", "{% for x in y %}no end", "{{ 1 + }}", "{{ }}", "line1\n{{ x..y }}",
     "{% endif %}", "{% unknowntag %}", "{{ 'unterminated }}", "{% block a %}{% endblock b %}",
     "{% block a %}{% endblock %}{% block a %}{% endblock %}", "a\nb\n{% if %}{% endif %}",
@@ -667,6 +670,13 @@ MORE = [
     "{% for x in tree recursive %}{{ loop.depth }}{{ loop.depth0 }}{% if x.c %}({{ loop(x.c) }}){% endif %}{% endfor %}",
     "{% set x = 1 %}{% if true %}{% set x = 2 %}{% endif %}{{ x }}",
     "{% for i in [1, 2] %}{% set y = i %}{% endfor %}{{ y|default('no y') }}",
+    # parameters named like the specials are ordinary ones; caller with a default
+    "{% macro m(varargs, kwargs) %}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 2) }}",
+    "{% macro m(caller=none) %}{{ caller is none }}{% endmacro %}{{ m() }}{% call m() %}x{% endcall %}",
+    "{% macro m(x, caller=none) %}{{ x }}{{ caller() if caller else '-' }}{% endmacro %}{{ m(1) }}{% call m(2) %}c{% endcall %}",
+    # x[] is x[()]; numbers have Python's real, imag, numerator, denominator
+    "{{ [1, 2][] }}|{{ {'a': 1}[] }}|{{ (1).real }}{{ 1.real }}{{ (2.5).real }}{{ true.real }}{{ (3).imag }}"
+    "{{ (2.5).imag }}{{ (7).numerator }}{{ (7).denominator }}{{ (2.5).numerator }}|{{ (-4).real }}",
     # what a loop body sets lasts one row: the next row reads the outer value again
     "{% set x = 1 %}{% for i in [1, 2, 3] %}{% set x = x + i %}{{ x }}{% endfor %}|{{ x }}",
     "{% for i in [1, 2] %}{% if loop.first %}{% set f = i %}{% endif %}{{ f|default('u') }}{% endfor %}",
