@@ -385,21 +385,89 @@ typedef struct chunk {
     const char *s;
     size_t n; /* bytes */
     size_t w; /* characters */
-    int space;
+    int space; /* a run of ASCII whitespace, which is what separates chunks */
 } chunk;
 
+/* Whether str.strip() leaves nothing: what textwrap drops at line ends is
+ * any whitespace, a no-break space too, though only ASCII separates chunks. */
+static int blank(const char *s, size_t n) {
+    for (size_t i = 0, l; i < n; i += l)
+        if (!(l = ph__cp_space_len(s + i, n - i)))
+            return 0;
+    return 1;
+}
+
+/* Python's [^\d\W], the letters of textwrap's hyphen rule */
+static int py_letter(uint32_t c) { return c == '_' || (ph__cp_classes(c) & CP_ALPHA); }
+
+/* The code point that ends at byte p (p > 0), and the byte it starts at. */
+static uint32_t cp_before(const char *s, size_t p, size_t *start) {
+    size_t b = p - 1, adv;
+    while (b > 0 && ((unsigned char)s[b] & 0xC0) == 0x80)
+        b--;
+    *start = b;
+    return ph__utf8_next(s + b, p - b, &adv);
+}
+
+/*
+ * textwrap's break_on_hyphens: a word splits after the hyphen at byte h when
+ * two letters, or a letter, a hyphen and a letter, come before it, and a
+ * letter, maybe a hyphen, and a letter after it ("well-known" splits,
+ * "1e-07" and "x-1" do not).
+ */
+static int hyphen_break(const char *s, size_t n, size_t h) {
+    size_t p1, p2, p3, q = h + 1, adv;
+    if (h == 0 || !py_letter(cp_before(s, h, &p1)) || p1 == 0)
+        return 0;
+    uint32_t c = cp_before(s, p1, &p2);
+    if (!py_letter(c) && !(c == '-' && p2 > 0 && py_letter(cp_before(s, p2, &p3))))
+        return 0;
+    if (q >= n || !py_letter(ph__utf8_next(s + q, n - q, &adv)) || (q += adv) >= n)
+        return 0;
+    c = ph__utf8_next(s + q, n - q, &adv);
+    if (py_letter(c))
+        return 1;
+    q += adv;
+    return c == '-' && q < n && py_letter(ph__utf8_next(s + q, n - q, &adv));
+}
+
+/* Python's \w, and textwrap's word_punct ([\w!"'&.,?]) */
+static int py_word(uint32_t c) { return c == '_' || (ph__cp_classes(c) & (CP_ALPHA | CP_NUMERIC)); }
+static int py_word_punct(uint32_t c) { return py_word(c) || (c < 128 && c && strchr("!\"'&.,?", (int)c)); }
+
+/* The length of an em-dash at byte p: two hyphens or more that a word
+ * character follows and a word or punctuation character precedes; 0 if none. */
+static size_t em_dash(const char *s, size_t n, size_t p) {
+    size_t e = p, adv, start;
+    while (e < n && s[e] == '-')
+        e++;
+    if (e - p < 2 || e == n || p == 0 || !py_word(ph__utf8_next(s + e, n - e, &adv)) ||
+        !py_word_punct(cp_before(s, p, &start)))
+        return 0;
+    return e - p;
+}
+
+/*
+ * textwrap's chunks: runs of whitespace and words. With break_on_hyphens a
+ * word also ends after a hyphen that joins letters (hyphen_break) and
+ * before an em-dash, which is a chunk of its own.
+ */
 static int split_chunks(rctx *r, const char *s, size_t n, int hyphens, chunk **out, size_t *count) {
     size_t cap = 16, k = 0;
     chunk *v = ph__arena_alloc(r->a, cap * sizeof(chunk));
     for (size_t i = 0; v && i < n;) {
-        size_t j = i;
+        size_t j = i, dash;
         int sp = py_space((unsigned char)s[i]);
-        while (j < n && py_space((unsigned char)s[j]) == sp) {
-            j++;
-            if (!sp && hyphens && s[j - 1] == '-' && j < n && isalpha((unsigned char)s[j]) &&
-                j >= 2 && j - 2 >= i && isalpha((unsigned char)s[j - 2]))
-                break;
-        }
+        if (!sp && hyphens && (dash = em_dash(s, n, i)) > 0)
+            j = i + dash;
+        else
+            while (j < n && py_space((unsigned char)s[j]) == sp) {
+                j++;
+                if (!sp && hyphens &&
+                    ((s[j - 1] == '-' && j - 1 > i && hyphen_break(s, n, j - 1)) ||
+                     (j < n && s[j] == '-' && em_dash(s, n, j))))
+                    break;
+            }
         if (k == cap) {
             chunk *nv = ph__arena_alloc(r->a, cap * 2 * sizeof(chunk));
             if (!nv)
@@ -424,33 +492,46 @@ static int wrap_line(rctx *r, ph_buf *b, const char *s, size_t n, size_t width, 
     size_t nc, ci = 0;
     int rc = split_chunks(r, s, n, hyph, &ch, &nc), lines = 0;
     while (rc == 0 && ci < nc) {
-        if (ch[ci].space && lines)
+        if (lines && blank(ch[ci].s, ch[ci].n))
             ci++;
         size_t cur = 0, start = ci, cut = 0; /* cut: bytes taken from ch[ci] */
         while (ci < nc && cur + ch[ci].w <= width)
             cur += ch[ci++].w;
-        int appended = 0; /* textwrap put a (maybe empty) piece of a long word last */
+        int piece = 0; /* textwrap put a (maybe empty) piece of a long word last */
         if (ci < nc && ch[ci].w > width) {
             size_t left = width < 1 ? 1 : width - cur;
             if (blw) {
                 cut = ph__utf8_offset(ch[ci].s, ch[ci].n, left);
-                appended = 1;
+                /* textwrap cuts a long word after its last hyphen that fits,
+                 * when something other than hyphens comes before it */
+                for (size_t h = cut; hyph && h-- > 1;)
+                    if (ch[ci].s[h] == '-') {
+                        size_t k = 0;
+                        while (k < h && ch[ci].s[k] == '-')
+                            k++;
+                        if (k < h)
+                            cut = h + 1;
+                        break;
+                    }
+                piece = 1;
             } else if (ci == start) {
                 ci++;
-                appended = 1;
             }
         }
         size_t end = ci;
-        /* textwrap drops only the line's last piece when it is whitespace */
-        if (!appended && end > start && ch[end - 1].space)
+        /* textwrap drops the line's last piece when it is whitespace: the
+         * piece of a long word (dropped when empty or cut from a long run of
+         * whitespace), or else the last whole chunk */
+        int keep_cut = cut && !blank(ch[ci].s, cut);
+        if (!piece && end > start && blank(ch[end - 1].s, ch[end - 1].n))
             end--;
-        if (end > start || cut) {
+        if (end > start || keep_cut) {
             if (!*first_line)
                 rc = ph__buf_append(b, wrapstring.s, wrapstring.n);
             *first_line = 0;
             for (size_t i = start; rc == 0 && i < end; i++)
                 rc = ph__buf_append(b, ch[i].s, ch[i].n);
-            if (rc == 0 && cut)
+            if (rc == 0 && keep_cut)
                 rc = ph__buf_append(b, ch[ci].s, cut);
             lines++;
         }

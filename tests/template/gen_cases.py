@@ -107,6 +107,21 @@ for seed in range(3):
     txt("{% for t in ts %}{{ t|length }}|{{ t|truncate(20) }}|{{ t|truncate(9, true, '~', 0) }}|"
         "{{ t[3:17] }}|{{ t[-5:] }}|{{ t|center(70) }}\n{% endfor %}",
         {"ts": _texts(seed, 120)})
+# wordwrap as textwrap wraps: hyphenated words split after the hyphen (not
+# "1e-07"), em-dashes are chunks of their own, a long word is cut after its
+# last hyphen that fits, whitespace (a no-break space too) is dropped at line
+# ends, even a piece of a long run of it
+def _wrap_texts(seed, count):
+    import random
+    rng = random.Random(seed)
+    parts = ["ab", "cd-", "-", "--", " ", "  ", "\t", "x", "é", "1", "_", "'", ",", "?", "well-known",
+             "a--b", "\u00a0", "ü-ö", "1e-07", "state-of-the-art"]
+    return ["".join(rng.choice(parts) for _ in range(rng.randint(1, 12))) for _ in range(count)]
+
+
+for seed in range(2):
+    txt("{% for t in ts %}{% set w = loop.index % 9 + 1 %}{{ t|wordwrap(w) }}|{{ t|wordwrap(w, false, '/') }}|"
+        "{{ t|wordwrap(w, true, '/', false) }}\n{% endfor %}", {"ts": _wrap_texts(seed, 150)})
 # Unicode character classes: \\w for wordcount, str.isalpha() and the rest
 CLASS_TEXTS = ["héllo wörld", "naïve_café 42", "€ 😀 𝄞", "x²+y½", "Ǆemal", "ǅemal", "ǆemal",
                "ΣΑΣ", "σας", "١٢٣", "ⅫⅠ", "\u00a0\u2003\u3000", " \t\n", "", "_", "a-b c", "ÅNGSTRÖM",
