@@ -615,101 +615,47 @@ static int f_string(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return ph__tmpl_soft_str(r, n, v, out);
 }
 
-static int unescape(ph_buf *b, const char *s, size_t n) {
-    static const struct {
-        const char *name;
-        const char *rep;
-    } ents[] = {
-        {"amp;", "&"},   {"lt;", "<"},   {"gt;", ">"},
-        {"quot;", "\""}, {"apos;", "'"}, {"nbsp;", "\xc2\xa0"},
-    };
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (s[i] != '&') {
-            rc = ph__buf_append_char(b, s[i]);
-            continue;
-        }
-        size_t k;
-        for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++) {
-            size_t l = strlen(ents[k].name);
-            if (i + 1 + l <= n && memcmp(s + i + 1, ents[k].name, l) == 0) {
-                rc = ph__buf_append_str(b, ents[k].rep);
-                i += l;
-                break;
-            }
-        }
-        if (k < sizeof(ents) / sizeof(ents[0]))
-            continue;
-        if (i + 2 < n && s[i + 1] == '#') {
-            size_t j = i + 2;
-            int hex = j < n && (s[j] == 'x' || s[j] == 'X');
-            j += hex;
-            unsigned long cp = 0;
-            size_t d0 = j;
-            while (j < n && (hex ? isxdigit((unsigned char)s[j]) : isdigit((unsigned char)s[j])) &&
-                   j - d0 < 8)
-                cp = cp * (hex ? 16 : 10) + (unsigned long)(isdigit((unsigned char)s[j])
-                                                                ? s[j] - '0'
-                                                                : (tolower(s[j]) - 'a' + 10)),
-                j++;
-            if (j > d0 && cp > 0 && cp <= 0x10FFFF) {
-                char u[4];
-                size_t ul;
-                if (cp < 0x80) {
-                    u[0] = (char)cp;
-                    ul = 1;
-                } else if (cp < 0x800) {
-                    u[0] = (char)(0xC0 | (cp >> 6));
-                    u[1] = (char)(0x80 | (cp & 0x3F));
-                    ul = 2;
-                } else if (cp < 0x10000) {
-                    u[0] = (char)(0xE0 | (cp >> 12));
-                    u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                    u[2] = (char)(0x80 | (cp & 0x3F));
-                    ul = 3;
-                } else {
-                    u[0] = (char)(0xF0 | (cp >> 18));
-                    u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-                    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                    u[3] = (char)(0x80 | (cp & 0x3F));
-                    ul = 4;
-                }
-                rc = ph__buf_append(b, u, ul);
-                i = (j < n && s[j] == ';') ? j : j - 1;
-                continue;
-            }
-        }
-        rc = ph__buf_append_char(b, '&');
-    }
-    return rc;
-}
 
 /* markupsafe 2.1: drop comments and tags, collapse whitespace, unescape. */
 static int f_striptags(rctx *r, const node *n, tv v, targs *a, tv *out) {
+    (void)a;
+    return ph__tmpl_striptags(r, n, v, out);
+}
+
+int ph__tmpl_striptags(rctx *r, const node *n, tv v, tv *out) {
     tv s;
     int rc = ph__tmpl_soft_str(r, n, v, &s);
     if (rc < 0)
         return rc;
-    ph_buf t, c;
+    /* as markupsafe: comments out first (<!--.*?-->), then tags (<.*?>)
+     * from what is left, so `<<!-- c -->` keeps its first `<` */
+    ph_buf nc, t, c;
+    ph__buf_init(&nc, 0);
     ph__buf_init(&t, 0);
     ph__buf_init(&c, 0);
-    for (size_t i = 0; rc == 0 && i < s.n; i++) {
-        if (s.s[i] == '<') {
-            if (i + 4 <= s.n && memcmp(s.s + i, "<!--", 4) == 0) {
-                const char *e = memmem(s.s + i + 4, s.n - i - 4, "-->", 3);
-                if (e) {
-                    i = (size_t)(e - s.s) + 2;
-                    continue;
-                }
-            }
-            const char *e = memchr(s.s + i + 1, '>', s.n - i - 1);
-            if (e) {
-                i = (size_t)(e - s.s);
-                continue;
-            }
-        }
-        rc = ph__buf_append_char(&t, s.s[i]);
+    size_t i = 0;
+    for (const char *open; rc == 0 && (open = memmem(s.s + i, s.n - i, "<!--", 4));) {
+        size_t at = (size_t)(open - s.s);
+        const char *close = memmem(open + 4, s.n - at - 4, "-->", 3);
+        if (!close)
+            break;
+        rc = ph__buf_append(&nc, s.s + i, at - i);
+        i = (size_t)(close - s.s) + 3;
     }
+    if (rc == 0)
+        rc = ph__buf_append(&nc, s.s + i, s.n - i);
+    const char *p = nc.data ? nc.data : "";
+    i = 0;
+    for (const char *open; rc == 0 && (open = memchr(p + i, '<', nc.len - i));) {
+        const char *close = memchr(open + 1, '>', nc.len - (size_t)(open + 1 - p));
+        if (!close)
+            break;
+        rc = ph__buf_append(&t, p + i, (size_t)(open - p) - i);
+        i = (size_t)(close - p) + 1;
+    }
+    if (rc == 0)
+        rc = ph__buf_append(&t, p + i, nc.len - i);
+    ph__buf_close(&nc);
     /* " ".join(text.split()), Unicode's whitespace included */
     int need_space = 0;
     for (size_t i = 0, k; rc == 0 && i < t.len;) {
@@ -728,7 +674,7 @@ static int f_striptags(rctx *r, const node *n, tv v, targs *a, tv *out) {
     ph_buf u;
     ph__buf_init(&u, 0);
     if (rc == 0)
-        rc = unescape(&u, c.data ? c.data : "", c.len);
+        rc = ph__tmpl_html_unescape(&u, c.data ? c.data : "", c.len);
     ph__buf_close(&c);
     return finish(r, &u, 0, out, rc);
 }

@@ -371,6 +371,32 @@ static int m_joiner(rctx *r, tfunc *s, targs *a, tv *out) {
 static int g_self(rctx *r, tfunc *s, targs *a, tv *out);
 static int m_self_block(rctx *r, tfunc *s, targs *a, tv *out);
 
+/* Markup's own methods: unescape() and striptags(), which return plain text */
+static int no_args(rctx *r, const char *name, targs *a) {
+    return a && (a->npos || a->nkw)
+               ? ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s() takes no arguments", name)
+               : 0;
+}
+
+static int m_unescape(rctx *r, tfunc *s, targs *a, tv *out) {
+    int rc = no_args(r, "unescape", a);
+    if (rc < 0)
+        return rc;
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    if ((rc = ph__tmpl_html_unescape(&b, s->self.s, s->self.n)) == 0) {
+        *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, 0);
+        rc = out->k == TV_STR ? 0 : PH_ENOMEM;
+    }
+    ph__buf_close(&b);
+    return rc;
+}
+
+static int m_striptags(rctx *r, tfunc *s, targs *a, tv *out) {
+    int rc = no_args(r, "striptags", a);
+    return rc < 0 ? rc : ph__tmpl_striptags(r, NULL, s->self, out);
+}
+
 int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len, tv *out) {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
     switch (obj.k) {
@@ -398,6 +424,10 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
     case TV_STR: {
         tfunc_fn fn;
         const char *sname;
+        if (obj.safe && IS("unescape"))
+            return bind(r, obj, "unescape", m_unescape, out);
+        if (obj.safe && IS("striptags"))
+            return bind(r, obj, "striptags", m_striptags, out);
         if (!ph__tmpl_str_method(name, len, &fn, &sname))
             return 0;
         tfunc_fn method = fn;

@@ -569,6 +569,12 @@ size_t ph__utf8_len(const char *s, size_t n);
 
 uint32_t ph__utf8_next(const char *s, size_t n, size_t *adv);
 int ph__utf8_put(ph_buf *b, uint32_t cp);
+
+/* unescape.c: Python's html.unescape (every HTML5 named reference, numeric
+ * references with the standard's repairs), appended to b */
+int ph__tmpl_html_unescape(ph_buf *b, const char *s, size_t n);
+/* filters_str.c: the striptags filter (Markup.striptags()) */
+int ph__tmpl_striptags(rctx *r, const node *n, tv v, tv *out);
 /* casemap.c: Python's case mappings. Modes of ph__tmpl_casemap: str.upper,
  * str.lower, str.capitalize, Jinja2's title filter, str.title, str.swapcase. */
 enum { C_UPPER, C_LOWER, C_CAPITALIZE, C_TITLE, C_PYTITLE, C_SWAP };

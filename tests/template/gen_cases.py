@@ -122,6 +122,36 @@ def _wrap_texts(seed, count):
 for seed in range(2):
     txt("{% for t in ts %}{% set w = loop.index % 9 + 1 %}{{ t|wordwrap(w) }}|{{ t|wordwrap(w, false, '/') }}|"
         "{{ t|wordwrap(w, true, '/', false) }}\n{% endfor %}", {"ts": _wrap_texts(seed, 150)})
+# striptags as markupsafe: comments out before tags, then html.unescape with
+# every HTML5 name, legacy names without ';', the longest known start of an
+# unknown name, numeric references repaired as the standard says; Markup's
+# unescape() and striptags()
+def _ref_texts(seed, count):
+    import html.entities
+    import random
+    rng = random.Random(seed)
+    names = sorted(html.entities.html5)
+
+    def piece():
+        r = rng.random()
+        if r < 0.35:
+            return "&" + rng.choice(names)
+        if r < 0.45:
+            return "&" + rng.choice(names).rstrip(";") + rng.choice(["", "x", "it;", ";", "1"])
+        if r < 0.6:
+            return ("&#" + rng.choice(["", "x", "X"]) +
+                    "".join(rng.choice("0123456789abcdefABCDEFg") for _ in range(rng.randint(0, 9))) +
+                    rng.choice([";", "", " "]))
+        if r < 0.7:
+            return "&" + "".join(rng.choice("abcxyzAZ;#&é") for _ in range(rng.randint(0, 40)))
+        return rng.choice(["a", " ", "\t", "é", ";", "#", "<b>", "&", "\n", "<!-- c -->", "<", ">", "-->"])
+    return ["".join(piece() for _ in range(rng.randint(1, 6))) for _ in range(count)]
+
+
+txt("{% for t in ts %}{{ t|striptags }}|{{ (t|safe).unescape() }}|{{ (t|safe).striptags() }}\n{% endfor %}",
+    {"ts": _ref_texts(1, 200)})
+txt("{{ '<<!-- c -->'|striptags }}|{{ '&#0;&#13;&#128;&#150;&#xD800;&#x110000;&#9999999999;&#1;&#xFFFE;'|striptags }}|"
+    "{{ '&ampx &lt3 &notit; &notin; &EACUTE; &Eacute; &frac12'|striptags }}")
 # Unicode character classes: \\w for wordcount, str.isalpha() and the rest
 CLASS_TEXTS = ["héllo wörld", "naïve_café 42", "€ 😀 𝄞", "x²+y½", "Ǆemal", "ǅemal", "ǆemal",
                "ΣΑΣ", "σας", "١٢٣", "ⅫⅠ", "\u00a0\u2003\u3000", " \t\n", "", "_", "a-b c", "ÅNGSTRÖM",
