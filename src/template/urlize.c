@@ -9,7 +9,8 @@
  * words joined with "nofollow" and the default "noopener", sorted) and
  * extra_schemes (prefixes such as "ftp://" that link a word too).
  *
- * The host check is a close approximation of Jinja2's _http_re, not a copy.
+ * The host and address checks follow Jinja2's _http_re and _email_re,
+ * Unicode word characters included.
  * Reference: Jinja2 3.1 "urlize" filter documentation.
  */
 #include "tmpl.h"
@@ -29,60 +30,16 @@ static int ends(const char *s, size_t n, const char *p) {
     return n >= k && memcmp(s + n - k, p, k) == 0;
 }
 
-static int host_char(unsigned char c) {
-    return isalnum(c) || c == '-' || c == '%' || c == '_' || c >= 0x80;
+/* Python's \w (Unicode), and the code point at s[i] with its length */
+static int word_cp(uint32_t c) { return c == '_' || (ph__cp_classes(c) & (CP_ALPHA | CP_NUMERIC)); }
+
+static uint32_t cp_at(const char *s, size_t n, size_t i, size_t *len) {
+    return ph__utf8_next(s + i, n - i, len);
 }
 
-/* The host part (after an optional scheme or www.) up to an optional :port and path. */
-static int looks_like_url(const char *s, size_t n) {
-    size_t i = 0;
-    int scheme = 0, www = 0;
-    if (starts(s, n, "https://"))
-        i = 8, scheme = 1;
-    else if (starts(s, n, "http://"))
-        i = 7, scheme = 1;
-    if (starts(s + i, n - i, "www."))
-        www = 1;
-    /* shortest and longest of the labels before the last one */
-    size_t h = i, labels = 0, last_label = 0, last_len = 0, shortest = SIZE_MAX, longest = 0;
-    while (h < n) {
-        size_t b = h;
-        while (h < n && host_char((unsigned char)s[h]))
-            h++;
-        if (h == b)
-            break;
-        if (labels) {
-            shortest = last_len < shortest ? last_len : shortest;
-            longest = last_len > longest ? last_len : longest;
-        }
-        labels++;
-        last_label = b;
-        last_len = h - b;
-        if (h < n && s[h] == '.' && h + 1 < n && host_char((unsigned char)s[h + 1]))
-            h++;
-        else
-            break;
-    }
-    if (!labels)
-        return 0;
-    int ok = 0;
-    if (scheme || www) {
-        int alpha = 1;
-        for (size_t k = 0; k < last_len; k++)
-            alpha &= isalpha((unsigned char)s[last_label + k]) != 0;
-        ok = labels >= (www ? 2u : 1u) &&
-             ((alpha && last_len >= 2 && last_len <= 63) ||
-              (last_len > 4 && starts(s + last_label, last_len, "xn--")));
-        if (scheme && labels == 1 && !www)
-            ok = alpha && last_len >= 2;
-    } else if (shortest >= 2 && longest <= 63) { /* a bare domain's labels: 2 to 63 long */
-        static const char *const tlds[] = {"com", "net", "int", "edu", "gov", "org", "info", "mil"};
-        for (size_t k = 0; k < 8 && labels >= 2; k++)
-            if (last_len == strlen(tlds[k]) && strncasecmp(s + last_label, tlds[k], last_len) == 0)
-                ok = 1;
-    }
-    if (!ok)
-        return 0;
+/* What may follow a host: (?::\d{1,5})?(?:[/?#]\S*)?$ (a word holds no
+ * whitespace, so a path runs to the end). */
+static int after_host(const char *s, size_t n, size_t h) {
     if (h < n && s[h] == ':') {
         size_t p = ++h;
         while (h < n && isdigit((unsigned char)s[h]) && h - p < 5)
@@ -90,27 +47,142 @@ static int looks_like_url(const char *s, size_t n) {
         if (h == p)
             return 0;
     }
-    if (h < n && !strchr("/?#", s[h]))
-        return 0;
-    return 1;
+    return h == n || (s[h] && strchr("/?#", s[h]));
 }
 
-static int looks_like_email(const char *s, size_t n) {
-    const char *at = memchr(s, '@', n);
-    if (!at || at == s)
-        return 0;
-    size_t d = (size_t)(at - s) + 1;
-    if (d >= n || !(isalnum((unsigned char)s[d]) || s[d] == '_'))
-        return 0;
-    const char *dot = NULL;
-    for (size_t i = d; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!(isalnum(c) || c == '_' || c == '.' || c == '-' || c >= 0x80))
-            return 0;
-        if (c == '.')
-            dot = s + i;
+/*
+ * A host's labels from byte i: runs of [\w%-] joined by single dots. Sets
+ * the end, the last label's start, the count and the shortest and longest
+ * of the others (in characters).
+ */
+typedef struct labels {
+    size_t end, last, count, shortest, longest;
+} labels;
+
+static labels scan_labels(const char *s, size_t n, size_t i) {
+    labels l = {i, i, 0, SIZE_MAX, 0};
+    size_t h = i, prev_chars = 0;
+    for (;;) {
+        size_t b = h, chars = 0, k;
+        while (h < n) {
+            uint32_t c = cp_at(s, n, h, &k);
+            if (!(word_cp(c) || c == '%' || c == '-'))
+                break;
+            h += k;
+            chars++;
+        }
+        if (h == b)
+            break;
+        if (l.count) {
+            l.shortest = prev_chars < l.shortest ? prev_chars : l.shortest;
+            l.longest = prev_chars > l.longest ? prev_chars : l.longest;
+        }
+        l.count++;
+        l.last = b;
+        l.end = h;
+        prev_chars = chars;
+        if (h + 1 < n && s[h] == '.')
+            h++;
+        else
+            break;
     }
-    return dot && dot > s + d && (size_t)(dot - s) + 1 < n;
+    return l;
+}
+
+/* \d{1,3}(\.\d{1,3}){3} from i; the end, or 0 */
+static size_t ipv4(const char *s, size_t n, size_t i) {
+    for (int g = 0; g < 4; g++) {
+        if (g && (i >= n || s[i++] != '.'))
+            return 0;
+        size_t p = i;
+        while (i < n && isdigit((unsigned char)s[i]) && i - p < 3)
+            i++;
+        if (i == p)
+            return 0;
+    }
+    return i;
+}
+
+/* \[([\da-f]{0,4}:){2}([\da-f]{0,4}:?){1,6}] from i; the end, or 0 */
+static size_t ipv6(const char *s, size_t n, size_t i) {
+    if (i >= n || s[i++] != '[')
+        return 0;
+    for (int g = 0; g < 2; g++) {
+        size_t p = i;
+        while (i < n && isxdigit((unsigned char)s[i]) && i - p < 4)
+            i++;
+        if (i >= n || s[i++] != ':')
+            return 0;
+    }
+    for (int g = 0; g < 6; g++) { /* fewest groups first: each takes what it can */
+        size_t p = i;
+        while (i < n && isxdigit((unsigned char)s[i]) && i - p < 4)
+            i++;
+        i += i < n && s[i] == ':';
+        if (i < n && s[i] == ']')
+            return i + 1;
+    }
+    return 0;
+}
+
+/* Jinja2's _http_re (case-insensitive): a scheme or www. and a host whose
+ * last label is 2 to 63 letters (or xn--...), or a bare host of labels of 2
+ * to 63 characters under com/net/int/edu/gov/org/info/mil, or a scheme and
+ * an IP address; then an optional port and path. */
+static int looks_like_url(const char *s, size_t n) {
+    size_t i = starts(s, n, "https://") ? 8 : starts(s, n, "http://") ? 7 : 0;
+    int scheme = i > 0;
+    if (scheme || starts(s, n, "www.")) {
+        labels l = scan_labels(s, n, scheme ? i : 4);
+        const char *t = s + l.last;
+        size_t tn = l.end - l.last, k = 0;
+        while (k < tn && isalpha((unsigned char)t[k]))
+            k++;
+        int tld = l.count && ((k == tn && tn >= 2 && tn <= 63) ||
+                              (tn > 4 && starts(t, tn, "xn--") && ph__utf8_len(t + 4, tn - 4) >= 2 &&
+                               ph__utf8_len(t + 4, tn - 4) <= 59 && !memchr(t + 4, '-', tn - 4)));
+        if (tld && after_host(s, n, l.end))
+            return 1;
+    }
+    if (!scheme) {
+        static const char *const tlds[] = {"com", "net", "int", "edu", "gov", "org", "info", "mil"};
+        labels l = scan_labels(s, n, 0);
+        size_t tn = l.end - l.last;
+        for (size_t k = 0; k < 8 && l.count >= 2 && l.shortest >= 2 && l.longest <= 63; k++)
+            if (tn == strlen(tlds[k]) && strncasecmp(s + l.last, tlds[k], tn) == 0)
+                return after_host(s, n, l.end);
+        return 0;
+    }
+    size_t e = ipv4(s, n, i);
+    if (!e)
+        e = ipv6(s, n, i);
+    return e && after_host(s, n, e);
+}
+
+/* Jinja2's _email_re, ^\S+@\w[\w.-]*\.\w+$: the domain (after the last '@')
+ * starts with a word character and ends with a dot and word characters. */
+static int looks_like_email(const char *s, size_t n) {
+    size_t at = n;
+    while (at > 0 && s[at - 1] != '@')
+        at--;
+    if (at < 2 || at >= n) /* no '@', nothing before it, or nothing after */
+        return 0;
+    size_t k, dot = 0;
+    if (!word_cp(cp_at(s, n, at, &k)))
+        return 0;
+    for (size_t i = at + k; i < n; i += k) {
+        uint32_t c = cp_at(s, n, i, &k);
+        if (c == '.')
+            dot = i;
+        else if (!(word_cp(c) || c == '-'))
+            return 0;
+    }
+    if (!dot || dot + 1 >= n)
+        return 0;
+    for (size_t i = dot + 1; i < n; i += k)
+        if (!word_cp(cp_at(s, n, i, &k)))
+            return 0;
+    return 1;
 }
 
 static size_t count_of(const char *s, size_t n, const char *p) {
@@ -172,16 +244,20 @@ static int link_word(ph_buf *b, const char *w, size_t n, const uopts *o) {
     size_t mn = me - hb;
     int rc = ph__buf_append(b, w, hb);
     if (rc == 0 && looks_like_url(m, mn)) {
-        int has_scheme = starts(m, mn, "https://") || starts(m, mn, "http://");
+        /* Jinja2 tests the scheme case-sensitively here (HTTP://x.com gets
+         * https:// put before it) */
+        int has_scheme = (mn >= 8 && memcmp(m, "https://", 8) == 0) ||
+                         (mn >= 7 && memcmp(m, "http://", 7) == 0);
         rc = ph__buf_printf(b, "<a href=\"%s%.*s\"%s>", has_scheme ? "" : "https://", (int)mn, m,
                             o->attrs);
         if (rc == 0)
             rc = url_text(b, m, mn, o->trim);
         if (rc == 0)
             rc = ph__buf_append(b, "</a>", 4);
-    } else if (rc == 0 && starts(m, mn, "mailto:") && looks_like_email(m + 7, mn - 7)) {
+    } else if (rc == 0 && mn >= 7 && memcmp(m, "mailto:", 7) == 0 && looks_like_email(m + 7, mn - 7)) {
         rc = ph__buf_printf(b, "<a href=\"%.*s\">%.*s</a>", (int)mn, m, (int)mn - 7, m + 7);
-    } else if (rc == 0 && memchr(m, '@', mn) && !starts(m, mn, "www.") && !memchr(m, ':', mn) &&
+    } else if (rc == 0 && memchr(m, '@', mn) && !(mn >= 4 && memcmp(m, "www.", 4) == 0) &&
+               !memchr(m, ':', mn) &&
                looks_like_email(m, mn)) {
         rc = ph__buf_printf(b, "<a href=\"mailto:%.*s\">%.*s</a>", (int)mn, m, (int)mn, m);
     } else if (rc == 0) {

@@ -122,6 +122,20 @@ def _wrap_texts(seed, count):
 for seed in range(2):
     txt("{% for t in ts %}{% set w = loop.index % 9 + 1 %}{{ t|wordwrap(w) }}|{{ t|wordwrap(w, false, '/') }}|"
         "{{ t|wordwrap(w, true, '/', false) }}\n{% endfor %}", {"ts": _wrap_texts(seed, 150)})
+# urlize as Jinja2's _http_re and _email_re: Unicode word characters, label
+# lengths in characters, IP hosts, xn-- domains, ports; the scheme test for
+# "https://" is case-sensitive (HTTP://x.com gets https:// put before it)
+def _url_texts(seed, count):
+    import random
+    rng = random.Random(seed)
+    parts = ["http://", "https://", "HTTP://", "www.", "WWW.", "a", "ab", "é", "éé", "中文", ".", "-", "%", "_",
+             "com", "org", "info", "xn--", "xn--abc", "1", "123", ":80", ":123456", "/", "?", "#", "[", "]",
+             "::1", "1.2.3.4", "@", "mailto:", "x@y.z", "(", ")", "<", ">", ",", "'", " "]
+    return ["".join(rng.choice(parts) for _ in range(rng.randint(1, 7))) for _ in range(count)]
+
+
+case("{% for t in ts %}{{ t|urlize }}\n{% endfor %}", {"ts": _url_texts(1, 300)})
+case("{{ 'é.com foo@bar.com!x@y.org http://1.2.3.4:80/x https://[::1]/ HTTP://UP.COM www.xn--abc.com'|urlize }}")
 # striptags as markupsafe: comments out before tags, then html.unescape with
 # every HTML5 name, legacy names without ';', the longest known start of an
 # unknown name, numeric references repaired as the standard says; Markup's
