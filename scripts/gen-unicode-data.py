@@ -14,6 +14,8 @@ the engine cases and quotes text as Jinja2 does):
     Word_Break classes MidLetter, MidNumLet and Single_Quote;
   - the characters str.isprintable() rejects, as ranges (repr() writes them
     as escapes: '\xa0', '\u2028');
+  - the zero of each run of decimal digits (category Nd, ten in a row):
+    int() and float() read any of them as a digit;
   - each character's classes, as runs of equal classes: isalpha, isdigit,
     isnumeric, isspace, islower, isupper and titlecase (category Lt), the
     bits of src/template/tmpl.h's CP_* (str.isalpha() and the other str
@@ -110,6 +112,13 @@ def main():
         for i in range(0, len(rs), 4):
             w("    " + " ".join("{0x%X, 0x%X}," % r for r in rs[i:i + 4]) + "\n")
         w("};\n\n")
+    zeros = [c for c in chars() if unicodedata.decimal(chr(c), -1) == 0]
+    assert all(unicodedata.decimal(chr(z + k), -1) == k for z in zeros for k in range(10))
+    w("/* The zero of each run of ten decimal digits (Nd). */\n")
+    w("static const uint32_t decimal_zeros[] = {\n")
+    for i in range(0, len(zeros), 8):
+        w("    " + " ".join("0x%X," % z for z in zeros[i:i + 8]) + "\n")
+    w("};\n\n")
     runs = []
     for c in chars():
         f = classes(c)

@@ -98,6 +98,18 @@ int ph__cp_printable(uint32_t c) {
     return !in_ranges(nonprintable_ranges, COUNT(nonprintable_ranges), c);
 }
 
+int ph__cp_decimal(uint32_t c) {
+    size_t lo = 0, hi = COUNT(decimal_zeros);
+    while (lo < hi) { /* the last zero at or below c */
+        size_t mid = lo + (hi - lo) / 2;
+        if (decimal_zeros[mid] <= c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo && c - decimal_zeros[lo - 1] < 10 ? (int)(c - decimal_zeros[lo - 1]) : -1;
+}
+
 unsigned ph__cp_classes(uint32_t c) {
     const uint32_t *run = find_run(class_runs[0], COUNT(class_runs), 3, c);
     return run ? run[2] : 0;

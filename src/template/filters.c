@@ -51,71 +51,26 @@ static int f_length(rctx *r, const node *n, tv v, targs *a, tv *out) {
                          ph__tv_typename(v));
 }
 
-/* Python's float(str): surrounding whitespace allowed, underscores between digits. */
-static int parse_float(tv s, double *out) {
-    char buf[128];
-    size_t b = 0, e = s.n, k = 0;
-    while (b < e && isspace((unsigned char)s.s[b]))
-        b++;
-    while (e > b && isspace((unsigned char)s.s[e - 1]))
-        e--;
-    if (e == b || e - b >= sizeof(buf))
-        return -1;
-    for (size_t i = b; i < e; i++)
-        if (s.s[i] != '_')
-            buf[k++] = s.s[i];
-        else if (i == b || i + 1 == e || !isdigit((unsigned char)s.s[i - 1]) ||
-                 !isdigit((unsigned char)s.s[i + 1]))
-            return -1;
-    buf[k] = 0;
-    if (strchr(buf, 'x') || strchr(buf, 'X') || strchr(buf, 'p') || strchr(buf, 'P'))
-        return -1;
-    char *end;
-    errno = 0;
-    *out = strtod(buf, &end);
-    return *end ? -1 : 0;
-}
-
-static int parse_int(tv s, int base, int64_t *out) {
-    char buf[128];
-    size_t b = 0, e = s.n, k = 0;
-    while (b < e && isspace((unsigned char)s.s[b]))
-        b++;
-    while (e > b && isspace((unsigned char)s.s[e - 1]))
-        e--;
-    if (e == b || e - b >= sizeof(buf))
-        return -1;
-    for (size_t i = b; i < e; i++)
-        if (s.s[i] != '_')
-            buf[k++] = s.s[i];
-    buf[k] = 0;
-    const char *p = buf;
-    int neg = 0;
-    if (*p == '+' || *p == '-')
-        neg = *p++ == '-';
-    if (base == 16 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-        p += 2;
-    else if (base == 8 && p[0] == '0' && (p[1] == 'o' || p[1] == 'O'))
-        p += 2;
-    else if (base == 2 && p[0] == '0' && (p[1] == 'b' || p[1] == 'B'))
-        p += 2;
-    if (!*p || *p == '+' || *p == '-' || isspace((unsigned char)*p))
-        return -1;
-    char *end;
-    errno = 0;
-    long long v = strtoll(p, &end, base);
-    if (*end || errno)
-        return -1;
-    *out = neg ? -v : v;
+/* A float as int() makes it an integer; 1 when it is NaN (int() raises
+ * ValueError, which the filter turns into its default). */
+static int float_to_int(rctx *r, const node *n, double f, tv *out) {
+    if (isnan(f))
+        return 1;
+    if (isinf(f)) /* OverflowError, which Jinja2 does not catch */
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot convert float infinity to integer");
+    *out = fabs(f) < 9.2e18 ? tv_int((int64_t)f) : tv_float(trunc(f));
     return 0;
 }
 
+/* Jinja2's int: int(value, base) for text, int(value) otherwise; when that
+ * fails, int(float(value)); when that fails too, the default. */
 static int f_int(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tv def = tv_int(0), basev = tv_int(10);
     ph__tmpl_arg(a, 0, "default", &def);
     ph__tmpl_arg(a, 1, "base", &basev);
     int64_t i;
     double f;
+    int rc = 1;
     switch (v.k) {
     case TV_UNDEF:
         return ph__tmpl_undef_error(r, n, v);
@@ -124,28 +79,31 @@ static int f_int(rctx *r, const node *n, tv v, targs *a, tv *out) {
         *out = tv_int(v.i);
         return 0;
     case TV_FLOAT:
-        if (!isfinite(v.f))
-            return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot convert float %s to integer",
-                                 isnan(v.f) ? "NaN" : "infinity");
-        *out = fabs(v.f) < 9.2e18 ? tv_int((int64_t)v.f) : tv_float(trunc(v.f));
-        return 0;
-    case TV_STR:
-        if (parse_int(v, basev.k == TV_INT ? (int)basev.i : 10, &i) == 0) {
+        rc = float_to_int(r, n, v.f, out);
+        break;
+    case TV_STR: {
+        /* a base that is not an integer is Python's TypeError: the float path */
+        int ok = basev.k == TV_INT || basev.k == TV_BOOL
+                     ? ph__py_int(v.s, v.n, basev.i < -1 || basev.i > 36 ? -1 : (int)basev.i, &i, &f)
+                     : -1;
+        if (ok == 0) {
             *out = tv_int(i);
             return 0;
         }
-        if (parse_float(v, &f) == 0) {
-            if (!isfinite(f))
-                return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "cannot convert float %s to integer",
-                                     isnan(f) ? "NaN" : "infinity");
-            *out = tv_int((int64_t)f);
+        if (ok == 1) { /* past 64 bits: a float (Python's is exact) */
+            *out = tv_float(f);
             return 0;
         }
-        /* fall through */
-    default:
-        *out = def;
-        return 0;
+        if (ph__py_float(v.s, v.n, &f) == 0)
+            rc = float_to_int(r, n, f, out);
+        break;
     }
+    default:
+        break;
+    }
+    if (rc == 1)
+        *out = def;
+    return rc < 0 ? rc : 0;
 }
 
 static int f_float(rctx *r, const node *n, tv v, targs *a, tv *out) {
@@ -158,7 +116,7 @@ static int f_float(rctx *r, const node *n, tv v, targs *a, tv *out) {
         *out = tv_float((double)v.i);
     else if (v.k == TV_FLOAT)
         *out = v;
-    else if (v.k == TV_STR && parse_float(v, &f) == 0)
+    else if (v.k == TV_STR && ph__py_float(v.s, v.n, &f) == 0)
         *out = tv_float(f);
     else
         *out = def;
@@ -244,7 +202,8 @@ static int f_round(rctx *r, const node *n, tv v, targs *a, tv *out) {
         return 0;
     }
     double x = v.k == TV_FLOAT ? v.f : (double)v.i, p = pow(10.0, (double)prec);
-    double y = ceil_ ? ceil(x * p) : floor(x * p);
+    /* Python's math.ceil and math.floor return integers, which have no -0 */
+    double y = (ceil_ ? ceil(x * p) : floor(x * p)) + 0.0;
     *out = tv_float(y / p);
     return 0;
 }
@@ -584,7 +543,7 @@ static int f_filesizeformat(rctx *r, const node *n, tv v, targs *a, tv *out) {
     ph__tmpl_arg(a, 0, "binary", &binary);
     double bytes;
     if (v.k == TV_STR) {
-        if (parse_float(v, &bytes) < 0)
+        if (ph__py_float(v.s, v.n, &bytes) < 0)
             return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "could not convert string to float");
     } else if (v.k == TV_INT || v.k == TV_BOOL || v.k == TV_FLOAT) {
         bytes = v.k == TV_FLOAT ? v.f : (double)v.i;

@@ -573,6 +573,11 @@ int ph__utf8_put(ph_buf *b, uint32_t cp);
 /* unescape.c: Python's html.unescape (every HTML5 named reference, numeric
  * references with the standard's repairs), appended to b */
 int ph__tmpl_html_unescape(ph_buf *b, const char *s, size_t n);
+/* pynumber.c: Python's int(text, base) (0; 1 with *big set when the value
+ * does not fit 64 bits; -1 where Python raises ValueError) and float(text)
+ * (0, or -1 for ValueError) */
+int ph__py_int(const char *s, size_t n, int base, int64_t *out, double *big);
+int ph__py_float(const char *s, size_t n, double *out);
 /* filters_str.c: the striptags filter (Markup.striptags()) */
 int ph__tmpl_striptags(rctx *r, const node *n, tv v, tv *out);
 /* casemap.c: Python's case mappings. Modes of ph__tmpl_casemap: str.upper,
@@ -592,6 +597,8 @@ enum {
     CP_TITLE = 64,   /* general category Lt */
 };
 unsigned ph__cp_classes(uint32_t c);
+/* The value of a decimal digit of any script (Python's unicodedata.decimal), or -1. */
+int ph__cp_decimal(uint32_t c);
 /* str.islower() (lower) or str.isupper() of s: its cased characters all in
  * that case, and at least one of them */
 int ph__cp_one_case(const char *s, size_t n, int lower);

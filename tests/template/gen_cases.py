@@ -122,6 +122,26 @@ def _wrap_texts(seed, count):
 for seed in range(2):
     txt("{% for t in ts %}{% set w = loop.index % 9 + 1 %}{{ t|wordwrap(w) }}|{{ t|wordwrap(w, false, '/') }}|"
         "{{ t|wordwrap(w, true, '/', false) }}\n{% endfor %}", {"ts": _wrap_texts(seed, 150)})
+# int and float read text as Python's int(text, base) and float(text):
+# underscores only between digits, base prefixes and base 0, digits of any
+# script, Unicode whitespace around; int falls back to int(float(text)) (nan
+# gives the default); floor and ceil rounding never give -0.0
+def _number_texts(seed, count):
+    import random
+    rng = random.Random(seed)
+    parts = ["1", "0", "9", "-", "+", ".", "e", "E", "_", " ", "x", "0x", "0b", "0o", "inf", "nan",
+             "Infinity", "\u0661", "\u00b2", "\t", "1_000", "0_1", "__", "\u00a0", "\x1c", "a", "f"]
+    return ["".join(rng.choice(parts) for _ in range(rng.randint(1, 5))) for _ in range(count)]
+
+
+txt("{% for t in ts %}{{ t|int }}|{{ t|int(-1, 16) }}|{{ t|int(base=0) }}|{{ t|float(-1) }}|{{ t|int(7, 2) }}|"
+    "{{ t|int(base=8) }}|{{ t|int(3, base=1) }}|{{ t|int(4, base='x') }}\n{% endfor %}",
+    {"ts": [t for t in _number_texts(1, 400) if "inf" not in t.lower()]})
+txt("{{ 'nan'|int }}|{{ '-nan'|int(5) }}|{{ (0.0 / 1)|int }}|{{ '1_0.5_0e1_0'|float }}|{{ '.5'|float }}|{{ '5.'|float }}|"
+    "{{ '-Infinity'|float }}|{{ 'infinit'|float(-1) }}|{{ '0x10'|float(-1) }}|{{ '0x_1f'|int(base=0) }}|"
+    "{{ '010'|int(-1, 0) }}|{{ '0_0'|int(-1, 0) }}|{{ -0.72|round(0, 'ceil') }}|{{ -0.5|round(0, 'floor') }}|"
+    "{{ -84.0|round(-3, 'ceil') }}|{{ '1e400'|float }}")
+case("{{ 'inf'|int }}")
 # urlize as Jinja2's _http_re and _email_re: Unicode word characters, label
 # lengths in characters, IP hosts, xn-- domains, ports; the scheme test for
 # "https://" is case-sensitive (HTTP://x.com gets https:// put before it)
