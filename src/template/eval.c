@@ -709,8 +709,17 @@ int ph__tmpl_call(rctx *r, const node *n, tv fn, targs *a, tv *out) {
     switch (fn.k) {
     case TV_MACRO:
         return ph__tmpl_call_macro(r, fn.m, a, out);
-    case TV_FUNC:
-        return fn.fn->fn(r, fn.fn, a, out);
+    case TV_FUNC: {
+        int had_error = r->err && r->err->code != 0;
+        int rc = fn.fn->fn(r, fn.fn, a, out);
+        /* builtins (methods, globals) report without a node: their error
+         * is at the call */
+        if (rc < 0 && n && !had_error && r->err && r->err->code && r->err->line == 0) {
+            r->err->line = n->line;
+            r->err->column = n->col;
+        }
+        return rc;
+    }
     case TV_LOOP:
         return ph__tmpl_call_loop(r, fn.lp, a, out);
     case TV_UNDEF:

@@ -67,11 +67,30 @@ static size_t char_len_before(const char *s, size_t from, size_t e) {
 }
 
 
-static int append_str_arg(rctx *r, ph_buf *b, tv fmt, tv arg, int repr, int prec, int width,
+/* Python's ascii(): repr() with every non-ASCII character escaped */
+static int ascii_of(rctx *r, tv v, ph_buf *out) {
+    ph_buf t;
+    ph__buf_init(&t, 0);
+    int rc = ph__tv_repr(r, v, &t);
+    for (size_t i = 0, adv; rc == 0 && i < t.len; i += adv) {
+        uint32_t c = ph__utf8_next(t.data + i, t.len - i, &adv);
+        rc = c < 0x80     ? ph__buf_append_char(out, (char)c)
+             : c < 0x100   ? ph__buf_printf(out, "\\x%02x", c)
+             : c < 0x10000 ? ph__buf_printf(out, "\\u%04x", c)
+                           : ph__buf_printf(out, "\\U%08x", c);
+    }
+    ph__buf_close(&t);
+    return rc;
+}
+
+/* An argument of %s (conv 's'), %r ('r') or %a ('a'). */
+static int append_str_arg(rctx *r, ph_buf *b, tv fmt, tv arg, char conv, int prec, int width,
                           int left) {
     ph_buf t;
     ph__buf_init(&t, 0);
-    int rc = repr ? ph__tv_repr(r, arg, &t) : ph__tv_str(r, arg, &t);
+    int rc = conv == 'r' ? ph__tv_repr(r, arg, &t)
+             : conv == 'a' ? ascii_of(r, arg, &t)
+                           : ph__tv_str(r, arg, &t);
     const char *s = t.data ? t.data : "";
     size_t n = t.len;
     if (rc == 0 && prec >= 0)
@@ -104,7 +123,8 @@ static int to_number(rctx *r, const node *n, tv v, char type, double *f, long lo
                 return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
                                      "%%%c format: an integer is required, not float", type);
         }
-        *i = (long long)v.f;
+        /* past 64 bits the caller prints the float's own digits */
+        *i = fabs(v.f) < 9.2e18 ? (long long)v.f : 0;
         return 0;
     }
     return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "%%%c format: a real number is required, not %s", type,
@@ -171,19 +191,13 @@ static int fmt_fixed(ph_buf *b, double x, int prec) {
 /* An integer conversion (d i u x X o) the way Python does it: a sign and
  * not two's complement for negative hex/octal, "0o" for %#o, zero padding
  * after the sign and prefix even with a precision. */
-static int fmt_int(ph_buf *b, const char *flags, int width, int prec, char type, long long v) {
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    char digits[72];
-    snprintf(digits, sizeof(digits),
-             type == 'x'   ? "%llx"
-             : type == 'X' ? "%llX"
-             : type == 'o' ? "%llo"
-                           : "%llu",
-             u);
+/* An integer's digits with its sign, prefix, precision and padding. */
+static int fmt_digits(ph_buf *b, const char *flags, int width, int prec, char type, int neg,
+                      const char *digits) {
     size_t nd = strlen(digits);
     int alt = strchr(flags, '#') != NULL, zero = strchr(flags, '0') != NULL;
     int left = strchr(flags, '-') != NULL;
-    const char *sign = v < 0 ? "-" : strchr(flags, '+') ? "+" : strchr(flags, ' ') ? " " : "";
+    const char *sign = neg ? "-" : strchr(flags, '+') ? "+" : strchr(flags, ' ') ? " " : "";
     const char *prefix = !alt          ? ""
                          : type == 'x' ? "0x"
                          : type == 'X' ? "0X"
@@ -206,6 +220,26 @@ static int fmt_int(ph_buf *b, const char *flags, int width, int prec, char type,
     for (size_t i = 0; rc == 0 && left && i < pad; i++)
         rc = ph__buf_append_char(b, ' ');
     return rc;
+}
+
+static int fmt_int(ph_buf *b, const char *flags, int width, int prec, char type, long long v) {
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    char digits[72];
+    snprintf(digits, sizeof(digits),
+             type == 'x'   ? "%llx"
+             : type == 'X' ? "%llX"
+             : type == 'o' ? "%llo"
+                           : "%llu",
+             u);
+    return fmt_digits(b, flags, width, prec, type, v < 0, digits);
+}
+
+/* %d of a float past 64 bits: Python prints the exact integer it holds,
+ * which the C library's %.0f writes too (every such float is an integer) */
+static int fmt_big_int(ph_buf *b, const char *flags, int width, int prec, char type, double f) {
+    char digits[400];
+    snprintf(digits, sizeof(digits), "%.0f", fabs(f));
+    return fmt_digits(b, flags, width, prec, type, f < 0, digits);
 }
 
 /* A float conversion (e E f F g G) through the C library, whose output
@@ -315,20 +349,22 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
         }
         int left = in_set(flags, '-');
         if (type == 's' || type == 'r' || type == 'a') {
-            rc = append_str_arg(r, b, fmt, arg, type != 's', prec, width, left);
+            rc = append_str_arg(r, b, fmt, arg, type, prec, width, left);
             continue;
         }
         if (type == 'c') { /* a character: chr(int) or a one-character str */
             ph_buf cb;
             ph__buf_init(&cb, 16);
-            if ((arg.k == TV_INT || arg.k == TV_BOOL) && arg.i >= 0 && arg.i <= 0x10FFFF)
+            if ((arg.k == TV_INT || arg.k == TV_BOOL) && arg.i >= 0xD800 && arg.i <= 0xDFFF)
+                rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "surrogates not allowed");
+            else if ((arg.k == TV_INT || arg.k == TV_BOOL) && arg.i >= 0 && arg.i <= 0x10FFFF)
                 rc = ph__utf8_put(&cb, (uint32_t)arg.i);
             else if (arg.k == TV_STR && ph__utf8_len(arg.s, arg.n) == 1)
                 rc = ph__buf_append(&cb, arg.s, arg.n);
             else
                 rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "%%c requires int or char");
             if (rc == 0)
-                rc = append_str_arg(r, b, fmt, tv_str(cb.data, cb.len, 0), 0, -1, width, left);
+                rc = append_str_arg(r, b, fmt, tv_str(cb.data, cb.len, 0), 's', -1, width, left);
             ph__buf_close(&cb);
             if (rc < 0)
                 break;
@@ -346,7 +382,9 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
         if ((type == 'f' || type == 'F') && !nf && width < 0 &&
             fmt_fixed(b, f, prec < 0 ? 6 : prec) == 0)
             continue;
-        if (pf_is(type, PF_INT))
+        if (pf_is(type, PF_INT) && arg.k == TV_FLOAT && fabs(f) >= 9.2e18)
+            rc = fmt_big_int(b, flags, width, prec, type, f);
+        else if (pf_is(type, PF_INT))
             rc = fmt_int(b, flags, width, prec, type, iv);
         else
             rc = fmt_float_conv(r, n, b, flags, width, prec, type, f);
@@ -486,6 +524,8 @@ static int number_digits(rctx *r, const node *n, tv v, fspec *fs, char *digits, 
     if (type == 'c') {
         if (iv < 0 || iv > 0x10FFFF)
             return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "%%c arg not in range(0x110000)");
+        if (iv >= 0xD800 && iv <= 0xDFFF) /* Python makes it, but no UTF-8 page can hold it */
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "surrogates not allowed");
         ph_buf t = {.data = digits, .cap = size, .max = size - 1};
         *neg = 0;
         return ph__utf8_put(&t, (uint32_t)iv);
@@ -511,6 +551,11 @@ static int number_digits(rctx *r, const node *n, tv v, fspec *fs, char *digits, 
 }
 
 static int format_spec(rctx *r, const node *n, tv v, const char *spec, size_t sn, ph_buf *b) {
+    /* only str and numbers have a __format__ of their own; object's takes
+     * no format spec */
+    if (sn && v.k != TV_STR && v.k != TV_INT && v.k != TV_FLOAT && v.k != TV_BOOL)
+        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unsupported format string passed to %s.__format__",
+                             ph__tv_typename(v));
     fspec fs;
     if (parse_fspec(spec, sn, &fs) < 0)
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Invalid format specifier");
@@ -681,10 +726,13 @@ static int str_format(rctx *r, tfunc *self, targs *a, tv *out) {
         }
         const char *spec = p < fl && f[p] == ':' ? f + p + 1 : "";
         size_t sn = p < fl && f[p] == ':' ? fl - p - 1 : 0;
-        if (rc == 0 && conv == 'r') {
+        if (rc == 0 && conv && conv != 'r' && conv != 'a' && conv != 's')
+            rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Unknown conversion specifier %c", conv);
+        if (rc == 0 && conv) { /* !r, !a, !s: the field becomes that text */
             ph_buf t;
             ph__buf_init(&t, 0);
-            rc = ph__tv_repr(r, v, &t);
+            rc = conv == 'r' ? ph__tv_repr(r, v, &t) : conv == 'a' ? ascii_of(r, v, &t)
+                                                                   : ph__tv_str(r, v, &t);
             if (rc == 0)
                 v = ph__tv_strdup(r, t.data ? t.data : "", t.len, 0);
             ph__buf_close(&t);

@@ -122,6 +122,30 @@ def _wrap_texts(seed, count):
 for seed in range(2):
     txt("{% for t in ts %}{% set w = loop.index % 9 + 1 %}{{ t|wordwrap(w) }}|{{ t|wordwrap(w, false, '/') }}|"
         "{{ t|wordwrap(w, true, '/', false) }}\n{% endfor %}", {"ts": _wrap_texts(seed, 150)})
+# printf-style and str.format fields over many specs: %a and !a are ascii(),
+# %d of a float past 64 bits prints its exact integer, object's __format__
+# takes no spec (None, lists), unknown conversions are errors
+def _format_cases(seed, count):
+    import random
+    rng = random.Random(seed)
+    flags = ["", "-", "+", " ", "#", "0", "-0", "+ ", "#0"]
+    vals = ["3", "-3", "0", "3.14159", "-2.5", "1e10", "1e-5", "'x'", "'héllo'", "true", "none", "[1, 'é']",
+            "255", "65", "-0.0", "1e300", "123456789"]
+    specs = ["", "!r", "!a", "!s", ":>10", ":<5", ":^9", ":*^9", ":+", ": ", ":,", ":_", ":.2f", ":10.3e",
+             ":g", ":%", ":x", ":#x", ":o", ":b", ":08.2f", ":,.2f", ":=+10", ":n", ":.3", ":s", ":#b", ":X"]
+    out = []
+    for _ in range(count):
+        spec = ("%" + rng.choice(flags) + rng.choice(["", "5", "10", "1", "0"]) +
+                rng.choice(["", ".0", ".2", ".5", "."]) + rng.choice("diouxXeEfFgGcrsa%"))
+        v = rng.choice(vals)
+        out.append("{{ %r|format(%s) }}|{{ %r.format(%s) }}" % ("<" + spec + ">", v, "<{" + rng.choice(specs) + "}>", v))
+    return out
+
+
+for i, src in enumerate(_format_cases(3, 160)):
+    txt(src)
+txt("{{ '{!x}'.format(1) }}")
+
 # int and float read text as Python's int(text, base) and float(text):
 # underscores only between digits, base prefixes and base 0, digits of any
 # script, Unicode whitespace around; int falls back to int(float(text)) (nan

@@ -75,3 +75,21 @@ def test_usage_errors_exit_2(tmp_path, args):
     p = run(args, tmp_path)
     assert p.returncode == 2
     assert b"usage" in p.stderr
+
+
+@pytest.mark.parametrize("src", ["{{ '%c'|format(55296) }}", "{{ '{:c}'.format(57343) }}",
+                                 "{{ '&#xD800;'|striptags }}|{{ '%c'|format(55295) }}"])
+def test_output_is_always_utf8(tmp_path, src):
+    """A surrogate code point has no UTF-8 form: asked for one by number, the
+    render fails (Python makes the character; Flask then fails to encode the
+    page) and never writes invalid UTF-8; a reference to one unescapes to
+    U+FFFD as in Python."""
+    (tmp_path / "t.txt").write_text(src)
+    p = run(["t.txt"], tmp_path)
+    if "striptags" in src:
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.decode("utf-8") == "\ufffd|\ud7ff"
+    else:
+        assert p.returncode == 1
+        assert b"t.txt:1:" in p.stderr and b"surrogates not allowed" in p.stderr
+        assert p.stdout == b""
