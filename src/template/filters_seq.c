@@ -284,7 +284,7 @@ static int batch_now(rctx *r, const node *n, tv v, targs *a, tv *out) {
     /* Python compares a row's length to linecount with ==: a count that is
      * not a whole number never matches, so everything lands in one row */
     tv given = cnt;
-    if (cnt.k == TV_FLOAT && cnt.f == (double)(int64_t)cnt.f && fabs(cnt.f) < 0x1p62)
+    if (cnt.k == TV_FLOAT && fabs(cnt.f) < 0x1p62 && cnt.f == (double)(int64_t)cnt.f)
         cnt = tv_int((int64_t)cnt.f);
     else if (cnt.k != TV_INT && cnt.k != TV_BOOL)
         cnt = tv_int(-1);
