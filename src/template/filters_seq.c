@@ -71,16 +71,9 @@ typedef struct keyspec {
     int have_def;
 } keyspec;
 
-static int lower_copy(rctx *r, tv s, tv *out) {
-    char *d = ph__arena_alloc(r->a, s.n + 1);
-    if (!d)
-        return PH_ENOMEM;
-    for (size_t i = 0; i < s.n; i++)
-        d[i] = (char)tolower((unsigned char)s.s[i]);
-    d[s.n] = 0;
-    *out = tv_str(d, s.n, s.safe);
-    return 0;
-}
+/* Python's str.lower(), which Jinja2's ignore_case applies to text keys
+ * (every script, 'İ' to 'i̇', 'Ǆ' to 'ǆ') */
+static int lower_copy(rctx *r, tv s, tv *out) { return ph__tmpl_casemap(r, s, C_LOWER, out); }
 
 static int key_of(rctx *r, const node *n, keyspec *ks, tv item, tv *out) {
     int rc = 0;

@@ -122,6 +122,22 @@ def _wrap_texts(seed, count):
 for seed in range(2):
     txt("{% for t in ts %}{% set w = loop.index % 9 + 1 %}{{ t|wordwrap(w) }}|{{ t|wordwrap(w, false, '/') }}|"
         "{{ t|wordwrap(w, true, '/', false) }}\n{% endfor %}", {"ts": _wrap_texts(seed, 150)})
+# case-insensitive sort, unique, min, max, dictsort and groupby compare
+# Python's str.lower() of each key, in every script
+def _case_lists(seed, count):
+    import random
+    rng = random.Random(seed)
+    words = ["a", "B", "b", "A", "é", "É", "z", "ß", "SS", "ss", "10", "9", "", "İ", "i", "ǅ", "ǆ", "Ǆ",
+             "ﬁ", "FI", "σ", "Σ", "ς"]
+    return [[rng.choice(words) for _ in range(rng.randint(0, 6))] for _ in range(count)]
+
+
+txt("{% for l in ls %}{{ l|sort }}|{{ l|sort(true) }}|{{ l|unique|list }}|{{ l|max }}|{{ l|min }}|"
+    "{{ l|groupby('0', default='-')|map(attribute='grouper')|list }}\n{% endfor %}",
+    {"ls": _case_lists(1, 200)})
+txt("{% for d in ds %}{{ d|dictsort }}|{{ d|dictsort(true, 'value') }}\n{% endfor %}",
+    {"ds": [{w: i for i, w in enumerate(l)} for l in _case_lists(2, 100)]})
+
 # printf-style and str.format fields over many specs: %a and !a are ascii(),
 # %d of a float past 64 bits prints its exact integer, object's __format__
 # takes no spec (None, lists), unknown conversions are errors
