@@ -123,6 +123,19 @@ size_t ph__cp_space_len(const char *s, size_t n) {
     return (ph__cp_classes(ph__utf8_next(s, n, &adv)) & CP_SPACE) ? adv : 0;
 }
 
+size_t ph__cp_line_break(const char *s, size_t n, size_t i) {
+    unsigned char b = (unsigned char)s[i];
+    if (b == '\r' && i + 1 < n && s[i + 1] == '\n')
+        return 2;
+    if (b == '\n' || b == '\r' || b == 0x0B || b == 0x0C || (b >= 0x1C && b <= 0x1E))
+        return 1;
+    if (b < 0x80)
+        return 0;
+    size_t adv;
+    uint32_t c = ph__utf8_next(s + i, n - i, &adv);
+    return c == 0x85 || c == 0x2028 || c == 0x2029 ? adv : 0;
+}
+
 int ph__cp_one_case(const char *s, size_t n, int lower) {
     int lo = 0, up = 0, title = 0;
     for (size_t i = 0, adv; i < n; i += adv) {

@@ -144,19 +144,13 @@ static int f_center(rctx *r, const node *n, tv v, targs *a, tv *out) {
     return pad(r, s, width, ' ', 0, out);
 }
 
-/* Python's str.splitlines separators (ASCII and the common ones). */
+/* The end of the line from i (str.splitlines), and where the next begins. */
 static size_t line_end(const char *s, size_t n, size_t i, size_t *next) {
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\n' || c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1e)) {
-            *next = i + 1;
+    for (size_t k; i < n; i++)
+        if ((k = ph__cp_line_break(s, n, i))) {
+            *next = i + k;
             return i;
         }
-        if (c == '\r') {
-            *next = i + 1 < n && s[i + 1] == '\n' ? i + 2 : i + 1;
-            return i;
-        }
-    }
     *next = n;
     return n;
 }

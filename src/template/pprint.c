@@ -147,19 +147,6 @@ static int is_space(uint32_t c) {
            c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
-/* Python's str.splitlines(keepends=True) boundary: the length of the line
- * break at s[i], or 0. */
-static size_t line_break(const char *s, size_t n, size_t i) {
-    size_t adv;
-    uint32_t c = ph__utf8_next(s + i, n - i, &adv);
-    if (c == '\r' && i + 1 < n && s[i + 1] == '\n')
-        return 2;
-    if (c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || (c >= 0x1C && c <= 0x1E) ||
-        c == 0x85 || c == 0x2028 || c == 0x2029)
-        return adv;
-    return 0;
-}
-
 /* Length in characters of repr(s[a, b)). */
 static int rep_len(pp *p, const char *s, size_t a, size_t b, size_t *chars) {
     ph_buf tmp;
@@ -189,7 +176,7 @@ static int format_str(pp *p, tv v, size_t indent, size_t allowance, int level) {
     int rc = 0;
     for (size_t ls = 0; rc == 0 && ls < v.n;) {
         size_t le = ls, brk = 0;
-        while (le < v.n && !(brk = line_break(v.s, v.n, le))) {
+        while (le < v.n && !(brk = ph__cp_line_break(v.s, v.n, le))) {
             size_t adv;
             ph__utf8_next(v.s + le, v.n - le, &adv);
             le += adv;

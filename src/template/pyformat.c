@@ -1140,17 +1140,19 @@ static int s_replace(rctx *r, tfunc *self, targs *a, tv *out) {
 }
 
 static int s_splitlines(rctx *r, tfunc *self, targs *a, tv *out) {
-    tv s = self->self;
+    tv s = self->self, keep = tv_bool(0);
+    ph__tmpl_arg(a, 0, "keepends", &keep);
+    int keepends = ph__tv_truthy(keep);
     tlist *l = ph__tlist_new(r, 8);
     if (!l)
         return PH_ENOMEM;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < s.n;) {
-        size_t e = i;
-        while (e < s.n && s.s[e] != '\n' && s.s[e] != '\r')
+        size_t e = i, k = 0;
+        while (e < s.n && !(k = ph__cp_line_break(s.s, s.n, e)))
             e++;
-        rc = ph__tlist_push(r, l, tv_str(s.s + i, e - i, s.safe));
-        i = e < s.n && s.s[e] == '\r' && e + 1 < s.n && s.s[e + 1] == '\n' ? e + 2 : e + 1;
+        rc = ph__tlist_push(r, l, tv_str(s.s + i, e - i + (keepends ? k : 0), s.safe));
+        i = e + k;
     }
     *out = (tv){.k = TV_LIST};
     out->l = l;

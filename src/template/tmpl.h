@@ -605,6 +605,9 @@ int ph__cp_one_case(const char *s, size_t n, int lower);
 /* The character at s (n bytes left, n > 0) when str.isspace() holds for
  * it, Unicode's spaces too (U+00A0, U+3000...): its bytes; otherwise 0 */
 size_t ph__cp_space_len(const char *s, size_t n);
+/* The length of the line break at s[i] as str.splitlines() sees one (\r\n,
+ * \n, \r, \v, \f, \x1c-\x1e, U+0085, U+2028, U+2029), or 0. */
+size_t ph__cp_line_break(const char *s, size_t n, size_t i);
 /* Python's str.strip (left and right), lstrip or rstrip: whole characters
  * found in *chars, or whitespace as str.isspace() sees it when chars is NULL */
 tv ph__tmpl_strip(tv s, const tv *chars, int left, int right);

@@ -122,6 +122,20 @@ def _wrap_texts(seed, count):
 for seed in range(2):
     txt("{% for t in ts %}{% set w = loop.index % 9 + 1 %}{{ t|wordwrap(w) }}|{{ t|wordwrap(w, false, '/') }}|"
         "{{ t|wordwrap(w, true, '/', false) }}\n{% endfor %}", {"ts": _wrap_texts(seed, 150)})
+# line breaks as str.splitlines() sees them (\v, \f, \x1c-\x1e, U+0085,
+# U+2028, U+2029 too) in splitlines (keepends), indent and wordwrap
+def _line_texts(seed, count):
+    import random
+    rng = random.Random(seed)
+    parts = ["a", "b c", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028",
+             "\u2029", " ", "é"]
+    return ["".join(rng.choice(parts) for _ in range(rng.randint(0, 8))) for _ in range(count)]
+
+
+txt("{% for t in ts %}{{ t|indent(2) }}|{{ t|indent(1, true, true) }}|{{ t|wordwrap(3) }}|{{ t.splitlines() }}|"
+    "{{ t.splitlines(true) }}|{{ t.splitlines(keepends=true) }}|{{ t|pprint }}\n{% endfor %}",
+    {"ts": _line_texts(1, 200)})
+
 # case-insensitive sort, unique, min, max, dictsort and groupby compare
 # Python's str.lower() of each key, in every script
 def _case_lists(seed, count):
