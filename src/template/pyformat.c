@@ -971,18 +971,55 @@ static int s_expandtabs(rctx *r, tfunc *self, targs *a, tv *out) {
     return rc;
 }
 
+/*
+ * The optional start and end of find, count, startswith and the like (the
+ * arguments after the first), as Python takes a slice s[start:end]: in
+ * characters, negative from the end, clamped; start may stay past the end,
+ * which the methods answer for themselves. None is the default.
+ */
+typedef struct span {
+    int64_t start, end; /* characters */
+    size_t b0, b1;      /* bytes of s[start:end] */
+} span;
+
+static int arg_span(rctx *r, tv s, targs *a, const char *name, span *sp) {
+    int64_t len = (int64_t)ph__utf8_len(s.s, s.n), v[2] = {0, len};
+    for (int k = 0; k < 2; k++) {
+        tv x;
+        if (!ph__tmpl_arg(a, (size_t)k + 1, NULL, &x) || x.k == TV_NONE)
+            continue;
+        if (x.k != TV_INT && x.k != TV_BOOL)
+            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE,
+                                 "slice indices of %s() must be integers or None", name);
+        v[k] = x.i < 0 ? (x.i + len < 0 ? 0 : x.i + len) : x.i;
+    }
+    sp->start = v[0];
+    sp->end = v[1] > len ? len : v[1];
+    sp->b0 = sp->start <= len ? ph__utf8_offset(s.s, s.n, (size_t)sp->start) : s.n;
+    sp->b1 = sp->end > sp->start ? ph__utf8_offset(s.s, s.n, (size_t)sp->end) : sp->b0;
+    return 0;
+}
+
 static int s_affix(rctx *r, tfunc *self, targs *a, tv *out) {
     tv s = self->self, p;
     if (!ph__tmpl_arg(a, 0, NULL, &p))
         return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s takes at least 1 argument", self->name);
     int ends = self->name[0] == 'e', res = 0;
+    span sp;
+    int rc = arg_span(r, s, a, self->name, &sp);
+    if (rc < 0)
+        return rc;
+    const char *h = s.s + sp.b0;
+    size_t hn = sp.b1 - sp.b0;
     size_t np = ph__tv_is_seq(p) ? ph__tv_len(p) : 1;
     for (size_t i = 0; i < np && !res; i++) {
         tv x = ph__tv_is_seq(p) ? ph__tv_at(p, i) : p;
         if (x.k != TV_STR)
             return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s arg must be str or a tuple of str",
                                  self->name);
-        res = x.n <= s.n && memcmp(ends ? s.s + s.n - x.n : s.s, x.s, x.n) == 0;
+        /* a start past the end matches nothing, not even "" */
+        res = sp.start <= (int64_t)ph__utf8_len(s.s, s.n) && sp.end >= sp.start && x.n <= hn &&
+              memcmp(ends ? h + hn - x.n : h, x.s, x.n) == 0;
     }
     *out = tv_bool(res);
     return 0;
@@ -1019,30 +1056,37 @@ static int s_join(rctx *r, tfunc *self, targs *a, tv *out) {
 
 static int s_find(rctx *r, tfunc *self, targs *a, tv *out) {
     tv s = self->self, sub;
+    span sp;
     if (!ph__tmpl_arg(a, 0, NULL, &sub) || sub.k != TV_STR)
         return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s() argument must be str", self->name);
+    int rc = arg_span(r, s, a, self->name, &sp);
+    if (rc < 0)
+        return rc;
+    int64_t sublen = (int64_t)ph__utf8_len(sub.s, sub.n);
+    const char *h = s.s + sp.b0;
+    size_t hn = sp.b1 - sp.b0;
+    int fits = sp.end - sp.start >= sublen;
     if (self->name[0] == 'c') {
         int64_t c = 0;
-        if (!sub.n) {
-            c = (int64_t)ph__utf8_len(s.s, s.n) + 1;
-        } else {
-            for (const char *p = s.s; (p = memmem(p, s.n - (size_t)(p - s.s), sub.s, sub.n));
-                 p += sub.n)
+        if (fits && !sub.n) {
+            c = sp.end - sp.start + 1;
+        } else if (fits) {
+            for (const char *p = h; (p = memmem(p, hn - (size_t)(p - h), sub.s, sub.n)); p += sub.n)
                 c++;
         }
         *out = tv_int(c);
         return 0;
     }
     const char *hit = NULL;
-    if (self->name[0] == 'r') {
-        size_t at = rfind_in(s.s, s.n, sub.s, sub.n);
-        hit = at == SIZE_MAX ? NULL : s.s + at;
-    } else {
-        hit = sub.n ? memmem(s.s, s.n, sub.s, sub.n) : s.s;
+    if (fits && self->name[0] == 'r') {
+        size_t at = rfind_in(h, hn, sub.s, sub.n);
+        hit = at == SIZE_MAX ? NULL : h + at;
+    } else if (fits) {
+        hit = sub.n ? memmem(h, hn, sub.s, sub.n) : h;
     }
     if (!hit && strstr(self->name, "index"))
         return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "substring not found");
-    *out = tv_int(hit ? (int64_t)ph__utf8_len(s.s, (size_t)(hit - s.s)) : -1);
+    *out = tv_int(hit ? sp.start + (int64_t)ph__utf8_len(h, (size_t)(hit - h)) : -1);
     return 0;
 }
 
@@ -1051,6 +1095,13 @@ static int s_find(rctx *r, tfunc *self, targs *a, tv *out) {
 static int s_is(rctx *r, tfunc *self, targs *a, tv *out) {
     tv s = self->self;
     const char *m = self->name + 2;
+    if (!strcmp(m, "decimal")) { /* true when every character is a decimal digit (not when empty) */
+        int res = s.n > 0;
+        for (size_t i = 0, adv; res && i < s.n; i += adv)
+            res = ph__cp_decimal(ph__utf8_next(s.s + i, s.n - i, &adv)) >= 0;
+        *out = tv_bool(res);
+        return 0;
+    }
     unsigned need = !strcmp(m, "digit")   ? CP_DIGIT
                     : !strcmp(m, "alpha") ? CP_ALPHA
                     : !strcmp(m, "alnum") ? CP_ALPHA | CP_NUMERIC
@@ -1227,6 +1278,7 @@ int ph__tmpl_str_method(const char *name, size_t len, tfunc_fn *fn, const char *
         {"isascii", s_is},
         {"isprintable", s_is},
         {"isnumeric", s_is},
+        {"isdecimal", s_is},
         {"rsplit", s_rsplit},
         {"partition", s_partition},
         {"rpartition", s_partition},

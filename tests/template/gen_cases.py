@@ -122,6 +122,27 @@ def _wrap_texts(seed, count):
 for seed in range(2):
     txt("{% for t in ts %}{% set w = loop.index % 9 + 1 %}{{ t|wordwrap(w) }}|{{ t|wordwrap(w, false, '/') }}|"
         "{{ t|wordwrap(w, true, '/', false) }}\n{% endfor %}", {"ts": _wrap_texts(seed, 150)})
+# str methods over random text: find, rfind, index, count, startswith and
+# endswith take Python's start and end (characters, negative from the end)
+def _method_cases(seed, count):
+    import random
+    rng = random.Random(seed)
+    parts = ["a", "ab", "B", " ", "\t", "é", "ß", "-", "x", "ǅ", "İ", "1", "_", "'", "ﬁ", "σ", "Σ", "\n", "aa", "٣"]
+    meths = ["find('a')", "rfind('a', 1)", "find('ab', -3, -1)", "count('a')", "count('')", "count('a', 2)",
+             "count('', 1, 3)", "count('', 9)", "find('', 9)", "find('', 2, 1)", "rfind('', 1, 3)",
+             "replace('a', 'Z')", "replace('', '-')", "replace('a', '', 1)", "startswith('a')",
+             "startswith(('x', 'a'), 1)", "endswith('a', 0, 3)", "startswith('', 9)", "endswith('', 2, 1)",
+             "center(7, '*')", "ljust(6)", "rjust(6, '.')", "zfill(6)", "partition('a')", "rpartition(' ')",
+             "expandtabs(4)", "title()", "capitalize()", "swapcase()", "isalpha()", "isalnum()", "isdecimal()",
+             "isdigit()", "isnumeric()", "split('a')", "split(None, 1)", "rsplit(' ', 1)", "strip('a ')",
+             "removeprefix('a')", "islower()", "istitle()", "isupper()", "find('a', none, -1)"]
+    return ["{%% set s = %r %%}{{ s.%s }}" % ("".join(rng.choice(parts) for _ in range(rng.randint(0, 7))),
+                                             rng.choice(meths)) for _ in range(count)]
+
+
+for src in _method_cases(1, 150):
+    txt(src)
+
 # line breaks as str.splitlines() sees them (\v, \f, \x1c-\x1e, U+0085,
 # U+2028, U+2029 too) in splitlines (keepends), indent and wordwrap
 def _line_texts(seed, count):
