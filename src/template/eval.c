@@ -213,6 +213,37 @@ static int slice_bound(tv v, int64_t def, int64_t *out) {
     return 0;
 }
 
+/* Python's slice.indices(len) for one bound (PySlice_AdjustIndices). */
+static int64_t adjust_index(int64_t i, int64_t len, int64_t step) {
+    if (i < 0)
+        return i + len < 0 ? (step < 0 ? -1 : 0) : i + len;
+    return i >= len ? (step < 0 ? len - 1 : len) : i;
+}
+
+/* A slice of a range is a range, and prints as one: range(2, 8)[1::2] is
+ * range(3, 8, 2). Gives the sliced list that range's text. */
+static int slice_range(rctx *r, tv obj, int64_t start, int64_t stop, int64_t step, tlist *l) {
+    long long r0, r1, rs = 1;
+    if (sscanf(obj.l->repr_as, "range(%lld, %lld, %lld)", &r0, &r1, &rs) < 2)
+        return 0;
+    int64_t len = (int64_t)obj.l->n;
+    start = adjust_index(start, len, step);
+    stop = adjust_index(stop, len, step);
+    long long a, b, c, t;
+    if (__builtin_mul_overflow((long long)start, rs, &t) || __builtin_add_overflow(r0, t, &a) ||
+        __builtin_mul_overflow((long long)stop, rs, &t) || __builtin_add_overflow(r0, t, &b) ||
+        __builtin_mul_overflow(rs, (long long)step, &c))
+        return 0; /* past 64 bits: it prints as its numbers */
+    char text[100];
+    int tl = c == 1 ? snprintf(text, sizeof(text), "range(%lld, %lld)", a, b)
+                    : snprintf(text, sizeof(text), "range(%lld, %lld, %lld)", a, b, c);
+    tv shown = ph__tv_strdup(r, text, (size_t)tl, 0);
+    if (shown.k != TV_STR)
+        return PH_ENOMEM;
+    l->repr_as = shown.s;
+    return 0;
+}
+
 static int do_slice(rctx *r, const node *n, tv obj, tv s0, tv s1, tv s2, tv *out) {
     int64_t step, start, stop;
     if (slice_bound(s2, 1, &step) < 0 || step == 0)
@@ -227,6 +258,7 @@ static int do_slice(rctx *r, const node *n, tv obj, tv s0, tv s1, tv s2, tv *out
     if (slice_bound(s0, step < 0 ? len - 1 : 0, &start) < 0 ||
         slice_bound(s1, step < 0 ? -len - 1 : len, &stop) < 0)
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "slice indices must be integers or None");
+    int64_t given_start = start, given_stop = stop;
     if (start < 0)
         start += len;
     if (stop < 0)
@@ -261,6 +293,8 @@ static int do_slice(rctx *r, const node *n, tv obj, tv s0, tv s1, tv s2, tv *out
             rc = ph__tlist_push(r, l, ph__tv_at(obj, (size_t)i));
         }
     }
+    if (rc == 0 && !is_str && obj.k == TV_LIST && obj.l->repr_as)
+        rc = slice_range(r, obj, given_start, given_stop, step, l);
     if (rc == 0 && is_str)
         *out = ph__tv_strdup(r, sb.data ? sb.data : "", sb.len, obj.safe);
     else if (rc == 0) {
@@ -434,6 +468,8 @@ static int num_binop(rctx *r, const node *n, int op, tv a, tv b, tv *out) {
             return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
                                  "0.0 cannot be raised to a negative power");
         *out = tv_float(pow(fx, fy));
+        if (isinf(out->f) && isfinite(fx) && isfinite(fy)) /* Python's float pow raises */
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "(34, 'Numerical result out of range')");
         return 0;
     }
     return type_error(r, n, op, a, b);

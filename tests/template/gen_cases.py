@@ -122,6 +122,26 @@ def _wrap_texts(seed, count):
 for seed in range(2):
     txt("{% for t in ts %}{% set w = loop.index % 9 + 1 %}{{ t|wordwrap(w) }}|{{ t|wordwrap(w, false, '/') }}|"
         "{{ t|wordwrap(w, true, '/', false) }}\n{% endfor %}", {"ts": _wrap_texts(seed, 150)})
+# operators over every pair of kinds of value, and slices (a slice of a range
+# is a range); float ** that overflows is an error
+def _operator_cases(seed, count):
+    import random
+    rng = random.Random(seed)
+    vals = ["3", "-2", "0", "2.5", "-0.0", "true", "false", "none", "'ab'", "'é'", "''", "[1, 2]", "[]", "(1,)",
+            "{'a': 1}", "1e308", "7", "-7", "0.1", "'3'", "x", "missing"]
+    ops = ["+", "-", "*", "/", "//", "%", "**", "==", "!=", "<", "<=", ">", ">=", "in", "not in", "~", "and", "or"]
+    out = ["{{ %s %s %s }}" % (rng.choice(vals), rng.choice(ops), rng.choice(vals)) for _ in range(count)]
+    for _ in range(count // 4):
+        v = rng.choice(["'héllo wörld'", "[1, 2, 3, 4, 5]", "(1, 2, 3)", "range(10)", "range(2, 20, 3)",
+                        "range(9, 0, -2)"])
+        sl = "[%s:%s:%s]" % tuple(rng.choice(["", "0", "1", "-1", "2", "-3", "9", "-9", "none"]) for _ in range(3))
+        out.append("{{ %s%s }}|{{ (%s%s)|list|length }}" % (v, sl, v, sl))
+    return out
+
+
+for src in _operator_cases(1, 240):
+    txt(src, {"x": 5})
+
 # str methods over random text: find, rfind, index, count, startswith and
 # endswith take Python's start and end (characters, negative from the end)
 def _method_cases(seed, count):
