@@ -174,12 +174,14 @@ static int norm_index(int64_t i, size_t n, size_t *out) {
 int ph__tmpl_getitem(rctx *r, const node *n, tv obj, tv key, tv *out) {
     if (obj.k == TV_UNDEF)
         return undef_error(r, n, obj);
-    if (tv_is_gen(obj))
-        return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'generator' object is not subscriptable");
-    if (obj.k == TV_JOBJ || obj.k == TV_DICT) {
+    /* Jinja2 catches the TypeError of indexing what takes no index (a
+     * generator, a dict view): undefined, as a missing item is */
+    int indexable = !tv_is_gen(obj) && !(obj.k == TV_LIST && obj.l->view);
+    if (indexable && (obj.k == TV_JOBJ || obj.k == TV_DICT)) {
         if (ph__tdict_get(obj, key, out))
             return 0;
-    } else if ((key.k == TV_INT || key.k == TV_BOOL) && (ph__tv_is_seq(obj) || obj.k == TV_STR)) {
+    } else if (indexable && (key.k == TV_INT || key.k == TV_BOOL) &&
+               (ph__tv_is_seq(obj) || obj.k == TV_STR)) {
         size_t len = ph__tv_len(obj), i;
         if (norm_index(key.i, len, &i)) {
             if (obj.k == TV_STR) {
@@ -251,7 +253,8 @@ static int do_slice(rctx *r, const node *n, tv obj, tv s0, tv s1, tv s2, tv *out
     if (obj.k == TV_UNDEF)
         return undef_error(r, n, obj);
     int is_str = obj.k == TV_STR;
-    if (!is_str && !ph__tv_is_seq(obj))
+    /* a slice is Python's own subscript, which Jinja2 does not catch */
+    if ((!is_str && !ph__tv_is_seq(obj)) || tv_is_gen(obj) || (obj.k == TV_LIST && obj.l->view))
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'%s' object is not subscriptable",
                              ph__tv_typename(obj));
     int64_t len = (int64_t)ph__tv_len(obj);

@@ -370,9 +370,10 @@ static int dump(rctx *r, const node *n, tv v, ph_buf *b, int indent, int level) 
         return json_str(b, v.s, v.n);
     case TV_LIST:
     case TV_JARR: {
-        if (tv_is_gen(v))
-            return ph__tmpl_rerr(r, n, PH_ETEMPLATE,
-                                 "Object of type generator is not JSON serializable");
+        /* a generator, a range and a dict view are not lists to json */
+        if (tv_is_gen(v) || (v.k == TV_LIST && (v.l->view || v.l->repr_as)))
+            return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Object of type %s is not JSON serializable",
+                                 ph__tv_typename(v));
         size_t len = ph__tv_len(v);
         if (!len)
             return ph__buf_append_str(b, "[]");

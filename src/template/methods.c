@@ -84,9 +84,18 @@ static int dict_view(rctx *r, tfunc *self, targs *a, tv *out, int which) {
     return 0;
 }
 
-static int m_keys(rctx *r, tfunc *s, targs *a, tv *out) { return dict_view(r, s, a, out, 0); }
-static int m_values(rctx *r, tfunc *s, targs *a, tv *out) { return dict_view(r, s, a, out, 1); }
-static int m_items(rctx *r, tfunc *s, targs *a, tv *out) { return dict_view(r, s, a, out, 2); }
+/* keys(), values() and items(): lists that print and compare as Python's views */
+static int view(rctx *r, tfunc *s, targs *a, tv *out, int which) {
+    static const char *const names[] = {"dict_keys", "dict_values", "dict_items"};
+    int rc = dict_view(r, s, a, out, which);
+    if (rc == 0)
+        out->l->view = names[which];
+    return rc;
+}
+
+static int m_keys(rctx *r, tfunc *s, targs *a, tv *out) { return view(r, s, a, out, 0); }
+static int m_values(rctx *r, tfunc *s, targs *a, tv *out) { return view(r, s, a, out, 1); }
+static int m_items(rctx *r, tfunc *s, targs *a, tv *out) { return view(r, s, a, out, 2); }
 
 int ph__tmpl_dict_items(rctx *r, tv d, tv *out) {
     tfunc f = {.self = d};
@@ -223,9 +232,8 @@ static int m_update(rctx *r, tfunc *s, targs *a, tv *out) {
     *out = TV_MK(TV_NONE);
     if (s->self.k != TV_DICT)
         return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "this dict cannot be updated");
-    for (size_t i = 0; rc == 0 && i < a->nkw; i++)
-        rc = ph__tdict_set(r, s->self.d, tv_str(a->kwn[i], strlen(a->kwn[i]), 0), a->kwv[i]);
-    if (rc == 0 && a->npos) {
+    /* the mapping first, then the keywords, as Python's dict.update */
+    if (a->npos) {
         tv items;
         tfunc f = {.self = a->pos[0]};
         if ((rc = dict_view(r, &f, NULL, &items, 2)) < 0)
@@ -233,6 +241,8 @@ static int m_update(rctx *r, tfunc *s, targs *a, tv *out) {
         for (size_t i = 0; rc == 0 && i < items.l->n; i++)
             rc = ph__tdict_set(r, s->self.d, items.l->v[i].l->v[0], items.l->v[i].l->v[1]);
     }
+    for (size_t i = 0; rc == 0 && i < a->nkw; i++)
+        rc = ph__tdict_set(r, s->self.d, tv_str(a->kwn[i], strlen(a->kwn[i]), 0), a->kwv[i]);
     return rc;
 }
 

@@ -58,7 +58,9 @@ static int t_mapping(rctx *r, const node *n, tv v, targs *a, int *res) {
     return 0;
 }
 static int t_sequence(rctx *r, const node *n, tv v, targs *a, int *res) {
-    *res = v.k == TV_STR || v.k == TV_UNDEF || (v.k == TV_LIST && !(v.flags & TVF_GEN)) ||
+    /* len() and indexing: not a generator, not a dict view */
+    *res = v.k == TV_STR || v.k == TV_UNDEF ||
+           (v.k == TV_LIST && !(v.flags & TVF_GEN) && !v.l->view) ||
            v.k == TV_JARR || v.k == TV_JOBJ ||
            (v.k == TV_DICT && !(v.flags & (TVF_NS | TVF_MODULE)));
     return 0;

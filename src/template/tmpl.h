@@ -107,6 +107,10 @@ struct tlist {
     /* what repr() prints instead of the items: "range(0, 3)" for a range(),
      * which is a list here; NULL for every other list */
     const char *repr_as;
+    /* a dict's keys(), values() or items(): "dict_keys", "dict_values" or
+     * "dict_items", which print as Python's views and take no index; NULL
+     * for every other list */
+    const char *view;
 };
 
 struct tdict {

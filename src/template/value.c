@@ -191,6 +191,10 @@ const char *ph__tv_typename(tv v) {
     case TV_JARR:
         if (tv_is_gen(v))
             return v.l->gen_type ? v.l->gen_type : "generator";
+        if (v.k == TV_LIST && v.l && v.l->view) /* l is NULL for a type named alone */
+            return v.l->view;
+        if (v.k == TV_LIST && v.l && v.l->repr_as)
+            return "range";
         return (v.flags & TVF_TUPLE) ? "tuple" : "list";
     case TV_DICT:
         return (v.flags & TVF_NS)       ? "Namespace"
@@ -421,6 +425,16 @@ static int repr_seq(rctx *r, tv v, ph_buf *b) {
     }
     if (v.k == TV_LIST && v.l->repr_as)
         return ph__buf_append_str(b, v.l->repr_as);
+    if (v.k == TV_LIST && v.l->view) { /* dict_items([...]) */
+        tlist items = *v.l;
+        items.view = NULL;
+        tv inner = v;
+        inner.l = &items;
+        int rc = ph__buf_printf(b, "%s(", v.l->view);
+        if (rc == 0)
+            rc = repr_seq(r, inner, b);
+        return rc ? rc : ph__buf_append_char(b, ')');
+    }
     int tuple = (v.flags & TVF_TUPLE) != 0;
     size_t n = ph__tv_len(v);
     int rc = ph__buf_append_char(b, tuple ? '(' : '[');
@@ -663,7 +677,7 @@ tlist *ph__tlist_new(rctx *r, size_t cap) {
     l->n = 0;
     l->cap = cap ? cap : 4;
     l->pending = NULL;
-    l->gen_type = l->gen_func = l->repr_as = NULL;
+    l->gen_type = l->gen_func = l->repr_as = l->view = NULL;
     l->v = ph__arena_alloc(r->a, l->cap * sizeof(tv));
     return l->v ? l : NULL;
 }
@@ -757,6 +771,24 @@ static int eq_depth(tv a, tv b, int depth);
 int ph__tv_eq(tv a, tv b) { return eq_depth(a, b, 0); }
 
 /* Equality; containers nested deeper than 100 levels compare unequal. */
+/* Two views of the same kind: keys and items compare as sets, values only
+ * to themselves (Python's rules). */
+static int view_eq(tv a, tv b, int depth) {
+    if (strcmp(a.l->view, "dict_values") == 0)
+        return a.l == b.l;
+    size_t n = a.l->n;
+    if (n != b.l->n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < n && !eq_depth(a.l->v[i], b.l->v[j], depth + 1))
+            j++;
+        if (j == n)
+            return 0;
+    }
+    return 1;
+}
+
 static int eq_depth(tv a, tv b, int depth) {
     if (depth > 100)
         return 0;
@@ -770,6 +802,13 @@ static int eq_depth(tv a, tv b, int depth) {
     if (a.k == TV_NONE || b.k == TV_NONE || a.k == TV_UNDEF || b.k == TV_UNDEF)
         return a.k == b.k;
     if (ph__tv_is_seq(a) && ph__tv_is_seq(b)) {
+        /* a range equals only a range, a view only a view of its kind */
+        const char *ka = a.k == TV_LIST ? (a.l->view ? a.l->view : a.l->repr_as ? "range" : NULL) : NULL;
+        const char *kb = b.k == TV_LIST ? (b.l->view ? b.l->view : b.l->repr_as ? "range" : NULL) : NULL;
+        if ((ka || kb) && !(ka && kb && strcmp(ka, kb) == 0))
+            return 0;
+        if (ka && strcmp(ka, "range") != 0)
+            return view_eq(a, b, depth);
         size_t n = ph__tv_len(a);
         if (n != ph__tv_len(b) || (a.flags & TVF_TUPLE) != (b.flags & TVF_TUPLE))
             return 0;

@@ -122,6 +122,19 @@ def _wrap_texts(seed, count):
 for seed in range(2):
     txt("{% for t in ts %}{% set w = loop.index % 9 + 1 %}{{ t|wordwrap(w) }}|{{ t|wordwrap(w, false, '/') }}|"
         "{{ t|wordwrap(w, true, '/', false) }}\n{% endfor %}", {"ts": _wrap_texts(seed, 150)})
+# dict views print and compare as Python's (dict_items([...]), keys and
+# items as sets, values only to themselves), take no index (undefined, as
+# Jinja2 catches the TypeError; a slice is an error), are not sequences and
+# not JSON; dict(mapping, **kw) keeps the mapping's order first
+VIEWS = {"d": {"b": 2, "a": [1, {"x": None}]}, "e": {}}
+for src in ["{{ d.items() }}|{{ d.keys() }}|{{ d.values() }}|{{ e.items() }}|{{ d.items()|list }}|{{ [d.keys()] }}",
+            "{{ d.keys() == d.keys() }}|{{ d.values() == d.values() }}|{% set v = d.values() %}{{ v == v }}|"
+            "{{ d.keys() == ['b', 'a'] }}|{{ range(2) == range(0, 2) }}|{{ range(2) == [0, 1] }}|{{ ('b', 2) in d.items() }}",
+            "{{ d.items()[0] }}|{{ ([1]|map('string'))[0] }}|{{ d.keys() is sequence }}|{{ range(3) is sequence }}|"
+            "{{ d.keys()|sort }}|{{ d.items()|first }}|{{ dict(d, c=3) }}|{{ dict(d, b=0) }}",
+            "{{ d.keys()[0:1] }}", "{{ d.items()|tojson }}", "{{ range(3)|tojson }}", "{{ ([1]|map('string'))[0:1] }}"]:
+    case(src, VIEWS)
+
 # operators over every pair of kinds of value, and slices (a slice of a range
 # is a range); float ** that overflows is an error
 def _operator_cases(seed, count):
