@@ -14,6 +14,8 @@ the engine cases and quotes text as Jinja2 does):
     Word_Break classes MidLetter, MidNumLet and Single_Quote;
   - the characters str.isprintable() rejects, as ranges (repr() writes them
     as escapes: '\xa0', '\u2028');
+  - the characters whose str.casefold() is not their str.lower() (full case
+    folding: 'ß' to 'ss', 'ς' to 'σ'), with their folded form;
   - the zero of each run of decimal digits (category Nd, ten in a row):
     int() and float() read any of them as a digit;
   - each character's classes, as runs of equal classes: isalpha, isdigit,
@@ -112,6 +114,14 @@ def main():
         for i in range(0, len(rs), 4):
             w("    " + " ".join("{0x%X, 0x%X}," % r for r in rs[i:i + 4]) + "\n")
         w("};\n\n")
+    folds = [c for c in chars() if chr(c).casefold() != chr(c).lower()]
+    assert all(len(chr(c).casefold()) <= 3 for c in folds)
+    w("/* Characters whose case folding is not their lower case: character, folded form. */\n")
+    w("static const uint32_t casefold_special[][4] = {\n")
+    for i in range(0, len(folds), 3):
+        w("    " + " ".join("{0x%X, %s}," % (c, ", ".join("0x%X" % ord(x) for x in (chr(c).casefold() + "\0\0")[:3]))
+                           for c in folds[i:i + 3]) + "\n")
+    w("};\n\n")
     zeros = [c for c in chars() if unicodedata.decimal(chr(c), -1) == 0]
     assert all(unicodedata.decimal(chr(z + k), -1) == k for z in zeros for k in range(10))
     w("/* The zero of each run of ten decimal digits (Nd). */\n")

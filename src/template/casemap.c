@@ -98,6 +98,38 @@ int ph__cp_printable(uint32_t c) {
     return !in_ranges(nonprintable_ranges, COUNT(nonprintable_ranges), c);
 }
 
+int ph__tmpl_casefold(rctx *r, tv s, tv *out) {
+    ph_buf b;
+    ph__buf_init(&b, 0);
+    int rc = 0;
+    for (size_t i = 0, adv; rc == 0 && i < s.n; i += adv) {
+        uint32_t c = ph__utf8_next(s.s + i, s.n - i, &adv);
+        size_t lo = 0, hi = COUNT(casefold_special);
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (casefold_special[mid][0] < c)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < COUNT(casefold_special) && casefold_special[lo][0] == c) {
+            for (int k = 1; rc == 0 && k < 4 && casefold_special[lo][k]; k++)
+                rc = ph__utf8_put(&b, casefold_special[lo][k]);
+            continue;
+        }
+        /* each character alone: lower case without the final-sigma rule */
+        tv low;
+        if ((rc = ph__tmpl_casemap(r, tv_str(s.s + i, adv, 0), C_LOWER, &low)) == 0)
+            rc = ph__buf_append(&b, low.s, low.n);
+    }
+    if (rc == 0) {
+        *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, 0);
+        rc = out->k == TV_STR ? 0 : PH_ENOMEM;
+    }
+    ph__buf_close(&b);
+    return rc;
+}
+
 int ph__cp_decimal(uint32_t c) {
     size_t lo = 0, hi = COUNT(decimal_zeros);
     while (lo < hi) { /* the last zero at or below c */

@@ -758,6 +758,11 @@ static int str_format(rctx *r, tfunc *self, targs *a, tv *out) {
 /* str methods                                                              */
 /* ------------------------------------------------------------------------ */
 
+static int s_casefold(rctx *r, tfunc *self, targs *a, tv *out) {
+    (void)a;
+    return ph__tmpl_casefold(r, self->self, out);
+}
+
 static int s_case(rctx *r, tfunc *self, targs *a, tv *out) {
     const char *m = self->name;
     int mode = m[0] == 'u'   ? C_UPPER
@@ -1257,6 +1262,7 @@ int ph__tmpl_str_method(const char *name, size_t len, tfunc_fn *fn, const char *
         {"capitalize", s_case},
         {"title", s_case},
         {"swapcase", s_case},
+        {"casefold", s_casefold},
         {"strip", s_strip},
         {"lstrip", s_strip},
         {"rstrip", s_strip},

@@ -588,6 +588,8 @@ int ph__tmpl_striptags(rctx *r, const node *n, tv v, tv *out);
  * str.lower, str.capitalize, Jinja2's title filter, str.title, str.swapcase. */
 enum { C_UPPER, C_LOWER, C_CAPITALIZE, C_TITLE, C_PYTITLE, C_SWAP };
 int ph__tmpl_casemap(rctx *r, tv s, int mode, tv *out);
+/* Python's str.casefold(): full case folding, character by character */
+int ph__tmpl_casefold(rctx *r, tv s, tv *out);
 int ph__cp_printable(uint32_t c); /* Python's str.isprintable() of one character */
 /* A character's classes as Python's str methods see them (casemap.c; the
  * bits scripts/gen-unicode-data.py writes) */

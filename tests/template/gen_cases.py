@@ -122,6 +122,18 @@ def _wrap_texts(seed, count):
 for seed in range(2):
     txt("{% for t in ts %}{% set w = loop.index % 9 + 1 %}{{ t|wordwrap(w) }}|{{ t|wordwrap(w, false, '/') }}|"
         "{{ t|wordwrap(w, true, '/', false) }}\n{% endfor %}", {"ts": _wrap_texts(seed, 150)})
+# str.casefold(): full case folding ('ß' to 'ss', final 'ς' to 'σ'), over
+# every assigned character of the first three planes
+def _all_chars():
+    import unicodedata
+    return "".join(chr(c) for c in range(0x20, 0x30000)
+                   if not 0xD800 <= c < 0xE000 and unicodedata.category(chr(c)) not in ("Cs", "Cn", "Co", "Cc"))
+
+
+txt("{% for t in ts %}{{ t.casefold() }}\n{% endfor %}", {"ts": [_all_chars()[i:i + 4000]
+                                                               for i in range(0, len(_all_chars()), 4000)]})
+txt("{{ 'ΑΣ ß ﬁ İ ǅ'.casefold() }}|{{ 'ΑΣ'.lower() }}")
+
 # dict views print and compare as Python's (dict_items([...]), keys and
 # items as sets, values only to themselves), take no index (undefined, as
 # Jinja2 catches the TypeError; a slice is an error), are not sequences and
