@@ -121,16 +121,17 @@ static void compile_error(parser *P, uint32_t line, uint32_t col, const char *ms
     }
 }
 
-/* A for loop's target, or a set inside a for loop, may not be `loop`. */
+/* A for loop's target, or a set inside a for loop, may not be `loop`
+ * (nor hold it in a nested tuple). */
 static void check_loop_store(parser *P, const node *target) {
     if (!P->in_for)
         return;
-    size_t n = target->kind == E_TUPLE ? target->nv : 1;
-    for (size_t i = 0; i < n; i++) {
-        const node *t = target->kind == E_TUPLE ? target->v[i] : target;
-        if (t->kind == E_NAME && t->nlen == 4 && memcmp(t->name, "loop", 4) == 0)
-            compile_error(P, t->line, t->col,
-                          "Can't assign to special loop variable in for-loop target");
+    if (target->kind == E_TUPLE) {
+        for (size_t i = 0; i < target->nv; i++)
+            check_loop_store(P, target->v[i]);
+    } else if (target->kind == E_NAME && target->nlen == 4 && memcmp(target->name, "loop", 4) == 0) {
+        compile_error(P, target->line, target->col,
+                      "Can't assign to special loop variable in for-loop target");
     }
 }
 
@@ -854,6 +855,18 @@ static int end_tag(parser *P) {
     return expect_type(P, T_BLOCK_END);
 }
 
+/* A name, or a tuple of assignable targets: `for a, (b, c) in pairs`. */
+static int assignable(const node *n) {
+    if (n->kind == E_NAME)
+        return 1;
+    if (n->kind != E_TUPLE)
+        return 0;
+    for (size_t i = 0; i < n->nv; i++)
+        if (!assignable(n->v[i]))
+            return 0;
+    return 1;
+}
+
 static int assign_target(parser *P, int ns, const char *end_name, node **out) {
     const tok *t = cur(P);
     if (ns && t->type == T_NAME && is_op(peek(P, 1), '.') && peek(P, 2)->type == T_NAME) {
@@ -874,14 +887,7 @@ static int assign_target(parser *P, int ns, const char *end_name, node **out) {
     int rc = parse_tuple(P, 0, 0, 1, end_name, out);
     if (rc < 0)
         return rc;
-    node *n = *out;
-    int ok = n->kind == E_NAME;
-    if (n->kind == E_TUPLE) {
-        ok = 1;
-        for (size_t i = 0; i < n->nv; i++)
-            ok &= n->v[i]->kind == E_NAME;
-    }
-    if (!ok)
+    if (!assignable(*out))
         return fail_at(P, t, "can't assign to this expression");
     return 0;
 }

@@ -643,7 +643,8 @@ ERRORS = [
     # a set in its body, nested loops, macros, else), reported after any
     # syntax error; with and macro parameters named loop are allowed
     "{% for i in [1] %}\n{% set loop = 1 %}{% endfor %}", "{% for loop in [1] %}x{% endfor %}",
-    "{% for i, loop in [[1, 2]] %}{% endfor %}", "{% for i in [1] %}{% else %}\n\n{% set loop %}x{% endset %}{% endfor %}",
+    "{% for i, loop in [[1, 2]] %}{% endfor %}", "{% for i, (j, loop) in [[1, [2, 3]]] %}{% endfor %}",
+    "{% for a, (b, c) in [[1, 2]] %}{% endfor %}", "{% for i in [1] %}{% else %}\n\n{% set loop %}x{% endset %}{% endfor %}",
     "{% for i in [1] %}{% macro m() %}\n{% set loop = 3 %}{% endmacro %}{% endfor %}",
     "{% for i in [1] %}{% set loop = 1 %}{% endfor %}\n{% if %}",
     "{% set loop = 1 %}{{ loop }}{% for i in [1] %}{% with loop = 5 %}{{ loop }}{% endwith %}{% endfor %}"
@@ -877,6 +878,9 @@ MORE = [
     # x[] is x[()]; numbers have Python's real, imag, numerator, denominator
     "{{ [1, 2][] }}|{{ {'a': 1}[] }}|{{ (1).real }}{{ 1.real }}{{ (2.5).real }}{{ true.real }}{{ (3).imag }}"
     "{{ (2.5).imag }}{{ (7).numerator }}{{ (7).denominator }}{{ (2.5).numerator }}|{{ (-4).real }}",
+    # targets unpack nested tuples
+    "{% for a, (b, c) in [[1, [2, 3]], [4, [5, 6]]] %}{{ a }}{{ b }}{{ c }};{% endfor %}"
+    "{% set x, (y, z) = 1, (2, 3) %}{{ x }}{{ y }}{{ z }}{% for (p, q), r in [[[1, 2], 3]] %}{{ p }}{{ q }}{{ r }}{% endfor %}",
     # what a loop body sets lasts one row: the next row reads the outer value again
     "{% set x = 1 %}{% for i in [1, 2, 3] %}{% set x = x + i %}{{ x }}{% endfor %}|{{ x }}",
     "{% for i in [1, 2] %}{% if loop.first %}{% set f = i %}{% endif %}{{ f|default('u') }}{% endfor %}",
