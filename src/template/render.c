@@ -860,9 +860,14 @@ int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
     case N_AUTOESCAPE: {
         if ((rc = ph__tmpl_eval(r, n->a, f, tc, &v)) < 0)
             return rc;
+        /* a scope of its own, as Jinja2 wraps the block in one: what it
+         * sets is gone after it */
+        frame *inner = ph__tmpl_frame_new(r, f, 0);
+        if (!inner)
+            return PH_ENOMEM;
         int saved = r->autoescape;
         r->autoescape = ph__tv_truthy(v);
-        rc = exec_list(r, n->v, n->nv, f, tc);
+        rc = exec_list(r, n->v, n->nv, inner, tc);
         r->autoescape = saved;
         return rc;
     }
@@ -871,7 +876,10 @@ int ph__tmpl_exec(rctx *r, node *n, frame *f, tctx *tc) {
          * output is skipped), and the filtered text is written even then,
          * as Jinja2 does */
         int saved_suppress = r->suppress;
-        if ((rc = capture(r, n->v, n->nv, f, tc, saved_suppress, &v)) < 0)
+        frame *inner = ph__tmpl_frame_new(r, f, 0); /* a scope of its own, as in Jinja2 */
+        if (!inner)
+            return PH_ENOMEM;
+        if ((rc = capture(r, n->v, n->nv, inner, tc, saved_suppress, &v)) < 0)
             return rc;
         r->filter_input = v;
         if ((rc = ph__tmpl_eval(r, n->a, f, tc, &v)) < 0)

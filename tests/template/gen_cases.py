@@ -878,6 +878,10 @@ MORE = [
     # x[] is x[()]; numbers have Python's real, imag, numerator, denominator
     "{{ [1, 2][] }}|{{ {'a': 1}[] }}|{{ (1).real }}{{ 1.real }}{{ (2.5).real }}{{ true.real }}{{ (3).imag }}"
     "{{ (2.5).imag }}{{ (7).numerator }}{{ (7).denominator }}{{ (2.5).numerator }}|{{ (-4).real }}",
+    # autoescape and filter blocks are scopes: what they set is gone after them
+    "{% autoescape false %}{% set x = 1 %}{% macro q() %}Q{% endmacro %}{% endautoescape %}"
+    "{{ x|default('gone') }}{{ q is defined }}{% filter upper %}{% set z = 1 %}{{ z }}{% endfilter %}"
+    "{{ z|default('gone') }}{% set ns = namespace(a=1) %}{% autoescape false %}{% set ns.a = 2 %}{% endautoescape %}{{ ns.a }}",
     # targets unpack nested tuples
     "{% for a, (b, c) in [[1, [2, 3]], [4, [5, 6]]] %}{{ a }}{{ b }}{{ c }};{% endfor %}"
     "{% set x, (y, z) = 1, (2, 3) %}{{ x }}{{ y }}{{ z }}{% for (p, q), r in [[[1, 2], 3]] %}{{ p }}{{ q }}{{ r }}{% endfor %}",
