@@ -19,8 +19,9 @@ the html module of the Python that runs this script (the one Jinja2 runs on):
 import html
 import html.entities
 import io
-import pathlib
 import sys
+
+from gen_header import emit, table
 
 
 def c_bytes(text):
@@ -44,10 +45,8 @@ def main():
     fixes = sorted(html._invalid_charrefs.items())
     assert all(len(v) == 1 for _, v in fixes)
     w("/* Numeric references replaced by another character: reference, character. */\n")
-    w("static const uint32_t html_charref_fixes[][2] = {\n")
-    for i in range(0, len(fixes), 4):
-        w("    " + " ".join("{0x%X, 0x%X}," % (k, ord(v)) for k, v in fixes[i:i + 4]) + "\n")
-    w("};\n\n")
+    table(w, "static const uint32_t html_charref_fixes[][2]", [(k, ord(v)) for k, v in fixes], "{0x%X, 0x%X},")
+    w("\n")
     ranges = []
     for c in sorted(html._invalid_codepoints):
         if ranges and ranges[-1][1] == c - 1:
@@ -55,16 +54,8 @@ def main():
         else:
             ranges.append([c, c])
     w("/* Code points a numeric reference yields nothing for, as ranges. */\n")
-    w("static const uint32_t html_dropped_ranges[][2] = {\n")
-    for i in range(0, len(ranges), 4):
-        w("    " + " ".join("{0x%X, 0x%X}," % tuple(r) for r in ranges[i:i + 4]) + "\n")
-    w("};\n")
-    if "--check" in sys.argv[1:]:
-        path = pathlib.Path(__file__).resolve().parents[1] / "src/template/html_entities.h"
-        if path.read_text(encoding="utf-8") != out.getvalue():
-            sys.exit("%s is stale: run scripts/gen-html-entities.py > %s" % (path, path))
-        return
-    sys.stdout.write(out.getvalue())
+    table(w, "static const uint32_t html_dropped_ranges[][2]", ranges, "{0x%X, 0x%X},")
+    emit(out.getvalue(), "src/template/html_entities.h", "gen-html-entities.py")
 
 
 if __name__ == "__main__":

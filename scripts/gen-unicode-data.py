@@ -32,9 +32,10 @@ many scripts through both engines).
     /usr/bin/python3 scripts/gen-unicode-data.py --check   # exit 1 if the file is stale
 """
 import io
-import pathlib
 import sys
 import unicodedata
+
+from gen_header import emit, table
 
 # Word_Break MidLetter, MidNumLet and Single_Quote (Unicode 14 WordBreakProperty.txt)
 MID = [0x27, 0x2E, 0x3A, 0xB7, 0x387, 0x55F, 0x5F4, 0x2018, 0x2019, 0x2024, 0x2027,
@@ -109,26 +110,20 @@ def main():
     w("};\n\n")
     for name, pred in (("cased_ranges", cased), ("case_ignorable_ranges", ignorable),
                        ("nonprintable_ranges", lambda c: not chr(c).isprintable())):
-        rs = ranges(pred)
-        w("static const uint32_t %s[][2] = {\n" % name)
-        for i in range(0, len(rs), 4):
-            w("    " + " ".join("{0x%X, 0x%X}," % r for r in rs[i:i + 4]) + "\n")
-        w("};\n\n")
+        table(w, "static const uint32_t %s[][2]" % name, ranges(pred), "{0x%X, 0x%X},")
+        w("\n")
     folds = [c for c in chars() if chr(c).casefold() != chr(c).lower()]
     assert all(len(chr(c).casefold()) <= 3 for c in folds)
     w("/* Characters whose case folding is not their lower case: character, folded form. */\n")
-    w("static const uint32_t casefold_special[][4] = {\n")
-    for i in range(0, len(folds), 3):
-        w("    " + " ".join("{0x%X, %s}," % (c, ", ".join("0x%X" % ord(x) for x in (chr(c).casefold() + "\0\0")[:3]))
-                           for c in folds[i:i + 3]) + "\n")
-    w("};\n\n")
+    table(w, "static const uint32_t casefold_special[][4]",
+          [[c] + [ord(x) for x in (chr(c).casefold() + "\0\0")[:3]] for c in folds], "{0x%X, 0x%X, 0x%X, 0x%X},",
+          per_line=3)
+    w("\n")
     zeros = [c for c in chars() if unicodedata.decimal(chr(c), -1) == 0]
     assert all(unicodedata.decimal(chr(z + k), -1) == k for z in zeros for k in range(10))
     w("/* The zero of each run of ten decimal digits (Nd). */\n")
-    w("static const uint32_t decimal_zeros[] = {\n")
-    for i in range(0, len(zeros), 8):
-        w("    " + " ".join("0x%X," % z for z in zeros[i:i + 8]) + "\n")
-    w("};\n\n")
+    table(w, "static const uint32_t decimal_zeros[]", [(z,) for z in zeros], "0x%X,", per_line=8)
+    w("\n")
     runs = []
     for c in chars():
         f = classes(c)
@@ -137,16 +132,8 @@ def main():
         elif f:
             runs.append([c, c, f])
     w("/* Runs of characters with the same classes: first, last, CP_* bits. */\n")
-    w("static const uint32_t class_runs[][3] = {\n")
-    for i in range(0, len(runs), 4):
-        w("    " + " ".join("{0x%X, 0x%X, %d}," % tuple(r) for r in runs[i:i + 4]) + "\n")
-    w("};\n")
-    if "--check" in sys.argv[1:]:
-        path = pathlib.Path(__file__).resolve().parents[1] / "src/template/unicode_data.h"
-        if path.read_text(encoding="utf-8") != out.getvalue():
-            sys.exit("%s is stale: run scripts/gen-unicode-data.py > %s" % (path, path))
-        return
-    sys.stdout.write(out.getvalue())
+    table(w, "static const uint32_t class_runs[][3]", runs, "{0x%X, 0x%X, %d},")
+    emit(out.getvalue(), "src/template/unicode_data.h", "gen-unicode-data.py")
 
 
 if __name__ == "__main__":
