@@ -339,8 +339,9 @@ static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, 
         return PH_ETEMPLATE;
     }
     if (n->kind == E_GETATTR) {
-        static const char *const dict_methods[] = {"items", "keys", "values", "get", "update"};
-        for (size_t i = 0; i < 5; i++)
+        static const char *const dict_methods[] = {"items", "keys",    "values",     "get", "update",
+                                                   "copy",  "pop",     "popitem", "setdefault", "clear"};
+        for (size_t i = 0; i < sizeof(dict_methods) / sizeof(dict_methods[0]); i++)
             if (strcmp(n->name, dict_methods[i]) == 0)
                 n->flags |= NF_DICTMETHOD;
     }

@@ -246,6 +246,108 @@ static int m_update(rctx *r, tfunc *s, targs *a, tv *out) {
     return rc;
 }
 
+/* copy, pop, popitem, setdefault and clear: the dicts the template makes
+ * change; the app's JSON never does (a copy is a template dict) */
+static int m_dict_copy(rctx *r, tfunc *s, targs *a, tv *out) {
+    tdict *d = ph__tdict_new(r, ph__tv_len(s->self));
+    if (!d)
+        return PH_ENOMEM;
+    *out = (tv){.k = TV_DICT};
+    out->d = d;
+    tfunc upd = {.self = *out};
+    targs one = {.pos = &s->self, .npos = 1};
+    (void)a;
+    return m_update(r, &upd, &one, &(tv){0});
+}
+
+/* Where key is in d, a dict the template made: 0 with *at its index (-1
+ * when absent); an error for an unhashable key or the app's JSON. */
+static int find_key(rctx *r, tv d, tv key, const char *method, int64_t *at) {
+    const char *bad = ph__tv_unhashable(key);
+    if (bad)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "unhashable type: '%s'", bad);
+    if (d.k != TV_DICT)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s: this dict cannot be updated", method);
+    *at = -1;
+    for (size_t i = 0; i < d.d->n && *at < 0; i++)
+        if (ph__tv_eq(d.d->k[i], key))
+            *at = (int64_t)i;
+    return 0;
+}
+
+static void remove_at(tdict *d, size_t i) {
+    memmove(d->k + i, d->k + i + 1, (d->n - i - 1) * sizeof(tv));
+    memmove(d->v + i, d->v + i + 1, (d->n - i - 1) * sizeof(tv));
+    d->n--;
+}
+
+static int m_dict_pop(rctx *r, tfunc *s, targs *a, tv *out) {
+    tv key, def;
+    if (!ph__tmpl_arg(a, 0, NULL, &key))
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "pop expected at least 1 argument, got 0");
+    int have_def = ph__tmpl_arg(a, 1, NULL, &def);
+    if (s->self.k == TV_JOBJ && ph__tdict_get(s->self, key, out) == 0 && have_def) {
+        *out = def; /* nothing to remove from the app's JSON */
+        return 0;
+    }
+    int64_t i;
+    int rc = find_key(r, s->self, key, "pop", &i);
+    if (rc < 0)
+        return rc;
+    if (i < 0) {
+        if (!have_def)
+            return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "KeyError: pop of a missing key");
+        *out = def;
+        return 0;
+    }
+    *out = s->self.d->v[i];
+    remove_at(s->self.d, (size_t)i);
+    return 0;
+}
+
+static int m_dict_popitem(rctx *r, tfunc *s, targs *a, tv *out) {
+    (void)a;
+    if (s->self.k != TV_DICT)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "popitem: this dict cannot be updated");
+    tdict *d = s->self.d;
+    if (!d->n)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "KeyError: 'popitem(): dictionary is empty'");
+    tlist *p = ph__tlist_new(r, 2);
+    if (!p)
+        return PH_ENOMEM;
+    p->v[0] = d->k[d->n - 1];
+    p->v[1] = d->v[d->n - 1];
+    p->n = 2;
+    *out = mklist(p, TVF_TUPLE);
+    d->n--;
+    return 0;
+}
+
+static int m_dict_setdefault(rctx *r, tfunc *s, targs *a, tv *out) {
+    tv key, def = TV_MK(TV_NONE);
+    if (!ph__tmpl_arg(a, 0, NULL, &key))
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE,
+                             "setdefault expected at least 1 argument, got 0");
+    ph__tmpl_arg(a, 1, NULL, &def);
+    if (ph__tdict_get(s->self, key, out)) /* present: nothing changes */
+        return 0;
+    int64_t i;
+    int rc = find_key(r, s->self, key, "setdefault", &i);
+    if (rc < 0)
+        return rc;
+    *out = def;
+    return ph__tdict_set(r, s->self.d, key, def);
+}
+
+static int m_dict_clear(rctx *r, tfunc *s, targs *a, tv *out) {
+    (void)a;
+    if (s->self.k != TV_DICT)
+        return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "clear: this dict cannot be updated");
+    s->self.d->n = 0;
+    *out = TV_MK(TV_NONE);
+    return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* loop                                                                     */
 /* ------------------------------------------------------------------------ */
@@ -450,7 +552,7 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
     }
     case TV_JOBJ:
     case TV_DICT:
-        if (obj.flags & (TVF_NS | TVF_MODULE) || len < 3 || len > 6 || !strchr("ikvgu", name[0]))
+        if (obj.flags & (TVF_NS | TVF_MODULE) || len < 3 || len > 10 || !strchr("ikvgucps", name[0]))
             return 0;
         if (IS("items"))
             return bind(r, obj, "items", m_items, out);
@@ -462,6 +564,16 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
             return bind(r, obj, "get", m_get, out);
         if (IS("update"))
             return bind(r, obj, "update", m_update, out);
+        if (IS("copy"))
+            return bind(r, obj, "copy", m_dict_copy, out);
+        if (IS("pop"))
+            return bind(r, obj, "pop", m_dict_pop, out);
+        if (IS("popitem"))
+            return bind(r, obj, "popitem", m_dict_popitem, out);
+        if (IS("setdefault"))
+            return bind(r, obj, "setdefault", m_dict_setdefault, out);
+        if (IS("clear"))
+            return bind(r, obj, "clear", m_dict_clear, out);
         return 0;
     case TV_LIST:
     case TV_JARR:

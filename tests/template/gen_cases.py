@@ -135,6 +135,18 @@ txt("{% for t in ts %}{{ t.casefold() }}\n{% endfor %}",
     {"ts": [ALL_CHARS[i:i + 4000] for i in range(0, len(ALL_CHARS), 4000)]})
 txt("{{ 'ΑΣ ß ﬁ İ ǅ'.casefold() }}|{{ 'ΑΣ'.lower() }}")
 
+# dict copy, pop, popitem, setdefault and clear change the dicts the template
+# makes (the app's JSON never changes: a copy is the template's)
+DICTM = {"j": {"a": 1, "copy": "key", "b": [1]}}
+for src in ["{% set d = {'a': 1, 'b': 2} %}{{ d.pop('a') }}{{ d }}{{ d.pop('z', 'dflt') }}{{ d.popitem() }}{{ d }}",
+            "{% set d = {'a': 1} %}{{ d.setdefault('a', 5) }}{{ d.setdefault('b', []) }}"
+            "{% set _ = d.setdefault('b').append(1) %}{{ d }}{% set _ = d.clear() %}{{ d }}",
+            "{% set d = {'a': 1} %}{% set e = d.copy() %}{% set _ = e.update(b=2) %}{{ d }}{{ e }}{{ j.copy() }}",
+            "{{ j.pop('zz', 3) }}{{ j.setdefault('a', 9) }}{{ j.pop is defined }}{{ j['copy'] }}"
+            "{% set d = {1: 'i'} %}{{ d.pop(1.0) }}{{ d }}",
+            "{{ {}.popitem() }}", "{{ {'a': 1}.pop('x') }}", "{{ {'a': 1}.pop([1], 2) }}"]:
+    case(src, DICTM)
+
 # dict views print and compare as Python's (dict_items([...]), keys and
 # items as sets, values only to themselves), take no index (undefined, as
 # Jinja2 catches the TypeError; a slice is an error), are not sequences and
