@@ -338,13 +338,8 @@ static int check_names(ph_tmpl_env *env, ptmpl *t, node *n, ph_tmpl_error *err, 
                            n->name);
         return PH_ETEMPLATE;
     }
-    if (n->kind == E_GETATTR) {
-        static const char *const dict_methods[] = {"items", "keys",    "values",     "get", "update",
-                                                   "copy",  "pop",     "popitem", "setdefault", "clear"};
-        for (size_t i = 0; i < sizeof(dict_methods) / sizeof(dict_methods[0]); i++)
-            if (strcmp(n->name, dict_methods[i]) == 0)
-                n->flags |= NF_DICTMETHOD;
-    }
+    if (n->kind == E_GETATTR && ph__tmpl_is_dict_method(n->name, n->nlen))
+        n->flags |= NF_DICTMETHOD;
     /* resolved once here, not by name on every use (see ph__tmpl_apply_filter) */
     if (n->kind == E_FILTER) {
         n->fn = (void *)ph__tmpl_find_filter(n->name, n->nlen);

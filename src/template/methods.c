@@ -509,6 +509,27 @@ static int m_striptags(rctx *r, tfunc *s, targs *a, tv *out) {
     return rc < 0 ? rc : ph__tmpl_striptags(r, NULL, s->self, out);
 }
 
+/* A dict's methods: the one list that method lookup and the compiler's
+ * marking of `x.name` as a method (NF_DICTMETHOD) both read. */
+static const struct dict_method {
+    const char *name;
+    tfunc_fn fn;
+} dict_methods[] = {
+    {"items", m_items},         {"keys", m_keys},         {"values", m_values},
+    {"get", m_get},             {"update", m_update},     {"copy", m_dict_copy},
+    {"pop", m_dict_pop},        {"popitem", m_dict_popitem}, {"setdefault", m_dict_setdefault},
+    {"clear", m_dict_clear},
+};
+
+static const struct dict_method *dict_method(const char *name, size_t len) {
+    for (size_t i = 0; i < sizeof(dict_methods) / sizeof(dict_methods[0]); i++)
+        if (ph__name_is(dict_methods[i].name, name, len))
+            return &dict_methods[i];
+    return NULL;
+}
+
+int ph__tmpl_is_dict_method(const char *name, size_t len) { return dict_method(name, len) != NULL; }
+
 int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len, tv *out) {
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
     switch (obj.k) {
@@ -551,30 +572,12 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
         return 1;
     }
     case TV_JOBJ:
-    case TV_DICT:
-        if (obj.flags & (TVF_NS | TVF_MODULE) || len < 3 || len > 10 || !strchr("ikvgucps", name[0]))
+    case TV_DICT: {
+        if (obj.flags & (TVF_NS | TVF_MODULE))
             return 0;
-        if (IS("items"))
-            return bind(r, obj, "items", m_items, out);
-        if (IS("keys"))
-            return bind(r, obj, "keys", m_keys, out);
-        if (IS("values"))
-            return bind(r, obj, "values", m_values, out);
-        if (IS("get"))
-            return bind(r, obj, "get", m_get, out);
-        if (IS("update"))
-            return bind(r, obj, "update", m_update, out);
-        if (IS("copy"))
-            return bind(r, obj, "copy", m_dict_copy, out);
-        if (IS("pop"))
-            return bind(r, obj, "pop", m_dict_pop, out);
-        if (IS("popitem"))
-            return bind(r, obj, "popitem", m_dict_popitem, out);
-        if (IS("setdefault"))
-            return bind(r, obj, "setdefault", m_dict_setdefault, out);
-        if (IS("clear"))
-            return bind(r, obj, "clear", m_dict_clear, out);
-        return 0;
+        const struct dict_method *dm = dict_method(name, len);
+        return dm ? bind(r, obj, dm->name, dm->fn, out) : 0;
+    }
     case TV_LIST:
     case TV_JARR:
         if (obj.flags & TVF_GEN) /* a generator has no list methods */

@@ -522,6 +522,8 @@ static inline int ph__tmpl_eval(rctx *r, node *n, frame *f, tctx *tc, tv *out) {
     return ph__tmpl_eval_node(r, n, f, tc, out);
 }
 int ph__tmpl_getattr(rctx *r, const node *n, tv obj, const char *name, size_t len, tv *out);
+/* methods.c: whether a dict has a method of this name (it wins over a key) */
+int ph__tmpl_is_dict_method(const char *name, size_t len);
 int ph__tmpl_getitem(rctx *r, const node *n, tv obj, tv key, tv *out);
 int ph__tmpl_call(rctx *r, const node *n, tv fn, targs *a, tv *out);
 int ph__tmpl_check_undef(rctx *r, const node *n, tv v);
