@@ -142,6 +142,8 @@ int ph__cp_decimal(uint32_t c) {
     return lo && c - decimal_zeros[lo - 1] < 10 ? (int)(c - decimal_zeros[lo - 1]) : -1;
 }
 
+int ph__cp_word(uint32_t c) { return c == '_' || (ph__cp_classes(c) & (CP_ALPHA | CP_NUMERIC)); }
+
 unsigned ph__cp_classes(uint32_t c) {
     const uint32_t *run = find_run(class_runs[0], COUNT(class_runs), 3, c);
     return run ? run[2] : 0;

@@ -363,7 +363,7 @@ static int f_wordcount(rctx *r, const node *n, tv v, targs *a, tv *out) {
     int in_word = 0;
     for (size_t i = 0, adv; rc == 0 && i < s.n; i += adv) {
         uint32_t c = ph__utf8_next(s.s + i, s.n - i, &adv);
-        int word = c == '_' || (ph__cp_classes(c) & (CP_ALPHA | CP_NUMERIC));
+        int word = ph__cp_word(c);
         count += word && !in_word;
         in_word = word;
     }
@@ -425,9 +425,8 @@ static int hyphen_break(const char *s, size_t n, size_t h) {
     return c == '-' && q < n && py_letter(ph__utf8_next(s + q, n - q, &adv));
 }
 
-/* Python's \w, and textwrap's word_punct ([\w!"'&.,?]) */
-static int py_word(uint32_t c) { return c == '_' || (ph__cp_classes(c) & (CP_ALPHA | CP_NUMERIC)); }
-static int py_word_punct(uint32_t c) { return py_word(c) || (c < 128 && c && strchr("!\"'&.,?", (int)c)); }
+/* textwrap's word_punct: [\w!"'&.,?] */
+static int py_word_punct(uint32_t c) { return ph__cp_word(c) || (c < 128 && c && strchr("!\"'&.,?", (int)c)); }
 
 /* The length of an em-dash at byte p: two hyphens or more that a word
  * character follows and a word or punctuation character precedes; 0 if none. */
@@ -435,7 +434,7 @@ static size_t em_dash(const char *s, size_t n, size_t p) {
     size_t e = p, adv, start;
     while (e < n && s[e] == '-')
         e++;
-    if (e - p < 2 || e == n || p == 0 || !py_word(ph__utf8_next(s + e, n - e, &adv)) ||
+    if (e - p < 2 || e == n || p == 0 || !ph__cp_word(ph__utf8_next(s + e, n - e, &adv)) ||
         !py_word_punct(cp_before(s, p, &start)))
         return 0;
     return e - p;

@@ -605,6 +605,8 @@ enum {
     CP_TITLE = 64,   /* general category Lt */
 };
 unsigned ph__cp_classes(uint32_t c);
+/* Python's \w (re with Unicode): alphanumeric in any script, or '_' */
+int ph__cp_word(uint32_t c);
 /* The value of a decimal digit of any script (Python's unicodedata.decimal), or -1. */
 int ph__cp_decimal(uint32_t c);
 /* str.islower() (lower) or str.isupper() of s: its cased characters all in

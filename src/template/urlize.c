@@ -30,9 +30,7 @@ static int ends(const char *s, size_t n, const char *p) {
     return n >= k && memcmp(s + n - k, p, k) == 0;
 }
 
-/* Python's \w (Unicode), and the code point at s[i] with its length */
-static int word_cp(uint32_t c) { return c == '_' || (ph__cp_classes(c) & (CP_ALPHA | CP_NUMERIC)); }
-
+/* The code point at s[i], and its length */
 static uint32_t cp_at(const char *s, size_t n, size_t i, size_t *len) {
     return ph__utf8_next(s + i, n - i, len);
 }
@@ -66,7 +64,7 @@ static labels scan_labels(const char *s, size_t n, size_t i) {
         size_t b = h, chars = 0, k;
         while (h < n) {
             uint32_t c = cp_at(s, n, h, &k);
-            if (!(word_cp(c) || c == '%' || c == '-'))
+            if (!(ph__cp_word(c) || c == '%' || c == '-'))
                 break;
             h += k;
             chars++;
@@ -168,19 +166,19 @@ static int looks_like_email(const char *s, size_t n) {
     if (at < 2 || at >= n) /* no '@', nothing before it, or nothing after */
         return 0;
     size_t k, dot = 0;
-    if (!word_cp(cp_at(s, n, at, &k)))
+    if (!ph__cp_word(cp_at(s, n, at, &k)))
         return 0;
     for (size_t i = at + k; i < n; i += k) {
         uint32_t c = cp_at(s, n, i, &k);
         if (c == '.')
             dot = i;
-        else if (!(word_cp(c) || c == '-'))
+        else if (!(ph__cp_word(c) || c == '-'))
             return 0;
     }
     if (!dot || dot + 1 >= n)
         return 0;
     for (size_t i = dot + 1; i < n; i += k)
-        if (!word_cp(cp_at(s, n, i, &k)))
+        if (!ph__cp_word(cp_at(s, n, i, &k)))
             return 0;
     return 1;
 }
