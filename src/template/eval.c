@@ -176,7 +176,7 @@ int ph__tmpl_getitem(rctx *r, const node *n, tv obj, tv key, tv *out) {
         return undef_error(r, n, obj);
     /* Jinja2 catches the TypeError of indexing what takes no index (a
      * generator, a dict view): undefined, as a missing item is */
-    int indexable = !tv_is_gen(obj) && !(obj.k == TV_LIST && obj.l->view);
+    int indexable = !tv_is_gen(obj) && !tv_is_view(obj);
     if (indexable && (obj.k == TV_JOBJ || obj.k == TV_DICT)) {
         if (ph__tdict_get(obj, key, out))
             return 0;
@@ -223,27 +223,18 @@ static int64_t adjust_index(int64_t i, int64_t len, int64_t step) {
 }
 
 /* A slice of a range is a range, and prints as one: range(2, 8)[1::2] is
- * range(3, 8, 2). Gives the sliced list that range's text. */
-static int slice_range(rctx *r, tv obj, int64_t start, int64_t stop, int64_t step, tlist *l) {
-    long long r0, r1, rs = 1;
-    if (sscanf(obj.l->repr_as, "range(%lld, %lld, %lld)", &r0, &r1, &rs) < 2)
-        return 0;
-    int64_t len = (int64_t)obj.l->n;
+ * range(3, 8, 2). Makes the sliced list l that range. */
+static void slice_range(const tlist *of, int64_t start, int64_t stop, int64_t step, tlist *l) {
+    int64_t len = (int64_t)of->n, t;
     start = adjust_index(start, len, step);
     stop = adjust_index(stop, len, step);
-    long long a, b, c, t;
-    if (__builtin_mul_overflow((long long)start, rs, &t) || __builtin_add_overflow(r0, t, &a) ||
-        __builtin_mul_overflow((long long)stop, rs, &t) || __builtin_add_overflow(r0, t, &b) ||
-        __builtin_mul_overflow(rs, (long long)step, &c))
-        return 0; /* past 64 bits: it prints as its numbers */
-    char text[100];
-    int tl = c == 1 ? snprintf(text, sizeof(text), "range(%lld, %lld)", a, b)
-                    : snprintf(text, sizeof(text), "range(%lld, %lld, %lld)", a, b, c);
-    tv shown = ph__tv_strdup(r, text, (size_t)tl, 0);
-    if (shown.k != TV_STR)
-        return PH_ENOMEM;
-    l->repr_as = shown.s;
-    return 0;
+    if (__builtin_mul_overflow(start, of->step, &t) ||
+        __builtin_add_overflow(of->start, t, &l->start) ||
+        __builtin_mul_overflow(stop, of->step, &t) ||
+        __builtin_add_overflow(of->start, t, &l->stop) ||
+        __builtin_mul_overflow(of->step, step, &l->step))
+        return; /* past 64 bits: it stays a list, and prints as its numbers */
+    l->kind = TL_RANGE;
 }
 
 static int do_slice(rctx *r, const node *n, tv obj, tv s0, tv s1, tv s2, tv *out) {
@@ -254,7 +245,7 @@ static int do_slice(rctx *r, const node *n, tv obj, tv s0, tv s1, tv s2, tv *out
         return undef_error(r, n, obj);
     int is_str = obj.k == TV_STR;
     /* a slice is Python's own subscript, which Jinja2 does not catch */
-    if ((!is_str && !ph__tv_is_seq(obj)) || tv_is_gen(obj) || (obj.k == TV_LIST && obj.l->view))
+    if ((!is_str && !ph__tv_is_seq(obj)) || tv_is_gen(obj) || tv_is_view(obj))
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "'%s' object is not subscriptable",
                              ph__tv_typename(obj));
     int64_t len = (int64_t)ph__tv_len(obj);
@@ -296,8 +287,8 @@ static int do_slice(rctx *r, const node *n, tv obj, tv s0, tv s1, tv s2, tv *out
             rc = ph__tlist_push(r, l, ph__tv_at(obj, (size_t)i));
         }
     }
-    if (rc == 0 && !is_str && obj.k == TV_LIST && obj.l->repr_as)
-        rc = slice_range(r, obj, given_start, given_stop, step, l);
+    if (rc == 0 && tl_kind(obj) == TL_RANGE)
+        slice_range(obj.l, given_start, given_stop, step, l);
     if (rc == 0 && is_str)
         *out = ph__tv_strdup(r, sb.data ? sb.data : "", sb.len, obj.safe);
     else if (rc == 0) {

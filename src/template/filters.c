@@ -371,7 +371,7 @@ static int dump(rctx *r, const node *n, tv v, ph_buf *b, int indent, int level) 
     case TV_LIST:
     case TV_JARR: {
         /* a generator, a range and a dict view are not lists to json */
-        if (tv_is_gen(v) || (v.k == TV_LIST && (v.l->view || v.l->repr_as)))
+        if (tv_is_gen(v) || tl_kind(v) != TL_LIST)
             return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Object of type %s is not JSON serializable",
                                  ph__tv_typename(v));
         size_t len = ph__tv_len(v);

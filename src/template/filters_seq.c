@@ -655,6 +655,7 @@ static int f_reverse(rctx *r, const node *n, tv v, targs *a, tv *out) {
     const char *it = v.k == TV_UNDEF                                   ? "reversed"
                      : v.k == TV_JOBJ || v.k == TV_DICT                  ? "dict_reversekeyiterator"
                      : tv_is_gen(v)         ? NULL
+                     : tl_kind(v) == TL_RANGE                           ? "range_iterator"
                      : v.k == TV_JARR || (v.k == TV_LIST && !(v.flags & TVF_TUPLE)) ? "list_reverseiterator"
                      : v.k == TV_LIST                                   ? "reversed"
                                                                         : NULL;

@@ -86,10 +86,9 @@ static int dict_view(rctx *r, tfunc *self, targs *a, tv *out, int which) {
 
 /* keys(), values() and items(): lists that print and compare as Python's views */
 static int view(rctx *r, tfunc *s, targs *a, tv *out, int which) {
-    static const char *const names[] = {"dict_keys", "dict_values", "dict_items"};
     int rc = dict_view(r, s, a, out, which);
     if (rc == 0)
-        out->l->view = names[which];
+        out->l->kind = (uint8_t)(TL_KEYS + which);
     return rc;
 }
 
@@ -586,7 +585,7 @@ int ph__tmpl_method(rctx *r, const node *n, tv obj, const char *name, size_t len
             return bind(r, obj, "count", m_count, out);
         if (IS("index"))
             return bind(r, obj, "index", m_index, out);
-        if ((obj.flags & TVF_TUPLE) || (obj.k == TV_LIST && obj.l->repr_as))
+        if ((obj.flags & TVF_TUPLE) || tl_kind(obj) == TL_RANGE)
             return 0; /* a tuple or a range: nothing else */
         if (IS("append"))
             return bind(r, obj, "append", m_append, out);
@@ -652,15 +651,10 @@ static int g_range(rctx *r, tfunc *s, targs *a, tv *out) {
         return PH_ENOMEM;
     for (int64_t i = 0; i < count; i++)
         l->v[l->n++] = tv_int(start + i * step);
-    char text[80];
-    int len = step == 1 ? snprintf(text, sizeof(text), "range(%lld, %lld)", (long long)start,
-                                   (long long)stop)
-                        : snprintf(text, sizeof(text), "range(%lld, %lld, %lld)",
-                                   (long long)start, (long long)stop, (long long)step);
-    tv shown = ph__tv_strdup(r, text, (size_t)len, 0);
-    if (shown.k != TV_STR)
-        return PH_ENOMEM;
-    l->repr_as = shown.s; /* a range prints as one, not as its numbers */
+    l->kind = TL_RANGE; /* a range prints as one, not as its numbers */
+    l->start = start;
+    l->stop = stop;
+    l->step = step;
     *out = mklist(l, 0);
     return 0;
 }

@@ -232,7 +232,8 @@ static int run_loop(rctx *r, node *n, tv seqv, frame *f, tctx *tc, int depth) {
         seq.l->v = items;
         seq.l->n = seq.l->cap = count;
         seq.l->pending = NULL;
-        seq.l->gen_type = seq.l->gen_func = seq.l->repr_as = seq.l->view = NULL;
+        seq.l->gen_type = seq.l->gen_func = NULL;
+        seq.l->kind = TL_LIST;
     }
     lp->seq = seq;
     lp->n = count;

@@ -60,7 +60,7 @@ static int t_mapping(rctx *r, const node *n, tv v, targs *a, int *res) {
 static int t_sequence(rctx *r, const node *n, tv v, targs *a, int *res) {
     /* len() and indexing: not a generator, not a dict view */
     *res = v.k == TV_STR || v.k == TV_UNDEF ||
-           (v.k == TV_LIST && !(v.flags & TVF_GEN) && !v.l->view) ||
+           (v.k == TV_LIST && !(v.flags & TVF_GEN) && !tv_is_view(v)) ||
            v.k == TV_JARR || v.k == TV_JOBJ ||
            (v.k == TV_DICT && !(v.flags & (TVF_NS | TVF_MODULE)));
     return 0;

@@ -104,14 +104,18 @@ struct tlist {
      * ("generator", "list_reverseiterator"; NULL means "generator") and, for
      * a generator, the function that made it ("sync_do_map"), or NULL */
     const char *gen_type, *gen_func;
-    /* what repr() prints instead of the items: "range(0, 3)" for a range(),
-     * which is a list here; NULL for every other list */
-    const char *repr_as;
-    /* a dict's keys(), values() or items(): "dict_keys", "dict_values" or
-     * "dict_items", which print as Python's views and take no index; NULL
-     * for every other list */
-    const char *view;
+    uint8_t kind; /* tl_kind */
+    /* TL_RANGE: the numbers it was made from, which it prints as */
+    int64_t start, stop, step;
 };
+
+/* What a list is to Python besides its items: a range prints as one and
+ * equals only a range; a dict's views print as dict_items([...]), take no
+ * index and compare by their own rules. Generators are values' TVF_GEN. */
+enum tl_kind { TL_LIST, TL_RANGE, TL_KEYS, TL_VALUES, TL_ITEMS };
+
+static inline int tl_kind(tv v) { return v.k == TV_LIST ? v.l->kind : TL_LIST; }
+static inline int tv_is_view(tv v) { return tl_kind(v) >= TL_KEYS; }
 
 struct tdict {
     size_t n, cap;

@@ -173,6 +173,12 @@ int ph__tv_truthy(tv v) {
     }
 }
 
+/* Python's names of the list kinds that are not lists (tl_kind) */
+static const char *const list_kind_name[] = {
+    [TL_LIST] = "list", [TL_RANGE] = "range", [TL_KEYS] = "dict_keys",
+    [TL_VALUES] = "dict_values", [TL_ITEMS] = "dict_items",
+};
+
 const char *ph__tv_typename(tv v) {
     switch (v.k) {
     case TV_UNDEF:
@@ -191,10 +197,8 @@ const char *ph__tv_typename(tv v) {
     case TV_JARR:
         if (tv_is_gen(v))
             return v.l->gen_type ? v.l->gen_type : "generator";
-        if (v.k == TV_LIST && v.l && v.l->view) /* l is NULL for a type named alone */
-            return v.l->view;
-        if (v.k == TV_LIST && v.l && v.l->repr_as)
-            return "range";
+        if (v.k == TV_LIST && v.l && v.l->kind != TL_LIST) /* l is NULL for a type named alone */
+            return list_kind_name[v.l->kind];
         return (v.flags & TVF_TUPLE) ? "tuple" : "list";
     case TV_DICT:
         return (v.flags & TVF_NS)       ? "Namespace"
@@ -423,14 +427,19 @@ static int repr_seq(rctx *r, tv v, ph_buf *b) {
                               l->gen_func ? " " : "", l->gen_func ? l->gen_func : "",
                               (const void *)l);
     }
-    if (v.k == TV_LIST && v.l->repr_as)
-        return ph__buf_append_str(b, v.l->repr_as);
-    if (v.k == TV_LIST && v.l->view) { /* dict_items([...]) */
+    if (tl_kind(v) == TL_RANGE) {
+        const tlist *l = v.l;
+        return l->step == 1 ? ph__buf_printf(b, "range(%lld, %lld)", (long long)l->start,
+                                             (long long)l->stop)
+                            : ph__buf_printf(b, "range(%lld, %lld, %lld)", (long long)l->start,
+                                             (long long)l->stop, (long long)l->step);
+    }
+    if (tv_is_view(v)) { /* dict_items([...]) */
         tlist items = *v.l;
-        items.view = NULL;
+        items.kind = TL_LIST;
         tv inner = v;
         inner.l = &items;
-        int rc = ph__buf_printf(b, "%s(", v.l->view);
+        int rc = ph__buf_printf(b, "%s(", list_kind_name[v.l->kind]);
         if (rc == 0)
             rc = repr_seq(r, inner, b);
         return rc ? rc : ph__buf_append_char(b, ')');
@@ -677,7 +686,8 @@ tlist *ph__tlist_new(rctx *r, size_t cap) {
     l->n = 0;
     l->cap = cap ? cap : 4;
     l->pending = NULL;
-    l->gen_type = l->gen_func = l->repr_as = l->view = NULL;
+    l->gen_type = l->gen_func = NULL;
+    l->kind = TL_LIST;
     l->v = ph__arena_alloc(r->a, l->cap * sizeof(tv));
     return l->v ? l : NULL;
 }
@@ -774,7 +784,7 @@ int ph__tv_eq(tv a, tv b) { return eq_depth(a, b, 0); }
 /* Two views of the same kind: keys and items compare as sets, values only
  * to themselves (Python's rules). */
 static int view_eq(tv a, tv b, int depth) {
-    if (strcmp(a.l->view, "dict_values") == 0)
+    if (a.l->kind == TL_VALUES)
         return a.l == b.l;
     size_t n = a.l->n;
     if (n != b.l->n)
@@ -802,12 +812,14 @@ static int eq_depth(tv a, tv b, int depth) {
     if (a.k == TV_NONE || b.k == TV_NONE || a.k == TV_UNDEF || b.k == TV_UNDEF)
         return a.k == b.k;
     if (ph__tv_is_seq(a) && ph__tv_is_seq(b)) {
-        /* a range equals only a range, a view only a view of its kind */
-        const char *ka = a.k == TV_LIST ? (a.l->view ? a.l->view : a.l->repr_as ? "range" : NULL) : NULL;
-        const char *kb = b.k == TV_LIST ? (b.l->view ? b.l->view : b.l->repr_as ? "range" : NULL) : NULL;
-        if ((ka || kb) && !(ka && kb && strcmp(ka, kb) == 0))
+        /* a generator equals only itself (Python compares iterators by
+         * identity), a range only a range, a view only a view of its kind */
+        if ((a.flags | b.flags) & TVF_GEN)
+            return tv_is_gen(a) && tv_is_gen(b) && a.l == b.l;
+        int kind = tl_kind(a);
+        if (kind != tl_kind(b))
             return 0;
-        if (ka && strcmp(ka, "range") != 0)
+        if (kind >= TL_KEYS)
             return view_eq(a, b, depth);
         size_t n = ph__tv_len(a);
         if (n != ph__tv_len(b) || (a.flags & TVF_TUPLE) != (b.flags & TVF_TUPLE))

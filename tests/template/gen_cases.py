@@ -160,6 +160,18 @@ for src in ["{{ d.items() }}|{{ d.keys() }}|{{ d.values() }}|{{ e.items() }}|{{ 
             "{{ d.keys()[0:1] }}", "{{ d.items()|tojson }}", "{{ range(3)|tojson }}", "{{ ([1]|map('string'))[0:1] }}"]:
     case(src, VIEWS)
 
+# a generator equals only itself (even one that failed, whose error waits
+# for its items), a range only a range; reversed(range) is a range_iterator
+GENS = {"l": [1, 2, 3], "d": {"a": 1}}
+for src in ["{% set g = l|map('string') %}{{ g == g }}|{{ l|map('string') == l|map('string') }}|"
+            "{{ l|map('string') == ['1', '2', '3'] }}|{{ [] == l|select('odd')|reject('odd') }}|"
+            "{{ l|select('odd') != l|select('odd') }}|{% set r = l|reverse %}{{ r == r }}|{{ l|reverse == [3, 2, 1] }}",
+            "{{ [] == (1 is odd)|map('string') }}|{{ (1 is odd)|map('string') == (1 is odd)|map('string') }}",
+            "{{ range(3)|reverse|list }}|{{ (range(3)|reverse) is sequence }}|{{ range(4)[::2] == range(0, 3, 2) }}|"
+            "{{ range(3) != range(3) }}|{{ range(3) in [range(0, 3)] }}|{{ d.keys() != d.keys() }}",
+            "{{ (range(3)|reverse)[0] }}", "{{ range(3)|reverse|tojson }}"]:
+    case(src, GENS)
+
 # operators over every pair of kinds of value, and slices (a slice of a range
 # is a range); float ** that overflows is an error
 def _operator_cases(seed, count):
