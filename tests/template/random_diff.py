@@ -19,6 +19,12 @@ import tempfile
 import jinja2
 
 ADDR = re.compile(r"0x[0-9a-f]+", re.I)
+CHARS = re.compile(r"\[(.*?)\|\d+\]")
+
+
+def spelled(out):
+    """A loop's output of [char|index] pieces, as the text it spells."""
+    return "".join(CHARS.findall(out)) or out
 
 CTX = {
     "i": 7, "j": -3, "z": 0, "f": 2.5, "g": -0.125, "big": 10 ** 6, "s": "Hello <World> & 'x'",
@@ -135,7 +141,11 @@ def main():
         if "error" in exp and got.get("rc") == 1:
             continue
         # iterators print with their address, which differs from run to run
-        if "out" in exp and got.get("rc") == 0 and ADDR.sub("0x", exp["out"]) == ADDR.sub("0x", got["out"]):
+        # (also when a loop has taken the printed text apart character by
+        # character: then the digits are compared without the markup between)
+        if "out" in exp and got.get("rc") == 0 and (
+                ADDR.sub("0x", exp["out"]) == ADDR.sub("0x", got["out"])
+                or ADDR.sub("0x", spelled(exp["out"])) == ADDR.sub("0x", spelled(got["out"]))):
             continue
         bad += 1
         print("%s  %s\n   jinja: %r\n   phial: %r" % (c["template"], c["files"][c["template"]], exp, got))
