@@ -430,18 +430,71 @@ static int find_file(ph_tmpl_env *env, const char *name, char **path, char **dat
     return PH_ENOENT;
 }
 
-ptmpl *ph__tmpl_get(ph_tmpl_env *env, const char *name, ph_tmpl_error *err) {
-    ptmpl **pp;
-    for (pp = &env->cache; *pp; pp = &(*pp)->next) {
-        ptmpl *t = *pp;
-        if (!t->name || strcmp(t->name, name) != 0)
-            continue;
-        double mt;
-        if (!env->opts.auto_reload || !t->path ||
-            (env->loader.stat(env->loader.ud, t->path, &mt) == 0 && mt == t->mtime))
-            return t;
-        break; /* stale: compile again below and replace it */
+/*
+ * A template that one task is reading and compiling. Other tasks that want
+ * the same name meanwhile wait for it and take its result, instead of each
+ * reading and compiling a copy of its own (and caching every copy): that is
+ * what a burst of first requests, all suspended in the same file read, would
+ * otherwise do. Freed by whichever of the loader and its waiters is last.
+ */
+struct tmpl_loading {
+    struct tmpl_loading *next;
+    char *name;
+    ph_event *done;
+    ptmpl *t;          /* the result, once done... */
+    ph_tmpl_error err; /* ...or why there is none */
+    size_t refs;       /* the loading task and its waiters */
+};
+
+static void loading_release(struct tmpl_loading *l) {
+    if (--l->refs == 0) {
+        ph_event_free(l->done);
+        ph__free(l->name);
+        ph__free(l);
     }
+}
+
+/* Begin loading `name` (inside a task: outside one nothing can interleave);
+ * NULL when there is no task or no memory, and then the load goes on alone. */
+static struct tmpl_loading *loading_begin(ph_tmpl_env *env, const char *name) {
+    if (!ph_current())
+        return NULL;
+    struct tmpl_loading *l = ph__calloc(1, sizeof(*l));
+    if (!l)
+        return NULL;
+    l->name = ph__strdup(name);
+    l->done = ph_event_new();
+    if (!l->name || !l->done) {
+        ph_event_free(l->done);
+        ph__free(l->name);
+        ph__free(l);
+        return NULL;
+    }
+    l->refs = 1;
+    l->next = env->loading;
+    env->loading = l;
+    return l;
+}
+
+static void loading_end(ph_tmpl_env *env, struct tmpl_loading *l, ptmpl *t,
+                        const ph_tmpl_error *err) {
+    if (!l)
+        return;
+    struct tmpl_loading **pp = &env->loading;
+    while (*pp != l)
+        pp = &(*pp)->next;
+    *pp = l->next;
+    l->t = t;
+    if (!t && err)
+        l->err = *err;
+    ph_event_set(l->done);
+    loading_release(l);
+}
+
+/* Read and compile `name`, and cache it; `stale` is the version it
+ * replaces, or NULL. */
+static ptmpl *load(ph_tmpl_env *env, const char *name, ptmpl *stale, ph_tmpl_error *err) {
+    struct tmpl_loading *l = loading_begin(env, name);
     char *src = NULL, *path = NULL;
     size_t len = 0;
     double mtime = 0;
@@ -453,6 +506,7 @@ ptmpl *ph__tmpl_get(ph_tmpl_env *env, const char *name, ph_tmpl_error *err) {
     } else if ((rc = find_file(env, name, &path, &src, &len, &mtime)) < 0) {
         ph__tmpl_set_error(err, name, 0, 0, rc == PH_ENOENT ? PH_ENOTFOUND : rc,
                            rc == PH_ENOENT ? "template not found" : "%s", ph_strerror(rc));
+        loading_end(env, l, NULL, err);
         return NULL;
     }
     ptmpl *t = ph__tmpl_compile(env, name, src, len, err);
@@ -460,18 +514,73 @@ ptmpl *ph__tmpl_get(ph_tmpl_env *env, const char *name, ph_tmpl_error *err) {
         ph__free(src);
     if (!t) {
         ph__free(path);
+        loading_end(env, l, NULL, err);
         return NULL;
     }
     t->path = path;
     t->mtime = mtime;
-    if (*pp) {
-        /* retire the stale version without freeing it: a render in progress
-         * may still point into it; it goes with the environment */
-        (*pp)->name[0] = '\0';
-    }
+    /* retire the stale version without freeing it: a render in progress
+     * may still point into it; it goes with the environment */
+    if (stale)
+        stale->name[0] = '\0';
     t->next = env->cache;
     env->cache = t;
+    loading_end(env, l, t, NULL);
     return t;
+}
+
+static struct tmpl_loading *loading_of(ph_tmpl_env *env, const char *name) {
+    struct tmpl_loading *l = env->loading;
+    while (l && strcmp(l->name, name) != 0)
+        l = l->next;
+    return l;
+}
+
+/* Wait for another task's load of the same template: 0 with its result
+ * (*out, or NULL and *err), 1 when that task was cancelled before it
+ * finished (the caller tries again), or a negative PH_E* of this wait. */
+static int wait_loading(struct tmpl_loading *l, ptmpl **out, ph_tmpl_error *err) {
+    l->refs++;
+    int rc = ph_event_wait(l->done);
+    if (rc == 0) {
+        *out = l->t;
+        if (!l->t && (l->err.code == PH_ECANCELED || l->err.code == PH_ETIMEDOUT))
+            rc = 1;
+        else if (!l->t)
+            *err = l->err;
+    }
+    loading_release(l);
+    return rc;
+}
+
+ptmpl *ph__tmpl_get(ph_tmpl_env *env, const char *name, ph_tmpl_error *err) {
+    for (;;) {
+        struct tmpl_loading *l = loading_of(env, name);
+        if (l) {
+            ptmpl *t = NULL;
+            int rc = wait_loading(l, &t, err);
+            if (rc < 0)
+                ph__tmpl_set_error(err, name, 0, 0, rc, "%s", ph_strerror(rc));
+            if (rc <= 0)
+                return t;
+            continue;
+        }
+        ptmpl *stale = NULL;
+        for (ptmpl *t = env->cache; t; t = t->next) {
+            if (!t->name || strcmp(t->name, name) != 0)
+                continue;
+            double mt;
+            if (!env->opts.auto_reload || !t->path ||
+                (env->loader.stat(env->loader.ud, t->path, &mt) == 0 && mt == t->mtime))
+                return t;
+            stale = t; /* compile again and replace it */
+            break;
+        }
+        /* the stat suspended: another task may have begun this load since */
+        if (stale && loading_of(env, name))
+            continue;
+        return load(env, name, stale, err);
+    }
 }
 
 /* ------------------------------------------------------------------------ */

@@ -330,6 +330,7 @@ struct ph_tmpl_env {
     } * procs;
     size_t nprocs;
     ptmpl *cache; /* a chain; templates per app are few */
+    struct tmpl_loading *loading; /* templates being read and compiled (env.c) */
 };
 
 /* ------------------------------------------------------------------------ */

@@ -303,6 +303,119 @@ Test(template, render_inside_a_task_loads_files_through_the_runtime) {
     ph_tmpl_env_free(env);
 }
 
+/* ---- tasks that want a template being loaded wait for that load ---- */
+
+/* A loader whose every read suspends, as a file read through the runtime
+ * does, and counts the reads. */
+struct slow_loader {
+    int reads;
+    int missing; /* every read answers PH_ENOENT */
+};
+
+static int slow_read(void *ud, const char *path, size_t max, char **data, size_t *len,
+                     double *mtime) {
+    (void)max;
+    struct slow_loader *sl = ud;
+    sl->reads++;
+    int rc = ph_sleep(0.02);
+    if (rc < 0)
+        return rc;
+    if (sl->missing)
+        return PH_ENOENT;
+    const char *src = strstr(path, "page.html") ? "<b>{{ who }}</b>|{% include 'inc.html' %}" : "inc";
+    *data = ph__strdup(src);
+    *len = strlen(src);
+    *mtime = 1;
+    return *data ? 0 : PH_ENOMEM;
+}
+
+static int slow_stat(void *ud, const char *path, double *mtime) {
+    (void)ud;
+    (void)path;
+    *mtime = 1;
+    return 0;
+}
+
+static ph_tmpl_env *slow_env(struct slow_loader *sl) {
+    ph_tmpl_env *env = ph_tmpl_env_new();
+    ph_tmpl_env_add_path(env, "/templates");
+    ph_tmpl_loader loader = {.read = slow_read, .stat = slow_stat, .ud = sl};
+    cr_assert_eq(ph_tmpl_env_set_loader(env, &loader), 0);
+    return env;
+}
+
+struct burst {
+    ph_tmpl_env *env;
+    int ok, not_found, other;
+};
+
+static int render_page(void *arg) {
+    struct burst *b = arg;
+    char *out = NULL;
+    size_t len;
+    ph_tmpl_error err;
+    int rc = ph_tmpl_render(b->env, "page.html", json_pack("{s:s}", "who", "x"), NULL, &out, &len,
+                            &err);
+    if (rc == 0 && strcmp(out, "<b>x</b>|inc") == 0)
+        b->ok++;
+    else if (rc == PH_ENOTFOUND && strcmp(err.name, "page.html") == 0)
+        b->not_found++;
+    else
+        b->other++;
+    ph_tmpl_free(out);
+    return rc;
+}
+
+static int burst_of_renders(void *arg) {
+    ph_task *t[8];
+    for (int i = 0; i < 8; i++)
+        t[i] = ph_spawn(render_page, arg);
+    for (int i = 0; i < 8; i++)
+        ph_join(t[i]);
+    return 0;
+}
+
+Test(template, concurrent_first_renders_read_and_compile_each_template_once) {
+    struct slow_loader sl = {0};
+    struct burst b = {.env = slow_env(&sl)};
+    cr_assert_eq(ph_run(burst_of_renders, &b), 0);
+    cr_assert_eq(b.ok, 8, "ok %d, not found %d, other %d", b.ok, b.not_found, b.other);
+    cr_assert_eq(sl.reads, 2, "page.html and inc.html read %d times in all", sl.reads);
+    /* and cached once: a later render reads nothing */
+    cr_assert_eq(ph_run(render_page, &b), 0);
+    cr_assert_eq(sl.reads, 2);
+    ph_tmpl_env_free(b.env);
+}
+
+Test(template, tasks_waiting_for_a_load_get_its_error) {
+    struct slow_loader sl = {.missing = 1};
+    struct burst b = {.env = slow_env(&sl)};
+    cr_assert_eq(ph_run(burst_of_renders, &b), 0);
+    cr_assert_eq(b.not_found, 8, "ok %d, not found %d, other %d", b.ok, b.not_found, b.other);
+    cr_assert_eq(sl.reads, 1);
+    ph_tmpl_env_free(b.env);
+}
+
+static int cancel_the_loader(void *arg) {
+    struct burst *b = arg;
+    ph_task *loader = ph_spawn(render_page, b);
+    ph_yield(); /* the loader is now in its read */
+    ph_task *waiter = ph_spawn(render_page, b);
+    ph_yield(); /* the waiter is now waiting for that read */
+    ph_cancel(loader);
+    int lrc = ph_join(loader), wrc = ph_join(waiter);
+    return lrc == PH_ECANCELED && wrc == 0 ? 0 : -1;
+}
+
+Test(template, a_cancelled_load_is_done_again_by_a_task_that_waited_for_it) {
+    struct slow_loader sl = {0};
+    struct burst b = {.env = slow_env(&sl)};
+    cr_assert_eq(ph_run(cancel_the_loader, &b), 0);
+    cr_assert_eq(b.ok, 1, "ok %d, not found %d, other %d", b.ok, b.not_found, b.other);
+    cr_assert_eq(sl.reads, 3, "the cancelled read, then page.html and inc.html: %d", sl.reads);
+    ph_tmpl_env_free(b.env);
+}
+
 /* ---- deep templates on a task stack fail cleanly ---- */
 
 static char *repeat_str(const char *head, const char *unit, int n, const char *tail) {
