@@ -21,13 +21,13 @@ static const char *named(const char *name, size_t n) {
     size_t lo = 0, hi = N(html_entities);
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const char *k = html_entities[mid].name;
+        const char *k = html_entity_text + html_entities[mid][0];
         size_t kn = strlen(k);
         int c = memcmp(name, k, n < kn ? n : kn);
         if (c == 0)
             c = n < kn ? -1 : n > kn;
         if (c == 0)
-            return html_entities[mid].text;
+            return html_entity_text + html_entities[mid][1];
         if (c < 0)
             hi = mid;
         else
