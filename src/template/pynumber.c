@@ -19,6 +19,10 @@
  * stripped; any other non-ASCII character cannot be part of a number.
  * Returns 0 with the ASCII text in b, or -1.
  */
+/* what is stripped from the ASCII text, as Python strips it: ASCII
+ * whitespace, \x1c-\x1f not included */
+static int is_strip_space(char c) { return c == ' ' || (c >= 9 && c <= 13); }
+
 static int ascii_text(ph_buf *b, const char *s, size_t n) {
     for (size_t i = 0, adv; i < n; i += adv) {
         if ((unsigned char)s[i] < 0x80) {
@@ -33,11 +37,10 @@ static int ascii_text(ph_buf *b, const char *s, size_t n) {
         if (!a || ph__buf_append_char(b, a) < 0)
             return -1;
     }
-    /* stripped as Python strips them: ASCII whitespace, \x1c-\x1f not included */
     size_t e = b->len, k = 0;
-    while (e > 0 && (b->data[e - 1] == ' ' || (b->data[e - 1] >= 9 && b->data[e - 1] <= 13)))
+    while (e > 0 && is_strip_space(b->data[e - 1]))
         e--;
-    while (k < e && (b->data[k] == ' ' || (b->data[k] >= 9 && b->data[k] <= 13)))
+    while (k < e && is_strip_space(b->data[k]))
         k++;
     if (b->data) {
         memmove(b->data, b->data + k, e - k);
