@@ -17,6 +17,7 @@
 #include "server/server.h"
 
 #include "util/alloc.h"
+#include "util/digits.h"
 #include "util/log.h"
 #include "util/url.h"
 
@@ -214,6 +215,38 @@ static int contains_token(ph_slice v, const char *tok) {
     return 0;
 }
 
+/* The head's first line, "HTTP/1.1 200 OK\r\n" (a status of three digits:
+ * the caller has checked it), written without printf: it is in every
+ * response. */
+static int status_line(ph_buf *b, int status) {
+    const char *reason = ph_status_reason(status);
+    size_t rl = strlen(reason);
+    int rc = ph__buf_reserve(b, 9 + 4 + rl + 2);
+    if (rc < 0)
+        return rc;
+    char *p = b->data + b->len;
+    memcpy(p, "HTTP/1.1 ", 9);
+    p[9] = (char)('0' + status / 100);
+    p[10] = (char)('0' + status / 10 % 10);
+    p[11] = (char)('0' + status % 10);
+    p[12] = ' ';
+    memcpy(p + 13, reason, rl);
+    memcpy(p + 13 + rl, "\r\n", 2);
+    b->len += 15 + rl;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+/* "Content-Length: N\r\n" */
+static int content_length(ph_buf *b, uint64_t n) {
+    char tmp[16 + PH_U64_DIGITS + 2], *end = tmp + sizeof(tmp) - 2;
+    char *p = ph__u64_digits(end, n);
+    p -= 16;
+    memcpy(p, "Content-Length: ", 16);
+    memcpy(end, "\r\n", 2);
+    return ph__buf_append(b, p, (size_t)(end + 2 - p));
+}
+
 static int start_response(ph__conn *c, const ph_message *m) {
     if (c->resp != PH__RESP_NONE)
         return PH_ESTATE;
@@ -225,7 +258,7 @@ static int start_response(ph__conn *c, const ph_message *m) {
     ph_buf *b = &c->wbuf;
     b->len = 0;
     int64_t length = -1;
-    int rc = ph__buf_printf(b, "HTTP/1.1 %d %s\r\n", m->status, ph_status_reason(m->status));
+    int rc = status_line(b, m->status);
     for (size_t i = 0; rc == 0 && i < m->nheaders; i++) {
         ph_slice n = m->headers[i].name, v = m->headers[i].value;
         if (name_is(n, "content-length", 14)) {
@@ -288,12 +321,12 @@ static int finish_head(ph__conn *c, size_t first_len, int more) {
     int bodyless_status = c->status == 204 || c->status == 304;
     if (c->resp_length >= 0) {
         if (!bodyless_status)
-            rc = ph__buf_printf(b, "Content-Length: %" PRId64 "\r\n", c->resp_length);
+            rc = content_length(b, (uint64_t)c->resp_length);
     } else if (bodyless_status) {
         /* no framing at all */
     } else if (!more) {
         c->resp_length = (int64_t)first_len;
-        rc = ph__buf_printf(b, "Content-Length: %zu\r\n", first_len);
+        rc = content_length(b, first_len);
     } else if (c->req.minor_version >= 1) {
         /* For HEAD this is the header a GET would get (RFC 9110 9.3.2); no
          * chunk follows (send_body drops them), so the connection stays usable. */

@@ -11,6 +11,7 @@
  */
 #include "tmpl.h"
 #include "util/alloc.h"
+#include "util/digits.h"
 
 #include <float.h>
 #include <math.h>
@@ -220,28 +221,11 @@ const char *ph__tv_typename(tv v) {
 /* ------------------------------------------------------------------------ */
 
 int ph__fmt_int(ph_buf *b, int64_t i) {
-    /* two digits per division, from a table */
-    static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930"
-                                   "31323334353637383940414243444546474849505152535455565758596061"
-                                   "62636465666768697071727374757677787980818283848586878889909192"
-                                   "93949596979899";
-    char tmp[24], *p = tmp + sizeof(tmp);
-    uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
-    while (u >= 100) {
-        unsigned k = (unsigned)(u % 100) * 2;
-        u /= 100;
-        *--p = pairs[k + 1];
-        *--p = pairs[k];
-    }
-    if (u >= 10) {
-        *--p = pairs[u * 2 + 1];
-        *--p = pairs[u * 2];
-    } else {
-        *--p = (char)('0' + u);
-    }
+    char tmp[PH_U64_DIGITS + 1], *end = tmp + sizeof(tmp);
+    char *p = ph__u64_digits(end, i < 0 ? 0 - (uint64_t)i : (uint64_t)i);
     if (i < 0)
         *--p = '-';
-    return out_put(b, p, (size_t)(tmp + sizeof(tmp) - p));
+    return out_put(b, p, (size_t)(end - p));
 }
 
 /*
