@@ -3,6 +3,7 @@ keep-alive rules of HTTP/1.0 and 1.1, HEAD, Date and Server, response framing
 (Content-Length, chunked, close-delimited), pipelining and header injection
 refused by ph_send()."""
 import email.utils
+import os
 import re
 import subprocess
 import time
@@ -349,3 +350,53 @@ def test_ipv6_loopback(start_server):
             data += chunk
     r = parse_all(data)[0]
     assert b"client_host=::1\n" in r.body and b"server_host=::1\n" in r.body
+
+
+def test_wildcard_listener_reports_each_connections_own_address(start_server):
+    # bound to 0.0.0.0 the local address is the one the client reached,
+    # asked per connection; bound to one address it is the listener's
+    s = start_server("--host", "0.0.0.0", "--no-access-log")
+    r = get(s.port, "/scope")
+    assert b"server_host=127.0.0.1\n" in r.body and f"server_port={s.port}\n".encode() in r.body
+
+
+def _server_socket_for(pid, client):
+    """The server process's own socket for the connection `client` (a
+    socket connected to it), duplicated into this process with
+    pidfd_getfd(2): its options can then be read as the server set them."""
+    import ctypes
+    import socket
+
+    port = client.getsockname()[1]
+    inode = None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                cols = line.split()
+                # the server's end: its remote address is the client's port
+                if int(cols[2].rsplit(":", 1)[1], 16) == port and int(cols[1].rsplit(":", 1)[1], 16) != port:
+                    inode = cols[9]
+    assert inode, "no socket for the connection in /proc/net"
+    fd = next(int(n) for n in os.listdir(f"/proc/{pid}/fd")
+              if os.readlink(f"/proc/{pid}/fd/{n}") == f"socket:[{inode}]")
+    libc = ctypes.CDLL(None, use_errno=True)
+    pidfd = os.pidfd_open(pid)
+    try:
+        dup = libc.syscall(438, pidfd, fd, 0)  # SYS_pidfd_getfd on x86_64 and aarch64
+        assert dup >= 0, os.strerror(ctypes.get_errno())
+    finally:
+        os.close(pidfd)
+    return socket.socket(fileno=dup)
+
+
+def test_accepted_connections_do_not_delay_small_writes(start_server):
+    # TCP_NODELAY: set on the listener, copied to every accepted socket, so
+    # that a short response head or a small chunk never waits for an ACK
+    import socket
+
+    s = start_server("--no-access-log")
+    with socket.create_connection(("127.0.0.1", s.port), timeout=10) as client:
+        client.sendall(b"GET /scope HTTP/1.1\r\nHost: t\r\n\r\n")
+        assert client.recv(65536).startswith(b"HTTP/1.1 200")
+        with _server_socket_for(s.pid, client) as theirs:
+            assert theirs.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
