@@ -10,6 +10,7 @@
 #include "phial/template.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/copy_small.h"
 #include "util/html.h"
 
 #include <jansson.h>
@@ -436,30 +437,6 @@ static inline int stack_exhausted(uintptr_t base) {
     return base > p && base - p > STACK_BUDGET;
 }
 
-/* Copy n <= 16 bytes with a few fixed-size moves (overlapping when n is not
- * a power of two) instead of a library call: most output pieces are short
- * (a number, a tag between two prints). Reads and writes stay within the
- * n bytes. */
-static inline void copy_small(char *d, const char *s, size_t n) {
-    if (n >= 8) {
-        uint64_t a, z;
-        memcpy(&a, s, 8);
-        memcpy(&z, s + n - 8, 8);
-        memcpy(d, &a, 8);
-        memcpy(d + n - 8, &z, 8);
-    } else if (n >= 4) {
-        uint32_t a, z;
-        memcpy(&a, s, 4);
-        memcpy(&z, s + n - 4, 4);
-        memcpy(d, &a, 4);
-        memcpy(d + n - 4, &z, 4);
-    } else if (n) {
-        d[0] = s[0];
-        d[n / 2] = s[n / 2];
-        d[n - 1] = s[n - 1];
-    }
-}
-
 /* Append to a buffer: the common case (room left) inline, else ph__buf_append. */
 /* The NUL-terminated name `cname` (of a table or registry) is the len bytes
  * at s, which may hold any byte: a name is measured only as far as len + 1. */
@@ -470,7 +447,7 @@ static inline int ph__name_is(const char *cname, const char *s, size_t len) {
 static inline int out_put(ph_buf *b, const char *p, size_t n) {
     if (b->data && n < b->cap - b->len) {
         if (n <= 16)
-            copy_small(b->data + b->len, p, n);
+            ph__copy_small(b->data + b->len, p, n);
         else
             memcpy(b->data + b->len, p, n);
         b->len += n;

@@ -68,7 +68,12 @@ static void check(const char *s, size_t n, size_t prefix, size_t max) {
     ph__buf_init(&b, max ? prefix + wn : 0);
     for (size_t i = 0; i < prefix; i++)
         cr_assert_eq(ph__buf_append(&b, "p", 1), 0);
-    cr_assert_eq(ph__html_escape_n(&b, s, n), 0, "length %zu", n);
+    /* the input alone in an allocation of its size, so that a read past
+     * its end is caught under AddressSanitizer */
+    char *exact = malloc(n ? n : 1);
+    memcpy(exact, s, n);
+    cr_assert_eq(ph__html_escape_n(&b, exact, n), 0, "length %zu", n);
+    free(exact);
     cr_assert_eq(b.len, prefix + wn, "length %zu: %zu bytes, want %zu", n, b.len - prefix, wn);
     cr_assert(n == 0 || memcmp(b.data + prefix, want, wn) == 0, "length %zu: wrong bytes", n);
     cr_assert_eq(b.data ? b.data[b.len] : 0, 0);
