@@ -261,8 +261,8 @@ static const char *const NOTE_SQL[] = {
                 " ORDER BY updated DESC, id DESC",
     [OP_GET] = "SELECT " NOTE_COLUMNS " FROM notes WHERE user_id = ?1 AND id = ?2",
     [OP_CREATE] = "INSERT INTO notes(user_id, title, body) VALUES(?1, ?3, ?4)",
-    [OP_UPDATE] = "UPDATE notes SET title = ?3, body = ?4, updated = unixepoch()"
-                  " WHERE user_id = ?1 AND id = ?2",
+    [OP_UPDATE] = ("UPDATE notes SET title = ?3, body = ?4, updated = unixepoch()"
+                   " WHERE user_id = ?1 AND id = ?2"),
     [OP_DELETE] = "DELETE FROM notes WHERE user_id = ?1 AND id = ?2",
 };
 
