@@ -174,7 +174,7 @@ int ph__tv_truthy(tv v) {
     }
 }
 
-/* Python's names of the list kinds that are not lists (tl_kind) */
+/* Python's name of each list kind (tl_kind) */
 static const char *const list_kind_name[] = {
     [TL_LIST] = "list", [TL_RANGE] = "range", [TL_KEYS] = "dict_keys",
     [TL_VALUES] = "dict_values", [TL_ITEMS] = "dict_items",
