@@ -367,18 +367,27 @@ def _server_socket_for(pid, client):
     import ctypes
     import socket
 
-    port = client.getsockname()[1]
-    inode = None
+    client_port, server_port = client.getsockname()[1], client.getpeername()[1]
+    inodes = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with open(table) as f:
             for line in f.readlines()[1:]:
                 cols = line.split()
-                # the server's end: its remote address is the client's port
-                if int(cols[2].rsplit(":", 1)[1], 16) == port and int(cols[1].rsplit(":", 1)[1], 16) != port:
-                    inode = cols[9]
-    assert inode, "no socket for the connection in /proc/net"
-    fd = next(int(n) for n in os.listdir(f"/proc/{pid}/fd")
-              if os.readlink(f"/proc/{pid}/fd/{n}") == f"socket:[{inode}]")
+                local, remote = (int(c.rsplit(":", 1)[1], 16) for c in cols[1:3])
+                # the server's end, open (an old connection that used the same
+                # ports may linger in TIME_WAIT, with no socket: inode 0)
+                if local == server_port and remote == client_port and cols[9] != "0":
+                    inodes.append(cols[9])
+    assert len(inodes) == 1, f"sockets for the connection in /proc/net: {inodes}"
+    inode = inodes[0]
+    fd = None
+    for n in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{n}") == f"socket:[{inode}]":
+                fd = int(n)
+        except FileNotFoundError:  # closed while we looked
+            pass
+    assert fd is not None, f"process {pid} has no socket {inode}"
     libc = ctypes.CDLL(None, use_errno=True)
     pidfd = os.pidfd_open(pid)
     try:
