@@ -270,9 +270,20 @@ def test_no_descriptor_leak_across_connection_endings(start_server):
     import os
     s = start_server("--no-access-log", "--timeout-keep-alive", 60)
     get(s.port, "/")
+    def open_fds():
+        """What the server's descriptors are: "socket:[inode]", a path..."""
+        found = []
+        for n in os.listdir(f"/proc/{s.pid}/fd"):
+            try:
+                found.append(os.readlink(f"/proc/{s.pid}/fd/{n}"))
+            except FileNotFoundError:  # closed while we looked
+                pass
+        return sorted(found)
+
     fds = lambda: len(os.listdir(f"/proc/{s.pid}/fd"))  # noqa: E731
     time.sleep(0.3)  # the server has seen that request's client close
     base = fds()
+    before = open_fds()
     endings = [
         b"GET / HTTP/1.1\r\nHost: t\r\n\r\n",                       # served, then client closes
         b"",                                                        # idle
@@ -296,5 +307,6 @@ def test_no_descriptor_leak_across_connection_endings(start_server):
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and fds() > base:
         time.sleep(0.1)
-    assert fds() <= base
+    # a failure says what the extra descriptor is
+    assert fds() <= base, f"before: {before}\nafter: {open_fds()}\n{s.log()[-3000:]}"
     assert get(s.port, "/").body == b"hello"
