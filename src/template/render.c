@@ -82,6 +82,21 @@ int ph__tmpl_frame_set(rctx *r, frame *f, const char *name, size_t len, tv v) {
     return 0;
 }
 
+/* Look a name up: one the innermost frame binds under the parser's own
+ * copy of it (names are interned per template, so the pointers are equal:
+ * a loop's variable) is found without a call, anything else by the whole
+ * lookup. (Only here: where the name is often further out, as in a macro's
+ * body, scanning the frame twice costs more than the call saves.) */
+static inline int lookup_near(rctx *r, frame *f, tctx *tc, const char *name, size_t len,
+                              tv *out) {
+    for (size_t i = f ? f->n : 0; i-- > 0;)
+        if (f->vars[i].name == name) {
+            *out = f->vars[i].v;
+            return 0;
+        }
+    return ph__tmpl_lookup(r, f, tc, name, len, out);
+}
+
 /*
  * {{ row.field }}, the print a page repeats most: when row is the app's
  * JSON object and the field a string or an integer, the value is printed
@@ -91,7 +106,7 @@ int ph__tmpl_frame_set(rctx *r, frame *f, const char *name, size_t len, tv v) {
  */
 static int print_attr(rctx *r, node *e, frame *f, tctx *tc) {
     tv obj, v;
-    int rc = ph__tmpl_lookup(r, f, tc, e->a->name, e->a->nlen, &obj);
+    int rc = lookup_near(r, f, tc, e->a->name, e->a->nlen, &obj);
     if (rc < 0)
         return rc;
     if (obj.k == TV_JOBJ && !(e->flags & NF_DICTMETHOD)) {
