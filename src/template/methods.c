@@ -261,16 +261,13 @@ static int m_dict_copy(rctx *r, tfunc *s, targs *a, tv *out) {
 
 /* Where key is in d, a dict the template made: 0 with *at its index (-1
  * when absent); an error for an unhashable key or the app's JSON. */
-static int find_key(rctx *r, tv d, tv key, const char *method, int64_t *at) {
+static int find_key(rctx *r, tv d, tv key, const char *method, ptrdiff_t *at) {
     const char *bad = ph__tv_unhashable(key);
     if (bad)
         return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "unhashable type: '%s'", bad);
     if (d.k != TV_DICT)
         return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s: this dict cannot be updated", method);
-    *at = -1;
-    for (size_t i = 0; i < d.d->n && *at < 0; i++)
-        if (ph__tv_eq(d.d->k[i], key))
-            *at = (int64_t)i;
+    *at = ph__tdict_index(d.d, key);
     return 0;
 }
 
@@ -289,7 +286,7 @@ static int m_dict_pop(rctx *r, tfunc *s, targs *a, tv *out) {
         *out = def; /* nothing to remove from the app's JSON */
         return 0;
     }
-    int64_t i;
+    ptrdiff_t i;
     int rc = find_key(r, s->self, key, "pop", &i);
     if (rc < 0)
         return rc;
@@ -328,14 +325,14 @@ static int m_dict_setdefault(rctx *r, tfunc *s, targs *a, tv *out) {
         return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE,
                              "setdefault expected at least 1 argument, got 0");
     ph__tmpl_arg(a, 1, NULL, &def);
-    if (ph__tdict_get(s->self, key, out)) /* present: nothing changes */
+    if (s->self.k == TV_JOBJ && ph__tdict_get(s->self, key, out)) /* present: nothing changes */
         return 0;
-    int64_t i;
+    ptrdiff_t i;
     int rc = find_key(r, s->self, key, "setdefault", &i);
     if (rc < 0)
         return rc;
-    *out = def;
-    return ph__tdict_set(r, s->self.d, key, def);
+    *out = i >= 0 ? s->self.d->v[i] : def;
+    return i >= 0 ? 0 : ph__tdict_set(r, s->self.d, key, def);
 }
 
 static int m_dict_clear(rctx *r, tfunc *s, targs *a, tv *out) {

@@ -547,6 +547,8 @@ void ph__tlist_reverse(tlist *l); /* in place */
 tdict *ph__tdict_new(rctx *r, size_t cap);
 int ph__tdict_set(rctx *r, tdict *d, tv k, tv v);
 int ph__tdict_get(tv dict, tv key, tv *out);
+/* Where key is among d's keys (Python's equality), or -1. */
+ptrdiff_t ph__tdict_index(const tdict *d, tv key);
 const char *ph__tv_typename(tv v);
 char *ph__tv_cstr(rctx *r, tv v); /* NUL-terminated copy (arena) */
 tv ph__tv_strdup(rctx *r, const char *s, size_t n, int safe);

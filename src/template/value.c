@@ -710,12 +710,19 @@ tdict *ph__tdict_new(rctx *r, size_t cap) {
     return d->k && d->v ? d : NULL;
 }
 
-int ph__tdict_set(rctx *r, tdict *d, tv k, tv v) {
+ptrdiff_t ph__tdict_index(const tdict *d, tv key) {
     for (size_t i = 0; i < d->n; i++)
-        if (ph__tv_eq(d->k[i], k)) {
-            d->v[i] = v;
-            return 0;
-        }
+        if (ph__tv_eq(d->k[i], key))
+            return (ptrdiff_t)i;
+    return -1;
+}
+
+int ph__tdict_set(rctx *r, tdict *d, tv k, tv v) {
+    ptrdiff_t at = ph__tdict_index(d, k);
+    if (at >= 0) {
+        d->v[at] = v;
+        return 0;
+    }
     if (d->n == d->cap) {
         tv *nk = ph__arena_alloc(r->a, d->cap * 2 * sizeof(tv));
         tv *nv = ph__arena_alloc(r->a, d->cap * 2 * sizeof(tv));
@@ -743,14 +750,11 @@ int ph__tdict_get(tv dict, tv key, tv *out) {
         *out = ph__tv_from_json(j);
         return 1;
     }
-    if (dict.k != TV_DICT)
+    ptrdiff_t at = dict.k == TV_DICT ? ph__tdict_index(dict.d, key) : -1;
+    if (at < 0)
         return 0;
-    for (size_t i = 0; i < dict.d->n; i++)
-        if (ph__tv_eq(dict.d->k[i], key)) {
-            *out = dict.d->v[i];
-            return 1;
-        }
-    return 0;
+    *out = dict.d->v[at];
+    return 1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -764,7 +768,6 @@ static int eq_depth(tv a, tv b, int depth);
 
 int ph__tv_eq(tv a, tv b) { return eq_depth(a, b, 0); }
 
-/* Equality; containers nested deeper than 100 levels compare unequal. */
 /* Two views of the same kind: keys and items compare as sets, values only
  * to themselves (Python's rules). */
 static int view_eq(tv a, tv b, int depth) {
@@ -783,6 +786,7 @@ static int view_eq(tv a, tv b, int depth) {
     return 1;
 }
 
+/* Equality; containers nested deeper than 100 levels compare unequal. */
 static int eq_depth(tv a, tv b, int depth) {
     if (depth > 100)
         return 0;
