@@ -223,11 +223,10 @@ static int64_t adjust_index(int64_t i, int64_t len, int64_t step) {
 }
 
 /* A slice of a range is a range, and prints as one: range(2, 8)[1::2] is
- * range(3, 8, 2). Makes the sliced list l that range. */
+ * range(3, 8, 2). Makes the sliced list l that range, from the slice's
+ * adjusted bounds. */
 static void slice_range(const tlist *of, int64_t start, int64_t stop, int64_t step, tlist *l) {
-    int64_t len = (int64_t)of->n, t;
-    start = adjust_index(start, len, step);
-    stop = adjust_index(stop, len, step);
+    int64_t t;
     if (__builtin_mul_overflow(start, of->step, &t) ||
         __builtin_add_overflow(of->start, t, &l->start) ||
         __builtin_mul_overflow(stop, of->step, &t) ||
@@ -252,22 +251,8 @@ static int do_slice(rctx *r, const node *n, tv obj, tv s0, tv s1, tv s2, tv *out
     if (slice_bound(s0, step < 0 ? len - 1 : 0, &start) < 0 ||
         slice_bound(s1, step < 0 ? -len - 1 : len, &stop) < 0)
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "slice indices must be integers or None");
-    int64_t given_start = start, given_stop = stop;
-    if (start < 0)
-        start += len;
-    if (stop < 0)
-        stop += len;
-    if (step > 0) {
-        if (start < 0)
-            start = 0;
-        if (stop > len)
-            stop = len;
-    } else {
-        if (start >= len)
-            start = len - 1;
-        if (stop < -1)
-            stop = -1;
-    }
+    start = adjust_index(start, len, step);
+    stop = adjust_index(stop, len, step);
     if (is_str && step == 1) {
         size_t b = start < stop ? ph__utf8_offset(obj.s, obj.n, (size_t)start) : 0;
         size_t e = start < stop ? ph__utf8_offset(obj.s, obj.n, (size_t)stop) : 0;
@@ -288,7 +273,7 @@ static int do_slice(rctx *r, const node *n, tv obj, tv s0, tv s1, tv s2, tv *out
         }
     }
     if (rc == 0 && tl_kind(obj) == TL_RANGE)
-        slice_range(obj.l, given_start, given_stop, step, l);
+        slice_range(obj.l, start, stop, step, l);
     if (rc == 0 && is_str)
         *out = ph__tv_strdup(r, sb.data ? sb.data : "", sb.len, obj.safe);
     else if (rc == 0) {
