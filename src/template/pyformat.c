@@ -83,14 +83,19 @@ static int ascii_of(rctx *r, tv v, ph_buf *out) {
     return rc;
 }
 
+/* v as text by a conversion: str() ('s'), repr() ('r') or ascii() ('a'),
+ * as %s/%r/%a and {!s}/{!r}/{!a} convert it. */
+static int convert(rctx *r, tv v, char conv, ph_buf *out) {
+    return conv == 'r' ? ph__tv_repr(r, v, out) : conv == 'a' ? ascii_of(r, v, out)
+                                                              : ph__tv_str(r, v, out);
+}
+
 /* An argument of %s (conv 's'), %r ('r') or %a ('a'). */
 static int append_str_arg(rctx *r, ph_buf *b, tv fmt, tv arg, char conv, int prec, int width,
                           int left) {
     ph_buf t;
     ph__buf_init(&t, 0);
-    int rc = conv == 'r' ? ph__tv_repr(r, arg, &t)
-             : conv == 'a' ? ascii_of(r, arg, &t)
-                           : ph__tv_str(r, arg, &t);
+    int rc = convert(r, arg, conv, &t);
     const char *s = t.data ? t.data : "";
     size_t n = t.len;
     if (rc == 0 && prec >= 0)
@@ -731,8 +736,7 @@ static int str_format(rctx *r, tfunc *self, targs *a, tv *out) {
         if (rc == 0 && conv) { /* !r, !a, !s: the field becomes that text */
             ph_buf t;
             ph__buf_init(&t, 0);
-            rc = conv == 'r' ? ph__tv_repr(r, v, &t) : conv == 'a' ? ascii_of(r, v, &t)
-                                                                   : ph__tv_str(r, v, &t);
+            rc = convert(r, v, conv, &t);
             if (rc == 0)
                 v = ph__tv_strdup(r, t.data ? t.data : "", t.len, 0);
             ph__buf_close(&t);
@@ -983,6 +987,7 @@ static int s_expandtabs(rctx *r, tfunc *self, targs *a, tv *out) {
  * which the methods answer for themselves. None is the default.
  */
 typedef struct span {
+    int64_t len;        /* characters of s */
     int64_t start, end; /* characters */
     size_t b0, b1;      /* bytes of s[start:end] */
 } span;
@@ -998,6 +1003,7 @@ static int arg_span(rctx *r, tv s, targs *a, const char *name, span *sp) {
                                  "slice indices of %s() must be integers or None", name);
         v[k] = x.i < 0 ? (x.i + len < 0 ? 0 : x.i + len) : x.i;
     }
+    sp->len = len;
     sp->start = v[0];
     sp->end = v[1] > len ? len : v[1];
     sp->b0 = sp->start <= len ? ph__utf8_offset(s.s, s.n, (size_t)sp->start) : s.n;
@@ -1023,7 +1029,7 @@ static int s_affix(rctx *r, tfunc *self, targs *a, tv *out) {
             return ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "%s arg must be str or a tuple of str",
                                  self->name);
         /* a start past the end matches nothing, not even "" */
-        res = sp.start <= (int64_t)ph__utf8_len(s.s, s.n) && sp.end >= sp.start && x.n <= hn &&
+        res = sp.start <= sp.len && sp.end >= sp.start && x.n <= hn &&
               memcmp(ends ? h + hn - x.n : h, x.s, x.n) == 0;
     }
     *out = tv_bool(res);
