@@ -61,21 +61,25 @@ static uint32_t cp_title(uint32_t c) {
     return l && totitle ? (uint32_t)towctrans_l((wint_t)c, totitle, l) : cp_upper(c);
 }
 
-/* The row of `rows` (n sorted rows of `width` values, each starting with
- * its first and last character) that holds c, or NULL. */
-static const uint32_t *find_run(const uint32_t *rows, size_t n, size_t width, uint32_t c) {
+/* How many of `rows` (n rows of `width` values, sorted by their first)
+ * start at or below c: the last of them is the one that may hold c. */
+static size_t rows_up_to(const uint32_t *rows, size_t n, size_t width, uint32_t c) {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const uint32_t *row = rows + mid * width;
-        if (c < row[0])
-            hi = mid;
-        else if (c > row[1])
+        if (rows[mid * width] <= c)
             lo = mid + 1;
         else
-            return row;
+            hi = mid;
     }
-    return NULL;
+    return lo;
+}
+
+/* The row of `rows` (n sorted rows of `width` values, each starting with
+ * its first and last character) that holds c, or NULL. */
+static const uint32_t *find_run(const uint32_t *rows, size_t n, size_t width, uint32_t c) {
+    size_t k = rows_up_to(rows, n, width, c);
+    return k && c <= rows[(k - 1) * width + 1] ? rows + (k - 1) * width : NULL;
 }
 
 static int in_ranges(const uint32_t (*r)[2], size_t n, uint32_t c) {
@@ -104,17 +108,10 @@ int ph__tmpl_casefold(rctx *r, tv s, tv *out) {
     int rc = 0;
     for (size_t i = 0, adv; rc == 0 && i < s.n; i += adv) {
         uint32_t c = ph__utf8_next(s.s + i, s.n - i, &adv);
-        size_t lo = 0, hi = COUNT(casefold_special);
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (casefold_special[mid][0] < c)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < COUNT(casefold_special) && casefold_special[lo][0] == c) {
-            for (int k = 1; rc == 0 && k < 4 && casefold_special[lo][k]; k++)
-                rc = ph__utf8_put(&b, casefold_special[lo][k]);
+        size_t row = rows_up_to(casefold_special[0], COUNT(casefold_special), 4, c);
+        if (row && casefold_special[row - 1][0] == c) {
+            for (int k = 1; rc == 0 && k < 4 && casefold_special[row - 1][k]; k++)
+                rc = ph__utf8_put(&b, casefold_special[row - 1][k]);
             continue;
         }
         /* each character alone: lower case without the final-sigma rule */
@@ -131,15 +128,9 @@ int ph__tmpl_casefold(rctx *r, tv s, tv *out) {
 }
 
 int ph__cp_decimal(uint32_t c) {
-    size_t lo = 0, hi = COUNT(decimal_zeros);
-    while (lo < hi) { /* the last zero at or below c */
-        size_t mid = lo + (hi - lo) / 2;
-        if (decimal_zeros[mid] <= c)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo && c - decimal_zeros[lo - 1] < 10 ? (int)(c - decimal_zeros[lo - 1]) : -1;
+    /* the last zero at or below c starts c's run of ten, if any */
+    size_t k = rows_up_to(decimal_zeros, COUNT(decimal_zeros), 1, c);
+    return k && c - decimal_zeros[k - 1] < 10 ? (int)(c - decimal_zeros[k - 1]) : -1;
 }
 
 int ph__cp_word(uint32_t c) { return c == '_' || (ph__cp_classes(c) & (CP_ALPHA | CP_NUMERIC)); }

@@ -71,10 +71,6 @@ typedef struct keyspec {
     int have_def;
 } keyspec;
 
-/* Python's str.lower(), which Jinja2's ignore_case applies to text keys
- * (every script, 'İ' to 'i̇', 'Ǆ' to 'ǆ') */
-static int lower_copy(rctx *r, tv s, tv *out) { return ph__tmpl_casemap(r, s, C_LOWER, out); }
-
 static int key_of(rctx *r, const node *n, keyspec *ks, tv item, tv *out) {
     int rc = 0;
     tv k = item;
@@ -90,7 +86,7 @@ static int key_of(rctx *r, const node *n, keyspec *ks, tv item, tv *out) {
                 tv part;
                 rc = ph__tmpl_attr_path(r, n, item, tv_str(ks->attr.s + i, e - i, 0), &part);
                 if (rc == 0 && part.k == TV_STR && !ks->case_sensitive)
-                    rc = lower_copy(r, part, &part);
+                    rc = ph__tmpl_casemap(r, part, C_LOWER, &part);
                 if (rc == 0)
                     rc = ph__tlist_push(r, l, part);
                 i = e + 1;
@@ -104,7 +100,7 @@ static int key_of(rctx *r, const node *n, keyspec *ks, tv item, tv *out) {
             k = ks->def;
     }
     if (k.k == TV_STR && !ks->case_sensitive)
-        return lower_copy(r, k, out);
+        return ph__tmpl_casemap(r, k, C_LOWER, out);
     *out = k;
     return 0;
 }

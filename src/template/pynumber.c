@@ -13,16 +13,16 @@
 #include <string.h>
 #include <strings.h>
 
+/* what is stripped from the ASCII text, as Python strips it: ASCII
+ * whitespace, \x1c-\x1f not included */
+static int is_strip_space(char c) { return c == ' ' || (c >= 9 && c <= 13); }
+
 /*
  * What Python parses: each decimal digit of another script becomes its
  * ASCII digit and each whitespace character a space, then the ends are
  * stripped; any other non-ASCII character cannot be part of a number.
  * Returns 0 with the ASCII text in b, or -1.
  */
-/* what is stripped from the ASCII text, as Python strips it: ASCII
- * whitespace, \x1c-\x1f not included */
-static int is_strip_space(char c) { return c == ' ' || (c >= 9 && c <= 13); }
-
 static int ascii_text(ph_buf *b, const char *s, size_t n) {
     for (size_t i = 0, adv; i < n; i += adv) {
         if ((unsigned char)s[i] < 0x80) {
