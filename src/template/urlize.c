@@ -20,9 +20,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* s begins with p, in any case (Jinja2's patterns ignore case) */
 static int starts(const char *s, size_t n, const char *p) {
     size_t k = strlen(p);
     return n >= k && strncasecmp(s, p, k) == 0;
+}
+
+/* The same, with the case as written (Jinja2 tests some prefixes so) */
+static int starts_exactly(const char *s, size_t n, const char *p) {
+    size_t k = strlen(p);
+    return n >= k && memcmp(s, p, k) == 0;
 }
 
 static int ends(const char *s, size_t n, const char *p) {
@@ -136,9 +143,9 @@ static int looks_like_url(const char *s, size_t n) {
         size_t tn = l.end - l.last, k = 0;
         while (k < tn && isalpha((unsigned char)t[k]))
             k++;
+        size_t puny = tn > 4 && starts(t, tn, "xn--") ? ph__utf8_len(t + 4, tn - 4) : 0;
         int tld = l.count && ((k == tn && tn >= 2 && tn <= 63) ||
-                              (tn > 4 && starts(t, tn, "xn--") && ph__utf8_len(t + 4, tn - 4) >= 2 &&
-                               ph__utf8_len(t + 4, tn - 4) <= 59 && !memchr(t + 4, '-', tn - 4)));
+                              (puny >= 2 && puny <= 59 && !memchr(t + 4, '-', tn - 4)));
         if (tld && after_host(s, n, l.end))
             return 1;
     }
@@ -244,19 +251,17 @@ static int link_word(ph_buf *b, const char *w, size_t n, const uopts *o) {
     if (rc == 0 && looks_like_url(m, mn)) {
         /* Jinja2 tests the scheme case-sensitively here (HTTP://x.com gets
          * https:// put before it) */
-        int has_scheme = (mn >= 8 && memcmp(m, "https://", 8) == 0) ||
-                         (mn >= 7 && memcmp(m, "http://", 7) == 0);
+        int has_scheme = starts_exactly(m, mn, "https://") || starts_exactly(m, mn, "http://");
         rc = ph__buf_printf(b, "<a href=\"%s%.*s\"%s>", has_scheme ? "" : "https://", (int)mn, m,
                             o->attrs);
         if (rc == 0)
             rc = url_text(b, m, mn, o->trim);
         if (rc == 0)
             rc = ph__buf_append(b, "</a>", 4);
-    } else if (rc == 0 && mn >= 7 && memcmp(m, "mailto:", 7) == 0 && looks_like_email(m + 7, mn - 7)) {
+    } else if (rc == 0 && starts_exactly(m, mn, "mailto:") && looks_like_email(m + 7, mn - 7)) {
         rc = ph__buf_printf(b, "<a href=\"%.*s\">%.*s</a>", (int)mn, m, (int)mn - 7, m + 7);
-    } else if (rc == 0 && memchr(m, '@', mn) && !(mn >= 4 && memcmp(m, "www.", 4) == 0) &&
-               !memchr(m, ':', mn) &&
-               looks_like_email(m, mn)) {
+    } else if (rc == 0 && memchr(m, '@', mn) && !starts_exactly(m, mn, "www.") &&
+               !memchr(m, ':', mn) && looks_like_email(m, mn)) {
         rc = ph__buf_printf(b, "<a href=\"mailto:%.*s\">%.*s</a>", (int)mn, m, (int)mn, m);
     } else if (rc == 0) {
         size_t k = 0;
