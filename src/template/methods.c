@@ -286,7 +286,7 @@ static int m_dict_pop(rctx *r, tfunc *s, targs *a, tv *out) {
         *out = def; /* nothing to remove from the app's JSON */
         return 0;
     }
-    ptrdiff_t i;
+    ptrdiff_t i = -1; /* set by find_key when it succeeds; GCC cannot see that */
     int rc = find_key(r, s->self, key, "pop", &i);
     if (rc < 0)
         return rc;
@@ -327,7 +327,7 @@ static int m_dict_setdefault(rctx *r, tfunc *s, targs *a, tv *out) {
     ph__tmpl_arg(a, 1, NULL, &def);
     if (s->self.k == TV_JOBJ && ph__tdict_get(s->self, key, out)) /* present: nothing changes */
         return 0;
-    ptrdiff_t i;
+    ptrdiff_t i = -1; /* set by find_key when it succeeds; GCC cannot see that */
     int rc = find_key(r, s->self, key, "setdefault", &i);
     if (rc < 0)
         return rc;
