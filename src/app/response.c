@@ -9,6 +9,7 @@
 #include "app/tagged_json.h"
 #include "util/cookie.h"
 #include "util/html.h"
+#include "util/http_chars.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -17,21 +18,11 @@
 
 static int clean(const char *s) { return s && !strpbrk(s, "\r\n"); }
 
-/* RFC 9110 tchar: what a header name may hold. Letters and digits are
- * decided without searching the separator list, as this runs for every
- * header of every response (it was a visible cost in bench/framework). */
-static int is_tchar(unsigned char c) {
-    static const char *const extra = "!#$%&'*+-.^_`|~";
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-        return 1;
-    return c > 32 && c < 127 && strchr(extra, c) != NULL;
-}
-
 static int valid_name(const char *s) {
     if (!s || !*s)
         return 0;
     for (; *s; s++)
-        if (!is_tchar((unsigned char)*s))
+        if (!ph__is_tchar((unsigned char)*s))
             return 0;
     return 1;
 }

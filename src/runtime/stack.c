@@ -18,6 +18,7 @@
  */
 #include "stack.h"
 
+#include "runtime/asan.h"
 #include "runtime/loop.h"
 
 #include "util/alloc.h"
@@ -38,14 +39,6 @@
 #else
 #define VALGRIND_STACK_REGISTER(a, b) 0u
 #define VALGRIND_STACK_DEREGISTER(id) ((void)(id))
-#endif
-
-#if defined(__SANITIZE_ADDRESS__)
-#define PH_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PH_ASAN 1
-#endif
 #endif
 
 /* Guarded stacks mapped by the whole process (each costs two mappings). */

@@ -17,6 +17,7 @@
 
 #include "phial/common.h"
 #include "phial/http.h"
+#include "util/http_chars.h"
 
 /* Defaults used when a limits field is zero (or the limits pointer is NULL). */
 #define PH__HTTP_DEFAULT_MAX_REQUEST_LINE 8192
@@ -25,15 +26,6 @@
 /* Empty lines (CRLF) ignored before a request line, RFC 9112 section 2.2. */
 #define PH__HTTP_MAX_LEADING_EMPTY_LINES 4
 
-/*
- * Byte classes shared by the parsers of this layer (chunked trailers reuse
- * them): one table lookup per byte instead of a chain of comparisons.
- */
-#define PH__HTTP_TCHAR 1u  /* token character, RFC 9110 section 5.6.2 */
-#define PH__HTTP_TARGET 2u /* visible ASCII 0x21-0x7E: allowed in a request target */
-#define PH__HTTP_VALUE 4u  /* field-value byte: HTAB, SP, VCHAR, obs-text 0x80-0xFF */
-#define PH__HTTP_HOST 8u   /* byte allowed in a Host value: reg-name, IP literal, port */
-extern const unsigned char ph__http_ctype[256];
 
 /* Limits on one request head. In every field zero means the default. */
 typedef struct ph__http_limits {
