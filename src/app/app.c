@@ -86,14 +86,10 @@ json_t *ph_app_config(ph_app *app) { return app ? app->config : NULL; }
 /* ---- registration --------------------------------------------------------- */
 
 int ph__hooks_add(ph__hooks *h, void *fn, const char *bp) {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 4;
-        ph__hook *items = ph__realloc(h->items, cap * sizeof(*items));
-        if (!items)
-            return PH_ENOMEM;
-        h->items = items;
-        h->cap = cap;
-    }
+    ph__hook *items = ph__grow(h->items, &h->cap, h->n, sizeof(*items), 4);
+    if (!items)
+        return PH_ENOMEM;
+    h->items = items;
     h->items[h->n++] = (ph__hook){fn, bp};
     return 0;
 }

@@ -285,16 +285,10 @@ static int on_part_end(void *arg) {
         if (!file.data)
             rc = PH_ENOMEM;
     }
-    if (f->nfiles == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 4;
-        ph_file *nf = ph__arena_alloc(req->arena, cap * sizeof(*nf));
-        if (!nf)
-            return PH_ENOMEM;
-        if (f->nfiles)
-            memcpy(nf, f->files, f->nfiles * sizeof(*nf));
-        f->files = nf;
-        f->cap = cap;
-    }
+    ph_file *nf = ph__arena_grow(req->arena, f->files, &f->cap, f->nfiles, sizeof(*nf), 4);
+    if (!nf)
+        return PH_ENOMEM;
+    f->files = nf;
     f->files[f->nfiles++] = file;
     /* Published as it goes, so cleanup removes spooled files even on error. */
     req->files = f->files;

@@ -88,16 +88,10 @@ void ph_response_remove_header(ph_response *r, const char *name) {
 int ph_response_add_header(ph_response *r, const char *name, const char *value) {
     if (!r || !valid_name(name) || !clean(value))
         return PH_EINVAL;
-    if (r->nheaders == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 8;
-        ph__resp_header *h = ph__arena_alloc(r->req->arena, cap * sizeof(*h));
-        if (!h)
-            return PH_ENOMEM;
-        if (r->nheaders)
-            memcpy(h, r->headers, r->nheaders * sizeof(*h));
-        r->headers = h;
-        r->cap = cap;
-    }
+    ph__resp_header *h = ph__arena_grow(r->req->arena, r->headers, &r->cap, r->nheaders, sizeof(*h), 8);
+    if (!h)
+        return PH_ENOMEM;
+    r->headers = h;
     char *n = ph__arena_strdup(r->req->arena, name);
     char *v = ph__arena_strdup(r->req->arena, value);
     if (!n || !v)

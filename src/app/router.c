@@ -135,15 +135,13 @@ static int hreserve(uint32_t **idx, size_t *cap, const void *arr, size_t stride,
     return 0;
 }
 
+/* ph__grow in the form the compound conditions below use: 0, or PH_ENOMEM
+ * with the array unchanged. */
 static int grow(void **arr, size_t *cap, size_t n, size_t size) {
-    if (n < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 4;
-    void *na = ph__realloc(*arr, ncap * size);
+    void *na = ph__grow(*arr, cap, n, size, 4);
     if (!na)
         return PH_ENOMEM;
     *arr = na;
-    *cap = ncap;
     return 0;
 }
 

@@ -71,19 +71,6 @@ static int fail(parser *p, size_t pos, const char *fmt, ...) {
     return PH_EINVAL;
 }
 
-/* Make room for one more element in *arr (of `size` bytes each). */
-static int grow(void **arr, size_t *cap, size_t n, size_t size) {
-    if (n < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 4;
-    void *na = ph__realloc(*arr, ncap * size);
-    if (!na)
-        return PH_ENOMEM;
-    *arr = na;
-    *cap = ncap;
-    return 0;
-}
-
 static void part_close(ph__rule_part *pt) {
     ph__free(pt->pieces);
     ph__free(pt->static_lens);
@@ -122,8 +109,10 @@ int ph__rule_var_index(const ph__rule *r, const char *name) {
 
 static int add_piece(parser *p, int var, const char *lit, size_t len) {
     ph__rule_part *pt = &p->cur;
-    if (grow((void **)&pt->pieces, &p->piececap, pt->npieces, sizeof(*pt->pieces)))
+    ph__rule_piece *pieces = ph__grow(pt->pieces, &p->piececap, pt->npieces, sizeof(*pieces), 4);
+    if (!pieces)
         return PH_ENOMEM;
+    pt->pieces = pieces;
     pt->pieces[pt->npieces++] = (ph__rule_piece){var, lit, len};
     return 0;
 }
@@ -131,8 +120,10 @@ static int add_piece(parser *p, int var, const char *lit, size_t len) {
 /* Static text (not a slash) adds a piece and a static weight. */
 static int add_static(parser *p, const char *lit, size_t len) {
     ph__rule_part *pt = &p->cur;
-    if (grow((void **)&pt->static_lens, &p->staticcap, pt->nstatic, sizeof(size_t)))
+    size_t *lens = ph__grow(pt->static_lens, &p->staticcap, pt->nstatic, sizeof(*lens), 4);
+    if (!lens)
         return PH_ENOMEM;
+    pt->static_lens = lens;
     /* Werkzeug weighs by Python string length: count code points, not bytes. */
     size_t cps = 0;
     for (size_t i = 0; i < len; i++)
@@ -143,8 +134,10 @@ static int add_static(parser *p, const char *lit, size_t len) {
 
 static int add_var_piece(parser *p, int var, int weight) {
     ph__rule_part *pt = &p->cur;
-    if (grow((void **)&pt->arg_weights, &p->argcap, pt->nargs, sizeof(int)))
+    int *weights = ph__grow(pt->arg_weights, &p->argcap, pt->nargs, sizeof(*weights), 4);
+    if (!weights)
         return PH_ENOMEM;
+    pt->arg_weights = weights;
     pt->arg_weights[pt->nargs++] = weight;
     pt->is_static = 0;
     return add_piece(p, var, NULL, 0);
@@ -152,8 +145,10 @@ static int add_var_piece(parser *p, int var, int weight) {
 
 static int end_part(parser *p) {
     ph__rule *r = p->r;
-    if (grow((void **)&r->parts, &p->partcap, r->nparts, sizeof(*r->parts)))
+    ph__rule_part *parts = ph__grow(r->parts, &p->partcap, r->nparts, sizeof(*parts), 4);
+    if (!parts)
         return PH_ENOMEM;
+    r->parts = parts;
     r->parts[r->nparts++] = p->cur;
     memset(&p->cur, 0, sizeof(p->cur));
     p->cur.is_static = 1;
@@ -518,8 +513,10 @@ static int parse_converter(parser *p, size_t at, size_t *next) {
             return fail(p, c.vb, "variable '%.*s' used twice", (int)nlen, name);
     if (r->nvars == PH__RULE_MAX_VARS)
         return fail(p, at, "too many variables (at most %d)", PH__RULE_MAX_VARS);
-    if (grow((void **)&r->vars, &p->varcap, r->nvars, sizeof(*r->vars)))
+    ph__rule_var *vars = ph__grow(r->vars, &p->varcap, r->nvars, sizeof(*vars), 4);
+    if (!vars)
         return PH_ENOMEM;
+    r->vars = vars;
     ph__rule_var *v = &r->vars[r->nvars];
     memset(v, 0, sizeof(*v));
     if (c.has_conv) {

@@ -234,16 +234,10 @@ static int run_app(void *arg) {
 
 static int add_header(ph_arena *a, ph_header **hs, size_t *n, size_t *cap, const char *name,
                       const char *value) {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        ph_header *h = ph__arena_alloc(a, nc * sizeof(*h));
-        if (!h)
-            return PH_ENOMEM;
-        if (*n)
-            memcpy(h, *hs, *n * sizeof(*h));
-        *hs = h;
-        *cap = nc;
-    }
+    ph_header *h = ph__arena_grow(a, *hs, cap, *n, sizeof(*h), 16);
+    if (!h)
+        return PH_ENOMEM;
+    *hs = h;
     char *nm = ph__arena_strdup(a, name), *v = ph__arena_strdup(a, value);
     if (!nm || !v)
         return PH_ENOMEM;

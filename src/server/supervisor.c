@@ -77,17 +77,13 @@ static int spawn_worker(sup *s, int i) {
     int p[2];
     if (pipe2(p, O_CLOEXEC) != 0)
         return PH_EIO;
-    if (s->nworkers == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        worker *w = ph__realloc(s->workers, cap * sizeof(*w));
-        if (!w) {
-            close(p[0]);
-            close(p[1]);
-            return PH_ENOMEM;
-        }
-        s->workers = w;
-        s->cap = cap;
+    worker *w = ph__grow(s->workers, &s->cap, s->nworkers, sizeof(*w), 8);
+    if (!w) {
+        close(p[0]);
+        close(p[1]);
+        return PH_ENOMEM;
     }
+    s->workers = w;
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {

@@ -56,14 +56,10 @@ static int fail(lexer *L, size_t pos, const char *msg) {
 }
 
 static tok *push(lexer *L, int type, size_t pos) {
-    if (L->out->n == L->out->cap) {
-        size_t cap = L->out->cap ? L->out->cap * 2 : 64;
-        tok *v = ph__realloc(L->out->v, cap * sizeof(tok));
-        if (!v)
-            return NULL;
-        L->out->v = v;
-        L->out->cap = cap;
-    }
+    tok *v = ph__grow(L->out->v, &L->out->cap, L->out->n, sizeof(tok), 64);
+    if (!v)
+        return NULL;
+    L->out->v = v;
     tok *t = &L->out->v[L->out->n++];
     memset(t, 0, sizeof(*t));
     t->type = (uint8_t)type;

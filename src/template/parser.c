@@ -183,14 +183,10 @@ static node *mk(parser *P, int kind, const tok *t) {
 }
 
 static int vpush(nvec *v, node *n) {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 8;
-        node **nv = ph__realloc(v->v, cap * sizeof(node *));
-        if (!nv)
-            return PH_ENOMEM;
-        v->v = nv;
-        v->cap = cap;
-    }
+    node **nv = ph__grow(v->v, &v->cap, v->n, sizeof(node *), 8);
+    if (!nv)
+        return PH_ENOMEM;
+    v->v = nv;
     v->v[v->n++] = n;
     return 0;
 }
@@ -1187,14 +1183,10 @@ static int parse_block(parser *P, node *n) {
     for (size_t i = 0; i < P->nblocks; i++)
         if (strcmp(P->blocks[i]->name, n->name) == 0)
             return fail_at(P, cur(P), "block '%s' defined twice", n->name);
-    if (P->nblocks == P->capblocks) {
-        size_t cap = P->capblocks ? P->capblocks * 2 : 8;
-        node **v = ph__realloc(P->blocks, cap * sizeof(node *));
-        if (!v)
-            return PH_ENOMEM;
-        P->blocks = v;
-        P->capblocks = cap;
-    }
+    node **v = ph__grow(P->blocks, &P->capblocks, P->nblocks, sizeof(node *), 8);
+    if (!v)
+        return PH_ENOMEM;
+    P->blocks = v;
     P->blocks[P->nblocks++] = n;
     static const char *const ends[] = {"endblock", NULL};
     int rc;

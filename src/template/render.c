@@ -59,14 +59,10 @@ static inline ptrdiff_t frame_slot(rctx *r, frame *f, const char *name, size_t l
              memcmp(f->vars[i].name, name, len) == 0))
             return (ptrdiff_t)i;
     if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 4;
-        struct fvar *nv = ph__arena_alloc(r->a, cap * sizeof(*nv));
+        struct fvar *nv = ph__arena_grow(r->a, f->vars, &f->cap, f->n, sizeof(*nv), 4);
         if (!nv)
             return PH_ENOMEM;
-        if (f->n)
-            memcpy(nv, f->vars, f->n * sizeof(*nv));
         f->vars = nv;
-        f->cap = cap;
     }
     f->vars[f->n].name = name;
     f->vars[f->n].len = len;
@@ -621,16 +617,11 @@ static int register_blocks(rctx *r, tctx *tc, ptmpl *t) {
         node *b = t->blocks[i];
         bchain *c = find_chain(tc, b->name, b->nlen);
         if (!c) {
-            if (tc->nblocks == tc->capblocks) {
-                size_t cap = tc->capblocks ? tc->capblocks * 2 : 8;
-                bchain *nb = ph__arena_alloc(r->a, cap * sizeof(bchain));
-                if (!nb)
-                    return PH_ENOMEM;
-                if (tc->nblocks)
-                    memcpy(nb, tc->blocks, tc->nblocks * sizeof(bchain));
-                tc->blocks = nb;
-                tc->capblocks = cap;
-            }
+            bchain *nb = ph__arena_grow(r->a, tc->blocks, &tc->capblocks, tc->nblocks,
+                                        sizeof(*nb), 8);
+            if (!nb)
+                return PH_ENOMEM;
+            tc->blocks = nb;
             c = &tc->blocks[tc->nblocks++];
             memset(c, 0, sizeof(*c));
             c->name = b->name;

@@ -685,15 +685,11 @@ void ph__tlist_reverse(tlist *l) {
 }
 
 int ph__tlist_push(rctx *r, tlist *l, tv v) {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 4; /* a read generator has none left */
-        tv *nv = ph__arena_alloc(r->a, cap * sizeof(tv));
+    if (l->n == l->cap) { /* a read generator has no room left */
+        tv *nv = ph__arena_grow(r->a, l->v, &l->cap, l->n, sizeof(*nv), 4);
         if (!nv)
             return PH_ENOMEM;
-        if (l->n)
-            memcpy(nv, l->v, l->n * sizeof(tv));
         l->v = nv;
-        l->cap = cap;
     }
     l->v[l->n++] = v;
     return 0;

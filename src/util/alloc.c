@@ -7,6 +7,7 @@
 #include "alloc.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,23 @@ void *ph__calloc(size_t count, size_t size) {
 void *ph__realloc(void *p, size_t n) { return should_fail() ? NULL : realloc(p, n ? n : 1); }
 
 void ph__free(void *p) { free(p); }
+
+size_t ph__grown_cap(size_t cap, size_t size, size_t first) {
+    size_t ncap = cap ? cap * 2 : first;
+    if (ncap < cap || size == 0 || ncap > SIZE_MAX / size)
+        return 0;
+    return ncap;
+}
+
+void *ph__grow(void *arr, size_t *cap, size_t n, size_t size, size_t first) {
+    if (n < *cap)
+        return arr;
+    size_t ncap = ph__grown_cap(*cap, size, first);
+    void *na = ncap ? ph__realloc(arr, ncap * size) : NULL;
+    if (na)
+        *cap = ncap;
+    return na;
+}
 
 char *ph__strndup(const char *s, size_t n) {
     char *d = ph__malloc(n + 1);

@@ -16,6 +16,19 @@ char *ph__strdup(const char *s);
 char *ph__strndup(const char *s, size_t n);
 
 /*
+ * Room for element n of a heap array of `size`-byte elements with room for
+ * *cap: `arr` itself while n < *cap, else the array moved (realloc) to twice
+ * the room, or `first` elements when it has none yet, with *cap updated.
+ * NULL when out of memory or when the bytes would overflow a size_t; the
+ * array and *cap are then unchanged and still the caller's.
+ */
+void *ph__grow(void *arr, size_t *cap, size_t n, size_t size, size_t first);
+
+/* The room after `cap` that ph__grow and ph__arena_grow give: doubled, or
+ * `first`; 0 when cap * 2 * size would overflow. */
+size_t ph__grown_cap(size_t cap, size_t size, size_t first);
+
+/*
  * Test hook: after `n` more successful allocations, every allocation fails
  * until the hook is reset with a negative `n`. Thread-safe (atomic counter),
  * so allocations made on the thread pool count too.

@@ -112,6 +112,19 @@ void *ph__arena_alloc(ph_arena *a, size_t n) {
     return alloc_chunk(a, n);
 }
 
+void *ph__arena_grow(ph_arena *a, void *arr, size_t *cap, size_t n, size_t size, size_t first) {
+    if (n < *cap)
+        return arr;
+    size_t ncap = ph__grown_cap(*cap, size, first);
+    void *na = ncap ? ph__arena_alloc(a, ncap * size) : NULL;
+    if (!na)
+        return NULL;
+    if (n)
+        memcpy(na, arr, n * size);
+    *cap = ncap;
+    return na;
+}
+
 void *ph__arena_calloc(ph_arena *a, size_t n) {
     void *p = ph__arena_alloc(a, n);
     if (p)

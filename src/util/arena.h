@@ -36,6 +36,11 @@ void ph__arena_reset(ph_arena *a);
 /* `n` bytes aligned for any type; NULL when out of memory or over the cap. */
 void *ph__arena_alloc(ph_arena *a, size_t n);
 
+/* ph__grow for an array in the arena: when full, its elements are copied to
+ * a block with twice the room (the old block stays until the arena is reset).
+ * NULL when out of memory or over the cap; the array and *cap unchanged. */
+void *ph__arena_grow(ph_arena *a, void *arr, size_t *cap, size_t n, size_t size, size_t first);
+
 /* Zeroed `n` bytes. */
 void *ph__arena_calloc(ph_arena *a, size_t n);
 

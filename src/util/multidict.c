@@ -19,14 +19,10 @@ void ph__multidict_init(ph_multidict *d, ph_arena *a) {
 }
 
 static int grow(ph_multidict *d) {
-    size_t cap = d->cap ? d->cap * 2 : 8;
-    ph_multidict_item *items = ph__arena_alloc(d->arena, cap * sizeof(*items));
+    ph_multidict_item *items = ph__arena_grow(d->arena, d->items, &d->cap, d->len, sizeof(*items), 8);
     if (!items)
         return PH_ENOMEM;
-    if (d->len)
-        memcpy(items, d->items, d->len * sizeof(*items));
     d->items = items;
-    d->cap = cap;
     return 0;
 }
 

@@ -122,3 +122,52 @@ Test(arena, adopt_without_memory_frees_the_block) {
     cr_assert_null(a.owned);
     ph__arena_close(&a);
 }
+
+/* ph__grow keeps the array while there is room, doubles it when full, keeps
+ * the elements, and refuses a size that would overflow without touching the
+ * array or its room. */
+Test(arena, grow_heap_array_doubles_and_refuses_overflow) {
+    int *v = NULL;
+    size_t cap = 0;
+    for (int i = 0; i < 100; i++) {
+        int *nv = ph__grow(v, &cap, (size_t)i, sizeof(*nv), 4);
+        cr_assert_not_null(nv);
+        if ((size_t)i < 4)
+            cr_assert_eq(cap, 4);
+        v = nv;
+        v[i] = i * 3;
+    }
+    cr_assert_eq(cap, 128);
+    for (int i = 0; i < 100; i++)
+        cr_assert_eq(v[i], i * 3);
+    cr_assert_eq(ph__grow(v, &cap, 50, sizeof(*v), 4), v); /* room left: the same array */
+    size_t huge = SIZE_MAX / 8 + 1;
+    cr_assert_null(ph__grow(v, &huge, huge, 8, 4));
+    cr_assert_eq(huge, SIZE_MAX / 8 + 1);
+    size_t big = SIZE_MAX / 2 + 1; /* doubling it wraps */
+    cr_assert_null(ph__grow(v, &big, big, 1, 4));
+    cr_assert_eq(big, SIZE_MAX / 2 + 1);
+    ph__free(v);
+}
+
+/* The arena's form copies the elements to a block twice the size, and
+ * reports the cap of the arena as a failure with the array unchanged. */
+Test(arena, grow_arena_array_copies_and_fails_cleanly) {
+    ph_arena a;
+    ph__arena_init(&a, 256, 1024);
+    long *v = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        long *nv = ph__arena_grow(&a, v, &cap, n, sizeof(*nv), 2);
+        if (!nv)
+            break;
+        v = nv;
+        v[n] = (long)n * 7;
+        n++;
+    }
+    cr_assert_geq(n, 16); /* 2, 4, 8, 16 elements fit under 1,024 bytes */
+    cr_assert_eq(n, cap);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(v[i], (long)i * 7);
+    ph__arena_close(&a);
+}
