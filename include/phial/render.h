@@ -62,6 +62,13 @@ PH_EXTERN const char *ph_render_template_string_text(ph_request *req, const char
  * template_filter, template_test, template_global, context_processor;
  * context processors get the ph_request as their `user` pointer).
  *
+ * Its search path (TEMPLATE_FOLDER, then the blueprints' template folders in
+ * the order they were registered) and auto-reload (TEMPLATES_AUTO_RELOAD,
+ * else DEBUG) are taken from the configuration at the app's first render,
+ * so asking for it early misses neither PHIAL_* variables, `run --debug`
+ * nor blueprints registered later. Folders added to it with
+ * ph_tmpl_env_add_path before that render are searched first.
+ *
  * Returns:  the environment, owned by the app; NULL when out of memory or
  *           `app` is NULL.
  * Suspends: no.

@@ -139,6 +139,15 @@ PH_EXTERN void ph_tmpl_env_free(ph_tmpl_env *env);
 PH_EXTERN int ph_tmpl_env_add_path(ph_tmpl_env *env, const char *dir);
 
 /*
+ * Turn auto-reload (ph_tmpl_opts.auto_reload) on or off after the fact, as
+ * Jinja2's `env.auto_reload = ...`; templates already cached are checked
+ * from their next use. NULL does nothing.
+ *
+ * Suspends: no.
+ */
+PH_EXTERN void ph_tmpl_env_set_auto_reload(ph_tmpl_env *env, int on);
+
+/*
  * Register a template given as a string, found by `name` before the search
  * path (like Jinja2's DictLoader in a ChoiceLoader).
  *

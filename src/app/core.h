@@ -54,7 +54,8 @@ struct ph_app {
     int first_state; /* before_first_request: 0 not run, 1 running, 2 done */
     char **bp_names; /* registered blueprints' full names, owned */
     size_t nbp;
-    struct ph_tmpl_env *templates; /* created on first render */
+    struct ph_tmpl_env *templates; /* created on first use (ph_app_template_env) */
+    int templates_bound;           /* its folders and auto-reload set (first render) */
     char **template_dirs;          /* blueprints' template folders, in order */
     size_t ntemplate_dirs;
     struct ph__cli *cli;     /* commands registered with ph_cli_command (cli.c), or NULL */

@@ -163,21 +163,10 @@ ph_tmpl_env *ph_app_template_env(ph_app *app) {
         return NULL;
     if (app->templates)
         return app->templates;
-    json_t *reload = json_object_get(app->config, "TEMPLATES_AUTO_RELOAD");
-    int auto_reload = json_is_boolean(reload) ? json_is_true(reload)
-                                              : ph_config_bool(app, "DEBUG", false);
-    ph_tmpl_env *env = ph_tmpl_env_new(.auto_reload = auto_reload);
+    ph_tmpl_env *env = ph_tmpl_env_new();
     if (!env)
         return NULL;
-    char dir[4096];
-    ph__app_path(app, ph_config_str(app, "TEMPLATE_FOLDER", "templates"), dir, sizeof(dir));
-    int rc = ph_tmpl_env_add_path(env, dir);
-    for (size_t i = 0; rc == 0 && i < app->ntemplate_dirs; i++) {
-        ph__app_path(app, app->template_dirs[i], dir, sizeof(dir));
-        rc = ph_tmpl_env_add_path(env, dir);
-    }
-    if (rc == 0)
-        rc = ph_tmpl_env_add_context_processor(env, flask_context, NULL);
+    int rc = ph_tmpl_env_add_context_processor(env, flask_context, NULL);
     if (rc == 0)
         rc = ph_tmpl_env_add_lazy_context(env, "request", lazy_request, NULL);
     if (rc == 0)
@@ -192,6 +181,28 @@ ph_tmpl_env *ph_app_template_env(ph_app *app) {
     return env;
 }
 
+/*
+ * The folders and auto-reload come from the configuration as it stands at
+ * the first render, not when the environment was made: setup may ask for the
+ * environment (to add filters) before ph_app_main applies PHIAL_* variables
+ * and --debug, and before its blueprints are registered.
+ */
+static int bind_templates(ph_app *app, ph_tmpl_env *env) {
+    json_t *reload = json_object_get(app->config, "TEMPLATES_AUTO_RELOAD");
+    ph_tmpl_env_set_auto_reload(env, json_is_boolean(reload) ? json_is_true(reload)
+                                                             : ph_config_bool(app, "DEBUG", false));
+    char dir[4096];
+    ph__app_path(app, ph_config_str(app, "TEMPLATE_FOLDER", "templates"), dir, sizeof(dir));
+    int rc = ph_tmpl_env_add_path(env, dir);
+    for (size_t i = 0; rc == 0 && i < app->ntemplate_dirs; i++) {
+        ph__app_path(app, app->template_dirs[i], dir, sizeof(dir));
+        rc = ph_tmpl_env_add_path(env, dir);
+    }
+    if (rc == 0)
+        app->templates_bound = 1;
+    return rc;
+}
+
 static const char *render(ph_request *req, const char *name, const char *source,
                           json_t *context, size_t *len) {
     if (!req || (!name && !source)) {
@@ -201,6 +212,8 @@ static const char *render(ph_request *req, const char *name, const char *source,
         return NULL;
     }
     ph_tmpl_env *env = ph_app_template_env(req->app);
+    if (env && !req->app->templates_bound && bind_templates(req->app, env) < 0)
+        env = NULL;
     if (!env) {
         json_decref(context);
         ph__error_set(req, 500, &PH_INTERNAL_ERROR, PH_ENOMEM, "out of memory");

@@ -167,6 +167,11 @@ int ph_tmpl_env_add_path(ph_tmpl_env *env, const char *dir) {
     return 0;
 }
 
+void ph_tmpl_env_set_auto_reload(ph_tmpl_env *env, int on) {
+    if (env)
+        env->opts.auto_reload = on != 0;
+}
+
 int ph_tmpl_env_add_string(ph_tmpl_env *env, const char *name, const char *source) {
     if (!env || !name || !source)
         return PH_EINVAL;

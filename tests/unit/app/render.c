@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[64];
@@ -76,5 +78,81 @@ Test(render, templates_see_flask_context_and_files_load_in_task) {
     fw_run(app, body_render);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* ---- the environment asked for during setup -------------------------------
+ * Setup may ask for the environment (to add a filter) before the
+ * configuration is final and before its blueprints are registered: the
+ * folders and auto-reload still come from the configuration as it is at the
+ * first render. */
+
+static char bpdir[64];
+
+static json_t *shout(json_t *v, json_t *args, void *ud, int *safe) {
+    return json_pack("s+", json_string_value(v), "!");
+}
+
+static ph_response *early_page(ph_request *req) {
+    return ph_render_template(req, "early.html", json_pack("{s:s}", "who", "you"));
+}
+
+static ph_response *bp_page(ph_request *req) {
+    return ph_render_template(req, "from_bp.html", NULL);
+}
+
+static void touch_later(const char *d, const char *name, const char *text, long ahead) {
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", d, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    struct timespec ts[2];
+    clock_gettime(CLOCK_REALTIME, &ts[0]);
+    ts[0].tv_sec += ahead;
+    ts[1] = ts[0];
+    cr_assert_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static int body_early(ph_app *app, ph_test_client *c) {
+    ph_test_response *r = ph_client_get(c, "/early");
+    cr_assert_eq(r->status, 200);
+    cr_assert_str_eq(r->body, "hello you!");
+    ph_test_response_free(r);
+    r = ph_client_get(c, "/bp/page");
+    cr_assert_eq(r->status, 200, "a blueprint registered after the environment was made");
+    cr_assert_str_eq(r->body, "from the blueprint");
+    ph_test_response_free(r);
+    /* DEBUG, set after the environment was made, turns auto-reload on */
+    touch_later(dir, "early.html", "changed {{ who|shout }}", 10);
+    r = ph_client_get(c, "/early");
+    cr_assert_str_eq(r->body, "changed you!");
+    ph_test_response_free(r);
+    return 0;
+}
+
+Test(render, environment_asked_for_early_takes_the_final_configuration) {
+    strcpy(dir, "/tmp/phial-tmpl-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    strcpy(bpdir, "/tmp/phial-tmplbp-XXXXXX");
+    cr_assert_not_null(mkdtemp(bpdir));
+    write_file("early.html", "hello {{ who|shout }}");
+    touch_later(bpdir, "from_bp.html", "from the blueprint", 0);
+    ph_app *app = ph_app_new("t");
+    ph_tmpl_env *env = ph_app_template_env(app);
+    cr_assert_not_null(env);
+    cr_assert_eq(ph_tmpl_env_add_filter(env, "shout", shout, NULL), 0);
+    /* what ph_app_main does later: PHIAL_TEMPLATE_FOLDER, run --debug */
+    ph_config_set_str(app, "TEMPLATE_FOLDER", dir);
+    ph_config_set_bool(app, "DEBUG", true);
+    ph_route(app, "/early", early_page);
+    ph_blueprint *b = ph_blueprint_new("b", .url_prefix = "/bp", .template_folder = bpdir);
+    ph_bp_route(b, "/page", bp_page);
+    cr_assert_eq(ph_register_blueprint(app, b), 0);
+    fw_run(app, body_early);
+    ph_blueprint_free(b);
+    char cmd[160];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s %s", dir, bpdir);
     cr_assert_eq(system(cmd), 0);
 }
