@@ -203,6 +203,12 @@ PH_EXTERN int ph_config_set_bool(ph_app *app, const char *key, bool value);
  * Load config from environment variables named PREFIX_KEY (Flask's
  * from_prefixed_env with prefix "PHIAL"): each value is parsed as JSON when
  * it parses, else kept as a string; "__" in a name nests into objects.
+ * Unlike Flask, the keys phial reads itself are checked: a boolean key
+ * (DEBUG, SESSION_COOKIE_SECURE...) takes true, false or an integer, a
+ * number key (MAX_CONTENT_LENGTH...) an integer, and anything else is
+ * refused rather than read as the default; a string key (SECRET_KEY,
+ * SERVER_NAME...) takes the text as it is (PHIAL_SECRET_KEY=12345 is
+ * "12345"). null is always taken and means the default.
  *
  * Returns:  the number of keys set; PH_EINVAL (a NULL app, or a bad
  *           variable: `err` says which and why; nothing is changed); PH_ENOMEM.
@@ -214,10 +220,14 @@ PH_EXTERN int ph_config_from_prefixed_env(ph_app *app, const char *prefix, char 
 
 /*
  * Load the UPPERCASE top-level keys of a JSON file (Flask's from_file with
- * json.load). With `silent`, a missing file is not an error.
+ * json.load). With `silent`, a missing file is not an error. The keys phial
+ * reads itself must be of their kind, as for ph_config_from_prefixed_env
+ * (in a file a string key must be a JSON string).
  *
  * Returns:  the number of keys set; PH_ENOENT; PH_EPARSE (the message gives
- *           line and column); PH_EIO; PH_ENOMEM; PH_EINVAL (NULL app or path).
+ *           line and column); PH_EIO; PH_ENOMEM; PH_EINVAL (NULL app or
+ *           path, or a key of the wrong kind: `err` names it; nothing is
+ *           changed).
  * Suspends: no: it reads the file directly (call it during setup).
  * Context:  setup.
  */

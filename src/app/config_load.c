@@ -100,9 +100,74 @@ static const char *json_kind(const json_t *v) {
     return "null";
 }
 
-/* json.loads(value), or the string itself when it is not JSON. */
-static json_t *env_value(const char *v, size_t len) {
+/*
+ * The keys phial reads itself, with the kind it reads them as. A value of
+ * another kind would be read as the default without a word (a string
+ * "true   # HTTPS" for SESSION_COOKIE_SECURE is not true), so loading it
+ * fails instead; null is accepted everywhere and means the default.
+ */
+enum { K_BOOL, K_INT, K_STR };
+static const struct typed_key {
+    const char *name;
+    int kind;
+} typed_keys[] = {
+    {"APPLICATION_ROOT", K_STR},
+    {"DEBUG", K_BOOL},
+    {"JSONIFY_PRETTYPRINT_REGULAR", K_BOOL},
+    {"MAX_CONTENT_LENGTH", K_INT},
+    {"MAX_COOKIE_SIZE", K_INT},
+    {"PERMANENT_SESSION_LIFETIME", K_INT},
+    {"PREFERRED_URL_SCHEME", K_STR},
+    {"PROPAGATE_EXCEPTIONS", K_BOOL},
+    {"ROOT_PATH", K_STR},
+    {"SECRET_KEY", K_STR},
+    {"SEND_FILE_MAX_AGE_DEFAULT", K_INT},
+    {"SERVER_NAME", K_STR},
+    {"SESSION_COOKIE_DOMAIN", K_STR},
+    {"SESSION_COOKIE_HTTPONLY", K_BOOL},
+    {"SESSION_COOKIE_NAME", K_STR},
+    {"SESSION_COOKIE_PATH", K_STR},
+    {"SESSION_COOKIE_SAMESITE", K_STR},
+    {"SESSION_COOKIE_SECURE", K_BOOL},
+    {"SESSION_REFRESH_EACH_REQUEST", K_BOOL},
+    {"STATIC_CONFINE_SYMLINKS", K_BOOL},
+    {"STATIC_FOLDER", K_STR},
+    {"STATIC_URL_PATH", K_STR},
+    {"TEMPLATES_AUTO_RELOAD", K_BOOL},
+    {"TEMPLATE_FOLDER", K_STR},
+    {"TESTING", K_BOOL},
+};
+
+/* The kind phial reads top-level key `key` as, or -1 for a key of the app's. */
+static int key_kind(const char *key, size_t len) {
+    for (size_t i = 0; i < sizeof(typed_keys) / sizeof(typed_keys[0]); i++)
+        if (strlen(typed_keys[i].name) == len && memcmp(typed_keys[i].name, key, len) == 0)
+            return typed_keys[i].kind;
+    return -1;
+}
+
+/* 0 when `v` may be read as `kind`, else PH_EINVAL with a message that
+ * starts with `what` (the variable or the file). */
+static int check_kind(int kind, const char *key, size_t klen, const json_t *v, const char *what,
+                      int what_len, char *err, size_t errlen) {
+    static const char *const expected[] = {"true or false", "an integer", "a string"};
+    int ok = json_is_null(v) || (kind == K_BOOL && (json_is_boolean(v) || json_is_integer(v))) ||
+             (kind == K_INT && json_is_integer(v)) || (kind == K_STR && json_is_string(v));
+    if (ok || kind < 0)
+        return 0;
+    return fail(PH_EINVAL, err, errlen, "%.*s: %.*s must be %s, not %s", what_len, what,
+                (int)klen, key, expected[kind], json_kind(v));
+}
+
+/* json.loads(value), or the string itself when it is not JSON; for a key
+ * phial reads as a string, the text itself whatever it parses as
+ * (PHIAL_SECRET_KEY=12345 is the string "12345"), except null. */
+static json_t *env_value(const char *v, size_t len, int kind) {
     json_t *j = json_loadb(v, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    if (j && kind == K_STR && !json_is_string(j) && !json_is_null(j)) {
+        json_decref(j);
+        j = NULL;
+    }
     return j ? j : json_stringn(v, len);
 }
 
@@ -133,8 +198,17 @@ static int apply_env(json_t *cfg, const char *name, size_t name_len, const char 
         cur = next;
         part = sep + 2;
     }
-    json_t *v = env_value(value, vlen);
-    if (!v || json_object_setn_new(cur, part, (size_t)(end - part), v) < 0)
+    size_t klen = (size_t)(end - part);
+    int kind = cur == cfg ? key_kind(part, klen) : -1;
+    json_t *v = env_value(value, vlen, kind);
+    if (!v)
+        return fail(PH_ENOMEM, err, errlen, "%.*s: out of memory", (int)name_len, name);
+    int rc = check_kind(kind, part, klen, v, name, (int)name_len, err, errlen);
+    if (rc < 0) {
+        json_decref(v);
+        return rc;
+    }
+    if (json_object_setn_new(cur, part, klen, v) < 0)
         return fail(PH_ENOMEM, err, errlen, "%.*s: out of memory", (int)name_len, name);
     return 0;
 }
@@ -207,6 +281,15 @@ int ph__config_from_json(json_t *config, const char *text, size_t len, const cha
     json_t *v;
     int count = 0, rc = 0;
     json_object_keylen_foreach(obj, key, klen, v) {
+        if (!is_upper_key(key, klen))
+            continue;
+        if ((rc = check_kind(key_kind(key, klen), key, klen, v, name, (int)strlen(name), err,
+                             errlen)) < 0)
+            break;
+    }
+    json_object_keylen_foreach(obj, key, klen, v) {
+        if (rc < 0)
+            break;
         if (!is_upper_key(key, klen))
             continue;
         if (json_object_setn(config, key, klen, v) < 0) {

@@ -26,15 +26,18 @@
  * `true`, `8080`, `"text"`, `[1,2]`, `{"a":1}`), else kept as a string. A
  * "__" in KEY nests: PHIAL_DB__HOST=x sets config["DB"]["HOST"], creating
  * missing intermediate objects. `envp` is a NULL-terminated array of
- * "NAME=value" strings (pass `environ`).
+ * "NAME=value" strings (pass `environ`). The top-level keys phial reads
+ * itself are checked against the kind it reads them as (see typed_keys in
+ * config_load.c), and a string key takes the variable's text as it is.
  *
  * All or nothing: on an error `config` is unchanged (except after
  * PH_ENOMEM, when some keys may already be set).
  *
  * Returns:  the number of variables applied; PH_EINVAL `config` not an
  *           object, or a nested key runs into a value that is not an object
- *           (PHIAL_A=1 then PHIAL_A__B=2); PH_EPARSE a name or value is not
- *           valid UTF-8; PH_ENOMEM.
+ *           (PHIAL_A=1 then PHIAL_A__B=2), or one of phial's keys is given a
+ *           value of another kind; PH_EPARSE a name or value is not valid
+ *           UTF-8; PH_ENOMEM.
  * Owns:     borrows everything; values are copied into `config`.
  * Suspends: no.
  */
@@ -45,8 +48,10 @@ int ph__config_from_prefixed_env(json_t *config, const char *prefix, char *const
  * Parse `text` (a JSON object; `name` labels it in messages) and set each of
  * its UPPERCASE top-level keys in `config`, replacing what was there. Keys
  * with a lowercase letter (or no letter at all) are ignored, as Flask does.
+ * Phial's own keys must be of their kind, or nothing is set.
  *
- * Returns:  the number of keys set; PH_EINVAL `config` not an object;
+ * Returns:  the number of keys set; PH_EINVAL `config` not an object, or a
+ *           key of phial's holds a value of another kind;
  *           PH_EPARSE not JSON (the message gives line and column) or the top
  *           level is not an object; PH_ENOMEM.
  * Owns:     borrows everything.

@@ -187,3 +187,65 @@ Test(config_json, file_read_survives_allocation_failures) {
     }
     unlink(path);
 }
+
+/* ---- the keys phial reads itself ------------------------------------------
+ * A value phial would read as its default without a word is refused, naming
+ * the variable or the file; nothing is applied. */
+
+Test(config_env, phial_keys_of_the_wrong_kind_are_refused) {
+    char *env[] = {"PHIAL_A=1", "PHIAL_SESSION_COOKIE_SECURE=true   # HTTPS", NULL};
+    json_t *cfg = json_object();
+    char err[200];
+    cr_assert_eq(ph__config_from_prefixed_env(cfg, "PHIAL", env, err, sizeof(err)), PH_EINVAL);
+    cr_assert_str_eq(err, "PHIAL_SESSION_COOKIE_SECURE: SESSION_COOKIE_SECURE must be true or "
+                          "false, not a string");
+    assert_json(cfg, "{}");
+    char *env2[] = {"PHIAL_MAX_CONTENT_LENGTH=16MB", NULL};
+    cr_assert_eq(ph__config_from_prefixed_env(cfg, "PHIAL", env2, err, sizeof(err)), PH_EINVAL);
+    cr_assert_str_eq(err, "PHIAL_MAX_CONTENT_LENGTH: MAX_CONTENT_LENGTH must be an integer, not a "
+                          "string");
+    char *env3[] = {"PHIAL_DEBUG=[1]", NULL};
+    cr_assert_eq(ph__config_from_prefixed_env(cfg, "PHIAL", env3, err, sizeof(err)), PH_EINVAL);
+    cr_assert_str_eq(err, "PHIAL_DEBUG: DEBUG must be true or false, not an array");
+    assert_json(cfg, "{}");
+    json_decref(cfg);
+}
+
+Test(config_env, phial_keys_of_the_right_kind_and_null_are_taken) {
+    char *env[] = {"PHIAL_DEBUG=true", "PHIAL_TESTING=1", "PHIAL_MAX_CONTENT_LENGTH=null",
+                   "PHIAL_PERMANENT_SESSION_LIFETIME=60", "PHIAL_TEMPLATES_AUTO_RELOAD=false",
+                   /* nested keys of the same names are the app's */
+                   "PHIAL_MINE__DEBUG=yes", NULL};
+    json_t *cfg = json_object();
+    cr_assert_eq(ph__config_from_prefixed_env(cfg, "PHIAL", env, NULL, 0), 6);
+    assert_json(cfg, "{\"DEBUG\":true,\"TESTING\":1,\"MAX_CONTENT_LENGTH\":null,"
+                     "\"PERMANENT_SESSION_LIFETIME\":60,\"TEMPLATES_AUTO_RELOAD\":false,"
+                     "\"MINE\":{\"DEBUG\":\"yes\"}}");
+    json_decref(cfg);
+}
+
+/* For a key phial reads as a string the variable's text is the value, even
+ * when it parses as JSON of another kind; a JSON string is still unquoted. */
+Test(config_env, phial_string_keys_keep_the_text) {
+    char *env[] = {"PHIAL_SECRET_KEY=12345", "PHIAL_SERVER_NAME=\"example.com\"",
+                   "PHIAL_SESSION_COOKIE_SAMESITE=null", "PHIAL_STATIC_URL_PATH=true", NULL};
+    json_t *cfg = json_object();
+    cr_assert_eq(ph__config_from_prefixed_env(cfg, "PHIAL", env, NULL, 0), 4);
+    assert_json(cfg, "{\"SECRET_KEY\":\"12345\",\"SERVER_NAME\":\"example.com\","
+                     "\"SESSION_COOKIE_SAMESITE\":null,\"STATIC_URL_PATH\":\"true\"}");
+    json_decref(cfg);
+}
+
+Test(config_json, phial_keys_of_the_wrong_kind_are_refused) {
+    const char *text = "{\"APP_KEY\": 1, \"SECRET_KEY\": 12345}";
+    json_t *cfg = json_object();
+    char err[200];
+    cr_assert_eq(ph__config_from_json(cfg, text, strlen(text), "settings.json", err, sizeof(err)),
+                 PH_EINVAL);
+    cr_assert_str_eq(err, "settings.json: SECRET_KEY must be a string, not an integer");
+    assert_json(cfg, "{}");
+    text = "{\"DEBUG\": true, \"SESSION_COOKIE_DOMAIN\": null, \"MAX_COOKIE_SIZE\": 100}";
+    cr_assert_eq(ph__config_from_json(cfg, text, strlen(text), "settings.json", err, sizeof(err)),
+                 3);
+    json_decref(cfg);
+}
