@@ -27,11 +27,13 @@ static bool given(ph_cli_ctx *ctx, const char *name) {
     return source == 1 || source == 2;
 }
 
+/* `opt` names the option as Click's messages do, every spelling quoted
+ * ("'-p' / '--port'"), as the option parser's own messages do. */
 static int check_range(ph_cli_ctx *ctx, const char *name, const char *opt, int64_t lo, int64_t hi) {
     int64_t v = ph_cli_get_int(ctx, name);
     if (ph_cli_source(ctx, name) && (v < lo || v > hi))
         return ph_cli_usage_error(ctx,
-                                  "Invalid value for '%s': %lld is not in the range "
+                                  "Invalid value for %s: %lld is not in the range "
                                   "%lld<=x<=%lld.",
                                   opt, (long long)v, (long long)lo, (long long)hi);
     return 0;
@@ -40,10 +42,10 @@ static int check_range(ph_cli_ctx *ctx, const char *name, const char *opt, int64
 static int run_cmd(ph_cli_ctx *ctx) {
     ph_app *app = ph_cli_app(ctx);
     int rc;
-    if ((rc = check_range(ctx, "port", "--port", -1, 65535)) ||
-        (rc = check_range(ctx, "workers", "--workers", 1, 1024)) ||
-        (rc = check_range(ctx, "backlog", "--backlog", 1, 1 << 20)) ||
-        (rc = check_range(ctx, "limit_concurrency", "--limit-concurrency", 1, 1 << 24)))
+    if ((rc = check_range(ctx, "port", "'-p' / '--port'", -1, 65535)) ||
+        (rc = check_range(ctx, "workers", "'-w' / '--workers'", 1, 1024)) ||
+        (rc = check_range(ctx, "backlog", "'--backlog'", 1, 1 << 20)) ||
+        (rc = check_range(ctx, "limit_concurrency", "'--limit-concurrency'", 1, 1 << 24)))
         return rc;
     if (ph_cli_get_float(ctx, "timeout_keep_alive") < 0)
         return ph_cli_usage_error(ctx, "Invalid value for '--timeout-keep-alive': must be >= 0.");

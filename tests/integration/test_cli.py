@@ -262,9 +262,11 @@ def test_run_usage_errors(cliapp):
         "Error: Invalid value for '-p' / '--port': 'eighty' is not a valid integer.\n")
     res = cli(cliapp, "run", "--port", "70000")
     assert res.returncode == 2
-    assert "70000 is not in the range -1<=x<=65535." in res.stderr
+    assert res.stderr.endswith(
+        "Error: Invalid value for '-p' / '--port': 70000 is not in the range -1<=x<=65535.\n")
     res = cli(cliapp, "run", "--workers", "0")
     assert res.returncode == 2
+    assert "Invalid value for '-w' / '--workers': 0 is not in the range 1<=x<=1024." in res.stderr
     res = cli(cliapp, "run", env={"PHIAL_RUN_BACKLOG": "lots"})
     assert res.returncode == 2 and "'lots' is not a valid integer" in res.stderr
 

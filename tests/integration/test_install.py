@@ -98,6 +98,19 @@ def test_build_with_pkg_config(prefix, tmp_path):
     assert str(libdir(prefix) / "libphial.so") in ldd
 
 
+def test_phial_new_says_where_pkg_config_finds_a_private_install(prefix, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PKG_CONFIG_PATH"}
+    out = run([prefix / "bin" / "phial", "new", "one"], cwd=tmp_path, env=env).stdout
+    pc = libdir(prefix) / "pkgconfig"
+    assert f"  export PKG_CONFIG_PATH={pc}${{PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}}\n" in out
+    # the line, run by a shell, lets the new project's cmake find phial
+    run(["sh", "-c", out.split("\n")[2] + " && pkg-config --exists phial"], env=env)
+    # already on PKG_CONFIG_PATH: nothing to say
+    env["PKG_CONFIG_PATH"] = f"/nowhere:{pc}"
+    out = run([prefix / "bin" / "phial", "new", "two"], cwd=tmp_path, env=env).stdout
+    assert "PKG_CONFIG_PATH" not in out
+
+
 def test_build_with_find_package(prefix, tmp_path):
     src = tmp_path / "src"
     src.mkdir()

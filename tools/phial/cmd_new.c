@@ -19,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glob.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define NAME_MAX_LEN 64
 
@@ -104,6 +107,50 @@ static int write_file(const char *dir, const phial_skeleton_file *sf, const char
     return 0;
 }
 
+/*
+ * The folder holding phial.pc when this phial command runs from an install
+ * under a prefix pkg-config does not search (make install PREFIX=~/.local)
+ * and PKG_CONFIG_PATH does not name it: 1 with the folder in `out`, else 0.
+ * Without it the new project's cmake would not find phial.
+ */
+static int pkgconfig_hint(char *out, size_t size) {
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return 0;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0'; /* PREFIX/bin */
+    if (!(slash = strrchr(exe, '/')) || strcmp(slash, "/bin") != 0)
+        return 0;
+    *slash = '\0'; /* PREFIX */
+    if (strcmp(exe, "/usr") == 0 || strcmp(exe, "/usr/local") == 0 || exe[0] == '\0')
+        return 0;
+    char pattern[PATH_MAX + 64];
+    snprintf(pattern, sizeof(pattern), "%s/lib{,64,/*}/pkgconfig/phial.pc", exe);
+    glob_t g;
+    int found = glob(pattern, GLOB_BRACE, NULL, &g) == 0 && g.gl_pathc > 0;
+    if (found) {
+        snprintf(out, size, "%s", g.gl_pathv[0]);
+        *strrchr(out, '/') = '\0';
+    }
+    globfree(&g);
+    if (!found)
+        return 0;
+    const char *env = getenv("PKG_CONFIG_PATH");
+    size_t len = strlen(out);
+    for (const char *p = env; p && *p;) {
+        const char *e = strchr(p, ':');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == len && memcmp(p, out, len) == 0)
+            return 0;
+        p += l + (e != NULL);
+    }
+    return 1;
+}
+
 int phial_cmd_new(int argc, char **argv) {
     const char *pos[2] = {NULL, NULL};
     int npos = 0;
@@ -155,11 +202,16 @@ int phial_cmd_new(int argc, char **argv) {
     for (const phial_skeleton_file *sf = phial_skeleton; sf->path; sf++)
         if (write_file(dir, sf, name, id) < 0)
             return 1;
+    char pc[PATH_MAX];
+    int hint = pkgconfig_hint(pc, sizeof(pc));
     printf("Created %s in %s. Next:\n"
-           "  cd %s\n"
-           "  cmake -S . -B build && cmake --build build\n"
+           "  cd %s\n",
+           name, dir, dir);
+    if (hint)
+        printf("  export PKG_CONFIG_PATH=%s${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}\n", pc);
+    printf("  cmake -S . -B build && cmake --build build\n"
            "  (cd build && ctest --output-on-failure)\n"
            "  ./build/%s run\n",
-           name, dir, dir, name);
+           name);
     return 0;
 }
