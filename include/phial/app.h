@@ -482,7 +482,10 @@ PH_EXTERN ph_response *ph_json_response(ph_request *req, int status, json_t *val
 
 /*
  * A redirect (Flask's redirect): `code` 301, 302 (default when 0), 303,
- * 307 or 308, with Location `location` and Werkzeug's small HTML body.
+ * 307 or 308, with Location `location` and Werkzeug's small HTML body. A
+ * location with bytes outside ASCII or with white space is made a URI first,
+ * as Werkzeug's iri_to_uri does: those bytes become %XX ("/é x" is sent as
+ * "/%C3%A9%20x"), while URI delimiters and existing escapes stay.
  *
  * Returns:  the response; NULL with a 500 recorded if `location` holds CR,
  *           LF or NUL (never sent), or is NULL; NULL for a NULL request.

@@ -11,6 +11,7 @@
 #include "util/html.h"
 #include "util/http_chars.h"
 #include "util/log.h"
+#include "util/url.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -200,6 +201,24 @@ ph_response *ph_jsonify(ph_request *req, json_t *value) {
 
 /* ---- redirects ------------------------------------------------------------ */
 
+/*
+ * Werkzeug's iri_to_uri(location, safe_conversion=True): ASCII without white
+ * space is kept as it is; otherwise every byte but the unreserved ones, the
+ * URI delimiters and '%' (escapes already made) becomes %XX. (Werkzeug
+ * would IDNA-encode a non-ASCII host; here it is percent-encoded too.)
+ * NULL when out of memory.
+ */
+static const char *to_uri(ph_request *req, const char *location) {
+    int plain = 1;
+    for (const unsigned char *p = (const unsigned char *)location; *p && plain; p++)
+        plain = *p < 0x80 && *p != ' ' && *p != '\t' && *p != '\v' && *p != '\f';
+    if (plain)
+        return location;
+    ph_url_safe safe;
+    ph__url_safe_init(&safe, ":/?#[]@!$&'()*+,;=%");
+    return ph__url_encode_arena(req->arena, location, strlen(location), &safe, 0, NULL);
+}
+
 ph_response *ph_redirect(ph_request *req, const char *location, int code) {
     if (!req)
         return NULL;
@@ -208,6 +227,11 @@ ph_response *ph_redirect(ph_request *req, const char *location, int code) {
     if (!location || strpbrk(location, "\r\n") || (code < 300 || code > 399)) {
         ph__error_set(req, 500, &PH_INTERNAL_ERROR, PH_EINVAL,
                       "redirect to a location holding CR or LF, or with a bad code");
+        return NULL;
+    }
+    const char *display = location;
+    if (!(location = to_uri(req, location))) {
+        ph__error_set(req, 500, &PH_INTERNAL_ERROR, PH_ENOMEM, "out of memory");
         return NULL;
     }
     ph_buf b;
@@ -220,7 +244,7 @@ ph_response *ph_redirect(ph_request *req, const char *location, int code) {
     if (rc == 0)
         rc = ph__buf_append_str(&b, "\">");
     if (rc == 0)
-        rc = ph__html_escape(&b, location, 0);
+        rc = ph__html_escape(&b, display, 0);
     if (rc == 0)
         rc = ph__buf_append_str(&b, "</a>. If not, click the link.\n");
     ph_response *r = rc == 0 ? ph_response_new(req, code, b.data, b.len, NULL) : NULL;
