@@ -11,8 +11,9 @@
  * SESSION_COOKIE_SAMESITE, PERMANENT_SESSION_LIFETIME (seconds),
  * SESSION_REFRESH_EACH_REQUEST. The cookie is sent only when the session
  * changed (or, for a permanent session, on every request when
- * SESSION_REFRESH_EACH_REQUEST is on), with "Vary: Cookie" whenever the
- * session was read.
+ * SESSION_REFRESH_EACH_REQUEST is on, also one whose view never used the
+ * session: it is then read at the end of the request for that), with
+ * "Vary: Cookie" whenever the session was read or sent.
  */
 #ifndef PHIAL_SESSION_H
 #define PHIAL_SESSION_H

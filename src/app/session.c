@@ -1,7 +1,7 @@
 /*
  * Sessions in Flask 2.2's cookie format (SecureCookieSessionInterface) and
  * message flashing on top of them. The session is loaded from its cookie on
- * first use; at the end of the request it is compared with what was loaded,
+ * first use (or at the end, to refresh a permanent one); at the end of the request it is compared with what was loaded,
  * so any change made through the JSON object is noticed, and Flask's
  * save_session rules decide whether a Set-Cookie goes out. The format work
  * (signing, tagged JSON, compression) is in session_codec.c.
@@ -233,9 +233,21 @@ void ph__session_save(ph_request *req, ph_response *resp) {
         fail_response(req, resp);
         return;
     }
-    if (!req->session_state || !req->session || resp->is_marker)
+    if (resp->is_marker)
         return;
     ph_app *app = req->app;
+    if (!req->session_state && ph_config_bool(app, "SESSION_REFRESH_EACH_REQUEST", true) &&
+        ph_request_cookie(req, cookie_name(app))) {
+        /* Flask opens the session on every request, so a permanent one is
+         * sent again (its expiry moved on) even when the view never used
+         * it. Loaded here for that alone: a failure to load changes
+         * nothing. */
+        load(req);
+        if (req->session_state < 0)
+            return;
+    }
+    if (!req->session_state || !req->session)
+        return;
     const char *name = cookie_name(app);
     const char *domain = ph_config_str(app, "SESSION_COOKIE_DOMAIN", NULL);
     const char *path = ph_config_str(app, "SESSION_COOKIE_PATH", NULL);
