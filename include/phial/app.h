@@ -377,7 +377,8 @@ PH_EXTERN const char *ph_request_cookie(ph_request *req, const char *name);
 
 /*
  * View arguments (request.view_args), converted by the rule's converter:
- * the text form of any, and typed reads that fail with PH_EINVAL when the
+ * the text form of any (a uuid in lowercase, as str() of Flask's UUID),
+ * and typed reads that fail with PH_EINVAL when the
  * variable is absent or of another type.
  * Suspends: no.
  */

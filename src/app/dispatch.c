@@ -127,10 +127,12 @@ static ph_response *dispatch_request(ph_request *req) {
         return NULL;
     }
     case PH__ROUTE_REDIRECT: {
-        /* Werkzeug's RequestRedirect is a routing action, not an error. */
+        /* Werkzeug's RequestRedirect is a routing action, not an error; its
+         * Location is absolute, made from the request's scheme and host. */
         const char *q = ph_request_query_string(req);
-        const char *loc = ph_request_printf(req, "%s%s%s%s", ph_request_script_root(req),
-                                            req->match.redirect, q[0] ? "?" : "", q);
+        const char *loc = ph_request_printf(
+            req, "%s://%s%s%s%s%s", ph_request_scheme(req), ph_request_host(req),
+            ph_request_script_root(req), req->match.redirect, q[0] ? "?" : "", q);
         return loc ? ph_redirect(req, loc, 308) : NULL;
     }
     case PH__ROUTE_FOUND:

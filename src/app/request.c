@@ -263,6 +263,8 @@ static const ph__route_value *view_value(ph_request *req, const char *name) {
 
 const char *ph_view_arg(ph_request *req, const char *name) {
     const ph__route_value *v = view_value(req, name);
+    if (v && v->type == PH__RV_UUID)
+        return v->v.s; /* str(uuid.UUID(...)): lowercase, as Flask's view sees it */
     return v ? v->raw.ptr : NULL;
 }
 

@@ -277,7 +277,7 @@ static int body_mounted(ph_app *app, ph_test_client *unused) {
               "http://localhost/app/m/v?q=1|/app/m/v");
     ph_test_response *r = ph_client_get(c, "/dir");
     cr_expect_eq(r->status, 308);
-    fw_expect_header(r, "Location", "/app/dir/");
+    fw_expect_header(r, "Location", "http://localhost/app/dir/");
     ph_test_response_free(r);
     ph_test_client_free(c);
     return 0;
