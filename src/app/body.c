@@ -58,6 +58,8 @@ static void fail_body(ph_request *req, int rc) {
         ph_abort(req, 413);
     else if (rc == PH_EPARSE)
         ph_abort(req, 400);
+    else if (rc == PH_ETIMEDOUT)
+        ph_abort(req, 408); /* the client stopped sending the body it announced */
     else if (rc == PH_ENOMEM)
         ph_abort(req, 500); /* the server's fault, not the client's */
 }
@@ -357,8 +359,9 @@ static void parse_form(ph_request *req) {
     }
     if (rc < 0) {
         req->form_state = rc;
-        /* Fixed: running out of memory while parsing was a 400. */
-        fail_body(req, rc == PH_ETOOBIG || rc == PH_ENOMEM ? rc : PH_EPARSE);
+        /* Fixed: running out of memory while parsing was a 400, and a
+         * client that stalled mid-body too (408). */
+        fail_body(req, rc == PH_ETOOBIG || rc == PH_ENOMEM || rc == PH_ETIMEDOUT ? rc : PH_EPARSE);
     }
 }
 

@@ -47,8 +47,16 @@ static int run_cmd(ph_cli_ctx *ctx) {
         (rc = check_range(ctx, "backlog", "'--backlog'", 1, 1 << 20)) ||
         (rc = check_range(ctx, "limit_concurrency", "'--limit-concurrency'", 1, 1 << 24)))
         return rc;
-    if (ph_cli_get_float(ctx, "timeout_keep_alive") < 0)
-        return ph_cli_usage_error(ctx, "Invalid value for '--timeout-keep-alive': must be >= 0.");
+    /* Zero is refused rather than taken: the server reads a zero timeout
+     * as "the default", which is not what `--timeout-keep-alive 0` says. */
+    static const char *const timeouts[][2] = {
+        {"timeout_keep_alive", "--timeout-keep-alive"},
+        {"timeout_body", "--timeout-body"},
+        {"timeout_graceful_shutdown", "--timeout-graceful-shutdown"},
+    };
+    for (size_t i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++)
+        if (!(ph_cli_get_float(ctx, timeouts[i][0]) > 0))
+            return ph_cli_usage_error(ctx, "Invalid value for '%s': must be > 0.", timeouts[i][1]);
     const char *level = ph_cli_get_str(ctx, "log_level");
     if (level)
         ph_log_set_level(ph_log_level_parse(level));
@@ -69,6 +77,7 @@ static int run_cmd(ph_cli_ctx *ctx) {
                   .backlog = (int)ph_cli_get_int(ctx, "backlog"),
                   .limit_concurrency = (int)ph_cli_get_int(ctx, "limit_concurrency"),
                   .timeout_keep_alive = ph_cli_get_float(ctx, "timeout_keep_alive"),
+                  .timeout_body = ph_cli_get_float(ctx, "timeout_body"),
                   .timeout_graceful = ph_cli_get_float(ctx, "timeout_graceful_shutdown"),
                   .access_log = access);
     if (rc < 0) {
@@ -111,6 +120,8 @@ static const run_opt run_opts[] = {
     {"--log-level", PH_CLI_CHOICE, "PHIAL_LOG_LEVEL", NULL, NULL, false, "The log threshold."},
     {"--timeout-keep-alive", PH_CLI_FLOAT, "PHIAL_RUN_TIMEOUT_KEEP_ALIVE", "5", "SECONDS", false,
      "Close idle keep-alive connections after this long."},
+    {"--timeout-body", PH_CLI_FLOAT, "PHIAL_RUN_TIMEOUT_BODY", "30", "SECONDS", false,
+     "Answer 408 when a request body stalls this long."},
     {"--timeout-graceful-shutdown", PH_CLI_FLOAT, "PHIAL_RUN_TIMEOUT_GRACEFUL_SHUTDOWN", "30",
      "SECONDS", false, "How long in-flight requests may finish at shutdown."},
     {"--limit-concurrency", PH_CLI_INT, "PHIAL_RUN_LIMIT_CONCURRENCY", "10000", NULL, false,

@@ -224,7 +224,7 @@ int ph__send_response(ph_request *req, ph_response *resp) {
     if (resp->stream) {
         ph_stream s = {.req = req, .ch = req->ch};
         int src = resp->stream(&s, resp->stream_arg);
-        if (src < 0 && !s.error)
+        if (src < 0 && !s.error && src != PH_ECANCELED && !ph_cancelled(NULL))
             PH_LOG_ERR("%s: the streaming body of %s %s failed: %s", req->app->name,
                        ph_request_method(req), ph_request_path(req), ph_err_name(src));
         if (s.error)

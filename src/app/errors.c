@@ -232,6 +232,11 @@ static ph_errorhandler_fn kind_handler(ph_request *req, const ph_error_kind *kin
 ph_response *ph__error_response(ph_request *req) {
     ph_app *app = req->app;
     ph_error *e = req->error;
+    /* The request was cancelled (its client went away, or shutdown gave up
+     * on it): nothing will be delivered, so no handler runs (it would be
+     * cancelled in its turn) and nothing is logged as a failure. */
+    if (ph_cancelled(NULL))
+        return e->response ? e->response : ph__default_error_page(req, e->status, e->message);
     int http = e->kind == &PH_HTTP_ERROR;
     /* An HTTP error is handled by its status's handler, then by a kind
      * handler (a handler for PH_HTTP_ERROR catches them all). Any other

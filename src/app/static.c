@@ -425,7 +425,13 @@ ph_response *ph_send_from_directory_(ph_request *req, const char *directory, con
             return ph_abort(req, 404);
     }
     ph_stat st;
-    if (ph_fs_stat(joined, &st) < 0 || !S_ISREG(st.mode))
+    int rc = ph_fs_stat(joined, &st);
+    if (rc == PH_ECANCELED || rc == PH_ENOMEM) {
+        /* Not the file's answer: the client went away, or memory ran out. */
+        ph__error_set(req, 500, &PH_INTERNAL_ERROR, rc, "the file could not be looked at");
+        return NULL;
+    }
+    if (rc < 0 || !S_ISREG(st.mode)) /* as Werkzeug's os.path.isfile: any failure is "no file" */
         return ph_abort(req, 404);
     return file_response(req, joined, &st, o);
 }

@@ -1,7 +1,10 @@
 /*
  * The access log, one line per response in uvicorn's shape:
  *   INFO: 127.0.0.1:51234 - "GET /path?q=1 HTTP/1.1" 200 OK
- * (the log prefix adds time and process id; see docs/logging.md).
+ * (the log prefix adds time and process id; see docs/logging.md). A response
+ * that did not reach the client whole (the client went away, a write timed
+ * out, the app stopped mid-body) ends in " (incomplete)", so an operator can
+ * tell it from one that did.
  */
 #include "server/server.h"
 
@@ -12,12 +15,13 @@ void ph__access_log(const ph__conn *c) {
         return;
     const ph__http_request *r = &c->req;
     int status = c->status ? c->status : 0;
+    const char *cut = c->write_error || c->resp_cut ? " (incomplete)" : "";
     if (c->srv->is_unix)
-        ph__log(PH_LOG_INFO, "unix - \"%.*s %.*s HTTP/1.%d\" %d %s", (int)r->method.len,
+        ph__log(PH_LOG_INFO, "unix - \"%.*s %.*s HTTP/1.%d\" %d %s%s", (int)r->method.len,
                 r->method.ptr, (int)r->target.len, r->target.ptr, r->minor_version, status,
-                ph_status_reason(status));
+                ph_status_reason(status), cut);
     else
-        ph__log(PH_LOG_INFO, "%s:%d - \"%.*s %.*s HTTP/1.%d\" %d %s", c->peer, c->peer_port,
+        ph__log(PH_LOG_INFO, "%s:%d - \"%.*s %.*s HTTP/1.%d\" %d %s%s", c->peer, c->peer_port,
                 (int)r->method.len, r->method.ptr, (int)r->target.len, r->target.ptr,
-                r->minor_version, status, ph_status_reason(status));
+                r->minor_version, status, ph_status_reason(status), cut);
 }

@@ -463,6 +463,7 @@ static void finish_response(ph__conn *c, int rc) {
     case PH__RESP_BODY:
         /* Cut off mid-body: only closing tells the client it is incomplete. */
         c->resp_close = 1;
+        c->resp_cut = 1;
         break;
     case PH__RESP_DONE:
         break;
@@ -513,7 +514,7 @@ int ph__exchange_start(ph__conn *c) {
     ph__server *srv = c->srv;
     c->resp = PH__RESP_NONE;
     c->status = 0;
-    c->resp_chunked = c->resp_close = c->resp_no_body = 0;
+    c->resp_chunked = c->resp_close = c->resp_no_body = c->resp_cut = 0;
     c->resp_length = -1;
     c->resp_sent = 0;
     c->has_date = c->has_server = 0;

@@ -94,6 +94,7 @@ struct ph__conn {
     size_t write_pending; /* bytes in uv_write requests */
     ph__wait *writer;     /* a task waiting for the queue to drain */
     int write_error;      /* PH_E* once a write failed */
+    int resp_cut;         /* the response ended short of what it announced */
 
     char peer[64];
     int peer_port;

@@ -266,3 +266,42 @@ def test_static_folder_refuses_traversal(app, path):
 
 def test_still_serving(app):
     assert request(app.port, "GET", "/").body == b"ok"
+
+
+# ---- a stalled body, a client that leaves ------------------------------------
+
+
+def test_a_form_body_that_stalls_is_408(files, tmp_path):
+    s = Server("run", "--no-access-log", "--timeout-body", "1", exe=ABUSE_APP, log_dir=tmp_path,
+               env={"ABUSE_FILES": str(files)})
+    try:
+        with Conn(s.port, timeout=15) as c:
+            c.send("POST /work HTTP/1.1\r\nHost: t\r\n"
+                   "Content-Type: application/x-www-form-urlencoded\r\n"
+                   "Content-Length: 100\r\n\r\nv=a")
+            t0 = time.monotonic()
+            r = c.read_response()
+            waited = time.monotonic() - t0
+        assert r.status == 408 and waited >= 0.9, (r.status, waited)
+        assert request(s.port, "GET", "/").status == 200
+    finally:
+        s.kill()
+
+
+def test_a_response_the_client_left_is_logged_incomplete_and_quietly(files, tmp_path):
+    """A client that goes away mid-download is no error of the app's: no
+    ERROR line, and the access line says the response did not arrive whole."""
+    (files / "big.bin").write_bytes(b"x" * (32 << 20))
+    s = Server("run", exe=ABUSE_APP, log_dir=tmp_path, env={"ABUSE_FILES": str(files)})
+    try:
+        for _ in range(3):
+            with Conn(s.port, timeout=15) as c:
+                c.send("GET /files?p=big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+                c.sock.recv(1024)  # the head has come; leave without the rest
+        s.wait_log(r'"GET /files\?p=big\.bin HTTP/1\.1" 200 OK \(incomplete\)')
+        assert request(s.port, "GET", "/files?p=a.txt").status == 200
+        s.wait_log(r'"GET /files\?p=a\.txt HTTP/1\.1" 200 OK\n')
+        assert "ERROR" not in s.log(), s.log()[-2000:]
+    finally:
+        s.kill()
+        (files / "big.bin").unlink()

@@ -267,6 +267,11 @@ def test_run_usage_errors(cliapp):
     res = cli(cliapp, "run", "--workers", "0")
     assert res.returncode == 2
     assert "Invalid value for '-w' / '--workers': 0 is not in the range 1<=x<=1024." in res.stderr
+    # a zero timeout would silently be the default: refused
+    for opt in ["--timeout-keep-alive", "--timeout-body", "--timeout-graceful-shutdown"]:
+        res = cli(cliapp, "run", opt, "0")
+        assert res.returncode == 2
+        assert res.stderr.endswith(f"Error: Invalid value for '{opt}': must be > 0.\n"), res.stderr
     res = cli(cliapp, "run", env={"PHIAL_RUN_BACKLOG": "lots"})
     assert res.returncode == 2 and "'lots' is not a valid integer" in res.stderr
 
@@ -440,7 +445,8 @@ def test_help_at_each_level(cliapp):
     assert run.returncode == 0
     for opt in ["--host", "--port", "--uds", "--workers", "--debug / --no-debug",
                 "--reload / --no-reload", "--reload-dir", "--access-log / --no-access-log",
-                "--log-level", "--timeout-keep-alive", "--limit-concurrency", "--backlog"]:
+                "--log-level", "--timeout-keep-alive", "--timeout-body",
+                "--timeout-graceful-shutdown", "--limit-concurrency", "--backlog"]:
         assert opt in run.stdout
     ver = cli(cliapp, "--version")
     assert ver.returncode == 0 and ver.stdout.startswith("cliapp, phial ")
