@@ -187,11 +187,11 @@ int ph_serve_(ph_proto_app app, const ph_server_config *opts) {
     if (cfg.workers > 1)
         return ph__supervise(app, &cfg);
     int port = 0;
-    int fd = ph__listen_socket(&cfg, cfg.port < 0 ? 0 : cfg.port, 0, &port);
-    if (fd < 0) {
-        PH_LOG_ERR("cannot listen on %s:%d: %s", cfg.uds ? cfg.uds : cfg.host, cfg.port,
-                   ph_strerror(fd));
+    ph__listen_id id;
+    int fd = ph__listen_socket(&cfg, cfg.port < 0 ? 0 : cfg.port, 0, &port, &id);
+    if (fd < 0)
         return fd;
-    }
-    return ph__serve_in_process(app, &cfg, fd, port, -1);
+    int rc = ph__serve_in_process(app, &cfg, fd, port, -1);
+    ph__listen_remove(cfg.uds, &id);
+    return rc;
 }

@@ -331,13 +331,13 @@ int ph__supervise(ph_proto_app app, const ph_server_config *cfg) {
         return PH_ENOMEM;
     int rc = 0;
     int want = cfg->port < 0 ? 0 : cfg->port;
+    ph__listen_id uds_id = {0};
     for (int i = 0; i < cfg->workers; i++) {
         int port = 0;
         /* Unix sockets cannot share a path: every slot uses the one socket. */
-        int fd = cfg->uds && i > 0 ? s.slots[0].fd : ph__listen_socket(cfg, want, 1, &port);
+        int fd = cfg->uds && i > 0 ? s.slots[0].fd
+                                   : ph__listen_socket(cfg, want, 1, &port, i ? NULL : &uds_id);
         if (fd < 0) {
-            PH_LOG_ERR("cannot listen on %s:%d: %s", cfg->uds ? cfg->uds : cfg->host, want,
-                       ph_strerror(fd));
             rc = fd;
             for (int j = 0; j < i; j++)
                 close(s.slots[j].fd);
@@ -364,6 +364,7 @@ int ph__supervise(ph_proto_app app, const ph_server_config *cfg) {
     close(s.sfd);
     sigprocmask(SIG_SETMASK, &s.old_mask, NULL);
     close_listeners(&s);
+    ph__listen_remove(cfg->uds, &uds_id);
     ph__free(s.slots);
     ph__free(s.workers);
     return s.failed ? PH_ESTATE : 0;

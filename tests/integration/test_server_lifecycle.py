@@ -338,6 +338,7 @@ def test_unix_socket_with_curl_and_httpx(start_server, tmp_path):
     s.wait_log(r'unix - "GET /scope HTTP/1.1" 200 OK')
     rc, _ = s.stop()
     assert rc == 0
+    assert not os.path.exists(path), "the socket file goes with the server"
 
 
 def test_unix_socket_with_workers_and_stale_file(start_server, tmp_path):
@@ -352,6 +353,35 @@ def test_unix_socket_with_workers_and_stale_file(start_server, tmp_path):
             assert client.get("http://x/", headers={"Connection": "close"}).text == "hello"
     rc, _ = s.stop()
     assert rc == 0
+    assert not os.path.exists(path), "the supervisor removes the socket file"
+
+
+def test_unix_socket_file_taken_over_is_left_alone(start_server, tmp_path):
+    path = str(tmp_path / "t.sock")
+    s = start_server("--uds", path, "--no-access-log")
+    os.unlink(path)
+    other = socket.socket(socket.AF_UNIX)
+    other.bind(path)  # another server's socket at the path now
+    try:
+        rc, _ = s.stop()
+        assert rc == 0 and os.path.exists(path), "only the file this server made is removed"
+    finally:
+        other.close()
+
+
+def test_listen_failures_name_the_address_and_the_reason(tmp_path):
+    r = subprocess.run([str(PROTO_SERVER), "--uds", str(tmp_path / "no" / "dir" / "x.sock")],
+                       capture_output=True, timeout=30)
+    assert r.returncode != 0
+    assert f"cannot listen on unix socket {tmp_path}/no/dir/x.sock: bind: No such file or " \
+           "directory" in r.stderr.decode()
+    r = subprocess.run([str(PROTO_SERVER), "--uds", "/tmp/" + "x" * 120],
+                       capture_output=True, timeout=30)
+    assert r.returncode != 0 and "the path is over 107 bytes" in r.stderr.decode()
+    r = subprocess.run([str(PROTO_SERVER), "--host", "192.0.2.1", "--port", "28999"],
+                       capture_output=True, timeout=30)
+    assert r.returncode != 0
+    assert "cannot listen on 192.0.2.1:28999: Cannot assign requested address" in r.stderr.decode()
 
 
 def test_unix_socket_path_that_is_not_a_socket(tmp_path):
