@@ -134,6 +134,16 @@ void ph__conn_close(ph__conn *c) {
     uv_close(&c->h.handle, on_closed);
 }
 
+void ph__conn_abort(ph__conn *c) {
+    if (c->state == PH__CONN_APP && c->task)
+        return;
+    ph__conn_close(c);
+    /* uv_close while a shutdown request is pending cancels it; on_shutdown
+     * then sees the handle closing and leaves it. */
+    if (c->state == PH__CONN_CLOSING && !uv_is_closing(&c->h.handle))
+        uv_close(&c->h.handle, on_closed);
+}
+
 /*
  * How long an idle connection may still bring a request once shutdown
  * begins: until it has been quiet SHUTDOWN_QUIET_MS in all, counting the

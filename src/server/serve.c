@@ -79,22 +79,29 @@ static void drain_connections(ph__server *srv) {
     ph__server_stop_listening(srv);
     ph__conn_close_idle(srv);
     double deadline = ph_now() + srv->cfg.timeout_graceful;
+    int cancelled = 0;
     while (srv->nconns > 0) {
-        double left = deadline - ph_now();
-        if (left <= 0) {
-            PH_LOG_WARN("graceful shutdown: %zu request(s) still running after %.0f s; "
+        if (!cancelled && deadline - ph_now() <= 0) {
+            PH_LOG_WARN("graceful shutdown: %zu request(s) still running after %g s; "
                         "cancelling them",
                         srv->nactive, srv->cfg.timeout_graceful);
             for (ph__conn *c = srv->conns; c; c = c->next)
                 if (c->task)
                     ph_cancel(c->task);
-                else
-                    ph__conn_close(c);
-            deadline = ph_now() + 5;
-            continue;
+            cancelled = 1;
+        }
+        if (cancelled) {
+            /* Past the deadline a connection whose request has ended is
+             * closed at once, whatever it still had to send (a slow reader
+             * would otherwise hold the shutdown for its write timeout). A
+             * cancelled request ends at its next suspension. */
+            for (ph__conn *c = srv->conns; c; c = c->next)
+                if (!c->task)
+                    ph__conn_abort(c);
         }
         /* Connections close from their own callbacks; look again shortly. */
-        ph_sleep(left < 0.01 ? left : 0.01);
+        double left = deadline - ph_now();
+        ph_sleep(!cancelled && left < 0.01 ? left : 0.01);
     }
 }
 

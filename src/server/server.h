@@ -148,6 +148,9 @@ void ph__server_accept_retry(ph__server *srv);
  */
 void ph__server_close_handle(ph__server *srv, uv_handle_t *h);
 void ph__conn_close(ph__conn *c);
+/* Close now, dropping what the connection still had to send (the end of a
+ * graceful shutdown); one whose request task still runs is left to it. */
+void ph__conn_abort(ph__conn *c);
 /* Resume reading (after backpressure or between requests). */
 void ph__conn_read_start(ph__conn *c);
 void ph__conn_close_idle(ph__server *srv);

@@ -4,6 +4,7 @@ nesting, forged, tampered, expired and replayed session cookies, CR/LF and
 NUL in a redirect target, a header value and a cookie value the app sets
 from client input, and path traversal through send_from_directory with the
 path taken from the query string (test_static.py covers the URL path)."""
+import socket
 import time
 import urllib.parse
 import zlib
@@ -302,6 +303,30 @@ def test_a_response_the_client_left_is_logged_incomplete_and_quietly(files, tmp_
         assert request(s.port, "GET", "/files?p=a.txt").status == 200
         s.wait_log(r'"GET /files\?p=a\.txt HTTP/1\.1" 200 OK\n')
         assert "ERROR" not in s.log(), s.log()[-2000:]
+    finally:
+        s.kill()
+        (files / "big.bin").unlink()
+
+
+def test_shutdown_keeps_to_its_timeout_with_a_client_that_does_not_read(files, tmp_path):
+    """--timeout-graceful-shutdown bounds the shutdown: a client that takes
+    no more of its response is dropped then, not after the write timeout,
+    and the warning is said once."""
+    (files / "big.bin").write_bytes(b"x" * (32 << 20))
+    s = Server("run", "--no-access-log", "--timeout-graceful-shutdown", "1", exe=ABUSE_APP,
+               log_dir=tmp_path, env={"ABUSE_FILES": str(files)})
+    try:
+        with Conn(s.port, timeout=15) as c:
+            c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            c.send("GET /files?p=big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+            c.sock.recv(1024)  # the response has begun; read no more of it
+            time.sleep(0.3)
+            t0 = time.monotonic()
+            rc, log = s.stop()
+            took = time.monotonic() - t0
+        assert rc == 0, log[-2000:]
+        assert took < 3.5, (took, log[-2000:])
+        assert log.count("graceful shutdown:") == 1, log[-2000:]
     finally:
         s.kill()
         (files / "big.bin").unlink()
