@@ -72,6 +72,14 @@ static int scan_head(const char *buf, size_t len, size_t *hint, const limits *l,
     size_t rl_end = *hint >> 32;
     if (pos > len || rl_end > pos)
         return PH_EINVAL;
+    if (!rl_end) {
+        /* A method starts with a token byte: anything else (a TLS handshake
+         * sent to the plain port, binary noise) is refused at once rather
+         * than held until the head timeout. */
+        size_t ls = leading_empty(buf, len);
+        if (ls < len && buf[ls] != '\r' && !(CT(buf[ls]) & PH__HTTP_TCHAR))
+            return PH_EPARSE;
+    }
     while (pos < len) {
         const char *lf = memchr(buf + pos, '\n', len - pos);
         if (!lf)
@@ -90,6 +98,12 @@ static int scan_head(const char *buf, size_t len, size_t *hint, const limits *l,
                 size_t ls = leading_empty(buf, len);
                 if (i - 1 - ls > l->max_rl)
                     return PH_EURITOOLONG;
+                /* A request line ends in " HTTP/...": one without a version
+                 * (HTTP/0.9's "GET /path") is refused now; pass 2 would
+                 * only see it after a blank line that never comes. */
+                const char *sp = memrchr(buf + ls, ' ', i - 1 - ls);
+                if (!sp || (size_t)(buf + i - 1 - (sp + 1)) < 5 || memcmp(sp + 1, "HTTP/", 5) != 0)
+                    return PH_EPARSE;
                 rl_end = i + 1;
             }
         } else if (empty) {

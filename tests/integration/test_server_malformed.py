@@ -4,6 +4,8 @@ send exactly that one response, say Connection: close, and close the
 connection; a request pipelined after the bad one (a smuggling attempt) must
 never be answered. The rules behind each status are in
 docs/internals/http_parser.md."""
+import time
+
 import pytest
 
 from server_util import Conn, parse_all
@@ -187,3 +189,19 @@ def test_lenient_but_unambiguous_requests_are_served(shared_server, name, raw, b
         c.send(raw.encode("latin-1"))
         r = c.read_response()
     assert r.status == 200 and r.body == body
+
+
+# Requests whose head would never end in a blank line: answered at once,
+# not held until the head timeout (10 s).
+@pytest.mark.parametrize("raw", [
+    b"GET /\r\n",                                   # HTTP/0.9: no version
+    b"GET / FOO\r\n",                               # no HTTP/ version
+    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # a TLS ClientHello's first bytes
+], ids=["http09", "no_version", "tls_hello"])
+def test_hopeless_heads_are_refused_at_once(shared_server, raw):
+    with Conn(shared_server.port, timeout=15) as c:
+        c.send(raw)
+        t0 = time.monotonic()
+        data = c.read_until_close()
+        took = time.monotonic() - t0
+    assert parse_all(data)[0].status == 400 and took < 2, (data, took)

@@ -990,3 +990,25 @@ Test(http_parser, parser_never_allocates) {
     cr_expect_eq(bad, PH_EPARSE);
     cr_expect_eq(tried, 0);
 }
+
+/* A head that can never become a request is refused as soon as that is
+ * certain: a request line without " HTTP/..." at its end, or a first byte
+ * no method starts with; a CR of a leading empty line still waits. */
+Test(http_parser, hopeless_heads_fail_before_the_blank_line) {
+    size_t hint = 0;
+    cr_assert_eq(ph__http_parse_request("GET /\r\n", 7, &hint, NULL, &R, H, MAXH), PH_EPARSE);
+    hint = 0;
+    cr_assert_eq(ph__http_parse_request("GET / FOO\r\nHost", 15, &hint, NULL, &R, H, MAXH),
+                 PH_EPARSE);
+    hint = 0;
+    cr_assert_eq(ph__http_parse_request("GET / HTTP\r\n", 12, &hint, NULL, &R, H, MAXH),
+                 PH_EPARSE);
+    hint = 0;
+    cr_assert_eq(ph__http_parse_request("\x16\x03\x01", 3, &hint, NULL, &R, H, MAXH), PH_EPARSE);
+    hint = 0;
+    cr_assert_eq(ph__http_parse_request("\r", 1, &hint, NULL, &R, H, MAXH), PH_EAGAIN);
+    cr_assert_eq(ph__http_parse_request("\r\nG", 3, &hint, NULL, &R, H, MAXH), PH_EAGAIN);
+    hint = 0;
+    cr_assert_eq(ph__http_parse_request("GET / HTTP/1.1\r\n", 16, &hint, NULL, &R, H, MAXH),
+                 PH_EAGAIN, "a request line with its version waits for the fields");
+}
