@@ -65,10 +65,24 @@ typedef struct serve_args {
 typedef struct signals {
     uv_signal_t term, intr;
     ph_event *stop;
+    ph__server *srv;
+    int received, sigints;
 } signals;
 
+/* The first SIGTERM or SIGINT starts a graceful shutdown; a second SIGINT
+ * (Ctrl+C again) cancels the requests still running at once, as the
+ * supervisor kills its workers then. Only SIGINTs count for that: a worker
+ * gets Ctrl+C's SIGINT from the terminal and SIGTERM from its supervisor. */
 static void on_signal(uv_signal_t *h, int signum) {
     signals *s = h->data;
+    if (signum == SIGINT && s->sigints++ > 0) {
+        PH_LOG_WARN("received SIGINT again: cancelling %zu request(s) now", s->srv->nactive);
+        s->srv->force_stop = 1;
+        ph__sched_drain(ph__loop_get());
+        return;
+    }
+    if (s->received++ > 0)
+        return; /* the shutdown is under way */
     PH_LOG_INF("received %s: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
     ph_event_set(s->stop);
     ph__sched_drain(ph__loop_get());
@@ -81,10 +95,11 @@ static void drain_connections(ph__server *srv) {
     double deadline = ph_now() + srv->cfg.timeout_graceful;
     int cancelled = 0;
     while (srv->nconns > 0) {
-        if (!cancelled && deadline - ph_now() <= 0) {
-            PH_LOG_WARN("graceful shutdown: %zu request(s) still running after %g s; "
-                        "cancelling them",
-                        srv->nactive, srv->cfg.timeout_graceful);
+        if (!cancelled && (deadline - ph_now() <= 0 || srv->force_stop)) {
+            if (!srv->force_stop)
+                PH_LOG_WARN("graceful shutdown: %zu request(s) still running after %g s; "
+                            "cancelling them",
+                            srv->nactive, srv->cfg.timeout_graceful);
             for (ph__conn *c = srv->conns; c; c = c->next)
                 if (c->task)
                     ph_cancel(c->task);
@@ -125,6 +140,7 @@ static int serve_main(void *arg) {
         srv->server_hdr_len = (size_t)snprintf(srv->server_hdr, sizeof(srv->server_hdr),
                                                "Server: %s\r\n", srv->cfg.server_header);
     sig.stop = ph_event_new();
+    sig.srv = srv;
     int rc = sig.stop ? 0 : PH_ENOMEM;
     ph__lifespan *ls = NULL;
     if (rc == 0) {

@@ -123,6 +123,7 @@ struct ph__server {
     size_t nconns;
     size_t nactive; /* connections with a request task */
     int shutting_down;
+    int force_stop; /* a second SIGINT: cancel what still runs, now */
     uv_timer_t date_timer;
     char date[40];      /* "Date: ...\r\n" */
     size_t date_len;

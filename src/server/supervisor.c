@@ -265,9 +265,12 @@ static void handle_signals(sup *s) {
         case SIGINT:
         case SIGTERM:
             if (s->stopping && si.ssi_signo == SIGINT) {
+                PH_LOG_WARN("received SIGINT again: killing %zu worker(s)", s->nworkers);
                 signal_all(s, SIGKILL);
                 break;
             }
+            if (s->stopping)
+                break; /* a second SIGTERM: the shutdown is under way */
             PH_LOG_INF("received %s: stopping %zu worker(s)",
                        si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM", s->nworkers);
             s->stopping = 1;

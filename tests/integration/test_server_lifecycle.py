@@ -451,3 +451,38 @@ def test_app_declining_lifespan(start_server):
                        capture_output=True, timeout=30)
     assert r.returncode != 0
     assert "application startup failed: the app does not support lifespan" in r.stderr.decode()
+
+
+def test_a_second_sigint_cancels_the_requests_still_running(start_server):
+    s = start_server("--no-access-log", "--timeout-graceful", 30)
+    c = Conn(s.port, timeout=15)
+    c.send("GET /sleep?s=20 HTTP/1.1\r\nHost: t\r\n\r\n")
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    s.proc.send_signal(signal.SIGINT)
+    s.wait_log(r"received SIGINT: shutting down")
+    s.proc.send_signal(signal.SIGINT)
+    s._told_to_stop = True
+    rc, log = s.stop()
+    took = time.monotonic() - t0
+    c.close()
+    assert rc == 0 and took < 5, (took, log[-2000:])
+    assert "received SIGINT again: cancelling 1 request(s) now" in log, log[-2000:]
+
+
+def test_sigterm_then_sigint_is_still_graceful(start_server):
+    """A worker gets SIGTERM from its supervisor and Ctrl+C's SIGINT from the
+    terminal: that pair must not cut its requests short."""
+    s = start_server("--no-access-log")
+    c = Conn(s.port, timeout=15)
+    c.send("GET /sleep?s=1 HTTP/1.1\r\nHost: t\r\n\r\n")
+    time.sleep(0.3)
+    s.proc.send_signal(signal.SIGTERM)
+    s.wait_log(r"received SIGTERM: shutting down")
+    s.proc.send_signal(signal.SIGINT)
+    r = c.read_response()
+    c.close()
+    assert r.status == 200
+    s._told_to_stop = True
+    rc, log = s.stop()
+    assert rc == 0 and "again" not in log, log[-2000:]
