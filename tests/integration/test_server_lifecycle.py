@@ -438,7 +438,7 @@ def test_port_in_use_is_a_clear_startup_error(start_server):
     s = start_server("--no-access-log")
     r = subprocess.run([str(PROTO_SERVER), "--port", str(s.port)], capture_output=True, timeout=30)
     assert r.returncode != 0
-    assert f"cannot listen on 127.0.0.1:{s.port}: address already in use" in r.stderr.decode()
+    assert f"cannot listen on 127.0.0.1:{s.port}: Address already in use" in r.stderr.decode()
     assert get(s.port, "/").body == b"hello"
 
 
