@@ -204,8 +204,9 @@ PH_EXTERN int ph_config_set_bool(ph_app *app, const char *key, bool value);
  * from_prefixed_env with prefix "PHIAL"): each value is parsed as JSON when
  * it parses, else kept as a string; "__" in a name nests into objects.
  * Unlike Flask, the keys phial reads itself are checked: a boolean key
- * (DEBUG, SESSION_COOKIE_SECURE...) takes true, false or an integer, a
- * number key (MAX_CONTENT_LENGTH...) an integer, and anything else is
+ * (DEBUG, SESSION_COOKIE_SECURE...) takes true, false, an integer or the
+ * command line's words (yes/no, on/off, t/f, y/n), a number key
+ * (MAX_CONTENT_LENGTH...) an integer, and anything else is
  * refused rather than read as the default; a string key (SECRET_KEY,
  * SERVER_NAME...) takes the text as it is (PHIAL_SECRET_KEY=12345 is
  * "12345"). null is always taken and means the default.

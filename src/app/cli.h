@@ -87,8 +87,6 @@ const char *ph__cli_getenv(ph_cli_ctx *ctx, const char *name);
  */
 int ph__cli_parse(ph_cli_ctx *ctx, int n, char **args);
 
-/* "yes"/"true"/"1"/... -> 1, "no"/"false"/"0"/... -> 0, else -1 (click's BOOL). */
-int ph__cli_bool(const char *text);
 
 /* The value slot of parameter `name` of the running command; NULL if unknown. */
 ph__cli_value *ph__cli_value_of(ph_cli_ctx *ctx, const char *name, ph__cli_param **param);

@@ -14,6 +14,7 @@
  * Reference: click 8.1 parser.py, types.py, core.py (Parameter.process_value).
  */
 #include "app/cli.h"
+#include "app/config_load.h"
 
 #include "util/alloc.h"
 
@@ -21,19 +22,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-int ph__cli_bool(const char *t) {
-    static const char *const yes[] = {"1", "true", "t", "yes", "y", "on"};
-    static const char *const no[] = {"0", "false", "f", "no", "n", "off"};
-    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-        if (strcasecmp(t, yes[i]) == 0)
-            return 1;
-        if (strcasecmp(t, no[i]) == 0)
-            return 0;
-    }
-    return -1;
-}
 
 /* "'-p' / '--port'" or "'NAME'", for messages (click's get_error_hint). */
 static const char *hint(ph_cli_ctx *ctx, const ph__cli_param *p) {
@@ -102,7 +91,7 @@ static int set_value(ph_cli_ctx *ctx, const ph__cli_param *p, ph__cli_value *v, 
             why = "is not a valid float";
         break;
     case PH_CLI_BOOL:
-        if ((i = ph__cli_bool(text)) < 0)
+        if ((i = ph__config_bool_word(text)) < 0)
             why = "is not a valid boolean";
         d = (double)i;
         break;

@@ -8,6 +8,7 @@
  * (https://click.palletsprojects.com/en/8.1.x/options/).
  */
 #include "app/cli.h"
+#include "app/config_load.h"
 
 #include "app/core.h"
 #include "util/alloc.h"
@@ -355,7 +356,7 @@ static int default_ok(const ph__cli_param *p) {
         strtod(t, &end);
         return *t && !*end;
     case PH_CLI_BOOL:
-        return ph__cli_bool(t) >= 0;
+        return ph__config_bool_word(t) >= 0;
     case PH_CLI_CHOICE:
         for (size_t i = 0; p->choices[i]; i++)
             if (strcmp(p->choices[i], t) == 0)

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CONFIG_FILE_MAX (16 * 1024 * 1024)
 
@@ -100,6 +101,18 @@ static const char *json_kind(const json_t *v) {
     return "null";
 }
 
+int ph__config_bool_word(const char *t) {
+    static const char *const yes[] = {"1", "true", "t", "yes", "y", "on"};
+    static const char *const no[] = {"0", "false", "f", "no", "n", "off"};
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (strcasecmp(t, yes[i]) == 0)
+            return 1;
+        if (strcasecmp(t, no[i]) == 0)
+            return 0;
+    }
+    return -1;
+}
+
 /*
  * The keys phial reads itself, with the kind it reads them as. A value of
  * another kind would be read as the default without a word (a string
@@ -161,13 +174,18 @@ static int check_kind(int kind, const char *key, size_t klen, const json_t *v, c
 
 /* json.loads(value), or the string itself when it is not JSON; for a key
  * phial reads as a string, the text itself whatever it parses as
- * (PHIAL_SECRET_KEY=12345 is the string "12345"), except null. */
+ * (PHIAL_SECRET_KEY=12345 is the string "12345"), except null; for a
+ * boolean key, also the words the command line takes (PHIAL_DEBUG=yes is
+ * both the config's DEBUG and `run --debug`'s variable). */
 static json_t *env_value(const char *v, size_t len, int kind) {
     json_t *j = json_loadb(v, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
     if (j && kind == K_STR && !json_is_string(j) && !json_is_null(j)) {
         json_decref(j);
         j = NULL;
     }
+    int word = !j && kind == K_BOOL && strlen(v) == len ? ph__config_bool_word(v) : -1;
+    if (word >= 0)
+        return json_boolean(word);
     return j ? j : json_stringn(v, len);
 }
 

@@ -41,6 +41,11 @@
  * Owns:     borrows everything; values are copied into `config`.
  * Suspends: no.
  */
+/* 1 for "1", "true", "t", "yes", "y", "on", 0 for their opposites (any
+ * case), -1 for anything else: the boolean words of environment variables,
+ * for config keys and command-line options alike. */
+int ph__config_bool_word(const char *text);
+
 int ph__config_from_prefixed_env(json_t *config, const char *prefix, char *const *envp, char *err,
                                  size_t errlen);
 

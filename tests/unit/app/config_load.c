@@ -224,6 +224,20 @@ Test(config_env, phial_keys_of_the_right_kind_and_null_are_taken) {
     json_decref(cfg);
 }
 
+/* A boolean key also takes the words the command line's boolean variables
+ * take (PHIAL_DEBUG is run's --debug variable too). */
+Test(config_env, phial_boolean_keys_take_the_command_lines_words) {
+    char *env[] = {"PHIAL_DEBUG=yes", "PHIAL_SESSION_COOKIE_SECURE=Off", "PHIAL_TESTING=t", NULL};
+    json_t *cfg = json_object();
+    cr_assert_eq(ph__config_from_prefixed_env(cfg, "PHIAL", env, NULL, 0), 3);
+    assert_json(cfg, "{\"DEBUG\":true,\"SESSION_COOKIE_SECURE\":false,\"TESTING\":true}");
+    char *env2[] = {"PHIAL_DEBUG=maybe", NULL};
+    char err[200];
+    cr_assert_eq(ph__config_from_prefixed_env(cfg, "PHIAL", env2, err, sizeof(err)), PH_EINVAL);
+    cr_assert_str_eq(err, "PHIAL_DEBUG: DEBUG must be true or false, not a string");
+    json_decref(cfg);
+}
+
 /* For a key phial reads as a string the variable's text is the value, even
  * when it parses as JSON of another kind; a JSON string is still unquoted. */
 Test(config_env, phial_string_keys_keep_the_text) {
