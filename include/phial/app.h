@@ -140,7 +140,15 @@ PH_EXTERN int ph_route_(ph_app *app, const char *rule, ph_view_fn view, const ph
  * run in reverse. before_first_request runs once per worker process, before
  * the first request's before_request hooks; requests arriving meanwhile wait
  * for it. Returning a negative code from it fails that request with a 500
- * and the hook runs again on the next request.
+ * and the hook runs again on the next request. It runs in the first
+ * request's task: if that request is cancelled (its client leaves), the
+ * hook's suspensions return PH_ECANCELED; return that code, and the next
+ * request runs it again, rather than leave the work half done.
+ *
+ * Teardown hooks run for a cancelled request too (its client left, or
+ * shutdown gave up on it), but there every suspension returns PH_ECANCELED
+ * at once: clean up without suspending, or hand the work to a task of its
+ * own (ph_spawn), which the request's cancellation does not reach.
  *
  * Returns:  0; PH_ENOMEM; PH_EINVAL for a NULL app or function; PH_EBUSY
  *           after the first request.
@@ -281,7 +289,9 @@ typedef struct ph_app_ctx ph_app_ctx;
 
 /*
  * Push an app context on the current task (aioflask's `async with
- * app.app_context()`), for scripts, startup jobs and tests. Contexts nest.
+ * app.app_context()`), for scripts, startup jobs and tests. Contexts nest;
+ * pop each before the task ends (one left pushed is not torn down, and its
+ * memory is lost).
  *
  * Returns:  the context, to pop; NULL outside a task or out of memory.
  * Suspends: no.
@@ -598,7 +608,9 @@ PH_EXTERN ph_response *ph_response_stream(ph_request *req, int status, const cha
  * Write a chunk of a streaming body.
  *
  * Returns:  0; PH_ECLOSED the client left (stop producing); PH_ETIMEDOUT;
- *           PH_ECANCELED; PH_EINVAL a NULL stream, or NULL data with len > 0.
+ *           PH_ECANCELED the request was cancelled (its client went away,
+ *           or shutdown gave up on it), from then on at every call;
+ *           PH_EINVAL a NULL stream, or NULL data with len > 0.
  * Suspends: yes, while the client is slow to read (backpressure).
  */
 PH_EXTERN int ph_stream_write(ph_stream *s, const void *data, size_t len);

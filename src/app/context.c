@@ -204,6 +204,10 @@ ph_request_ctx *ph_request_context_push(ph_app *app, const char *method, const c
 int ph_request_context_pop(ph_request_ctx *c) {
     if (!c || ph_current_request() != &c->req)
         return PH_ESTATE;
+    /* The app context it pushed must be the innermost too, or popping it
+     * would fail halfway (Flask: "Popped wrong app context"). */
+    if (c->pushed_app && ph__app_ctx_current() != c->pushed_app)
+        return PH_ESTATE;
     ph_app *app = c->req.app;
     for (size_t i = app->teardown_req.n; i-- > 0;)
         if (!app->teardown_req.items[i].bp)

@@ -198,6 +198,13 @@ void ph__request_cleanup(ph_request *req);
 ph_error *ph__error_set(ph_request *req, int status, const ph_error_kind *kind, int code,
                         const char *message);
 ph_response *ph__error_response(ph_request *req);
+/* A handler or hook (`what`) failed while answering: logged, then the 500
+ * handler answers with an InternalServerError, unless it is `tried` (the
+ * one that failed) or there is none: then the default 500 page. `failure`,
+ * the error it recorded (or NULL), becomes what teardown sees. The
+ * request's error is left as it was. */
+ph_response *ph__failure_response(ph_request *req, const char *what, ph_errorhandler_fn tried,
+                                  ph_error *failure);
 ph_response *ph__default_error_page(ph_request *req, int status, const char *message);
 /* The debug page for an unhandled error (DEBUG on only). */
 ph_response *ph__debug_page(ph_request *req, const ph_error *e);

@@ -183,11 +183,8 @@ ph_response *ph__full_dispatch(ph_request *req) {
             ph_error *before = req->error;
             ph_response *r = ((ph_after_request_fn)app->after.items[i].fn)(req, resp);
             if (!r || r->is_marker || req->error != before) {
-                PH_LOG_ERR("%s: an after_request hook failed on %s %s", app->name,
-                           ph_request_method(req), ph_request_path(req));
-                if (!req->unhandled)
-                    req->unhandled = req->error;
-                resp = ph__default_error_page(req, 500, NULL);
+                resp = ph__failure_response(req, "an after_request hook", NULL,
+                                            req->error != before ? req->error : NULL);
                 k = ns;
                 break;
             }

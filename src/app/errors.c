@@ -268,11 +268,39 @@ ph_response *ph__error_response(ph_request *req) {
     req->error = NULL;
     ph_response *r = fn(req, e);
     if (!r || r->is_marker || req->error) {
-        PH_LOG_ERR("%s: the error handler for %d failed on %s %s", app->name, e->status,
-                   ph_request_method(req), ph_request_path(req));
+        char what[64];
+        snprintf(what, sizeof(what), "the error handler for %d", e->status);
+        r = ph__failure_response(req, what, fn, req->error);
         req->error = e;
-        return ph__default_error_page(req, 500, NULL);
+        return r;
     }
     req->error = e;
     return r;
+}
+
+ph_response *ph__failure_response(ph_request *req, const char *what, ph_errorhandler_fn tried,
+                                  ph_error *failure) {
+    ph_app *app = req->app;
+    PH_LOG_ERR("%s: %s failed on %s %s", app->name, what, ph_request_method(req),
+               ph_request_path(req));
+    ph_error *entry = req->error;
+    if (failure && !req->unhandled)
+        req->unhandled = failure; /* teardown sees what went wrong, as in Flask */
+    /* Flask's handle_exception: an InternalServerError for the 500 handler,
+     * unless that is the handler that just failed. */
+    ph_errorhandler_fn h500 = ph_cancelled(NULL) ? NULL : status_handler(req, 500);
+    if (h500 && h500 != tried) {
+        req->error = NULL;
+        ph_error *ise = ph__error_set(req, 500, &PH_INTERNAL_ERROR, failure ? failure->code : 0,
+                                      what);
+        req->error = NULL;
+        ph_response *r = h500(req, ise);
+        int ok = r && !r->is_marker && !req->error;
+        req->error = entry;
+        if (ok)
+            return r;
+        PH_LOG_ERR("%s: the error handler for 500 failed on %s %s", app->name,
+                   ph_request_method(req), ph_request_path(req));
+    }
+    return ph__default_error_page(req, 500, NULL);
 }

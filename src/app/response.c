@@ -307,6 +307,8 @@ int ph_stream_write(ph_stream *s, const void *data, size_t len) {
         return PH_EINVAL;
     if (s->error)
         return s->error;
+    if (ph_cancelled(NULL)) /* the client left (or shutdown gave up): a write may still be */
+        return s->error = PH_ECANCELED; /* taken, by a half-closed socket, but goes nowhere */
     if (len == 0)
         return 0;
     ph_message m = {.type = PH_MSG_HTTP_RESPONSE_BODY, .body = {data, len}, .more_body = 1};

@@ -274,3 +274,34 @@ static int body_other_app(ph_app *app, ph_test_client *c) {
 Test(fw_contexts, request_context_for_another_app_pushes_its_own_app_context) {
     fw_run(fw_app(), body_other_app);
 }
+
+/* A request context whose app context is no longer the innermost is not
+ * popped (PH_ESTATE) and stays whole: popping in the right order then works
+ * and runs every teardown (Flask: "Popped wrong app context"). */
+static int appctx_teardowns;
+
+static void count_appctx_teardown(ph_app *app, const ph_error *err) { appctx_teardowns++; }
+
+static int body_wrong_order(ph_app *app, ph_test_client *unused) {
+    ph_app *other = ph_app_new("other");
+    ph_request_ctx *rc = ph_request_context_push(app, "GET", "/");
+    cr_assert_not_null(rc);
+    ph_app_ctx *inner = ph_app_context_push(other);
+    cr_assert_not_null(inner);
+    cr_expect_eq(ph_request_context_pop(rc), PH_ESTATE, "its app context is not innermost");
+    cr_expect_eq(ph_current_app(), other);
+    cr_expect_eq(ph_app_context_pop(inner), 0);
+    cr_expect_str_eq(ph_app_name(ph_current_app()), ph_app_name(app));
+    cr_expect_eq(ph_request_context_pop(rc), 0);
+    cr_expect_null(ph_current_app());
+    cr_expect_eq(appctx_teardowns, 1, "the request's app context was torn down");
+    ph_app_free(other);
+    return 0;
+}
+
+Test(fw_contexts, request_context_popped_out_of_order_is_refused_and_kept) {
+    ph_app *app = fw_app();
+    ph_teardown_appcontext(app, count_appctx_teardown);
+    appctx_teardowns = 0;
+    fw_run(app, body_wrong_order);
+}

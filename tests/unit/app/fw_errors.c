@@ -428,3 +428,62 @@ Test(fw_errors, default_pages_escape_werkzeugs_texts_and_names) {
               "<h1>Precondition Required</h1>\n<p>This request is required to be conditional; "
               "try using &#34;If-Match&#34; or &#34;If-Unmodified-Since&#34;.</p>\n"});
 }
+
+/* ---- a failing handler or hook goes to the 500 handler ----------------------
+ * Flask's handle_exception: when an error handler or an after_request hook
+ * fails, the app's 500 handler answers (with an InternalServerError), and
+ * teardown sees the failure; only when that handler is the one that failed,
+ * or fails in its turn, does the default page answer. */
+
+static int teardown_saw;
+
+static void note_teardown(ph_request *req, const ph_error *err) {
+    teardown_saw = err ? err->status : 0;
+}
+
+static ph_response *custom_500(ph_request *req, const ph_error *err) {
+    return ph_text(req, 500, ph_request_printf(req, "custom 500 (%d)", err ? err->status : 0));
+}
+
+static ph_response *after_fails(ph_request *req, ph_response *r) { return ph_abort(req, 404); }
+
+Test(fw_errors, a_failing_error_handler_is_answered_by_the_500_handler) {
+    ph_app *app = fw_app();
+    ph_route(app, "/", abort_404);
+    ph_errorhandler(app, 404, handler_fails);
+    ph_errorhandler(app, 500, custom_500);
+    ph_teardown_request(app, note_teardown);
+    fw_log l;
+    fw_log_begin(&l);
+    teardown_saw = -1;
+    FW_CHECK(app, {"GET", "/", 500, "custom 500 (500)"});
+    cr_expect_eq(teardown_saw, 409, "teardown sees the handler's failure");
+    free(fw_log_end(&l));
+}
+
+Test(fw_errors, a_failing_after_request_hook_is_answered_by_the_500_handler) {
+    ph_app *app = fw_app();
+    ph_route(app, "/", no_error_view);
+    ph_after_request(app, after_fails);
+    ph_errorhandler(app, 500, custom_500);
+    ph_teardown_request(app, note_teardown);
+    fw_log l;
+    fw_log_begin(&l);
+    teardown_saw = -1;
+    FW_CHECK(app, {"GET", "/", 500, "custom 500 (500)"});
+    cr_expect_eq(teardown_saw, 404);
+    char *log = fw_log_end(&l);
+    cr_expect(strstr(log, "after_request hook failed") != NULL, "log: %s", log);
+    free(log);
+}
+
+Test(fw_errors, a_500_handler_that_fails_after_another_failure_gives_the_default_page) {
+    ph_app *app = fw_app();
+    ph_route(app, "/", abort_404);
+    ph_errorhandler(app, 404, handler_fails);
+    ph_errorhandler(app, 500, handler_500_fails);
+    fw_log l;
+    fw_log_begin(&l);
+    FW_CHECK(app, {"GET", "/", 500, SERVER_ERROR_PAGE});
+    free(fw_log_end(&l));
+}

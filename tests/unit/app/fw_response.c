@@ -418,3 +418,39 @@ Test(fw_response, many_headers_are_all_sent) {
     ph_route(app, "/", many_headers_view);
     fw_run(app, body_many_headers);
 }
+
+/* Once the request is cancelled (its client left: a half-closed socket may
+ * still take writes), every write says so, and the producer can stop. */
+static int write_results[3];
+
+static int produce_after_cancel(ph_stream *s, void *arg) {
+    write_results[0] = ph_stream_write(s, "before ", 7);
+    ph_cancel(ph_current());
+    write_results[1] = ph_stream_write(s, "after", 5);
+    write_results[2] = ph_stream_write(s, "again", 5);
+    return write_results[2];
+}
+
+static ph_response *cancelled_stream_view(ph_request *req) {
+    return ph_response_stream(req, 200, NULL, produce_after_cancel, NULL);
+}
+
+static int body_cancelled_stream(ph_app *app, ph_test_client *c) {
+    ph_test_response *r = ph_client_get(c, "/");
+    ph_test_response_free(r);
+    cr_expect_eq(write_results[0], 0);
+    cr_expect_eq(write_results[1], PH_ECANCELED);
+    cr_expect_eq(write_results[2], PH_ECANCELED);
+    return 0;
+}
+
+Test(fw_response, stream_writes_after_cancellation_report_it) {
+    ph_app *app = fw_app();
+    ph_route(app, "/", cancelled_stream_view);
+    fw_log l;
+    fw_log_begin(&l);
+    fw_run(app, body_cancelled_stream);
+    char *log = fw_log_end(&l);
+    cr_expect(strstr(log, "ERROR") == NULL, "a cancelled stream is no failure: %s", log);
+    free(log);
+}
