@@ -62,6 +62,7 @@ void ph_app_free(ph_app *app) {
     hooks_free(&app->teardown_req);
     hooks_free(&app->teardown_app);
     hooks_free(&app->first);
+    ph_event_free(app->first_done);
     ph__free(app->status_handlers);
     ph__free(app->kind_handlers);
     for (size_t i = 0; i < app->nbp; i++)

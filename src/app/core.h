@@ -52,6 +52,7 @@ struct ph_app {
     size_t nkind;
     int served;      /* a request has begun: setup is over */
     int first_state; /* before_first_request: 0 not run, 1 running, 2 done */
+    struct ph_event *first_done; /* set when a run ends; what waiters wait on */
     char **bp_names; /* registered blueprints' full names, owned */
     size_t nbp;
     struct ph_tmpl_env *templates; /* created on first use (ph_app_template_env) */

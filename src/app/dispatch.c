@@ -33,25 +33,28 @@ static const char *allow_header(ph_request *req, unsigned methods) {
 
 static int run_before_first(ph_request *req) {
     ph_app *app = req->app;
-    if (app->first_state == 2)
-        return 0;
-    /* Requests that arrive while it runs wait for it (Flask holds a lock). */
-    while (app->first_state == 1) {
-        int rc = ph_sleep(0.001);
+    while (app->first_state != 2) {
+        if (app->first_state == 1) {
+            /* Requests that arrive while it runs wait for it (Flask holds a
+             * lock); when it ends they look again: done, or failed, and
+             * then the first of them runs it anew. */
+            if (!app->first_done && !(app->first_done = ph_event_new()))
+                return PH_ENOMEM;
+            int rc = ph_event_wait(app->first_done);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        app->first_state = 1;
+        ph_event_clear(app->first_done);
+        int rc = 0;
+        for (size_t i = 0; i < app->first.n && rc >= 0; i++)
+            rc = ((ph_before_first_request_fn)app->first.items[i].fn)(app);
+        app->first_state = rc < 0 ? 0 : 2;
+        ph_event_set(app->first_done);
         if (rc < 0)
             return rc;
     }
-    if (app->first_state == 2)
-        return 0;
-    app->first_state = 1;
-    for (size_t i = 0; i < app->first.n; i++) {
-        int rc = ((ph_before_first_request_fn)app->first.items[i].fn)(app);
-        if (rc < 0) {
-            app->first_state = 0;
-            return rc;
-        }
-    }
-    app->first_state = 2;
     return 0;
 }
 

@@ -435,3 +435,38 @@ Test(fw_hooks, unhandled_error_is_logged_even_when_a_500_handler_answers) {
     cr_expect(strstr(log, "Boom") && strstr(log, "it broke"), "log: %s", log);
     free(log);
 }
+
+/* Requests waiting for a run that fails look again when it ends: the first
+ * of them runs the hook anew while the others wait for that run. */
+static int failing_first_slow(ph_app *app) {
+    first_calls++;
+    ph_sleep(0.05);
+    return first_calls == 1 ? PH_EIO : 0;
+}
+
+static int body_concurrent_failing_first(ph_app *app, ph_test_client *c) {
+    shared_client = c;
+    ph_task_fn fns[3] = {one_get, one_get, one_get};
+    void *args[3] = {(void *)0, (void *)1, (void *)2};
+    cr_assert_eq(ph_gather(3, fns, args, NULL), 0);
+    int ok = 0, failed = 0;
+    for (int i = 0; i < 3; i++) {
+        ok += strncmp(gathered[i], "200 ", 4) == 0;
+        failed += strncmp(gathered[i], "500 ", 4) == 0;
+    }
+    cr_expect_eq(failed, 1, "the request whose run failed");
+    cr_expect_eq(ok, 2, "the waiters, after the second run");
+    cr_expect_eq(first_calls, 2);
+    return 0;
+}
+
+Test(fw_hooks, waiters_for_a_failed_before_first_request_run_it_again_once) {
+    ph_app *app = traced_app();
+    ph_route(app, "/", fw_ok_view);
+    ph_before_first_request(app, failing_first_slow);
+    first_calls = 0;
+    fw_log l;
+    fw_log_begin(&l);
+    fw_run(app, body_concurrent_failing_first);
+    free(fw_log_end(&l));
+}
