@@ -526,7 +526,8 @@ PH_EXTERN ph_response *ph_fail(ph_request *req, const ph_error_kind *kind, const
 /* The error recorded on the request, if any (borrowed). Suspends: no. */
 PH_EXTERN const ph_error *ph_request_error(const ph_request *req);
 
-/* Status and headers. Header names and values holding CR, LF or NUL are
+/* Status and headers. A header name that is not a token, or a value holding
+ * CR, LF or any other control byte but HTAB (RFC 9110 field-value), is
  * refused with PH_EINVAL and never sent. A NULL response or name: PH_EINVAL,
  * NULL, or nothing done. */
 PH_EXTERN int ph_response_status(const ph_response *resp);

@@ -198,6 +198,11 @@ static void etag_next(const char *s, size_t n, size_t *pos, ph_slice *tag, bool 
             *pos = (size_t)e;
             return;
         }
+        /* No comma after this run of spaces: every later start inside it
+         * fails the same way, so go to its last byte at once (else a long
+         * run costs its length squared). */
+        while (k + 1 < n && py_space(s[k]) && py_space(s[k + 1]))
+            k++;
     }
 }
 

@@ -17,7 +17,17 @@
 #include <string.h>
 #include <strings.h>
 
-static int clean(const char *s) { return s && !strpbrk(s, "\r\n"); }
+/* A header value as RFC 9110 allows it (HTAB, SP, visible bytes, obs-text):
+ * no CR or LF to split the response, and no other control byte, which the
+ * request parser refuses too and proxies may mangle. */
+static int clean(const char *s) {
+    if (!s)
+        return 0;
+    for (; *s; s++)
+        if (!(ph__http_ctype[(unsigned char)*s] & PH__HTTP_VALUE))
+            return 0;
+    return 1;
+}
 
 static int valid_name(const char *s) {
     if (!s || !*s)

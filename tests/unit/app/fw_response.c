@@ -106,6 +106,12 @@ static ph_response *injection_view(ph_request *req) {
     cr_expect_eq(ph_response_set_header(r, "X-A", "v\r\nSet-Cookie: evil=1"), PH_EINVAL);
     cr_expect_eq(ph_response_add_header(r, "X-B", "v\nX-C: 1"), PH_EINVAL);
     cr_expect_eq(ph_response_add_header(r, "X-D", "v\rX"), PH_EINVAL);
+    /* other control bytes too (the request parser refuses them as well);
+     * HTAB and bytes past ASCII stay */
+    cr_expect_eq(ph_response_add_header(r, "X-G", "a\x01b"), PH_EINVAL);
+    cr_expect_eq(ph_response_add_header(r, "X-H", "a\x7f"), PH_EINVAL);
+    cr_expect_eq(ph_response_add_header(r, "X-I", "\x1b[31m"), PH_EINVAL);
+    cr_expect_eq(ph_response_add_header(r, "X-J", "a\tb \xc3\xa9"), 0);
     cr_expect_eq(ph_response_add_header(r, "X-E\r\nX-F", "v"), PH_EINVAL);
     cr_expect_eq(ph_response_add_header(r, "Bad Name", "v"), PH_EINVAL);
     cr_expect_eq(ph_response_add_header(r, "Bad:Name", "v"), PH_EINVAL);

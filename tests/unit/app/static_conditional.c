@@ -7,6 +7,7 @@
 #include "app/send_file.h"
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct cond_case {
@@ -200,4 +201,28 @@ Test(static_conditional, etag_list_quirks_follow_werkzeug_regex) {
     cr_assert(m.star);
     m = ph__etags_match("", 0, "q", 1);
     cr_assert(!m.nonempty);
+}
+
+/* A long run of spaces in an unquoted tag: the answer is Werkzeug's (the
+ * spaces are part of the tag, as its lazy regex has them), found in one
+ * pass over the run (etag_next skips a run without a comma after it). */
+Test(static_conditional, long_space_runs_in_a_bare_tag_follow_werkzeug) {
+    size_t n = 16000;
+    char *h = malloc(n + 3);
+    cr_assert_not_null(h);
+    h[0] = 'a';
+    memset(h + 1, ' ', n);
+    h[n + 1] = 'b';
+    h[n + 2] = '\0';
+    ph__etag_match m = ph__etags_match(h, n + 2, h, n + 2);
+    cr_assert(m.strong, "the whole value is one tag");
+    m = ph__etags_match(h, n + 2, "a", 1);
+    cr_assert(!m.strong && !m.weak);
+    m = ph__etags_match("a   , b", 7, "b", 1);
+    cr_assert(m.strong, "a comma after the spaces still separates");
+    m = ph__etags_match("a   , b", 7, "a", 1);
+    cr_assert(m.strong);
+    m = ph__etags_match("a   ", 4, "a   ", 4);
+    cr_assert(m.strong, "trailing spaces belong to the tag");
+    free(h);
 }
