@@ -91,12 +91,13 @@ static int append_chunk(const char *data, size_t len, void *arg) {
     return ph__buf_append(arg, data, len);
 }
 
-int ph_request_body(ph_request *req, const char **data, size_t *len) {
-    if (!req)
-        return PH_EINVAL;
+/* Read the whole body into the arena, once. With `cap` (0: none), a body
+ * over it fails with PH_ETOOBIG as soon as it passes it, before the rest is
+ * read: a form is refused at its limit, not after buffering all it sent. */
+static int load_body(ph_request *req, size_t cap) {
     if (req->body_state == 0) {
         ph_buf b;
-        ph__buf_init(&b, 0);
+        ph__buf_init(&b, cap);
         int rc = stream_body(req, append_chunk, &b);
         if (rc == 0) {
             req->body = ph__arena_strndup(req->arena, b.data ? b.data : "", b.len);
@@ -107,8 +108,15 @@ int ph_request_body(ph_request *req, const char **data, size_t *len) {
         req->body_state = rc;
         fail_body(req, rc);
     }
-    if (req->body_state < 0)
-        return req->body_state;
+    return req->body_state < 0 ? req->body_state : 0;
+}
+
+int ph_request_body(ph_request *req, const char **data, size_t *len) {
+    if (!req)
+        return PH_EINVAL;
+    int rc = load_body(req, 0);
+    if (rc < 0)
+        return rc;
     if (data)
         *data = req->body;
     if (len)
@@ -195,6 +203,7 @@ typedef struct form_parse {
     int fd;
     char *path;
     uint64_t size;
+    uint64_t text; /* bytes of the fields that are not files, all parts */
     int err;
     /* files so far */
     ph_file *files;
@@ -261,6 +270,10 @@ static int on_part_begin(void *arg, const ph_multipart_part *p) {
 static int on_part_data(void *arg, const char *chunk, size_t len) {
     form_parse *f = arg;
     f->size += len;
+    /* Fields other than files live in memory: all of them together get the
+     * same limit as an urlencoded form (Werkzeug's max_form_memory_size). */
+    if (!f->filename && (f->text += len) > PH_QUERY_DEFAULT_MAX_SIZE)
+        return PH_ETOOBIG;
     int rc = ph__buf_append(&f->data, chunk, len);
     if (rc == 0 && f->filename && f->data.len >= SPOOL_AT)
         rc = spool(f);
@@ -347,11 +360,9 @@ static void parse_form(ph_request *req) {
     int rc = 0;
     if (ct.mimetype.len == 33 && memcmp(ct.mimetype.ptr, "application/x-www-form-urlencoded",
                                         33) == 0) {
-        const char *data;
-        size_t len;
-        rc = ph_request_body(req, &data, &len);
+        rc = load_body(req, PH_QUERY_DEFAULT_MAX_SIZE);
         if (rc == 0) {
-            ptrdiff_t n = ph__query_parse(&req->form, data, len, NULL);
+            ptrdiff_t n = ph__query_parse(&req->form, req->body, req->body_len, NULL);
             rc = n < 0 ? (int)n : 0;
         }
     } else if (ct.mimetype.len == 19 && memcmp(ct.mimetype.ptr, "multipart/form-data", 19) == 0) {

@@ -330,3 +330,44 @@ def test_shutdown_keeps_to_its_timeout_with_a_client_that_does_not_read(files, t
     finally:
         s.kill()
         (files / "big.bin").unlink()
+
+
+# ---- form memory ---------------------------------------------------------------
+# Fields that are not files live in memory: an urlencoded form and the text
+# fields of a multipart form share the same 1 MiB limit, refused with 413 as
+# soon as the body passes it; files are spooled and not counted.
+
+def multipart(parts, boundary="XX"):
+    out = b""
+    for name, value, filename in parts:
+        disp = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        out += f"--{boundary}\r\nContent-Disposition: {disp}\r\n\r\n".encode() + value + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode()
+
+
+def test_a_multipart_text_field_over_the_form_limit_is_413(app):
+    body = multipart([("v", b"A" * (2 << 20), None)])
+    r = request(app.port, "POST", "/work", [("Content-Type", "multipart/form-data; boundary=XX")],
+                body)
+    assert r.status == 413
+
+
+def test_multipart_text_fields_share_the_limit(app):
+    body = multipart([(f"f{i}", b"B" * (300 << 10), None) for i in range(4)])
+    r = request(app.port, "POST", "/work", [("Content-Type", "multipart/form-data; boundary=XX")],
+                body)
+    assert r.status == 413
+
+
+def test_a_large_file_is_not_counted_against_the_form_limit(app):
+    body = multipart([("v", b"small", None), ("up", b"C" * (3 << 20), "big.bin")])
+    r = request(app.port, "POST", "/work", [("Content-Type", "multipart/form-data; boundary=XX")],
+                body)
+    assert r.status == 200, r.body[:200]
+
+
+def test_an_urlencoded_form_over_the_limit_is_413(app):
+    r = request(app.port, "POST", "/work",
+                [("Content-Type", "application/x-www-form-urlencoded")], b"v=" + b"A" * (2 << 20))
+    assert r.status == 413
+    assert request(app.port, "GET", "/").status == 200
