@@ -108,15 +108,23 @@ PH_EXTERN const char *ph_app_name(const ph_app *app);
 typedef struct ph_route_opts {
     int reserved_;        /* private */
     unsigned methods;     /* OR of PH_GET...; default PH_GET (HEAD and OPTIONS come along) */
-    const char *endpoint; /* default: the rule itself, as no function names exist in C */
+    const char *endpoint; /* default: the view function's name, as in Flask (below) */
     json_t *defaults;     /* borrowed object of scalars for variables not in the rule */
     int strict_slashes;   /* 0 default (strict), -1 not strict */
     int no_auto_options;  /* nonzero: do not answer OPTIONS automatically */
+    const char *view_;    /* private: the view as written, which ph_route() passes */
 } ph_route_opts;
 
 /*
  * Register `view` for requests whose path matches `rule` ("/user/<int:id>",
  * converters string, int, float, path, uuid, any(...)).
+ *
+ * The endpoint (what ph_url_for() names) defaults to the view function's
+ * name, as Flask's does: ph_route(app, "/", index) is "index". The macro
+ * passes the view as written, so a view given by an expression (a pointer
+ * from a table, a cast), or ph_route_() called directly, gets the rule
+ * itself as its endpoint. The same view may serve several rules under one
+ * endpoint (ph_url_for() builds the first whose variables it is given).
  *
  * Returns:  0; PH_EINVAL bad rule (logged with the rule and the position),
  *           or a NULL app, rule or view; PH_EEXIST the endpoint is already
@@ -132,7 +140,8 @@ typedef struct ph_route_opts {
  */
 PH_EXTERN int ph_route_(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opts *opts);
 #define ph_route(app, rule, view, ...)                                                            \
-    ph_route_((app), (rule), (view), &(ph_route_opts){.reserved_ = 0, __VA_ARGS__})
+    ph_route_((app), (rule), (view),                                                              \
+              &(ph_route_opts){.reserved_ = 0, .view_ = #view, __VA_ARGS__})
 
 /*
  * Hook registration, each like Flask's decorator of the same name. Hooks run

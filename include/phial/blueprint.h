@@ -45,7 +45,8 @@ PH_EXTERN void ph_blueprint_free(ph_blueprint *bp);
 PH_EXTERN int ph_bp_route_(ph_blueprint *bp, const char *rule, ph_view_fn view,
                            const ph_route_opts *opts);
 #define ph_bp_route(bp, rule, view, ...)                                                          \
-    ph_bp_route_((bp), (rule), (view), &(ph_route_opts){.reserved_ = 0, __VA_ARGS__})
+    ph_bp_route_((bp), (rule), (view),                                                            \
+                 &(ph_route_opts){.reserved_ = 0, .view_ = #view, __VA_ARGS__})
 
 /* Hooks and error handlers for this blueprint's routes only. 0; PH_EINVAL; PH_ENOMEM. */
 PH_EXTERN int ph_bp_before_request(ph_blueprint *bp, ph_before_request_fn fn);

@@ -163,6 +163,21 @@ int ph_errorhandler_kind(ph_app *app, const ph_error_kind *kind, ph_errorhandler
     return ph__add_kind_handler(app, kind, NULL, fn);
 }
 
+static int ident_char(char c, int first) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+           (!first && c >= '0' && c <= '9');
+}
+
+const char *ph__route_view_name(const ph_route_opts *opts) {
+    const char *v = opts->view_;
+    if (!v || !ident_char(v[0], 1))
+        return NULL;
+    for (const char *p = v + 1; *p; p++)
+        if (!ident_char(*p, 0))
+            return NULL;
+    return v;
+}
+
 int ph__add_route(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opts *opts,
                   const char *endpoint) {
     static const ph_route_opts defaults;
@@ -172,8 +187,10 @@ int ph__add_route(ph_app *app, const char *rule, ph_view_fn view, const ph_route
         return PH_EINVAL;
     if (app->served)
         return PH_EBUSY;
+    if (!endpoint && !(endpoint = opts->endpoint) && !(endpoint = ph__route_view_name(opts)))
+        endpoint = rule;
     ph__route_spec spec = {.rule = rule,
-                           .endpoint = endpoint ? endpoint : opts->endpoint ? opts->endpoint : rule,
+                           .endpoint = endpoint,
                            .methods = opts->methods,
                            .defaults = opts->defaults,
                            .strict_slashes = opts->strict_slashes < 0 ? -1 : 0,

@@ -118,9 +118,10 @@ int ph_bp_route_(ph_blueprint *bp, const char *rule, ph_view_fn view, const ph_r
         opts = &defaults;
     if (!bp || !rule || !view)
         return PH_EINVAL;
+    const char *endpoint = opts->endpoint ? opts->endpoint : ph__route_view_name(opts);
     char *r_rule = ph__strdup(rule);
-    char *ep = dup_or_null(opts->endpoint);
-    if (!r_rule || (opts->endpoint && !ep)) {
+    char *ep = dup_or_null(endpoint);
+    if (!r_rule || (endpoint && !ep)) {
         ph__free(r_rule);
         ph__free(ep);
         return PH_ENOMEM;
@@ -135,6 +136,7 @@ int ph_bp_route_(ph_blueprint *bp, const char *rule, ph_view_fn view, const ph_r
     r->endpoint = ep;
     r->opts = *opts;
     r->opts.endpoint = NULL;
+    r->opts.view_ = NULL;
     r->opts.defaults = json_incref(opts->defaults);
     return 0;
 }

@@ -157,6 +157,9 @@ int ph__add_kind_handler(ph_app *app, const ph_error_kind *kind, const char *bp,
                          ph_errorhandler_fn fn);
 int ph__add_route(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opts *opts,
                   const char *endpoint);
+/* The endpoint a route gets unless one is given: the view's name when the
+ * registering macro passed one that is an identifier, else NULL. */
+const char *ph__route_view_name(const ph_route_opts *opts);
 
 /* Scopes of a request, in the order hooks run: for before_request the app
  * first, then outermost to innermost blueprint; for the rest the reverse. */

@@ -57,7 +57,7 @@ Test(blueprint, prefixes_endpoints_scoped_hooks_and_nesting) {
     ph_app *app = ph_app_new("t");
     ph_blueprint *auth = ph_blueprint_new("auth", .url_prefix = "/auth");
     ph_blueprint *admin = ph_blueprint_new("admin", .url_prefix = "/admin");
-    ph_bp_route(auth, "/login", login, .endpoint = "login");
+    ph_bp_route(auth, "/login", login); /* the endpoint is the view's name: "auth.login" */
     ph_bp_route(auth, "/nope", nope, .endpoint = "nope");
     ph_bp_before_request(auth, bp_before);
     ph_bp_errorhandler(auth, 418, bp_teapot);

@@ -465,11 +465,54 @@ Test(fw_routing, defaults_of_every_scalar_type) {
 
 /* ---- endpoints ----------------------------------------------------------------- */
 
-Test(fw_routing, endpoint_defaults_to_the_rule) {
-    FW_CHECK(one_rule("/e/<v>") /* arg_view */, {"GET", "/e/x", 200, "x"});
+Test(fw_routing, endpoint_defaults_to_the_view_name) {
     ph_app *app = fw_app();
-    ph_route(app, "/e/<v>", fw_endpoint_view);
-    FW_CHECK(app, {"GET", "/e/x", 200, "/e/<v>"});
+    cr_assert_eq(ph_route(app, "/e/<v>", fw_endpoint_view), 0);
+    FW_CHECK(app, {"GET", "/e/x", 200, "fw_endpoint_view"});
+}
+
+Test(fw_routing, endpoint_of_a_view_given_by_expression_is_the_rule) {
+    ph_view_fn table[] = {fw_endpoint_view};
+    ph_app *app = fw_app();
+    cr_assert_eq(ph_route(app, "/t", table[0]), 0);
+    cr_assert_eq(ph_route(app, "/p", &fw_endpoint_view), 0);
+    cr_assert_eq(ph_route_(app, "/d", fw_endpoint_view, NULL), 0);
+    cr_assert_eq(ph_route(app, "/n", fw_endpoint_view, .endpoint = "named"), 0);
+    FW_CHECK(app, {"GET", "/t", 200, "/t"}, {"GET", "/p", 200, "/p"}, {"GET", "/d", 200, "/d"},
+             {"GET", "/n", 200, "named"});
+}
+
+static ph_response *page_of(ph_request *req) {
+    int64_t n = 0;
+    cr_assert_eq(ph_view_arg_int(req, "n", &n), 0);
+    const char *self = ph_url_for(req, "page_of", .values = json_pack("{s:I}", "n", (json_int_t)n));
+    const char *two = ph_url_for(req, "page_of", .values = json_pack("{s:i}", "n", 2));
+    return ph_text(req, 200,
+                   ph_request_printf(req, "%s %s %s", ph_request_endpoint(req), self, two));
+}
+
+/* Flask's two decorators on one function: the rules share its endpoint, and
+ * url_for picks the rule the values fit (the defaults' rule for n=1). */
+Test(fw_routing, one_view_on_two_rules_shares_its_endpoint) {
+    ph_app *app = fw_app();
+    json_t *d = json_pack("{s:i}", "n", 1);
+    cr_assert_eq(ph_route(app, "/", page_of, .defaults = d), 0);
+    json_decref(d);
+    cr_assert_eq(ph_route(app, "/page/<int:n>", page_of), 0);
+    FW_CHECK(app, {"GET", "/", 200, "page_of / /page/2"},
+             {"GET", "/page/3", 200, "page_of /page/3 /page/2"});
+}
+
+/* Two views of one name (static functions in two files) are one endpoint
+ * for two views: refused, as Flask refuses it. */
+Test(fw_routing, two_views_under_one_default_endpoint_are_refused) {
+    ph_app *app = fw_app();
+    ph_view_fn other = fw_ok_view;
+    cr_assert_eq(ph_route(app, "/a", fw_endpoint_view), 0);
+    cr_assert_eq(ph_route_(app, "/b", other,
+                           &(ph_route_opts){.view_ = "fw_endpoint_view"}),
+                 PH_EEXIST);
+    FW_CHECK(app, {"GET", "/a", 200, "fw_endpoint_view"}, {"GET", "/b", 404, NULL});
 }
 
 /* ---- edge cases, checked against Flask 2.2's test client --------------------------- */
