@@ -428,10 +428,15 @@ PH_EXTERN int ph_request_body(ph_request *req, const char **data, size_t *len);
  * Running out of memory while parsing is not the client's fault: it records
  * a 500, silent or not.
  *
+ * A body of 8 KiB or more is parsed on the thread pool (ph_to_thread), so
+ * the worker serves its other connections meanwhile: jansson takes about a
+ * millisecond for 8 KiB of small arrays. (An app that replaces jansson's
+ * allocation functions must give thread-safe ones.)
+ *
  * Returns:  the value, borrowed until the request ends; NULL after recording
  *           the 400 (or 500) on the request (return NULL from the view to
- *           send it).
- * Suspends: yes, until the body has arrived.
+ *           send it). Cancelled while parsing: NULL, with nothing recorded.
+ * Suspends: yes, until the body has arrived, and while a large body is parsed.
  */
 PH_EXTERN json_t *ph_request_json(ph_request *req);
 PH_EXTERN json_t *ph_request_json_silent(ph_request *req);

@@ -4,7 +4,9 @@
  * (the log prefix adds time and process id; see docs/logging.md). A response
  * that did not reach the client whole (the client went away, a write timed
  * out, the app stopped mid-body) ends in " (incomplete)", so an operator can
- * tell it from one that did.
+ * tell it from one that did. That includes the answer to a request whose
+ * client closed while it ran: the request was cancelled, and whatever was
+ * written after (a 500 for a view cut short) had nobody to read it.
  */
 #include "server/server.h"
 
@@ -15,7 +17,7 @@ void ph__access_log(const ph__conn *c) {
         return;
     const ph__http_request *r = &c->req;
     int status = c->status ? c->status : 0;
-    const char *cut = c->write_error || c->resp_cut ? " (incomplete)" : "";
+    const char *cut = c->write_error || c->resp_cut || c->client_left ? " (incomplete)" : "";
     if (c->srv->is_unix)
         ph__log(PH_LOG_INFO, "unix - \"%.*s %.*s HTTP/1.%d\" %d %s%s", (int)r->method.len,
                 r->method.ptr, (int)r->target.len, r->target.ptr, r->minor_version, status,

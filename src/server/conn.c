@@ -273,6 +273,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
                 ph__wake(w, 0);
             } else if (c->task && !c->srv->cfg.keep_cancelled_on_disconnect) {
                 ph_cancel(c->task); /* abandoned work stops */
+                c->client_left = 1;
             }
             ph__sched_drain(c->srv->loop);
         } else {

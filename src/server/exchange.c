@@ -514,7 +514,7 @@ int ph__exchange_start(ph__conn *c) {
     ph__server *srv = c->srv;
     c->resp = PH__RESP_NONE;
     c->status = 0;
-    c->resp_chunked = c->resp_close = c->resp_no_body = c->resp_cut = 0;
+    c->resp_chunked = c->resp_close = c->resp_no_body = c->resp_cut = c->client_left = 0;
     c->resp_length = -1;
     c->resp_sent = 0;
     c->has_date = c->has_server = 0;

@@ -95,6 +95,7 @@ struct ph__conn {
     ph__wait *writer;     /* a task waiting for the queue to drain */
     int write_error;      /* PH_E* once a write failed */
     int resp_cut;         /* the response ended short of what it announced */
+    int client_left;      /* the client closed while its request ran, and it was cancelled */
 
     char peer[64];
     int peer_port;

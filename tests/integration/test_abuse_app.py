@@ -83,6 +83,34 @@ def test_unclosed_deep_json_is_400(app):
     assert post_json(app.port, b'{"a":' * 50000).status == 400
 
 
+def test_large_json_is_parsed_off_the_loop(app):
+    """A large body costs the parser long (3.6 MB of `[]`: about half a
+    second): the worker answers other requests meanwhile. Parsed on the
+    loop, the other request would wait for the parse and the JSON answer
+    would come first."""
+    import select
+    n = 1_200_000
+    body = b"[" + b"[]," * (n - 1) + b"[]]"
+    with Conn(app.port, timeout=60) as big:
+        big.send(b"POST /json/size HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                 b"Content-Type: application/json\r\n"
+                 + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        time.sleep(0.05)  # the last bytes arrive and the parse begins
+        r = request(app.port, "GET", "/")
+        assert r.status == 200 and r.body == b"ok"
+        readable, _, _ = select.select([big.sock], [], [], 0)
+        assert not readable, "the JSON answer came before the other request's"
+        r = big.read_response()
+        assert r.status == 200 and r.body == str(n).encode()
+
+
+def test_large_malformed_or_deep_json_off_the_loop_is_400(app):
+    assert post_json(app.port, b"[" + b"[]," * 100_000 + b"[}").status == 400
+    assert post_json(app.port, b"[" * 20_000 + b"]" * 20_000).status == 400
+    r = post_json(app.port, b"[" + b"1," * 10_000 + b"1]")
+    assert r.status == 200 and r.body.strip() == b"[" + b"1," * 10_000 + b"1]"
+
+
 def test_brackets_inside_strings_do_not_count(app):
     body = b'["' + b"[" * 5000 + b'"]'
     r = post_json(app.port, body)
@@ -306,6 +334,29 @@ def test_a_response_the_client_left_is_logged_incomplete_and_quietly(files, tmp_
     finally:
         s.kill()
         (files / "big.bin").unlink()
+
+
+def test_a_client_that_leaves_while_its_json_is_parsed(files, tmp_path):
+    """The request is cancelled while its body is parsed on the thread pool:
+    the parse runs out, its value is freed (LeakSanitizer checks it at exit
+    in the sanitizer run), nothing is logged as an error, and the server
+    keeps serving."""
+    s = Server("run", exe=ABUSE_APP, log_dir=tmp_path, env={"ABUSE_FILES": str(files)})
+    try:
+        body = b"[" + b"[]," * 600_000 + b"[]]"
+        for _ in range(2):
+            with Conn(s.port, timeout=15) as c:
+                c.send(b"POST /json/size HTTP/1.1\r\nHost: t\r\n"
+                       b"Content-Type: application/json\r\n"
+                       + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        s.wait_log(r'"POST /json/size HTTP/1\.1" \d+ [^\n]*\(incomplete\)(?:[^\n]*\n){0,5}'
+                   r'[^\n]*"POST /json/size HTTP/1\.1" \d+ [^\n]*\(incomplete\)')
+        assert request(s.port, "GET", "/").status == 200
+        rc, log = s.stop()
+        assert rc == 0, log[-2000:]
+        assert "ERROR" not in log and "Sanitizer" not in log, log[-3000:]
+    finally:
+        s.kill()
 
 
 def test_shutdown_keeps_to_its_timeout_with_a_client_that_does_not_read(files, tmp_path):

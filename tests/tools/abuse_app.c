@@ -10,6 +10,7 @@
  * Views:
  *   GET  /                 "ok"
  *   POST /json             request.get_json() back through jsonify
+ *   POST /json/size        request.get_json()'s length, as text
  *   POST /work             the whole stack at once: request.form, a JSON
  *                          session ("n" counted up, "last" = field "v"),
  *                          a flash, and a template rendered from a string
@@ -49,6 +50,14 @@ static ph_response *index_view(ph_request *req) { return ph_text(req, 200, "ok")
 static ph_response *json_view(ph_request *req) {
     json_t *v = ph_request_json(req);
     return v ? ph_jsonify(req, json_incref(v)) : NULL;
+}
+
+static ph_response *json_size_view(ph_request *req) {
+    json_t *v = ph_request_json(req);
+    if (!v)
+        return NULL;
+    size_t n = json_is_array(v) ? json_array_size(v) : json_object_size(v);
+    return ph_text(req, 200, ph_request_printf(req, "%zu", n));
 }
 
 static ph_response *work_view(ph_request *req) {
@@ -155,6 +164,7 @@ int main(int argc, char **argv) {
     ph_config_set_str(app, "STATIC_FOLDER", files_dir);
     ph_route(app, "/", index_view);
     ph_route(app, "/json", json_view, .methods = PH_POST);
+    ph_route(app, "/json/size", json_size_view, .methods = PH_POST);
     ph_route(app, "/work", work_view, .methods = PH_POST);
     ph_route(app, "/login", login_view);
     ph_route(app, "/whoami", whoami_view);

@@ -122,6 +122,42 @@ static int body_malformed_debug(ph_app *app, ph_test_client *c) {
 
 Test(fw_json, malformed_json_in_debug_says_where) { fw_run(json_app(1), body_malformed_debug); }
 
+/* Bodies of 8 KiB and more are parsed on the thread pool: the same value,
+ * and the same errors, line and column included. */
+static int body_large(ph_app *app, ph_test_client *c) {
+    enum { N = 5000 };
+    static char text[4 * N + 16];
+    size_t n = 0;
+    text[n++] = '[';
+    for (int i = 0; i < N; i++)
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "%d,", i % 10);
+    text[n - 1] = ']';
+    ph_test_response *r =
+        ph_client_post(c, "/", .body = text, .body_len = n, .content_type = "application/json");
+    cr_assert_eq(r->status, 200);
+    json_t *v = ph_test_response_json(r);
+    cr_expect_eq(json_array_size(v), N);
+    cr_expect_eq(json_integer_value(json_array_get(v, N - 1)), (N - 1) % 10);
+    ph_test_response_free(r);
+    text[n - 1] = '}';
+    r = ph_client_post(c, "/", .body = text, .body_len = n, .content_type = "application/json");
+    cr_expect_eq(r->status, 400);
+    char where[48];
+    snprintf(where, sizeof(where), "(line 1, column %zu)", n); /* the last byte */
+    cr_expect(strstr(r->body, where) != NULL, "says where: %s", r->body);
+    ph_test_response_free(r);
+    memset(text, '[', n);
+    r = ph_client_post(c, "/", .body = text, .body_len = n, .content_type = "application/json");
+    cr_expect_eq(r->status, 400);
+    cr_expect(strstr(r->body, "nests deeper than 128 levels") != NULL, "%s", r->body);
+    ph_test_response_free(r);
+    return 0;
+}
+
+Test(fw_json, large_json_body_off_the_loop_same_value_and_errors) {
+    fw_run(json_app(1), body_large);
+}
+
 static int body_silent(ph_app *app, ph_test_client *c) {
     fw_expect(ph_client_post(c, "/silent", .body = "{", .body_len = 1,
                              .content_type = "application/json"),
