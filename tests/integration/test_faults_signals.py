@@ -92,10 +92,12 @@ class Load:
                 c = self._connect()
                 if c is None:
                     continue
+                answered = 0
             try:
                 c.send(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
                 r = c.read_response()
                 self._count(r)
+                answered += 1
                 if (r.header("Connection") or "").lower() == "close":
                     c.close()
                     c = None
@@ -104,9 +106,16 @@ class Load:
                 # this request reached it, would be retried by a client; one
                 # closed after taking the request is a lost request. The
                 # server gives idle connections a grace at shutdown, so
-                # neither should happen: count both.
+                # neither should happen: count both. The exception is this
+                # thread's new connection (made after a "Connection: close"
+                # answer) reset before any answer: the listener's close, as
+                # in fresh().
+                reset = c.reset or isinstance(e, (ConnectionResetError, BrokenPipeError))
                 with self.lock:
-                    self.errors.append(f"keep-alive: {e!r}")
+                    if reset and not answered and not c.buf:
+                        self.unanswered.append(f"new keep-alive connection: {e!r} (reset)")
+                    else:
+                        self.errors.append(f"keep-alive: {e!r}")
                 c.close()
                 c = None
         if c:
@@ -134,7 +143,7 @@ def test_sigterm_under_sustained_load_fails_no_accepted_request(start_server, wo
     assert served_total(s.log()) == load.ok, (served_total(s.log()), load.ok)
     # ...so a reset new connection never had its request taken: it met the
     # listener's close, at most one per connecting client thread.
-    assert len(load.unanswered) <= 3, load.unanswered
+    assert len(load.unanswered) <= len(load.threads), load.unanswered
     assert "Sanitizer" not in s.log()
 
 
