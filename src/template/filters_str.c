@@ -445,10 +445,14 @@ static size_t em_dash(const char *s, size_t n, size_t p) {
  * word also ends after a hyphen that joins letters (hyphen_break) and
  * before an em-dash, which is a chunk of its own.
  */
-static int split_chunks(rctx *r, const char *s, size_t n, int hyphens, chunk **out, size_t *count) {
-    size_t cap = 16, k = 0;
-    chunk *v = ph__arena_alloc(r->a, cap * sizeof(chunk));
-    for (size_t i = 0; v && i < n;) {
+/* The chunks of one line into *out, an array of *cap the caller keeps from
+ * line to line (a text of many short lines would otherwise take an array
+ * from the render's arena per line). */
+static int split_chunks(rctx *r, const char *s, size_t n, int hyphens, chunk **out, size_t *cap_io,
+                        size_t *count) {
+    size_t cap = *cap_io, k = 0;
+    chunk *v = *out;
+    for (size_t i = 0; i < n;) {
         size_t j = i, dash;
         int sp = py_space((unsigned char)s[i]);
         if (!sp && hyphens && (dash = em_dash(s, n, i)) > 0)
@@ -462,28 +466,24 @@ static int split_chunks(rctx *r, const char *s, size_t n, int hyphens, chunk **o
                     break;
             }
         if (k == cap) {
-            chunk *nv = ph__arena_alloc(r->a, cap * 2 * sizeof(chunk));
+            chunk *nv = ph__arena_grow(r->a, v, &cap, k, sizeof(chunk), 16);
             if (!nv)
                 return PH_ENOMEM;
-            memcpy(nv, v, k * sizeof(chunk));
-            v = nv;
-            cap *= 2;
+            v = *out = nv;
+            *cap_io = cap;
         }
         v[k++] = (chunk){s + i, j - i, ph__utf8_len(s + i, j - i), sp};
         i = j;
     }
-    if (!v)
-        return PH_ENOMEM;
-    *out = v;
     *count = k;
     return 0;
 }
 
 static int wrap_line(rctx *r, ph_buf *b, const char *s, size_t n, size_t width, int blw, int hyph,
-                     tv wrapstring, int *first_line) {
-    chunk *ch;
+                     tv wrapstring, int *first_line, chunk **chunks, size_t *cap) {
     size_t nc, ci = 0;
-    int rc = split_chunks(r, s, n, hyph, &ch, &nc), lines = 0;
+    int rc = split_chunks(r, s, n, hyph, chunks, cap, &nc), lines = 0;
+    chunk *ch = *chunks;
     while (rc == 0 && ci < nc) {
         if (lines && blank(ch[ci].s, ch[ci].n))
             ci++;
@@ -529,9 +529,11 @@ static int wrap_line(rctx *r, ph_buf *b, const char *s, size_t n, size_t width, 
             lines++;
         }
         if (cut) {
+            /* what is left of a long word is its width less the piece's:
+             * measuring the rest again would make a long word quadratic */
+            ch[ci].w -= ph__utf8_len(ch[ci].s, cut);
             ch[ci].s += cut;
             ch[ci].n -= cut;
-            ch[ci].w = ph__utf8_len(ch[ci].s, ch[ci].n);
         }
         if (end == start && !cut && ci == start)
             break; /* nothing fits and nothing can be broken */
@@ -560,6 +562,8 @@ static int f_wordwrap(rctx *r, const node *n, tv v, targs *a, tv *out) {
     ph_buf b;
     ph__buf_init(&b, 0);
     int first = 1;
+    chunk *chunks = NULL;
+    size_t cap = 0;
     for (size_t i = 0; rc == 0 && i < s.n;) {
         size_t next, e = line_end(s.s, s.n, i, &next);
         int line_first = 1;
@@ -568,7 +572,7 @@ static int f_wordwrap(rctx *r, const node *n, tv v, targs *a, tv *out) {
         first = 0;
         if (rc == 0)
             rc = wrap_line(r, &b, s.s + i, e - i, (size_t)width, ph__tv_truthy(blw),
-                           ph__tv_truthy(hy), ws, &line_first);
+                           ph__tv_truthy(hy), ws, &line_first, &chunks, &cap);
         i = next;
     }
     return finish(r, &b, 0, out, rc);

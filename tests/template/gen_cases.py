@@ -122,6 +122,10 @@ def _wrap_texts(seed, count):
 for seed in range(2):
     txt("{% for t in ts %}{% set w = loop.index % 9 + 1 %}{{ t|wordwrap(w) }}|{{ t|wordwrap(w, false, '/') }}|"
         "{{ t|wordwrap(w, true, '/', false) }}\n{% endfor %}", {"ts": _wrap_texts(seed, 150)})
+# a long word cut many times (each piece's width taken from what is left),
+# and many lines, some empty, in one text
+txt("{% for w in [1, 3, 7] %}{{ t|wordwrap(w) }}|{% endfor %}",
+    {"t": "é" * 40 + "ab" * 25 + " x " + "ü-ö" * 9 + "\n\n\n" + "\n".join("w%d" % i for i in range(50))})
 # str.casefold(): full case folding ('ß' to 'ss', final 'ς' to 'σ'), over
 # every assigned character of the first three planes
 def _all_chars():
