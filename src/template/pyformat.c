@@ -50,11 +50,45 @@ static const unsigned char pf_class[256] = {
 static inline int pf_is(char c, int cls) { return (pf_class[(unsigned char)c] & cls) != 0; }
 
 /* Where the last `sub` starts within the first n bytes of s, or SIZE_MAX */
+/*
+ * The last index of sub in s (SIZE_MAX: none). A short needle is compared
+ * at each position; a long one is searched by Knuth-Morris-Pratt over both
+ * strings read backwards, since comparing a long needle at every position
+ * costs the product of the lengths (a template may search a client's text
+ * for another of its texts). The forward searches use memmem.
+ */
 static size_t rfind_in(const char *s, size_t n, const char *sub, size_t subn) {
-    for (size_t i = n + 1; i-- > 0;)
-        if (i + subn <= n && memcmp(s + i, sub, subn) == 0)
-            return i;
-    return SIZE_MAX;
+    if (subn > n)
+        return SIZE_MAX;
+    size_t *fail = subn > 16 ? ph__malloc(subn * sizeof(*fail)) : NULL;
+    if (!fail) {
+        for (size_t i = n - subn + 1; i-- > 0;)
+            if (memcmp(s + i, sub, subn) == 0)
+                return i;
+        return SIZE_MAX;
+    }
+#define RNEEDLE(i) sub[subn - 1 - (i)]
+    fail[0] = 0;
+    for (size_t i = 1, k = 0; i < subn; i++) {
+        while (k && RNEEDLE(i) != RNEEDLE(k))
+            k = fail[k - 1];
+        if (RNEEDLE(i) == RNEEDLE(k))
+            k++;
+        fail[i] = k;
+    }
+    size_t at = SIZE_MAX;
+    for (size_t j = 0, k = 0; j < n; j++) {
+        char c = s[n - 1 - j];
+        while (k && c != RNEEDLE(k))
+            k = fail[k - 1];
+        if (c == RNEEDLE(k) && ++k == subn) {
+            at = n - 1 - j; /* the match ends here, read backwards: it starts here */
+            break;
+        }
+    }
+#undef RNEEDLE
+    ph__free(fail);
+    return at;
 }
 
 /* Bytes of the character at s, or of the one ending at s + e (after `from`) */

@@ -122,6 +122,14 @@ def _wrap_texts(seed, count):
 for seed in range(2):
     txt("{% for t in ts %}{% set w = loop.index % 9 + 1 %}{{ t|wordwrap(w) }}|{{ t|wordwrap(w, false, '/') }}|"
         "{{ t|wordwrap(w, true, '/', false) }}\n{% endfor %}", {"ts": _wrap_texts(seed, 150)})
+# searches from the right with needles long enough for the backward
+# Knuth-Morris-Pratt search: periodic ones, overlapping hits, a hit at
+# either end, none
+txt("{% for q in qs %}{{ s.rfind(q) }} {{ s.rsplit(q, 2) }} {{ s.rpartition(q) }} "
+    "{{ s.rfind(q, 3, 60) }}|{% endfor %}",
+    {"s": "ab" * 30 + "abc" + "a" * 40 + "xyz" * 8,
+     "qs": ["ab" * 9, "ab" * 9 + "c", "a" * 17, "a" * 40, "a" * 41, "xyz" * 7, "xyz" * 8 + "!",
+            "b" + "a" * 20, "ab" * 30 + "abc" + "a" * 40 + "xyz" * 8, "cab" * 6, "é" * 9]})
 # a long word cut many times (each piece's width taken from what is left),
 # and many lines, some empty, in one text
 txt("{% for w in [1, 3, 7] %}{{ t|wordwrap(w) }}|{% endfor %}",
