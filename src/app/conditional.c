@@ -168,9 +168,16 @@ static ptrdiff_t sep_end(const char *s, size_t n, size_t k) {
  * quote that a separator follows, else the bare form runs lazily to the
  * first separator. `is_none` is set for an empty quoted tag (Werkzeug then
  * stores None, which matches nothing).
+ *
+ * `*closing` carries the search for that closing quote from one call to the
+ * next (SIZE_MAX before the first): the first quote followed by a separator
+ * at or after where the last search began, n for none. Tags only move
+ * forward, so it stays the answer until a tag starts past it; searching
+ * again from every tag's start made a list of unclosed quotes ("a,"a,...)
+ * quadratic.
  */
 static void etag_next(const char *s, size_t n, size_t *pos, ph_slice *tag, bool *weak,
-                      bool *is_none) {
+                      bool *is_none, size_t *closing) {
     size_t p = *pos;
     *weak = false;
     *is_none = false;
@@ -179,16 +186,18 @@ static void etag_next(const char *s, size_t n, size_t *pos, ph_slice *tag, bool 
         p += 2;
     }
     if (p < n && s[p] == '"') {
-        for (size_t q = p + 1; q < n; q++) {
-            if (s[q] != '"')
-                continue;
-            ptrdiff_t e = sep_end(s, n, q + 1);
-            if (e >= 0) {
-                *tag = (ph_slice){s + p + 1, q - p - 1};
-                *is_none = q == p + 1;
-                *pos = (size_t)e;
-                return;
-            }
+        if (*closing == SIZE_MAX || *closing < p + 1) {
+            size_t q = p + 1;
+            while (q < n && !(s[q] == '"' && sep_end(s, n, q + 1) >= 0))
+                q++;
+            *closing = q;
+        }
+        size_t q = *closing;
+        if (q < n) {
+            *tag = (ph_slice){s + p + 1, q - p - 1};
+            *is_none = q == p + 1;
+            *pos = (size_t)sep_end(s, n, q + 1);
+            return;
         }
     }
     for (size_t k = p;; k++) {
@@ -208,11 +217,11 @@ static void etag_next(const char *s, size_t n, size_t *pos, ph_slice *tag, bool 
 
 ph__etag_match ph__etags_match(const char *s, size_t len, const char *tag, size_t tlen) {
     ph__etag_match m = {0};
-    size_t pos = 0;
+    size_t pos = 0, closing = SIZE_MAX;
     while (s && pos < len) {
         ph_slice t;
         bool weak, is_none;
-        etag_next(s, len, &pos, &t, &weak, &is_none);
+        etag_next(s, len, &pos, &t, &weak, &is_none, &closing);
         m.nonempty = true;
         if (!is_none && t.len == 1 && t.ptr[0] == '*')
             return (ph__etag_match){.nonempty = true, .star = true};

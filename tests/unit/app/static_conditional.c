@@ -203,6 +203,49 @@ Test(static_conditional, etag_list_quirks_follow_werkzeug_regex) {
     cr_assert(!m.nonempty);
 }
 
+/* Quotes not followed by a separator, as Werkzeug 2.2's parse_etags reads
+ * them (each header's strong and weak tags printed by it). */
+Test(static_conditional, unclosed_quotes_follow_werkzeug) {
+    static const struct {
+        const char *header, *tag;
+        bool strong, weak;
+    } cases[] = {
+        {"\"a,\"a,\"b\"", "a,\"a,\"b", true, false},
+        {"\"a,\"a,\"b\"", "a", false, false},
+        {"\"a,\"a, \"x\", W/\"y\"", "a,\"a, \"x", true, false},
+        {"\"a,\"a, \"x\", W/\"y\"", "y", false, true},
+        {"W/\"a,\"b\", \"c\"", "a,\"b", false, true},
+        {"W/\"a,\"b\", \"c\"", "c", true, false},
+        {"\"a\"b\" , \"c\"", "a\"b", true, false},
+        {"\"a\"b\" , \"c\"", "c", true, false},
+        {"\"a, \"b, c\"", "a, \"b, c", true, false},
+        {"\"a, \"b, c\"", "c", false, false},
+        {"\"\"\", \"d\"", "\"", true, false},
+        {"\"\"\", \"d\"", "d", true, false},
+        {"W/\"q\"z, \"r\"", "q\"z, \"r", false, true},
+        {"\"a,\"a,\"a,", "\"a", true, false},
+        {"\"a,\"a,\"a,", "a", false, false},
+        {"\"a\" \"b\", c", "a\" \"b", true, false},
+        {"\"a\" \"b\", c", "c", true, false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ph__etag_match m = ph__etags_match(cases[i].header, strlen(cases[i].header), cases[i].tag,
+                                           strlen(cases[i].tag));
+        cr_expect(m.strong == cases[i].strong && m.weak == cases[i].weak,
+                  "%s in %s: strong %d weak %d", cases[i].tag, cases[i].header, m.strong, m.weak);
+    }
+    /* 16 KB of unclosed quoted tags, each read as a bare one, in one pass */
+    size_t n = 3 * 5400;
+    char *h = malloc(n + 1);
+    cr_assert_not_null(h);
+    for (size_t i = 0; i < n; i += 3)
+        memcpy(h + i, "\"a,", 3);
+    h[n] = '\0';
+    ph__etag_match m = ph__etags_match(h, n, "\"a", 2);
+    cr_expect(m.strong && !m.weak);
+    free(h);
+}
+
 /* A long run of spaces in an unquoted tag: the answer is Werkzeug's (the
  * spaces are part of the tag, as its lazy regex has them), found in one
  * pass over the run (etag_next skips a run without a comma after it). */
