@@ -606,16 +606,25 @@ static int unique_now(rctx *r, const node *n, tv v, targs *a, tv *out) {
     tlist *l = rc == 0 ? ph__tlist_new(r, count) : NULL;
     if (rc < 0 || !l)
         return rc < 0 ? rc : PH_ENOMEM;
+    /* Jinja2 keeps a set of the keys seen: a hash table of indexes into s
+     * (0: empty), open addressing, at most half full */
+    size_t size = 16;
+    while (size < 2 * count)
+        size *= 2;
+    size_t *seen = ph__arena_calloc(r->a, size * sizeof(*seen));
+    if (!seen)
+        return PH_ENOMEM;
     for (size_t i = 0; i < count; i++) {
-        const char *bad = ph__tv_unhashable(s[i].key); /* Jinja2 keeps a set of them */
+        const char *bad = ph__tv_unhashable(s[i].key);
         if (bad)
             return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "unhashable type: '%s'", bad);
-        size_t k;
-        for (k = 0; k < i; k++)
-            if (ph__tv_eq(s[k].key, s[i].key))
-                break;
-        if (k == i)
+        size_t h = (size_t)ph__tv_hash(s[i].key) & (size - 1);
+        while (seen[h] && !ph__tv_eq(s[seen[h] - 1].key, s[i].key))
+            h = (h + 1) & (size - 1);
+        if (!seen[h]) {
+            seen[h] = i + 1;
             l->v[l->n++] = s[i].val;
+        }
     }
     *out = mklist(l, TVF_GEN);
     return 0;

@@ -533,6 +533,9 @@ int ph__tv_repr(rctx *r, tv v, ph_buf *b);       /* Python repr() */
 int ph__tv_tostr(rctx *r, tv v, tv *out);        /* str() as a TV_STR value (keeps safe) */
 int ph__tv_output(rctx *r, const node *n, tv v); /* {{ v }} into r->out */
 int ph__tv_eq(tv a, tv b);
+/* A hash consistent with ph__tv_eq for hashable values (equal values hash
+ * alike: 1, 1.0 and true too); kinds it does not tell apart share one. */
+uint64_t ph__tv_hash(tv v);
 int ph__tv_cmp(rctx *r, const node *n, tv a, tv b, int *res);
 size_t ph__tv_len(tv v); /* for sized values */
 int ph__tv_is_seq(tv v);

@@ -764,6 +764,25 @@ static int eq_depth(tv a, tv b, int depth);
 
 int ph__tv_eq(tv a, tv b) { return eq_depth(a, b, 0); }
 
+uint64_t ph__tv_hash(tv v) {
+    uint64_t h;
+    if (is_num(v)) {
+        /* by the value as a double, as int and float compare (-0.0 is 0) */
+        double d = num(v) + 0.0;
+        memcpy(&h, &d, sizeof(h));
+    } else if (v.k == TV_STR) {
+        h = 14695981039346656037ull; /* FNV-1a */
+        for (uint32_t i = 0; i < v.n; i++)
+            h = (h ^ (unsigned char)v.s[i]) * 1099511628211ull;
+    } else {
+        h = v.k; /* None, Undefined; tuples and the rest fall back to equality */
+    }
+    h ^= h >> 33; /* mix, so that doubles' low bits (often zero) spread */
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h;
+}
+
 /* Two views of the same kind: keys and items compare as sets, values only
  * to themselves (Python's rules). */
 static int view_eq(tv a, tv b, int depth) {

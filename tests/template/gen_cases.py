@@ -252,6 +252,14 @@ def _case_lists(seed, count):
 txt("{% for l in ls %}{{ l|sort }}|{{ l|sort(true) }}|{{ l|unique|list }}|{{ l|max }}|{{ l|min }}|"
     "{{ l|groupby('0', default='-')|map(attribute='grouper')|list }}\n{% endfor %}",
     {"ls": _case_lists(1, 200)})
+# unique keeps a set: numbers equal across int, float and bool (1, 1.0,
+# true; 0, -0.0, false) are one key, tuples hash by their items, and a few
+# thousand distinct keys (with repeats) keep their first order
+txt("{{ [1, 1.0, true, 0, false, 0.0, -0.0, none, none, 'a', 'A', 'a'|safe, (1, 2), (1, 2), (2, 1), "
+    "9007199254740992, 9007199254740993, 9007199254740992.0, 2.5, 2.50, 'ß']|unique|list }}|"
+    "{{ [1, 1.0, true, 'a', 'A']|unique(true)|list }}|{{ ws|unique|list|length }}|"
+    "{{ (ws|unique|list)[-5:] }}|{{ ns|unique|list|length }}",
+    {"ws": ["w%d" % (i * 7 % 3001) for i in range(6000)], "ns": [i % 1000 / 4 for i in range(5000)]})
 txt("{% for d in ds %}{{ d|dictsort }}|{{ d|dictsort(true, 'value') }}\n{% endfor %}",
     {"ds": [{w: i for i, w in enumerate(l)} for l in _case_lists(2, 100)]})
 
