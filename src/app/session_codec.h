@@ -26,9 +26,13 @@
 #include <jansson.h>
 #include <stdint.h>
 
-/* Defaults: Flask's salt, and a cap on the inflated payload (zip bombs). */
+/* Defaults: Flask's salt, and a cap on the inflated payload. A browser
+ * keeps a cookie to about 4 KB, so a session of more than 64 KiB of JSON
+ * (16 times that) is a zip bomb, or a repetitive value the app stored from
+ * a client: a signed cookie of under 1 KB can inflate to 1 MiB of `[]`s,
+ * whose decode would hold the loop a tenth of a second on every request. */
 #define PH_SESSION_SALT "cookie-session"
-#define PH_SESSION_MAX_JSON (1024 * 1024)
+#define PH_SESSION_MAX_JSON (64 * 1024)
 
 typedef struct ph_session_opts {
     const ph_slice *keys; /* secret keys, oldest first; the last one signs. Required */

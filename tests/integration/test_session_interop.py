@@ -349,7 +349,16 @@ def test_signed_non_object_payload_is_malformed_for_phial(tool):
 
 
 def test_zip_bomb_is_refused_by_phial(tool):
-    # Flask would inflate this; phial caps the JSON at 1 MiB.
+    # Flask would inflate this; phial caps the JSON at 64 KiB.
     cookie = flask_dumps({"a": "x" * (2 * 1024 * 1024)})
     assert len(cookie) < 8000
     assert tool("decode", KEY, data=cookie).returncode == TOO_BIG
+
+
+def test_session_json_cap_is_64_kib(tool):
+    # {"a":"xxx..."}: 8 bytes around the string
+    under = flask_dumps({"a": "x" * (64 * 1024 - 8)})
+    over = flask_dumps({"a": "x" * (64 * 1024 - 7)})
+    assert len(over) < 1000
+    assert tool("decode", KEY, data=under).returncode == 0
+    assert tool("decode", KEY, data=over).returncode == TOO_BIG
