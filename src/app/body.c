@@ -134,13 +134,7 @@ static int content_type(ph_request *req, ph_content_type *ct) {
     return ph__content_type_parse(ct, req->arena, v.ptr, v.len);
 }
 
-/*
- * jansson parses 8 KiB of JSON objects in about 0.2 ms on a development VM,
- * and 8 KiB of `[],[],...` in 1 ms: a parse on the loop holds every other
- * connection of the worker that long, so a larger body goes to the thread
- * pool, where the handoff (tens of microseconds) is small beside the parse.
- */
-#define JSON_ON_THREAD (8 * 1024)
+/* JSON_ON_THREAD (core.h) is where a body's parse moves to the thread pool. */
 
 typedef struct json_job {
     const char *data;

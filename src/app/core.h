@@ -155,6 +155,15 @@ int ph__hooks_add(ph__hooks *h, void *fn, const char *bp);
 int ph__add_status_handler(ph_app *app, int status, const char *bp, ph_errorhandler_fn fn);
 int ph__add_kind_handler(ph_app *app, const ph_error_kind *kind, const char *bp,
                          ph_errorhandler_fn fn);
+/*
+ * jansson parses 8 KiB of JSON objects in about 0.2 ms on a development VM,
+ * and 8 KiB of `[],[],...` in 1 ms: a parse (or a free) on the loop holds
+ * every other connection of the worker that long, so a request body's JSON
+ * of this size or more is parsed (body.c) and freed (request.c) on the
+ * thread pool, where the handoff (tens of microseconds) is small beside it.
+ */
+#define JSON_ON_THREAD (8 * 1024)
+
 int ph__add_route(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opts *opts,
                   const char *endpoint);
 /* The endpoint a route gets unless one is given: the view's name when the

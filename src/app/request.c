@@ -26,10 +26,38 @@ void ph__request_init(ph_request *req, ph_app *app, const ph_scope *scope, ph_ch
     ph__multidict_init(&req->form, arena);
 }
 
+typedef struct json_free {
+    json_t *v;
+    int done;
+} json_free;
+
+static void *free_on_thread(void *arg) {
+    json_free *f = arg;
+    json_decref(f->v);
+    f->done = 1;
+    return NULL;
+}
+
+/* A task of its own, as the request's is ending; cancelled before the job
+ * started (shutdown), it frees the value itself. */
+static int free_task(void *arg) {
+    json_free f = {arg, 0};
+    ph_to_thread(free_on_thread, &f, NULL);
+    if (!f.done)
+        json_decref(f.v);
+    return 0;
+}
+
 void ph__request_cleanup(ph_request *req) {
     for (size_t i = 0; i < req->nfiles; i++)
         if (req->files[i].path)
             remove(req->files[i].path);
+    /* Freeing a large body's JSON costs about what parsing it did (10 MiB
+     * of zeros: 0.1 s), so it goes to the thread pool too, unless the app
+     * still holds a reference (then this only counts down). */
+    if (req->json && req->json->refcount == 1 && req->body_len >= JSON_ON_THREAD &&
+        ph_spawn(free_task, req->json, .name = "json-free", .detached = 1))
+        req->json = NULL;
     json_decref(req->json);
     req->json = NULL;
 }
