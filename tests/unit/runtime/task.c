@@ -192,10 +192,14 @@ Test(task, task_local_slots_are_per_task) {
 }
 
 Test(task, task_local_keys_run_out_with_ebusy) {
-    int k = 0;
-    for (int i = 0; i < PH_TASK_LOCAL_SLOTS; i++)
-        k = ph_task_local_key();
-    cr_assert(k >= 0 || k == PH_EBUSY);
+    /* every slot is handed out once, each a distinct key, then PH_EBUSY */
+    bool seen[PH_TASK_LOCAL_SLOTS] = {false};
+    for (int i = 0; i < PH_TASK_LOCAL_SLOTS; i++) {
+        int k = ph_task_local_key();
+        cr_assert(k >= 0 && k < PH_TASK_LOCAL_SLOTS, "key %d of %d: %d", i, PH_TASK_LOCAL_SLOTS, k);
+        cr_assert(!seen[k], "key %d handed out twice", k);
+        seen[k] = true;
+    }
     cr_assert_eq(ph_task_local_key(), PH_EBUSY);
 }
 
