@@ -163,17 +163,12 @@ int ph_errorhandler_kind(ph_app *app, const ph_error_kind *kind, ph_errorhandler
     return ph__add_kind_handler(app, kind, NULL, fn);
 }
 
-static int ident_char(char c, int first) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-           (!first && c >= '0' && c <= '9');
-}
-
 const char *ph__route_view_name(const ph_route_opts *opts) {
     const char *v = opts->view_;
-    if (!v || !ident_char(v[0], 1))
+    if (!v || !ph__rule_ident_start((unsigned char)v[0]))
         return NULL;
     for (const char *p = v + 1; *p; p++)
-        if (!ident_char(*p, 0))
+        if (!ph__rule_ident((unsigned char)*p))
             return NULL;
     return v;
 }

@@ -158,8 +158,6 @@ static int end_part(parser *p) {
 
 /* ---- converter arguments ------------------------------------------------ */
 
-static int is_ident_start(int c) { return isalpha(c) || c == '_'; }
-static int is_ident(int c) { return isalnum(c) || c == '_'; }
 
 static size_t skip_ws(const char *s, size_t i, size_t end) {
     while (i < end && (s[i] == ' ' || s[i] == '\t'))
@@ -223,10 +221,10 @@ static int parse_args(parser *p, size_t b, size_t e, arg *args, size_t *nargs) {
         memset(a, 0, sizeof(*a));
         a->pos = i;
         size_t j = i;
-        while (j < e && is_ident(s[j]))
+        while (j < e && ph__rule_ident(s[j]))
             j++;
         size_t k = skip_ws(s, j, e);
-        if (j > i && is_ident_start(s[i]) && k < e && s[k] == '=') {
+        if (j > i && ph__rule_ident_start(s[i]) && k < e && s[k] == '=') {
             a->key = s + i;
             a->keylen = j - i;
             i = skip_ws(s, k + 1, e);
@@ -241,7 +239,7 @@ static int parse_args(parser *p, size_t b, size_t e, arg *args, size_t *nargs) {
             i = (size_t)(q - s) + 1;
         } else {
             j = i;
-            while (j < e && (is_ident(s[j]) || s[j] == '.' || s[j] == '-' || s[j] == '+'))
+            while (j < e && (ph__rule_ident(s[j]) || s[j] == '.' || s[j] == '-' || s[j] == '+'))
                 j++;
             if (j == i)
                 return fail(p, i, "invalid converter argument");
@@ -452,7 +450,7 @@ typedef struct conv_span {
 static int scan_name(parser *p, size_t at, size_t *i, size_t *b, size_t *e) {
     const char *s = p->s;
     *b = *i;
-    while (*i < p->len && is_ident(s[*i]))
+    while (*i < p->len && ph__rule_ident(s[*i]))
         (*i)++;
     *e = *i;
     if (*i == p->len)

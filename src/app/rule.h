@@ -22,6 +22,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The names in a rule (variables, converter arguments): ASCII identifiers.
+ * Also what a view's name must be to become its endpoint (app.c). */
+static inline int ph__rule_ident_start(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+static inline int ph__rule_ident(int c) {
+    return ph__rule_ident_start(c) || (c >= '0' && c <= '9');
+}
+
 /* Limits checked by the parser (PH_EINVAL past them). */
 #define PH__RULE_MAX_LEN 4096 /* bytes of rule text */
 #define PH__RULE_MAX_VARS 32  /* variables in one rule */
