@@ -100,10 +100,20 @@ static int load_body(ph_request *req, size_t cap) {
         ph_buf b;
         ph__buf_init(&b, cap);
         int rc = stream_body(req, append_chunk, &b);
-        if (rc == 0) {
-            req->body = ph__arena_strndup(req->arena, b.data ? b.data : "", b.len);
-            req->body_len = b.len;
-            rc = req->body ? 1 : PH_ENOMEM;
+        if (rc == 0 && !b.data) {
+            req->body = "";
+            req->body_len = 0;
+            rc = 1;
+        } else if (rc == 0) {
+            /* the buffer joins the arena as it is: a large body is not
+             * copied (and its pages faulted in) a second time */
+            rc = ph__arena_adopt(req->arena, b.data); /* frees it on failure */
+            if (rc == 0) {
+                req->body = b.data;
+                req->body_len = b.len;
+                rc = 1;
+            }
+            b.data = NULL;
         }
         ph__buf_close(&b);
         req->body_state = rc;
