@@ -135,14 +135,13 @@ ph_blueprint *notes_api_blueprint(void) {
     if (rc == 0)
         rc = ph_bp_errorhandler_kind(bp, &VALIDATION_ERROR, validation_failed);
     if (rc == 0)
-        rc = ph_bp_route(bp, "/me", me, .endpoint = "me");
+        rc = ph_bp_route(bp, "/me", me);
     if (rc == 0)
         rc = ph_bp_route(bp, "/notes", list, .endpoint = "notes");
     if (rc == 0)
         rc = ph_bp_route(bp, "/notes", create, .methods = PH_POST, .endpoint = "create");
     if (rc == 0)
-        rc = ph_bp_route(bp, "/notes/<int:id>", note, .methods = PH_GET | PH_PUT | PH_DELETE,
-                         .endpoint = "note");
+        rc = ph_bp_route(bp, "/notes/<int:id>", note, .methods = PH_GET | PH_PUT | PH_DELETE);
     if (rc < 0) {
         ph_blueprint_free(bp);
         return NULL;

@@ -114,11 +114,11 @@ ph_blueprint *notes_auth_blueprint(void) {
     ph_blueprint *bp = ph_blueprint_new("auth", .url_prefix = "/auth");
     if (!bp)
         return NULL;
-    int rc = ph_bp_route(bp, "/login", login, .methods = PH_GET | PH_POST, .endpoint = "login");
+    int rc = ph_bp_route(bp, "/login", login, .methods = PH_GET | PH_POST);
     if (rc == 0)
         rc = ph_bp_route(bp, "/register", reg, .methods = PH_GET | PH_POST, .endpoint = "register");
     if (rc == 0)
-        rc = ph_bp_route(bp, "/logout", logout, .methods = PH_POST, .endpoint = "logout");
+        rc = ph_bp_route(bp, "/logout", logout, .methods = PH_POST);
     if (rc < 0) {
         ph_blueprint_free(bp);
         return NULL;
