@@ -82,6 +82,7 @@ typedef void (*ph_teardown_request_fn)(ph_request *req, const ph_error *err);
 typedef void (*ph_teardown_appcontext_fn)(ph_app *app, const ph_error *err);
 typedef int (*ph_before_first_request_fn)(ph_app *app);
 typedef ph_response *(*ph_errorhandler_fn)(ph_request *req, const ph_error *err);
+typedef ph_response *(*ph_after_this_request_fn)(ph_request *req, ph_response *resp, void *arg);
 
 /* ------------------------------------------------------------------------ */
 /* The app                                                                  */
@@ -169,6 +170,24 @@ PH_EXTERN int ph_after_request(ph_app *app, ph_after_request_fn fn);
 PH_EXTERN int ph_teardown_request(ph_app *app, ph_teardown_request_fn fn);
 PH_EXTERN int ph_teardown_appcontext(ph_app *app, ph_teardown_appcontext_fn fn);
 PH_EXTERN int ph_before_first_request(ph_app *app, ph_before_first_request_fn fn);
+
+/*
+ * Flask's after_this_request: run `fn(req, resp, arg)` on this request's
+ * response only, whatever produced it (the view, a before_request hook, an
+ * error handler). These functions run before the app's after_request hooks,
+ * in the order they were registered, and like them may change the response
+ * or return another; one returning NULL or ph_abort() fails the request
+ * with a 500, and the rest do not run. Typically called from a view to set
+ * a cookie or header on a response made elsewhere. Registering one after
+ * the response is complete (in a teardown hook) has no effect.
+ *
+ * Returns:  0; PH_EINVAL for a NULL request or function; PH_ENOMEM.
+ * Owns:     `arg` stays the caller's: keep it alive until the response is
+ *           sent (ph_request_alloc() memory lives long enough).
+ * Suspends: no (fn itself may).
+ * Context:  request.
+ */
+PH_EXTERN int ph_after_this_request(ph_request *req, ph_after_this_request_fn fn, void *arg);
 
 /*
  * Register an error handler for a status code (400-599) or an error kind

@@ -125,7 +125,15 @@ struct ph_request {
     int session_state; /* 0 not loaded, 1 loaded */
     int session_accessed;
     json_t *flashes;
+    /* ph_after_this_request() functions, in registration order */
+    struct ph__after_this *after_this, *after_this_last;
 };
+
+typedef struct ph__after_this {
+    ph_after_this_request_fn fn;
+    void *arg;
+    struct ph__after_this *next;
+} ph__after_this;
 
 typedef struct ph__resp_header {
     char *name;

@@ -4,7 +4,8 @@
  *
  *   before_first_request (once per process) -> before_request hooks (the
  *   first response short-circuits) -> match and view -> error handlers for
- *   any recorded error -> after_request hooks, newest first -> send.
+ *   any recorded error -> after_this_request functions, in order ->
+ *   after_request hooks, newest first -> send.
  *
  * The app call (app.c) wraps this in the app and request contexts and runs
  * the teardown hooks afterwards, whatever happened.
@@ -155,6 +156,37 @@ static ph_response *dispatch_request(ph_request *req) {
     return r;
 }
 
+/* Run one after-request function over resp: `fn` with its `arg`, or the
+ * app's hook `hook`. One that fails (no response, an abort, a recorded
+ * error) is answered by ph__failure_response and sets *failed, which stops
+ * the rest. */
+static ph_response *after_one(ph_request *req, ph_response *resp, const char *what,
+                              ph_after_this_request_fn fn, void *arg, ph_after_request_fn hook,
+                              int *failed) {
+    ph_error *before = req->error;
+    ph_response *r = fn ? fn(req, resp, arg) : hook(req, resp);
+    if (!r || r->is_marker || req->error != before) {
+        *failed = 1;
+        return ph__failure_response(req, what, NULL, req->error != before ? req->error : NULL);
+    }
+    return r;
+}
+
+int ph_after_this_request(ph_request *req, ph_after_this_request_fn fn, void *arg) {
+    if (!req || !fn)
+        return PH_EINVAL;
+    ph__after_this *a = ph__arena_alloc(req->arena, sizeof(*a));
+    if (!a)
+        return PH_ENOMEM;
+    *a = (ph__after_this){.fn = fn, .arg = arg};
+    if (req->after_this_last)
+        req->after_this_last->next = a;
+    else
+        req->after_this = a;
+    req->after_this_last = a;
+    return 0;
+}
+
 ph_response *ph__full_dispatch(ph_request *req) {
     ph_app *app = req->app;
     ph_response *resp = NULL;
@@ -176,24 +208,20 @@ ph_response *ph__full_dispatch(ph_request *req) {
             ph__error_set(req, 500, &PH_INTERNAL_ERROR, 0, "no response");
         resp = ph__error_response(req);
     }
-    /* after_request hooks run on error responses too: innermost blueprint
-     * first, the app's last, each newest first. */
+    /* after_this_request functions first, in registration order (one may
+     * register another, which runs too), then the after_request hooks, on
+     * error responses as well: innermost blueprint first, the app's last,
+     * each newest first. */
+    int failed = 0;
+    for (ph__after_this *a = req->after_this; a && resp && !failed; a = a->next)
+        resp = after_one(req, resp, "an after_this_request function", a->fn, a->arg, NULL,
+                         &failed);
     ns = ph__request_scopes(req, scopes, 9, 0);
-    for (size_t k = 0; k < ns && resp; k++) {
-        for (size_t i = app->after.n; resp && i-- > 0;) {
-            if (app->after.items[i].bp != scopes[k])
-                continue;
-            ph_error *before = req->error;
-            ph_response *r = ((ph_after_request_fn)app->after.items[i].fn)(req, resp);
-            if (!r || r->is_marker || req->error != before) {
-                resp = ph__failure_response(req, "an after_request hook", NULL,
-                                            req->error != before ? req->error : NULL);
-                k = ns;
-                break;
-            }
-            resp = r;
-        }
-    }
+    for (size_t k = 0; k < ns && resp && !failed; k++)
+        for (size_t i = app->after.n; resp && !failed && i-- > 0;)
+            if (app->after.items[i].bp == scopes[k])
+                resp = after_one(req, resp, "an after_request hook", NULL, NULL,
+                                 (ph_after_request_fn)app->after.items[i].fn, &failed);
     if (resp)
         ph__session_save(req, resp);
     return resp;

@@ -1,9 +1,10 @@
 /*
  * Hooks in Flask's order through the test client: before_first_request
  * (once, with concurrent first requests waiting), before_request (in order,
- * short-circuiting), after_request (newest first, may replace the response,
- * runs on errors), teardown_request and teardown_appcontext (always, seeing
- * the unhandled error), and hooks that fail.
+ * short-circuiting), after_this_request (this request's, first, in order),
+ * after_request (newest first, may replace the response, runs on errors),
+ * teardown_request and teardown_appcontext (always, seeing the unhandled
+ * error), and hooks that fail.
  */
 #include "fw_common.h"
 
@@ -180,6 +181,108 @@ Test(fw_hooks, after_request_abort_gives_500) {
     fw_log_begin(&l);
     FW_CHECK(app, {"GET", "/", 500, NULL});
     free(fw_log_end(&l));
+}
+
+/* ---- after_this_request ---------------------------------------------------------- */
+
+/* Notes its word (arg) and keeps the response. */
+static ph_response *this_note(ph_request *req, ph_response *r, void *arg) {
+    note(arg);
+    return r;
+}
+static ph_response *this_header(ph_request *req, ph_response *r, void *arg) {
+    note("this_header");
+    ph_response_set_header(r, "X-This", arg);
+    return r;
+}
+static ph_response *this_null(ph_request *req, ph_response *r, void *arg) {
+    note("this_null");
+    return NULL;
+}
+static ph_response *this_registers_another(ph_request *req, ph_response *r, void *arg) {
+    note("this_outer");
+    cr_expect_eq(ph_after_this_request(req, this_note, "this_inner"), 0);
+    return r;
+}
+
+static ph_response *view_with_two(ph_request *req) {
+    note("view");
+    cr_expect_eq(ph_after_this_request(req, this_note, "this_1"), 0);
+    cr_expect_eq(ph_after_this_request(req, this_note, "this_2"), 0);
+    return ph_text(req, 200, "view");
+}
+static ph_response *view_then_abort(ph_request *req) {
+    note("view");
+    ph_after_this_request(req, this_header, "on the error page");
+    return ph_abort(req, 403);
+}
+static ph_response *view_with_failing(ph_request *req) {
+    note("view");
+    ph_after_this_request(req, this_null, NULL);
+    ph_after_this_request(req, this_note, "this_after_null");
+    return ph_text(req, 200, "view");
+}
+static ph_response *view_with_nested(ph_request *req) {
+    note("view");
+    ph_after_this_request(req, this_registers_another, NULL);
+    return ph_text(req, 200, "view");
+}
+static ph_response *before_registering_then_stop(ph_request *req) {
+    note("before");
+    ph_after_this_request(req, this_header, "short-circuit");
+    return ph_text(req, 200, "stopped");
+}
+
+Test(fw_hooks, after_this_request_runs_in_order_before_the_after_request_hooks) {
+    ph_app *app = traced_app();
+    ph_route(app, "/", view_with_two);
+    ph_after_request(app, after_a);
+    ph_after_request(app, after_b);
+    FW_CHECK(app, {"GET", "/", 200, "view"});
+    cr_expect_str_eq(trace, "view this_1 this_2 after_b after_a");
+}
+
+Test(fw_hooks, after_this_request_is_for_this_request_only) {
+    ph_app *app = traced_app();
+    ph_route(app, "/", view_with_two);
+    ph_route(app, "/plain", view);
+    FW_CHECK(app, {"GET", "/", 200, "view"}, {"GET", "/plain", 200, "view"});
+    cr_expect_str_eq(trace, "view this_1 this_2 view");
+}
+
+Test(fw_hooks, after_this_request_changes_the_error_page_of_an_abort) {
+    ph_app *app = traced_app();
+    ph_route(app, "/", view_then_abort);
+    FW_CHECK(app, {"GET", "/", 403, NULL, "X-This", "on the error page"});
+}
+
+Test(fw_hooks, after_this_request_from_a_short_circuiting_before_request_runs) {
+    ph_app *app = traced_app();
+    ph_route(app, "/", view);
+    ph_before_request(app, before_registering_then_stop);
+    FW_CHECK(app, {"GET", "/", 200, "stopped", "X-This", "short-circuit"});
+    cr_expect_str_eq(trace, "before this_header");
+}
+
+Test(fw_hooks, after_this_request_may_register_another_which_runs) {
+    ph_app *app = traced_app();
+    ph_route(app, "/", view_with_nested);
+    ph_after_request(app, after_a);
+    FW_CHECK(app, {"GET", "/", 200, "view"});
+    cr_expect_str_eq(trace, "view this_outer this_inner after_a");
+}
+
+Test(fw_hooks, after_this_request_returning_null_gives_500_and_stops_the_rest) {
+    ph_app *app = traced_app();
+    ph_route(app, "/", view_with_failing);
+    ph_after_request(app, after_a);
+    fw_log l;
+    fw_log_begin(&l);
+    FW_CHECK(app, {"GET", "/", 500, NULL});
+    char *log = fw_log_end(&l);
+    cr_expect(strstr(log, "after_this_request") != NULL, "log: %s", log);
+    free(log);
+    cr_expect_str_eq(trace, "view this_null");
 }
 
 /* ---- teardown ------------------------------------------------------------------- */

@@ -13,6 +13,7 @@
 static ph_response *ok_view(ph_request *req) { return ph_text(req, 200, "ok"); }
 static ph_response *before_hook(ph_request *req) { return NULL; }
 static ph_response *after_hook(ph_request *req, ph_response *resp) { return resp; }
+static ph_response *after_this_hook(ph_request *req, ph_response *resp, void *arg) { return resp; }
 static void teardown_hook(ph_request *req, const ph_error *err) {}
 static void teardown_app_hook(ph_app *app, const ph_error *err) {}
 static int first_hook(ph_app *app) { return 0; }
@@ -456,6 +457,8 @@ static int request_body(ph_app *app, ph_test_client *c) {
     cr_expect_eq(ph_request_arg_at(req, 0, NULL, NULL), true, "name and value may be NULL");
     cr_expect_null(ph_request_cookie(NULL, "c"));
     cr_expect_null(ph_request_cookie(req, NULL));
+    cr_expect_eq(ph_after_this_request(NULL, after_this_hook, NULL), PH_EINVAL);
+    cr_expect_eq(ph_after_this_request(req, NULL, NULL), PH_EINVAL);
 
     int64_t i = 0;
     double d = 0;
