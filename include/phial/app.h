@@ -373,6 +373,9 @@ PH_EXTERN ph_app *ph_request_app(const ph_request *req);
  *   (percent-decoded), full_path "/p?q=1", query_string "q=1",
  *   script_root "/app", base_url "http://example.com:8000/app/p",
  *   url "http://example.com:8000/app/p?q=1", url_root "http://example.com:8000/app/".
+ * The host is the Host header as the client spelled it, without the
+ * scheme's default port (":80" for http, ":443" for https), as Werkzeug's;
+ * the URLs url_for and the router's redirects build name it in lowercase.
  * Suspends: no.
  */
 PH_EXTERN const char *ph_request_method(ph_request *req);

@@ -92,6 +92,7 @@ struct ph_request {
     /* URL parts, computed on first use */
     const char *method, *scheme, *host, *path, *full_path, *query_string, *script_root;
     const char *base_url, *url, *url_root, *remote_addr;
+    const char *url_host; /* the host in lowercase, for the URLs routing builds */
     /* args and cookies, parsed on first use */
     ph_multidict args, cookies;
     int args_parsed, cookies_parsed;
@@ -177,6 +178,11 @@ int ph__add_route(ph_app *app, const char *rule, ph_view_fn view, const ph_route
 /* The endpoint a route gets unless one is given: the view's name when the
  * registering macro passed one that is an identifier, else NULL. */
 const char *ph__route_view_name(const ph_route_opts *opts);
+
+/* The request's host as the URLs the framework builds name it (url_for,
+ * the router's redirects): in lowercase, as Werkzeug's URL adapter has it,
+ * while ph_request_host() keeps the client's spelling. */
+const char *ph__request_url_host(ph_request *req);
 
 /* Scopes of a request, in the order hooks run: for before_request the app
  * first, then outermost to innermost blueprint; for the rest the reverse. */

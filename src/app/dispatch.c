@@ -135,7 +135,7 @@ static ph_response *dispatch_request(ph_request *req) {
          * Location is absolute, made from the request's scheme and host. */
         const char *q = ph_request_query_string(req);
         const char *loc = ph_request_printf(
-            req, "%s://%s%s%s%s%s", ph_request_scheme(req), ph_request_host(req),
+            req, "%s://%s%s%s%s%s", ph_request_scheme(req), ph__request_url_host(req),
             ph_request_script_root(req), req->match.redirect, q[0] ? "?" : "", q);
         return loc ? ph_redirect(req, loc, 308) : NULL;
     }

@@ -85,20 +85,48 @@ const char *ph_request_scheme(ph_request *req) {
     return req->scheme;
 }
 
+/* s without the scheme's default port, as Werkzeug's get_host leaves it
+ * out: "example.com:80" over http is "example.com" (and so are the URLs
+ * built from it). */
+static ph_slice without_default_port(ph_slice s, const char *scheme) {
+    int web = !strcmp(scheme, "http") || !strcmp(scheme, "ws");
+    int tls = !strcmp(scheme, "https") || !strcmp(scheme, "wss");
+    if (web && s.len > 3 && !memcmp(s.ptr + s.len - 3, ":80", 3))
+        s.len -= 3;
+    else if (tls && s.len > 4 && !memcmp(s.ptr + s.len - 4, ":443", 4))
+        s.len -= 4;
+    return s;
+}
+
 const char *ph_request_host(ph_request *req) {
     if (!req)
         return NULL;
     if (!req->host) {
         ph_slice h = ph_scope_header(req->scope, "host");
-        if (h.ptr && h.len)
-            req->host = dup_slice(req, h);
-        else if (req->scope->server_host.len)
-            req->host = ph__arena_printf(req->arena, "%.*s:%d", (int)req->scope->server_host.len,
-                                         req->scope->server_host.ptr, req->scope->server_port);
-        if (!req->host)
-            req->host = "";
+        char port_form[300];
+        if ((!h.ptr || !h.len) && req->scope->server_host.len) {
+            int n = snprintf(port_form, sizeof(port_form), "%.*s:%d",
+                             (int)req->scope->server_host.len, req->scope->server_host.ptr,
+                             req->scope->server_port);
+            h = (ph_slice){port_form, n > 0 && (size_t)n < sizeof(port_form) ? (size_t)n : 0};
+        }
+        req->host = h.len ? dup_slice(req, without_default_port(h, ph_request_scheme(req))) : "";
     }
     return req->host;
+}
+
+const char *ph__request_url_host(ph_request *req) {
+    if (!req->url_host) {
+        const char *h = ph_request_host(req);
+        char *low = ph__arena_strdup(req->arena, h);
+        if (!low)
+            return h;
+        for (char *p = low; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        req->url_host = low;
+    }
+    return req->url_host;
 }
 
 const char *ph_request_path(ph_request *req) {

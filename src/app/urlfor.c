@@ -39,7 +39,7 @@ const char *ph_url_for_(ph_request *req, const char *endpoint, const ph_url_for_
     ph_arena *arena;
     if (req) {
         o.scheme = opts->scheme ? opts->scheme : ph_request_scheme(req);
-        o.host = ph_request_host(req);
+        o.host = ph__request_url_host(req);
         o.script_root = ph_request_script_root(req);
         arena = req->arena;
     } else {

@@ -84,6 +84,44 @@ static int body_host_header(ph_app *app, ph_test_client *c) {
 
 Test(fw_request, host_header_given_to_the_client_replaces_localhost) { fw_run(attr_app(), body_host_header); }
 
+/* Werkzeug's get_host leaves out the scheme's default port, and only
+ * that; the host keeps the client's spelling. */
+static int body_default_port(ph_app *app, ph_test_client *c) {
+    const char *h80[] = {"Host", "Example.COM:80", NULL};
+    fw_expect(ph_client_get(c, "/host/x", .headers = h80), 200, "Example.COM");
+    fw_expect(ph_client_get(c, "/url/x?q=1", .headers = h80), 200, "http://Example.COM/url/x?q=1");
+    const char *h443[] = {"Host", "example.com:443", NULL};
+    fw_expect(ph_client_get(c, "/host/x", .headers = h443), 200, "example.com:443");
+    const char *h8080[] = {"Host", "example.com:8080", NULL};
+    fw_expect(ph_client_get(c, "/host/x", .headers = h8080), 200, "example.com:8080");
+    const char *h180[] = {"Host", "example.com:180", NULL};
+    fw_expect(ph_client_get(c, "/host/x", .headers = h180), 200, "example.com:180");
+    return 0;
+}
+
+Test(fw_request, host_leaves_out_the_default_port_of_http) {
+    fw_run(attr_app(), body_default_port);
+}
+
+static int https_task(void *arg) {
+    ph_proto_app proxied = ph_proxy_headers_app(ph_app_proto(arg), "*");
+    ph_test_client *c = ph_test_client_new_proto(proxied);
+    const char *h443[] = {"Host", "example.com:443", "X-Forwarded-Proto", "https", NULL};
+    fw_expect(ph_client_get(c, "/host/x", .headers = h443), 200, "example.com");
+    fw_expect(ph_client_get(c, "/url_root/x", .headers = h443), 200, "https://example.com/");
+    const char *h80[] = {"Host", "example.com:80", "X-Forwarded-Proto", "https", NULL};
+    fw_expect(ph_client_get(c, "/host/x", .headers = h80), 200, "example.com:80");
+    ph_test_client_free(c);
+    ph_proxy_headers_free(proxied);
+    return 0;
+}
+
+Test(fw_request, host_leaves_out_the_default_port_of_https) {
+    ph_app *app = attr_app();
+    cr_expect_eq(ph_run(https_task, app), 0);
+    ph_app_free(app);
+}
+
 Test(fw_request, remote_addr_is_the_client_address) {
     FW_CHECK(attr_app(), {"GET", "/remote_addr/x", 200, "127.0.0.1"});
 }

@@ -145,6 +145,26 @@ Test(fw_urlfor, external_url_uses_the_requests_host) {
     fw_run(app, body_host_header);
 }
 
+/* As Werkzeug's URL adapter: the host in lowercase, without the default port. */
+static int body_host_spelling(ph_app *app, ph_test_client *c) {
+    const char *h[] = {"Host", "Example.ORG:8080", NULL};
+    fw_expect(ph_client_get(c, "/e", .headers = h), 200, "http://example.org:8080/post/1");
+    const char *h80[] = {"Host", "EXAMPLE.org:80", NULL};
+    fw_expect(ph_client_get(c, "/e", .headers = h80), 200, "http://example.org/post/1");
+    ph_test_response *r = ph_client_get(c, "/dir", .headers = h80);
+    cr_expect_eq(r->status, 308);
+    cr_expect_str_eq(ph_test_response_header(r, "Location"), "http://example.org/dir/");
+    ph_test_response_free(r);
+    return 0;
+}
+
+Test(fw_urlfor, external_url_and_redirects_name_the_host_in_lowercase) {
+    ph_app *app = urls_app();
+    ph_route(app, "/e", external_view);
+    ph_route(app, "/dir/", fw_ok_view);
+    fw_run(app, body_host_spelling);
+}
+
 /* ---- in an app context -------------------------------------------------------------- */
 
 static int body_app_ctx(ph_app *app, ph_test_client *c) {
