@@ -235,6 +235,8 @@ ph_response *ph__failure_response(ph_request *req, const char *what, ph_errorhan
 ph_response *ph__default_error_page(ph_request *req, int status, const char *message);
 /* The debug page for an unhandled error (DEBUG on only). */
 ph_response *ph__debug_page(ph_request *req, const ph_error *e);
+/* A status's name on its error page: Werkzeug's (413 "Request Entity Too
+ * Large"), else the reason phrase, else "Unknown Error". */
 const char *ph__http_status_name(int status);
 
 /* Dispatch (dispatch.c). */

@@ -93,7 +93,10 @@ static const status_text *text_for(int status) {
 
 const char *ph__http_status_name(int status) {
     const status_text *t = text_for(status);
-    return t ? t->name : ph_status_reason(status);
+    if (t)
+        return t->name;
+    const char *reason = ph_status_reason(status);
+    return strcmp(reason, "Unknown") ? reason : "Unknown Error"; /* HTTPException's name */
 }
 
 ph_error *ph__error_set(ph_request *req, int status, const ph_error_kind *kind, int code,
@@ -179,7 +182,7 @@ ph_response *ph_fail(ph_request *req, const ph_error_kind *kind, const char *fmt
 /* Werkzeug's HTTPException body: the status, its name, the description. */
 ph_response *ph__default_error_page(ph_request *req, int status, const char *message) {
     const status_text *t = text_for(status);
-    const char *name = t ? t->name : ph_status_reason(status);
+    const char *name = ph__http_status_name(status);
     const char *desc = message ? message : t ? t->description : "";
     ph_buf b;
     ph__buf_init(&b, 0);

@@ -429,6 +429,23 @@ Test(fw_errors, default_pages_escape_werkzeugs_texts_and_names) {
               "try using &#34;If-Match&#34; or &#34;If-Unmodified-Since&#34;.</p>\n"});
 }
 
+/* Codes Werkzeug has no exception for are named by their reason phrase;
+ * one with none is an "Unknown Error", as HTTPException's name. */
+Test(fw_errors, pages_of_other_codes_are_named_by_their_reason_phrase) {
+    ph_app *app = fw_app();
+    ph_route(app, "/<int:st>", abort_by_arg);
+    FW_CHECK(app,
+             {"GET", "/407", 407,
+              "<!doctype html>\n<html lang=en>\n<title>407 Proxy Authentication Required</title>\n"
+              "<h1>Proxy Authentication Required</h1>\n<p></p>\n"},
+             {"GET", "/511", 511,
+              "<!doctype html>\n<html lang=en>\n<title>511 Network Authentication "
+              "Required</title>\n<h1>Network Authentication Required</h1>\n<p></p>\n"},
+             {"GET", "/419", 419,
+              "<!doctype html>\n<html lang=en>\n<title>419 Unknown Error</title>\n"
+              "<h1>Unknown Error</h1>\n<p></p>\n"});
+}
+
 /* ---- a failing handler or hook goes to the 500 handler ----------------------
  * Flask's handle_exception: when an error handler or an after_request hook
  * fails, the app's 500 handler answers (with an InternalServerError), and

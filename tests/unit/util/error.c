@@ -48,4 +48,15 @@ Test(http_names, methods_and_reasons) {
     cr_assert_null(ph_method_name(PH_GET | PH_POST));
     cr_assert_str_eq(ph_status_reason(404), "Not Found");
     cr_assert_str_eq(ph_status_reason(799), "Unknown");
+    /* every code of IANA's registry has its phrase, not only RFC 9110's */
+    static const int registered[] = {100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206,
+                                     207, 208, 226, 300, 301, 302, 303, 304, 305, 307, 308,
+                                     400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410,
+                                     411, 412, 413, 414, 415, 416, 417, 421, 422, 423, 424,
+                                     425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504,
+                                     505, 506, 507, 508, 510, 511};
+    for (size_t i = 0; i < sizeof(registered) / sizeof(registered[0]); i++)
+        cr_expect_str_neq(ph_status_reason(registered[i]), "Unknown", "%d", registered[i]);
+    cr_assert_str_eq(ph_status_reason(423), "Locked");
+    cr_assert_str_eq(ph_status_reason(511), "Network Authentication Required");
 }
