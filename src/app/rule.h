@@ -48,7 +48,7 @@ typedef enum ph__conv_kind {
 typedef struct ph__conv {
     ph__conv_kind kind;
     int weight;            /* Werkzeug's: 50 int/float, 100 string/any/uuid, 200 path */
-    size_t minlen, maxlen; /* string: length bounds in bytes; maxlen SIZE_MAX = none */
+    size_t minlen, maxlen; /* string: length bounds in characters; maxlen SIZE_MAX = none */
     int is_signed;         /* int/float: a leading '-' is allowed */
     size_t fixed_digits;   /* int: exact length of the text (0 = any) */
     int has_min, has_max;  /* int/float: bounds given */

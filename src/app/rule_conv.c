@@ -113,13 +113,32 @@ static int validate(const ph__conv *c, const char *s, size_t len, int64_t *iv, d
     return 1;
 }
 
+/* Does a character start at s[at] (or does the text end there)? The path
+ * is UTF-8 and Werkzeug's converters count characters, not bytes: a string
+ * part's length bounds are in characters, and no part ends inside one. */
+static int char_starts(const char *s, size_t len, size_t at) {
+    return at >= len || ((unsigned char)s[at] & 0xC0) != 0x80;
+}
+
+static size_t char_count(const char *s, size_t len) {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
 int ph__conv_accept(const ph__conv *c, const char *s, size_t len, int64_t *iv, double *dv) {
     size_t sign = 0, d;
     switch (c->kind) {
-    case PH__CONV_STRING:
-        if (len < c->minlen || len > c->maxlen || memchr(s, '/', len))
+    case PH__CONV_STRING: {
+        if (memchr(s, '/', len))
+            return 0;
+        int bounded = c->minlen > 1 || c->maxlen != SIZE_MAX;
+        size_t chars = len < c->minlen || !bounded ? len : char_count(s, len);
+        if (chars < c->minlen || chars > c->maxlen)
             return 0;
         break;
+    }
     case PH__CONV_PATH:
         if (len == 0 || s[0] == '/')
             return 0;
@@ -170,7 +189,7 @@ static int match_pieces(const ph__rule *r, const ph__rule_piece *pc, size_t n, c
 /* Try variable piece `pc` with its text s[0..take). */
 static int try_take(const ph__rule *r, const ph__rule_piece *pc, size_t n, const char *s,
                     size_t len, size_t take, ph_slice *caps, long *budget) {
-    if (--*budget < 0)
+    if (!char_starts(s, len, take) || --*budget < 0)
         return 0;
     if (!match_pieces(r, pc + 1, n - 1, s + take, len - take, caps, budget))
         return 0;
@@ -197,8 +216,20 @@ static int match_var(const ph__rule *r, const ph__rule_piece *pc, size_t n, cons
     case PH__CONV_STRING: {
         const char *sl = memchr(s, '/', len);
         span = sl ? (size_t)(sl - s) : len;
-        return try_down(r, pc, n, s, len, c->minlen, span < c->maxlen ? span : c->maxlen, caps,
-                        budget);
+        if (c->minlen <= 1 && c->maxlen == SIZE_MAX) /* unbounded: ends checked by try_take */
+            return span && try_down(r, pc, n, s, len, 1, span, caps, budget);
+        /* the bounds in characters, as byte lengths of this segment */
+        size_t lo = 0, hi = 0, chars = 0;
+        for (size_t at = 0; at <= span && chars <= c->maxlen; at++) {
+            if (!char_starts(s, span, at))
+                continue;
+            if (chars == c->minlen)
+                lo = at;
+            if (chars >= c->minlen)
+                hi = at;
+            chars++;
+        }
+        return lo && try_down(r, pc, n, s, len, lo, hi, caps, budget);
     }
     case PH__CONV_INT:
         sign = c->is_signed && len && s[0] == '-';

@@ -44,7 +44,12 @@ Test(fw_routing, string_converter_length_arguments) {
     FW_CHECK(app, {"GET", "/len/abc", 200, "abc"}, {"GET", "/len/ab", 404, NULL},
              {"GET", "/len/abcd", 404, NULL}, {"GET", "/min/a", 404, NULL},
              {"GET", "/min/ab", 200, "ab"}, {"GET", "/min/abcd", 200, "abcd"},
-             {"GET", "/min/abcde", 404, NULL});
+             {"GET", "/min/abcde", 404, NULL},
+             /* characters of the decoded path, not bytes (checked against Flask 2.2) */
+             {"GET", "/len/%C3%A9%C3%A9%C3%A9", 200, "\xc3\xa9\xc3\xa9\xc3\xa9"},
+             {"GET", "/len/a%C3%A9", 404, NULL},
+             {"GET", "/min/%C3%A9%C3%A9%C3%A9%C3%A9", 200, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"},
+             {"GET", "/min/%C3%A9", 404, NULL});
 }
 
 static ph_response *int_view(ph_request *req) {

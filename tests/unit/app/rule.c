@@ -263,6 +263,34 @@ Test(conv, string_length_bounds) {
     cr_expect_not(part_matches("/<string(maxlength=3):c>", "abcd", NULL));
 }
 
+static int accepts(const char *rule, const char *text) {
+    ph__rule *r = parse_ok(rule);
+    int ok = ph__conv_accept(&r->vars[0].conv, text, strlen(text), NULL, NULL);
+    ph__rule_free(r);
+    return ok;
+}
+
+/* Werkzeug counts the decoded path's characters: "é" is one, two bytes. */
+Test(conv, string_length_bounds_count_characters) {
+    cr_expect(part_matches("/<string(length=3):c>", "\xc3\xa9\xc3\xa9\xc3\xa9", NULL));
+    cr_expect_not(part_matches("/<string(length=3):c>", "a\xc3\xa9", NULL), "2 characters");
+    cr_expect(part_matches("/<string(minlength=2,maxlength=4):c>", "\xe2\x82\xac\xc3\xa9", NULL));
+    cr_expect_not(part_matches("/<string(minlength=2,maxlength=4):c>", "\xc3\xa9", NULL));
+    cr_expect(accepts("/<string(length=2):c>", "\xf0\x9f\x98\x80\xc3\xa9"));
+    cr_expect_not(accepts("/<string(length=2):c>", "abc"));
+    cr_expect_not(accepts("/<string(maxlength=2):c>", "\xc3\xa9\xc3\xa9\xc3\xa9"));
+}
+
+/* Two parts in one segment split between characters, never inside one. */
+Test(conv, parts_end_between_characters) {
+    ph_slice caps[PH__RULE_MAX_VARS];
+    cr_assert(part_matches("/<string(length=1):a><b>", "\xc3\xa9xy", caps));
+    cr_expect_eq(caps[0].len, 2, "a is the whole of \"\xc3\xa9\"");
+    cr_assert(part_matches("/<a><string(length=2):b>", "x\xc3\xa9\xc3\xa9", caps));
+    cr_expect_eq(caps[0].len, 1);
+    cr_expect_eq(caps[1].len, 4);
+}
+
 Test(conv, int_is_unsigned_digits_by_default) {
     cr_expect(part_matches("/<int:n>", "42", NULL));
     cr_expect_not(part_matches("/<int:n>", "-42", NULL));
@@ -275,12 +303,6 @@ Test(conv, int_signed_accepts_minus) {
     cr_expect(part_matches("/<int(signed=True):n>", "42", NULL));
 }
 
-static int accepts(const char *rule, const char *text) {
-    ph__rule *r = parse_ok(rule);
-    int ok = ph__conv_accept(&r->vars[0].conv, text, strlen(text), NULL, NULL);
-    ph__rule_free(r);
-    return ok;
-}
 
 Test(conv, int_fixed_digits_counts_the_text) {
     cr_expect(accepts("/<int(fixed_digits=4):y>", "2024"));
