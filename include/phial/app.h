@@ -376,6 +376,11 @@ PH_EXTERN ph_app *ph_request_app(const ph_request *req);
  * The host is the Host header as the client spelled it, without the
  * scheme's default port (":80" for http, ":443" for https), as Werkzeug's;
  * the URLs url_for and the router's redirects build name it in lowercase.
+ * The path, like every text from the client the request decodes (query
+ * arguments, form fields, file names, cookies, view arguments), is valid
+ * UTF-8: each ill-formed byte sequence reads as U+FFFD, as Werkzeug
+ * decodes with errors="replace". A path holding a NUL byte (%00) matches
+ * no route (404); in an argument, field or cookie a NUL ends the C string.
  * Suspends: no.
  */
 PH_EXTERN const char *ph_request_method(ph_request *req);

@@ -19,6 +19,7 @@
 #include "util/mime.h"
 #include "util/multipart.h"
 #include "util/query.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -389,6 +390,21 @@ static int parse_multipart(ph_request *req, const ph_content_type *ct) {
     return rc;
 }
 
+/* Field names and values, file fields and filenames as text: Werkzeug
+ * decodes them as UTF-8 with errors="replace". */
+static int form_to_text(ph_request *req) {
+    if (ph__multidict_to_text(&req->form, 0) < 0)
+        return PH_ENOMEM;
+    for (size_t i = 0; i < req->nfiles; i++) {
+        ph_file *f = &req->files[i];
+        size_t n;
+        if (!(f->name = ph__utf8_text(req->arena, f->name, strlen(f->name), &n)) ||
+            !(f->filename = ph__utf8_text(req->arena, f->filename, strlen(f->filename), &n)))
+            return PH_ENOMEM;
+    }
+    return 0;
+}
+
 static void parse_form(ph_request *req) {
     if (req->form_state != 0)
         return;
@@ -407,6 +423,8 @@ static void parse_form(ph_request *req) {
     } else if (ct.mimetype.len == 19 && memcmp(ct.mimetype.ptr, "multipart/form-data", 19) == 0) {
         rc = ct.boundary.ptr ? parse_multipart(req, &ct) : PH_EPARSE;
     }
+    if (rc == 0)
+        rc = form_to_text(req);
     if (rc < 0) {
         req->form_state = rc;
         /* Fixed: running out of memory while parsing was a 400, and a

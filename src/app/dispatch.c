@@ -70,10 +70,17 @@ static ph_response *options_response(ph_request *req, unsigned allowed) {
  * context is pushed) and note its blueprints, so scoped hooks can run. */
 static void match_request(ph_request *req) {
     ph_app *app = req->app;
-    const ph_scope *s = req->scope;
-    const char *path = s->path.len ? s->path.ptr : "/";
-    size_t plen = s->path.len ? s->path.len : 1;
-    int rc = ph__router_match(app->router, path, plen, s->method_bit, req->arena, &req->match);
+    size_t plen;
+    const char *path = ph__request_text_path(req, &plen);
+    /* A view gets its path and view arguments as C strings: one holding a
+     * NUL (%00) would read shorter than what the router matched, so no
+     * route has such a path: 404, as Flask answers for a static file. */
+    if (memchr(path, '\0', plen)) {
+        ph__error_set(req, 404, &PH_HTTP_ERROR, 0, NULL);
+        return;
+    }
+    int rc = ph__router_match(app->router, path, plen, req->scope->method_bit, req->arena,
+                              &req->match);
     req->matched = rc == 0;
     if (rc < 0) {
         ph__error_set(req, 500, &PH_INTERNAL_ERROR, rc, "routing failed");

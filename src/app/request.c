@@ -8,6 +8,7 @@
 #include "util/cookie.h"
 #include "util/query.h"
 #include "util/url.h"
+#include "util/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,11 +130,27 @@ const char *ph__request_url_host(ph_request *req) {
     return req->url_host;
 }
 
+const char *ph__request_text_path(ph_request *req, size_t *len) {
+    if (!req->path) {
+        ph_slice p = req->scope->path.len ? req->scope->path : (ph_slice){"/", 1};
+        size_t n = p.len;
+        const char *t = ph__utf8_text(req->arena, p.ptr, p.len, &n);
+        if (t == p.ptr)
+            t = ph__arena_strndup(req->arena, p.ptr, p.len);
+        req->path = t ? t : "/";
+        req->path_len = t ? n : 1;
+    }
+    *len = req->path_len;
+    return req->path;
+}
+
 const char *ph_request_path(ph_request *req) {
     if (!req)
         return NULL;
-    if (!req->path)
-        req->path = req->scope->path.len ? dup_slice(req, req->scope->path) : "/";
+    if (!req->path) {
+        size_t n;
+        ph__request_text_path(req, &n);
+    }
     return req->path;
 }
 
@@ -248,8 +265,8 @@ static void parse_args(ph_request *req) {
         return;
     req->args_parsed = 1;
     ph_slice q = req->scope->query_string;
-    if (q.len)
-        ph__query_parse(&req->args, q.ptr, q.len, NULL);
+    if (q.len && ph__query_parse(&req->args, q.ptr, q.len, NULL) >= 0)
+        ph__multidict_to_text(&req->args, 0);
 }
 
 const char *ph_request_arg(ph_request *req, const char *name) {
@@ -301,6 +318,7 @@ const char *ph_request_cookie(ph_request *req, const char *name) {
             if (h->name.len == 6 && strncasecmp(h->name.ptr, "cookie", 6) == 0)
                 ph__cookie_parse(&req->cookies, h->value.ptr, h->value.len, NULL);
         }
+        ph__multidict_to_text(&req->cookies, 0);
     }
     const ph_slice *v = ph__multidict_get(&req->cookies, name, strlen(name));
     return v ? v->ptr : NULL;

@@ -9,6 +9,7 @@
  * Not here: hashing, removal, charset decoding (values are raw bytes).
  */
 #include "multidict.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -140,4 +141,21 @@ size_t ph__multidict_get_all(const ph_multidict *d, const char *name, size_t nle
 size_t ph__multidict_get_all_ci(const ph_multidict *d, const char *name, size_t nlen, ph_slice *out,
                                 size_t max) {
     return get_all(d, name, nlen, out, max, 1);
+}
+
+static int slice_to_text(ph_arena *a, ph_slice *s) {
+    size_t n;
+    const char *t = ph__utf8_text(a, s->ptr, s->len, &n);
+    if (!t)
+        return PH_ENOMEM;
+    *s = (ph_slice){t, n};
+    return 0;
+}
+
+int ph__multidict_to_text(ph_multidict *d, size_t from) {
+    for (size_t i = from; i < d->len; i++)
+        if (slice_to_text(d->arena, &d->items[i].name) < 0 ||
+            slice_to_text(d->arena, &d->items[i].value) < 0)
+            return PH_ENOMEM;
+    return 0;
 }

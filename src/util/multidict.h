@@ -92,4 +92,14 @@ size_t ph__multidict_get_all(const ph_multidict *d, const char *name, size_t nle
 size_t ph__multidict_get_all_ci(const ph_multidict *d, const char *name, size_t nlen, ph_slice *out,
                                 size_t max);
 
+/*
+ * Make every name and value from item `from` on well-formed UTF-8, as
+ * Werkzeug decodes args, form fields and cookies (ph__utf8_text: invalid
+ * bytes become U+FFFD). Items already well-formed are left as they are.
+ *
+ * Returns:  0; PH_ENOMEM (items before the failing one are converted).
+ * Suspends: no.
+ */
+int ph__multidict_to_text(ph_multidict *d, size_t from);
+
 #endif

@@ -1,11 +1,13 @@
 /*
  * Fuzz target for src/util/query.c and src/util/url.c: parse the input as a
  * query string (tight limits, so both limit paths are reached), decode it
- * as a path and as a form value, and check that percent-encoding then
- * decoding gives every byte back.
+ * as a path and as a form value, check that percent-encoding then
+ * decoding gives every byte back, and that the decoded values made text
+ * (src/util/utf8.c) are well-formed UTF-8.
  */
 #include "util/query.h"
 #include "util/url.h"
+#include "util/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +29,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (!v || v->ptr[v->len] != '\0')
                 abort();
         }
+        if (ph__multidict_to_text(&d, 0) == 0)
+            for (size_t i = 0; i < d.len; i++)
+                if (!ph__utf8_valid(d.items[i].name.ptr, d.items[i].name.len) ||
+                    !ph__utf8_valid(d.items[i].value.ptr, d.items[i].value.len) ||
+                    d.items[i].value.ptr[d.items[i].value.len] != '\0')
+                    abort();
     } else if (rc != PH_ETOOBIG && rc != PH_ENOMEM) {
         abort();
     }
@@ -35,6 +43,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t n;
     char *path = ph__url_decode_arena(&arena, s, size, 0, &n, &info);
     if (path && (n > size || ((info & PH_URL_HAS_NUL) != 0) != (memchr(path, 0, n) != NULL)))
+        abort();
+    size_t tn;
+    const char *text = path ? ph__utf8_text(&arena, path, n, &tn) : NULL;
+    if (text && (!ph__utf8_valid(text, tn) || (text == path) != ph__utf8_valid(path, n)))
         abort();
 
     ph_url_safe safe;

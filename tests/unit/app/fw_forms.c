@@ -172,6 +172,26 @@ static int body_raw_urlencoded(ph_app *app, ph_test_client *c) {
 
 Test(fw_forms, urlencoded_form_decodes_plus_and_escapes) { fw_run(form_app(), body_raw_urlencoded); }
 
+/* Invalid UTF-8 becomes U+FFFD, as Werkzeug decodes form fields. */
+#define FFFD "\xef\xbf\xbd"
+
+static int body_form_text(ph_app *app, ph_test_client *c) {
+    static const char raw[] = "name=%FFa&tag=%C3&%E2%82=%ED%A0%80";
+    fw_expect(ph_client_post(c, "/", .body = raw, .body_len = strlen(raw),
+                             .content_type = "application/x-www-form-urlencoded"),
+              200,
+              "name=" FFFD "a tags=1:" FFFD ":- all=[name=" FFFD "a,tag=" FFFD "," FFFD "=" FFFD
+              FFFD FFFD "]");
+    static const char mp[] = "--b\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n"
+                             "\xffz\r\n--b--\r\n";
+    fw_expect(ph_client_post(c, "/", .body = mp, .body_len = strlen(mp),
+                             .content_type = "multipart/form-data; boundary=b"),
+              200, "name=" FFFD "z tags=0:-:- all=[name=" FFFD "z]");
+    return 0;
+}
+
+Test(fw_forms, invalid_utf8_in_form_fields_becomes_u_fffd) { fw_run(form_app(), body_form_text); }
+
 static int body_no_form(ph_app *app, ph_test_client *c) {
     fw_expect(ph_client_get(c, "/"), 200, "name=- tags=0:-:- all=[]");
     static const char raw[] = "name=x";
@@ -249,6 +269,16 @@ static int body_multipart(ph_app *app, ph_test_client *c) {
 Test(fw_forms, multipart_fields_and_files_with_names_and_types) {
     fw_run(files_app(), body_multipart);
 }
+
+static int body_file_text(ph_app *app, ph_test_client *c) {
+    static const ph_client_file bad[] = {{"d\xff", "a\xc3.txt", "text/plain", "\xff", 1}};
+    fw_expect(ph_client_post(c, "/", .files = bad, .nfiles = 1), 200,
+              "title=- [d\xef\xbf\xbd a\xef\xbf\xbd.txt text/plain 1 memory]");
+    return 0;
+}
+
+/* A file's field name and filename are text, as Werkzeug's; its bytes are not. */
+Test(fw_forms, invalid_utf8_in_file_names_becomes_u_fffd) { fw_run(files_app(), body_file_text); }
 
 static int body_multipart_chunks(ph_app *app, ph_test_client *c) {
     for (size_t chunk = 1; chunk <= 13; chunk += 4)

@@ -290,6 +290,50 @@ Test(fw_request, invalid_percent_escapes_stay_literal) {
              {"GET", "/%41%42", 200, "/AB"});
 }
 
+/* Werkzeug decodes the path, args and cookies as UTF-8 with errors="replace":
+ * a view holds valid UTF-8, each ill-formed piece a U+FFFD (the answers are
+ * Flask 2.2's for the same requests). */
+#define FFFD "\xef\xbf\xbd"
+
+static ph_response *view_arg_view(ph_request *req) {
+    return ph_text(req, 200, ph_request_printf(req, "%s|%s", ph_view_arg(req, "v"),
+                                               ph_request_path(req)));
+}
+
+static ph_response *text_args_view(ph_request *req) {
+    const char *k = NULL, *v = NULL;
+    ph_request_arg_at(req, 0, &k, &v);
+    const char *c = ph_request_cookie(req, "c\xef\xbf\xbd");
+    return ph_text(req, 200, ph_request_printf(req, "%s=%s cookie=%s", k ? k : "-", v ? v : "-",
+                                               c ? c : "-"));
+}
+
+static int body_text(ph_app *app, ph_test_client *c) {
+    fw_expect(ph_client_get(c, "/v/%FF%C3%A9"), 200, FFFD "\xc3\xa9|/v/" FFFD "\xc3\xa9");
+    fw_expect(ph_client_get(c, "/v/%ED%A0%80"), 200, FFFD FFFD FFFD "|/v/" FFFD FFFD FFFD);
+    fw_expect(ph_client_get(c, "/v/a%C3"), 200, "a" FFFD "|/v/a" FFFD);
+    const char *h[] = {"Cookie", "c\xff=\xc0\xafok", NULL};
+    fw_expect(ph_client_get(c, "/args?%FE=%E2%82x", .headers = h), 200,
+              FFFD "=" FFFD "x cookie=" FFFD FFFD "ok");
+    return 0;
+}
+
+Test(fw_request, invalid_utf8_in_path_args_and_cookies_becomes_u_fffd) {
+    ph_app *app = fw_app();
+    ph_route(app, "/v/<v>", view_arg_view);
+    ph_route(app, "/args", text_args_view);
+    fw_run(app, body_text);
+}
+
+/* A view's path and arguments are C strings: a NUL byte in the path would
+ * cut them short of what the router matched, so nothing matches it. */
+Test(fw_request, a_path_holding_a_nul_byte_is_not_found) {
+    ph_app *app = fw_app();
+    ph_route(app, "/v/<v>", view_arg_view);
+    FW_CHECK(app, {"GET", "/v/a%00b", 404, NULL}, {"GET", "/v/%00", 404, NULL},
+             {"GET", "/v/ab", 200, "ab|/v/ab"});
+}
+
 /* ---- an app mounted under a prefix (scope.root_path) ------------------------------- */
 
 static int mounted_app(void *self, const ph_scope *scope, ph_channel *ch) {
