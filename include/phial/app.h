@@ -423,6 +423,57 @@ PH_EXTERN bool ph_request_arg_at(ph_request *req, size_t i, const char **name, c
 PH_EXTERN const char *ph_request_cookie(ph_request *req, const char *name);
 
 /*
+ * What Werkzeug's request reads from common headers. ph_request_referrer():
+ * the Referer header, NULL if absent. ph_request_user_agent(): the
+ * User-Agent header, "" if absent (request.user_agent.string).
+ * ph_request_is_secure(): whether the scheme is https or wss (behind a
+ * proxy, see ph_proxy_headers_app()).
+ * Suspends: no.
+ */
+PH_EXTERN const char *ph_request_referrer(ph_request *req);
+PH_EXTERN const char *ph_request_user_agent(ph_request *req);
+PH_EXTERN bool ph_request_is_secure(ph_request *req);
+
+/*
+ * request.access_route: the addresses of X-Forwarded-For (every such
+ * header, in order, as a comma-separated list whose items may be quoted),
+ * or else the client's address alone. Fills `out` with up to `max` of them
+ * and returns how many there are (0 when neither is known).
+ * Only trust them as far as your proxies set them.
+ * Suspends: no.
+ */
+PH_EXTERN size_t ph_request_access_route(ph_request *req, const char **out, size_t max);
+
+/*
+ * request.authorization: the credentials of an Authorization header, as
+ * Werkzeug 2.2 parses them, or NULL when there is none or it does not
+ * parse (then a view answers 401 with a WWW-Authenticate header).
+ *   - "Basic": username and password from base64 (decoded leniently, as
+ *     Python's b64decode), split at the first ':'; both must be UTF-8 and
+ *     hold no NUL byte.
+ *   - "Digest": the header's key=value parameters (quotes removed) in
+ *     `params`, which must name username, realm, nonce, uri and response,
+ *     and nc and cnonce when qop is given; `password` is NULL.
+ * Any other scheme (Bearer included, as in Werkzeug 2.2) gives NULL: read
+ * such a header with ph_request_header().
+ * Owns:     borrowed until the request ends.
+ * Suspends: no.
+ */
+typedef struct ph_authorization {
+    const char *type;     /* "basic" or "digest" */
+    const char *username; /* NULL for a Digest username given without a value */
+    const char *password; /* Basic only */
+    size_t nparams;       /* Digest: the parameters, in order */
+    const char *const *param_names;
+    const char *const *param_values; /* NULL for a name given without '=' */
+} ph_authorization;
+PH_EXTERN const ph_authorization *ph_request_authorization(ph_request *req);
+
+/* A Digest parameter ("realm", "nonce", "qop" ...) of `auth`; NULL when
+ * absent or given without a value. Suspends: no. */
+PH_EXTERN const char *ph_authorization_param(const ph_authorization *auth, const char *name);
+
+/*
  * View arguments (request.view_args), converted by the rule's converter:
  * the text form of any (a uuid in lowercase, as str() of Flask's UUID),
  * and typed reads that fail with PH_EINVAL when the

@@ -94,6 +94,12 @@ struct ph_request {
     const char *base_url, *url, *url_root, *remote_addr;
     const char *url_host; /* the host in lowercase, for the URLs routing builds */
     size_t path_len;      /* of path, which may hold NUL bytes */
+    /* request_headers.c, parsed on first use */
+    const ph_authorization *auth;
+    int auth_parsed;
+    const char **route;
+    size_t nroute;
+    int route_parsed;
     /* args and cookies, parsed on first use */
     ph_multidict args, cookies;
     int args_parsed, cookies_parsed;

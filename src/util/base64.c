@@ -97,3 +97,39 @@ long ph__base64_decode(void *dst, const char *src, size_t n, ph_base64_alphabet 
         return PH_EPARSE;
     return (long)(d - (unsigned char *)dst);
 }
+
+long ph__base64_decode_lenient(void *dst, const char *src, size_t n) {
+    unsigned char *d = dst;
+    uint32_t acc = 0;
+    int quad = 0, pads = 0; /* characters of the group so far; '=' after two or more */
+    for (size_t i = 0; i < n; i++) {
+        if (src[i] == '=') {
+            if (quad >= 2 && quad + ++pads >= 4) {
+                /* the group's whole bytes (its last bits are dropped) */
+                if (quad == 2) {
+                    *d++ = (unsigned char)(acc >> 4);
+                } else {
+                    *d++ = (unsigned char)(acc >> 10);
+                    *d++ = (unsigned char)(acc >> 2);
+                }
+                return (long)(d - (unsigned char *)dst);
+            }
+            continue;
+        }
+        int v = sextet((unsigned char)src[i], PH_BASE64_STD);
+        if (v < 0)
+            continue;
+        pads = 0;
+        acc = acc << 6 | (uint32_t)v;
+        if (++quad == 4) {
+            *d++ = (unsigned char)(acc >> 16);
+            *d++ = (unsigned char)(acc >> 8);
+            *d++ = (unsigned char)acc;
+            acc = 0;
+            quad = 0;
+        }
+    }
+    if (quad)
+        return PH_EPARSE;
+    return (long)(d - (unsigned char *)dst);
+}

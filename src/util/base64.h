@@ -59,4 +59,19 @@ size_t ph__base64_decoded_max(size_t n);
  */
 long ph__base64_decode(void *dst, const char *src, size_t n, ph_base64_alphabet alpha);
 
+/*
+ * Decode the standard alphabet leniently, as Python's base64.b64decode()
+ * without validate (the decoder Werkzeug reads an Authorization header
+ * with): characters outside the alphabet are skipped, a run of '=' that
+ * completes a group of four ends the input, and what follows is ignored.
+ * For headers only: a signed value needs the strict decoder above.
+ *
+ * Returns:  the number of bytes written to `dst` (room for
+ *           ph__base64_decoded_max(n)); PH_EPARSE when the characters of
+ *           the alphabet leave an incomplete group (Python's "Incorrect
+ *           padding").
+ * Suspends: no.
+ */
+long ph__base64_decode_lenient(void *dst, const char *src, size_t n);
+
 #endif

@@ -457,6 +457,15 @@ static int request_body(ph_app *app, ph_test_client *c) {
     cr_expect_eq(ph_request_arg_at(req, 0, NULL, NULL), true, "name and value may be NULL");
     cr_expect_null(ph_request_cookie(NULL, "c"));
     cr_expect_null(ph_request_cookie(req, NULL));
+    cr_expect_null(ph_request_referrer(NULL));
+    cr_expect_null(ph_request_user_agent(NULL));
+    cr_expect_eq(ph_request_is_secure(NULL), false);
+    cr_expect_eq(ph_request_access_route(NULL, out, 4), 0);
+    cr_expect_eq(ph_request_access_route(req, NULL, 4), 1, "the client alone, counted");
+    cr_expect_null(ph_request_authorization(NULL));
+    cr_expect_null(ph_authorization_param(NULL, "realm"));
+    ph_authorization empty = {0};
+    cr_expect_null(ph_authorization_param(&empty, NULL));
     cr_expect_eq(ph_after_this_request(NULL, after_this_hook, NULL), PH_EINVAL);
     cr_expect_eq(ph_after_this_request(req, NULL, NULL), PH_EINVAL);
 

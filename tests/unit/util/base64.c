@@ -109,3 +109,35 @@ Test(base64, all_byte_values_round_trip) {
         cr_assert(memcmp(in, back, 256) == 0);
     }
 }
+
+/* The lenient decoder reads as Python's base64.b64decode() (the answers
+ * below are Python 3.11's for the same text). */
+Test(base64, lenient_decode_reads_as_python) {
+    static const struct {
+        const char *in;
+        long n;
+        const char *out;
+    } cases[] = {
+        {"YWxpY2U6c2VjcmV0", 12, "alice:secret"},
+        {"YWxp Y2U6 c2Vj cmV0", 12, "alice:secret"},    /* outside the alphabet: skipped */
+        {"YWxpY2U6c2VjcmV0==junk", 15, "alice:secret\x8e\xe9\xe4"}, /* '=' alone: skipped */
+        {"YQ=:Yg==", 3, "a\x06 "},                        /* one '=' does not end a group */
+        {"YWJj=ZGVm", 6, "abcdef"},
+        {"=YWxpY2U6eA==", 7, "alice:x"},
+        {"YR==", 1, "a"},                                 /* leftover bits dropped */
+        {"YR==QUJD", 1, "a"},                             /* padding ends the input */
+        {"!!!", 0, ""},
+        {"", 0, ""},
+        {"YWxpY2U6c2VjcmV", PH_EPARSE, NULL}, /* "Incorrect padding" */
+        {"YQ", PH_EPARSE, NULL},
+        {"YQ=", PH_EPARSE, NULL},
+        {"Y", PH_EPARSE, NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        unsigned char out[32];
+        long n = ph__base64_decode_lenient(out, cases[i].in, strlen(cases[i].in));
+        cr_expect_eq(n, cases[i].n, "%s: %ld", cases[i].in, n);
+        if (n > 0 && n == cases[i].n)
+            cr_expect(memcmp(out, cases[i].out, (size_t)n) == 0, "%s", cases[i].in);
+    }
+}

@@ -1,0 +1,47 @@
+/*
+ * An app that answers what phial read from the request's headers, as JSON,
+ * for tests/integration/test_request_headers.py to compare with what
+ * Werkzeug 2.2 reads from the same headers:
+ *   GET /auth    request.authorization: null, or {"type", "username",
+ *                "password", "params": [[name, value or null], ...]}
+ *   GET /route   request.access_route, referrer, user_agent, is_secure
+ */
+#include <phial.h>
+
+static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+static ph_response *auth_view(ph_request *req) {
+    const ph_authorization *a = ph_request_authorization(req);
+    if (!a)
+        return ph_jsonify(req, json_null());
+    json_t *params = json_array();
+    for (size_t i = 0; i < a->nparams; i++)
+        json_array_append_new(params, json_pack("[s,o]", a->param_names[i],
+                                                str_or_null(a->param_values[i])));
+    return ph_jsonify(req, json_pack("{s:s,s:o,s:o,s:o}", "type", a->type, "username",
+                                     str_or_null(a->username), "password",
+                                     str_or_null(a->password), "params", params));
+}
+
+static ph_response *route_view(ph_request *req) {
+    const char *out[64];
+    size_t n = ph_request_access_route(req, out, 64);
+    json_t *route = json_array();
+    for (size_t i = 0; i < n && i < 64; i++)
+        json_array_append_new(route, json_string(out[i]));
+    return ph_jsonify(req, json_pack("{s:o,s:o,s:s,s:b}", "access_route", route, "referrer",
+                                     str_or_null(ph_request_referrer(req)), "user_agent",
+                                     ph_request_user_agent(req), "is_secure",
+                                     ph_request_is_secure(req)));
+}
+
+int main(int argc, char **argv) {
+    ph_app *app = ph_app_new("headers");
+    if (!app)
+        return 1;
+    ph_route(app, "/auth", auth_view);
+    ph_route(app, "/route", route_view);
+    int rc = ph_app_main(app, argc, argv);
+    ph_app_free(app);
+    return rc;
+}
