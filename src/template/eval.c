@@ -331,7 +331,9 @@ static int concat_two(rctx *r, tv a, tv b, tv *out) {
 }
 
 static int repeat(rctx *r, const node *n, tv s, int64_t k, tv *out) {
-    if (k < 0)
+    /* Nothing repeated any number of times is nothing: without this, '' * 10**15
+     * ran its empty copy loop 10**15 times, the bounds below being per byte. */
+    if (k < 0 || (s.k == TV_STR ? s.n == 0 : ph__tv_len(s) == 0))
         k = 0;
     if (s.k == TV_STR) {
         if (s.n && (uint64_t)k > (64u << 20) / s.n)

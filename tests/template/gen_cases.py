@@ -976,6 +976,8 @@ MORE += [
  "{{ 'abc'|center(2) }}|{{ 'abc'|center(8) }}|{{ 'ab'|center(5) }}|",
  "{{ 5 // 0.5 }} {{ -5 % 3 }} {{ 5 % -3 }} {{ -5.5 // 2 }} {{ 2 ** 0.5 }} {{ 1 / 3 * 3 }}",
  "{% for x in [1, 2, 3] %}{{ loop.previtem }}|{{ loop.nextitem }};{% endfor %}",
+ # nothing repeated a huge number of times is nothing, at once
+ "{{ '' * 1000000000000000 }}|{{ ([] * 1000000000000000)|length }}|{{ (() * 10**15)|length }}|{{ 'ab' * 3 }}|{{ 'x' * -2 }}|{{ [1] * 2 }}",
 ]
 for src in MORE:
     case(src, {**CTX, **TREE, "word": "Hello World"}, files={**LIB, "ctxlib.html": "{% macro show() %}[{{ word|default('no word') }}]{% endmacro %}"})
