@@ -474,6 +474,36 @@ PH_EXTERN const ph_authorization *ph_request_authorization(ph_request *req);
 PH_EXTERN const char *ph_authorization_param(const ph_authorization *auth, const char *name);
 
 /*
+ * Content negotiation (request.accept_mimetypes, accept_languages,
+ * accept_encodings), as Werkzeug 2.2 reads the Accept, Accept-Language and
+ * Accept-Encoding headers: items sorted by specificity then weight (q),
+ * wildcards ("*", a type with "*" for its subtype), media type parameters,
+ * language tags with "-" and "_" alike, falling back to primary tags
+ * ("en-US" accepts "en", "en" accepts "en-US"). No header means nothing is accepted, as in
+ * Werkzeug: best_match gives the fallback.
+ *
+ * ph_request_accept_best(): the first of the `n` offers the client likes
+ * best (best_match(offers, fallback)); an offer of weight 0 never wins. An
+ * offer that is not a media type ("html", or "*" with a concrete subtype)
+ * is skipped, where Werkzeug raises ValueError.
+ * ph_request_accept_quality(): the weight of `value` (0 when unmatched);
+ * `ph_request_accept_quality(req, PH_ACCEPT_MIMETYPES, "application/json")
+ * > 0` is accept_json's question.
+ * Case is folded in ASCII only.
+ * Suspends: no.
+ */
+typedef enum ph_accept_header {
+    PH_ACCEPT_MIMETYPES, /* Accept */
+    PH_ACCEPT_LANGUAGES, /* Accept-Language */
+    PH_ACCEPT_ENCODINGS, /* Accept-Encoding */
+} ph_accept_header;
+PH_EXTERN const char *ph_request_accept_best(ph_request *req, ph_accept_header which,
+                                             const char *const *offers, size_t n,
+                                             const char *fallback);
+PH_EXTERN double ph_request_accept_quality(ph_request *req, ph_accept_header which,
+                                           const char *value);
+
+/*
  * View arguments (request.view_args), converted by the rule's converter:
  * the text form of any (a uuid in lowercase, as str() of Flask's UUID),
  * and typed reads that fail with PH_EINVAL when the

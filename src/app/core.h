@@ -100,6 +100,7 @@ struct ph_request {
     const char **route;
     size_t nroute;
     int route_parsed;
+    const struct ph__accept *accept[3]; /* by ph_accept_header */
     /* args and cookies, parsed on first use */
     ph_multidict args, cookies;
     int args_parsed, cookies_parsed;

@@ -1,7 +1,9 @@
 """What the request reads from its headers, compared over a real socket
 with what Werkzeug 2.2 (Debian's python3-werkzeug, Flask's) reads from the
 same header values: request.authorization (Basic and Digest), access_route
-(X-Forwarded-For lists with quoting), referrer, user_agent and is_secure.
+(X-Forwarded-For lists with quoting), the Accept headers' best_match and
+quality (MIMEAccept, LanguageAccept, Accept), referrer, user_agent and
+is_secure.
 
 The app is tests/tools/headers_app.c; the oracle is werkzeug.http itself,
 run on the header value the server received. Cases are hand-picked edge
@@ -12,7 +14,8 @@ import random
 
 import httpx
 import pytest
-from werkzeug.http import parse_authorization_header, parse_list_header
+from werkzeug.datastructures import Accept, LanguageAccept, MIMEAccept
+from werkzeug.http import parse_accept_header, parse_authorization_header, parse_list_header
 
 from conftest import BUILD_DIR
 from server_util import Server
@@ -168,3 +171,67 @@ def test_referrer_user_agent_and_is_secure(client):
     assert got["is_secure"] is False
     bare = client.get("/route", headers={"User-Agent": ""}).json()
     assert bare["referrer"] is None and bare["user_agent"] == ""
+
+
+# ---- content negotiation -------------------------------------------------------
+
+ACCEPT_KINDS = {
+    "mime": ("Accept", MIMEAccept,
+             ["text/html", "application/json", "*/*", "text/*", "application/*", "image/png",
+              "text/html;level=1", "TEXT/HTML", "application/xhtml+xml",
+              "text/plain; charset=utf-8", "*/html", "html", "text/html;level=2;x=y"],
+             ["text/html", "application/json", "text/plain", "image/png", "text/html;level=1",
+              "application/xml", "TEXT/Html", "*/*", "text/*", "text/plain;charset=utf-8"]),
+    "lang": ("Accept-Language", LanguageAccept,
+             ["en", "en-US", "en_us", "fr", "fr-CA", "de", "*", "EN-gb", "zh-Hant-TW", "es-419"],
+             ["en", "en-US", "en-GB", "fr", "fr-FR", "de-DE", "es", "zh", "pt-BR", "EN_us"]),
+    "enc": ("Accept-Encoding", Accept,
+            ["gzip", "deflate", "br", "identity", "*", "GZIP", "x-gzip"],
+            ["gzip", "br", "identity", "zstd", "Deflate"]),
+}
+WEIGHTS = ["", "", ";q=0", ";q=0.5", ";q=1", ";q=0.9", " ; q=0.3", ";q=", ";q=abc", ";q=1.5",
+           ";q=.25", ";q=0.5;ext=1", ";q=007", ";x=1;q=0.2"]
+
+ACCEPT_CASES = [
+    ("mime", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+     ["application/json", "text/html"]),
+    ("mime", "application/json", ["text/html"]),
+    ("mime", "*/*", ["text/html", "application/json"]),
+    ("mime", "text/*;q=0.5, text/html", ["text/plain", "text/html"]),
+    ("mime", "text/html;level=1, text/html;q=0.5", ["text/html", "text/html;level=1"]),
+    ("mime", "application/json;q=0", ["application/json"]),
+    ("lang", "en-US,en;q=0.9,fr;q=0.8", ["fr", "en-GB", "de"]),
+    ("lang", "en", ["en-US", "en-GB"]),
+    ("lang", "en-US", ["en"]),
+    ("lang", "fr-CA;q=0.5, *;q=0.1", ["de", "fr-FR"]),
+    ("enc", "gzip, deflate, br", ["br", "gzip"]),
+    ("enc", "*;q=0, identity", ["gzip", "identity"]),
+]
+
+
+def generated_accept(n, seed=7):
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        kind = ["mime", "lang", "enc"][i % 3]
+        _, _, items, offers = ACCEPT_KINDS[kind]
+        value = rng.choice([",", ", ", " ,"]).join(
+            rng.choice(items) + rng.choice(WEIGHTS) for _ in range(rng.randrange(1, 5)))
+        out.append((kind, value, rng.sample(offers, rng.randrange(1, 4))))
+    return out
+
+
+@pytest.mark.parametrize("kind,value,offers", ACCEPT_CASES + generated_accept(300))
+def test_accept_headers_negotiate_as_werkzeug(client, kind, value, offers):
+    header, cls, _, _ = ACCEPT_KINDS[kind]
+    got = client.get("/accept", params=[("h", kind), ("default", "none!")] +
+                     [("offer", o) for o in offers], headers={header: value}).json()
+    acc = parse_accept_header(value, cls)
+    assert got["best"] == acc.best_match(offers, "none!"), (value, offers)
+    assert got["quality"] == [acc.quality(o) for o in offers], (value, offers)
+
+
+def test_no_accept_header_accepts_nothing(client):
+    got = client.get("/accept", params=[("offer", "text/html"), ("default", "x")],
+                     headers={"Accept": ""}).json()
+    assert got == {"best": "x", "quality": [0]}

@@ -5,7 +5,10 @@
  *   GET /auth    request.authorization: null, or {"type", "username",
  *                "password", "params": [[name, value or null], ...]}
  *   GET /route   request.access_route, referrer, user_agent, is_secure
+ *   GET /accept?h=mime|lang|enc&offer=...&offer=...[&default=...]
+ *                {"best": best_match(offers, default), "quality": [quality(offer), ...]}
  */
+#include <string.h>
 #include <phial.h>
 
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
@@ -35,12 +38,29 @@ static ph_response *route_view(ph_request *req) {
                                      ph_request_is_secure(req)));
 }
 
+static ph_response *accept_view(ph_request *req) {
+    const char *h = ph_request_arg(req, "h");
+    ph_accept_header which = h && !strcmp(h, "lang")  ? PH_ACCEPT_LANGUAGES
+                             : h && !strcmp(h, "enc") ? PH_ACCEPT_ENCODINGS
+                                                      : PH_ACCEPT_MIMETYPES;
+    const char *offers[32];
+    size_t n = ph_request_arg_all(req, "offer", offers, 32);
+    if (n > 32)
+        n = 32;
+    json_t *q = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(q, json_real(ph_request_accept_quality(req, which, offers[i])));
+    const char *best = ph_request_accept_best(req, which, offers, n, ph_request_arg(req, "default"));
+    return ph_jsonify(req, json_pack("{s:o,s:o}", "best", str_or_null(best), "quality", q));
+}
+
 int main(int argc, char **argv) {
     ph_app *app = ph_app_new("headers");
     if (!app)
         return 1;
     ph_route(app, "/auth", auth_view);
     ph_route(app, "/route", route_view);
+    ph_route(app, "/accept", accept_view);
     int rc = ph_app_main(app, argc, argv);
     ph_app_free(app);
     return rc;

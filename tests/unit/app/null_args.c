@@ -462,6 +462,14 @@ static int request_body(ph_app *app, ph_test_client *c) {
     cr_expect_eq(ph_request_is_secure(NULL), false);
     cr_expect_eq(ph_request_access_route(NULL, out, 4), 0);
     cr_expect_eq(ph_request_access_route(req, NULL, 4), 1, "the client alone, counted");
+    static const char *const offers[] = {"text/html"};
+    cr_expect_str_eq(ph_request_accept_best(NULL, PH_ACCEPT_MIMETYPES, offers, 1, "x"), "x");
+    cr_expect_str_eq(ph_request_accept_best(req, PH_ACCEPT_MIMETYPES, NULL, 1, "x"), "x");
+    cr_expect_null(ph_request_accept_best(req, PH_ACCEPT_MIMETYPES, offers, 1, NULL),
+                   "no Accept header: nothing is accepted");
+    cr_expect_str_eq(ph_request_accept_best(req, (ph_accept_header)99, offers, 1, "x"), "x");
+    cr_expect_eq(ph_request_accept_quality(NULL, PH_ACCEPT_LANGUAGES, "en"), 0);
+    cr_expect_eq(ph_request_accept_quality(req, PH_ACCEPT_LANGUAGES, NULL), 0);
     cr_expect_null(ph_request_authorization(NULL));
     cr_expect_null(ph_authorization_param(NULL, "realm"));
     ph_authorization empty = {0};
