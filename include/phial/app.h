@@ -616,13 +616,17 @@ PH_EXTERN ph_response *ph_json_response(ph_request *req, int status, json_t *val
 
 /*
  * A redirect (Flask's redirect): `code` 301, 302 (default when 0), 303,
- * 307 or 308, with Location `location` and Werkzeug's small HTML body. A
- * location with bytes outside ASCII or with white space is made a URI first,
- * as Werkzeug's iri_to_uri does: those bytes become %XX ("/é x" is sent as
- * "/%C3%A9%20x"), while URI delimiters and existing escapes stay.
+ * 307 or 308 (any 3xx is taken), with Location `location` and Werkzeug's
+ * small HTML body. A location with bytes outside ASCII or with white space
+ * is made a URI first, as Werkzeug's iri_to_uri does: a host outside ASCII
+ * takes its IDNA form ("http://bücher.de/" is sent as
+ * "http://xn--bcher-kva.de/"; see src/util/idna.h), other such bytes become
+ * %XX ("/é x" is sent as "/%C3%A9%20x"), while URI delimiters and existing
+ * escapes stay.
  *
  * Returns:  the response; NULL with a 500 recorded if `location` holds CR,
- *           LF or NUL (never sent), or is NULL; NULL for a NULL request.
+ *           LF or NUL (never sent), or is NULL, or `code` is outside
+ *           300-399 (Werkzeug sends any code); NULL for a NULL request.
  * Suspends: no.
  */
 PH_EXTERN ph_response *ph_redirect(ph_request *req, const char *location, int code);

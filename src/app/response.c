@@ -10,6 +10,7 @@
 #include "util/cookie.h"
 #include "util/html.h"
 #include "util/http_chars.h"
+#include "util/idna.h"
 #include "util/log.h"
 #include "util/url.h"
 
@@ -218,12 +219,60 @@ ph_response *ph_jsonify(ph_request *req, json_t *value) {
  * would IDNA-encode a non-ASCII host; here it is percent-encoded too.)
  * NULL when out of memory.
  */
+/* The host of an absolute ("scheme://") or scheme-relative ("//") location,
+ * as Werkzeug's url_parse finds it: after any "user@", up to a ':', '/',
+ * '?' or '#'. Returns its offset and sets *len; 0 with *len 0 if none. */
+static size_t host_span(const char *s, size_t *len) {
+    size_t i = 0;
+    *len = 0;
+    if ((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')) {
+        i = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-.");
+        if (s[i] != ':')
+            return 0;
+        i++;
+    }
+    if (s[i] != '/' || s[i + 1] != '/')
+        return 0;
+    size_t start = i + 2, end = start + strcspn(s + start, "/?#");
+    for (size_t j = start; j < end; j++)
+        if (s[j] == '@')
+            start = j + 1;
+    if (s[start] == '[')
+        return 0; /* an IPv6 literal: ASCII anyway */
+    *len = strcspn(s + start, ":/?#");
+    return start;
+}
+
 static const char *to_uri(ph_request *req, const char *location) {
     int plain = 1;
     for (const unsigned char *p = (const unsigned char *)location; *p && plain; p++)
         plain = *p < 0x80 && *p != ' ' && *p != '\t' && *p != '\v' && *p != '\f';
     if (plain)
         return location;
+    /* A host outside ASCII takes its IDNA form, as Werkzeug's
+     * encode_netloc gives it; the rest is percent-encoded below. */
+    size_t hlen, at = host_span(location, &hlen), alen;
+    int wide = 0;
+    for (size_t i = at; i < at + hlen; i++)
+        wide |= (unsigned char)location[i] >= 0x80;
+    if (wide) {
+        char *ascii = ph__idna_encode(req->arena, location + at, hlen, &alen);
+        if (!ascii && (ascii = ph__arena_strndup(req->arena, location + at, hlen))) {
+            /* no IDNA form (a label too long): Werkzeug's ascii_host then
+             * drops what is not ASCII */
+            char *w = ascii;
+            for (const char *p = ascii; *p; p++)
+                if ((unsigned char)*p < 0x80)
+                    *w++ = *p;
+            *w = '\0';
+        }
+        if (!ascii)
+            return NULL;
+        location = ph__arena_printf(req->arena, "%.*s%s%s", (int)at, location, ascii,
+                                    location + at + hlen);
+        if (!location)
+            return NULL;
+    }
     ph_url_safe safe;
     ph__url_safe_init(&safe, ":/?#[]@!$&'()*+,;=%");
     return ph__url_encode_arena(req->arena, location, strlen(location), &safe, 0, NULL);

@@ -10,15 +10,15 @@ constructors, cookies both ways and the request's URL parts.
 
 Status lines are compared by code only: phial's reason phrases are IANA's
 (ph_status_reason, include/phial/http.h), Werkzeug's differ in places
-(413 "Request Entity Too Large", 422 "Unprocessable Entity"). Requests the HTTP server itself refuses before any
-app runs are compared by status only: Werkzeug's development server answers
+(413 "Request Entity Too Large", 422 "Unprocessable Entity"). Requests the
+HTTP server itself refuses before any app runs are compared by status only: Werkzeug's development server answers
 those with http.server's page, not with a Flask one.
 
 Cases where phial differs from Flask on purpose, as its documentation says,
 are not compared: DOCUMENTED lists them with the reason, and
-test_documented_difference checks phial's own documented answer. Cases
-that still differ without such a reason are in UNRESOLVED, compared and
-expected to fail (strictly: once one passes, move it to the compared set).
+test_documented_difference checks phial's own documented answer (and
+that Flask still answers otherwise: a difference that goes away moves to
+the compared cases).
 """
 import email.utils
 import json
@@ -231,7 +231,7 @@ def url_for_case(name, host="localhost"):
     return get(url_for_target(name), headers=headers, id=f"url_for {name}{suffix}")
 
 
-# Keys in DOCUMENTED or UNRESOLVED below are left out here.
+# Keys in DOCUMENTED below are left out here.
 URL_FOR_DIFFERENT = {"nested_q", "var_list", "any_space"}
 URL_FOR_CASES = [url_for_case(name, host) for host in URL_FOR_HOSTS for name in URL_FOR
                  if name not in URL_FOR_DIFFERENT]
@@ -243,6 +243,10 @@ REDIRECTS = [get("/redir" + q) for q in [
     "?to=%2Frel&code=301", "?code=303", "?code=307", "?code=308", "?code=300",
     "?to=%3Cscript%3E%22", "?to=rel/path", "?to=//evil.com", "?to=/a%2Fb", "?to=",
     "?to=http://[::1]:80/x",
+    # a host outside ASCII takes its IDNA form (labels lowercased, too long ones dropped)
+    "?to=http://%C3%A9x.com/%C3%A9", "?to=http://b%C3%BCcher.de:8080/x", "?to=//m%C3%BCnchen.de/",
+    "?to=http://user@%C3%A9x.com/", "?to=https://a.%C3%A9x.b.com/?q=%C3%A9%23f",
+    "?to=http://%C3%89X.com/", "?to=http://x." + "%C3%A9" * 70 + ".com/",
 ]] + [get("/redir?to=/a?x=%C3%A9 y", status_only=True)]
 
 # The codes Werkzeug has an exception for, and some it turns into a 500.
@@ -416,7 +420,9 @@ RFC8259 = "JSON as RFC 8259 has it, not Python's json (docs/flask-map.md, reques
 ABORT = ("abort() of a code Werkzeug has no exception for answers that code; Flask: "
          "LookupError, 500 (docs/flask-map.md, abort)")
 AS_URI = ("request.url and base_url keep the URI as sent (percent-escapes kept), where "
-          "Werkzeug decodes the path into an IRI (intended; not yet in docs/flask-map.md)")
+          "Werkzeug decodes the path into an IRI (docs/flask-map.md)")
+REDIRECT_CODE = ("ph_redirect refuses a code outside 300-399 with a 500 (app.h); Werkzeug's "
+                 "redirect sends any code")
 HOST = "Host: exactly one, of reg-name, IP-literal and port characters (http_parser.md)"
 
 DOCUMENTED = [
@@ -468,24 +474,16 @@ DOCUMENTED = [
                json={"url": "http://localhost/hdr/a%2Fb", "path": "/hdr/a/b"}),
     Documented(get("/hdr/%FF?a=%FF"), AS_URI, 200,
                json={"url": "http://localhost/hdr/%FF?a=%FF", "path": "/hdr/\ufffd"}),
+    Documented(get("/int/%D9%A3"), "the int and float converters match ASCII digits; "
+               "Python's \\d and int() take any Unicode digit (docs/flask-map.md, url_map)", 404),
+    Documented(get(url_for_target("any_space"), id="url_for any_space"), "url_for quotes an "
+               "any converter's value as any other (a valid URL); Werkzeug 2.2 leaves it as is "
+               "(docs/flask-map.md, url_for)", 200, body_has=b"/any/a%20b"),
+    Documented(get("/redir?code=200"), REDIRECT_CODE, 500),
+    Documented(get("/redir?code=404"), REDIRECT_CODE, 500),
 ] + [
     Documented(get(f"/abort/{n}"), ABORT, n, body_has=f"<title>{n} ".encode())
     for n in [402, 407, 419, 420, 421, 425, 426, 427, 430, 506, 507, 508, 509, 510, 511]
-]
-
-# ---- differences not (yet) documented ----------------------------------------------
-# Reported; expected to fail until phial or its documentation settles them.
-
-UNRESOLVED = [
-    (get("/int/%D9%A3"), "Werkzeug's int converter is Python's \\d+ and int(): "
-     "ARABIC-INDIC DIGIT THREE matches as 3; phial matches ASCII digits only (404)"),
-    (url_for_case("any_space"), "Werkzeug 2.2's any converter builds str(value) unquoted "
-     "(/any/a b); phial quotes it (/any/a%20b)"),
-    (get("/redir?code=200"), "redirect() with a code outside 300-399: Werkzeug sends it; "
-     "phial answers 500 (app.h lists 301-308 but not what another code does)"),
-    (get("/redir?code=404"), "redirect() with code 404: as ?code=200"),
-    (get("/redir?to=http://%C3%A9x.com/%C3%A9"), "iri_to_uri encodes a non-ASCII host "
-     "with IDNA (xn--x-9fa.com); phial percent-encodes it"),
 ]
 
 # ---- the servers ---------------------------------------------------------------------
@@ -628,9 +626,3 @@ def test_documented_difference(d, flask_port, phial_port):
         assert {k: body.get(k) for k in d.json} == d.json, d.reason
     if d.body_has is not None:
         assert d.body_has in got["body"], d.reason
-
-
-@pytest.mark.parametrize("c", [pytest.param(c, marks=pytest.mark.xfail(reason=why, strict=True))
-                               for c, why in UNRESOLVED], ids=_ids([c for c, _ in UNRESOLVED]))
-def test_unresolved_difference(c, flask_port, phial_port):
-    assert answer(phial_port, c) == answer(flask_port, c)
