@@ -2,9 +2,12 @@
  * Fuzz target for src/util/query.c and src/util/url.c: parse the input as a
  * query string (tight limits, so both limit paths are reached), decode it
  * as a path and as a form value, check that percent-encoding then
- * decoding gives every byte back, and that the decoded values made text
- * (src/util/utf8.c) are well-formed UTF-8.
+ * decoding gives every byte back, that the decoded values made text
+ * (src/util/utf8.c) are well-formed UTF-8, and that the input as a host
+ * name gets an IDNA form (src/util/idna.c) of ASCII labels of at most 63
+ * bytes, or none.
  */
+#include "util/idna.h"
 #include "util/query.h"
 #include "util/url.h"
 #include "util/utf8.h"
@@ -48,6 +51,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *text = path ? ph__utf8_text(&arena, path, n, &tn) : NULL;
     if (text && (!ph__utf8_valid(text, tn) || (text == path) != ph__utf8_valid(path, n)))
         abort();
+
+    size_t hn;
+    const char *host = ph__idna_encode(&arena, s, size, &hn);
+    for (size_t i = 0, label = 0; host && i < hn; i++) {
+        label = host[i] == '.' ? 0 : label + 1;
+        if ((unsigned char)host[i] >= 0x80 || label > 63)
+            abort();
+    }
 
     ph_url_safe safe;
     ph__url_safe_init(&safe, PH_URL_WERKZEUG_SAFE "/:");
