@@ -45,7 +45,9 @@ typedef struct ph_tmpl_opts {
     int keep_trailing_newline; /* keep the source's final newline */
     int strict_undefined;      /* using an undefined value is an error */
     int auto_reload;           /* re-read a template whose file changed */
-    size_t max_output;         /* bytes one render may produce; default 64 MiB, at most 512 MiB */
+    size_t max_output;         /* bytes one render may produce, and any string made during it
+                                * (a join, a replace, a padded format); default 64 MiB, at
+                                * most 512 MiB */
     size_t max_source;         /* bytes of one template (file or string); default 16 MiB,
                                 * at most 512 MiB */
 } ph_tmpl_opts;

@@ -104,7 +104,7 @@ int ph__cp_printable(uint32_t c) {
 
 int ph__tmpl_casefold(rctx *r, tv s, tv *out) {
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     int rc = 0;
     for (size_t i = 0, adv; rc == 0 && i < s.n; i += adv) {
         uint32_t c = ph__utf8_next(s.s + i, s.n - i, &adv);

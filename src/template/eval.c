@@ -261,7 +261,7 @@ static int do_slice(rctx *r, const node *n, tv obj, tv s0, tv s1, tv s2, tv *out
     }
     tlist *l = ph__tlist_new(r, 8);
     ph_buf sb;
-    ph__buf_init(&sb, 0);
+    ph__buf_init(&sb, r->out->max);
     int rc = l ? 0 : PH_ENOMEM;
     for (int64_t i = start; rc == 0 && (step > 0 ? i < stop : i > stop); i += step) {
         if (is_str) {
@@ -318,7 +318,7 @@ static int type_error(rctx *r, const node *n, int op, tv a, tv b) {
 static int concat_two(rctx *r, tv a, tv b, tv *out) {
     int safe = a.safe || b.safe;
     ph_buf buf;
-    ph__buf_init(&buf, 0);
+    ph__buf_init(&buf, r->out->max);
     int rc = 0;
     tv parts[2] = {a, b};
     for (int i = 0; rc == 0 && i < 2; i++)

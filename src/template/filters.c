@@ -437,7 +437,7 @@ static int f_tojson(rctx *r, const node *n, tv v, targs *a, tv *out) {
     if (ph__tmpl_arg(a, 0, "indent", &ind) && ind.k == TV_INT)
         indent = ind.i < 0 ? 0 : ind.i > 64 ? 64 : (int)ind.i;
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     int rc = dump(r, n, v, &b, indent, 0);
     if (rc == 0)
         *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, 1);
@@ -457,7 +457,7 @@ static int f_xmlattr(rctx *r, const node *n, tv v, targs *a, tv *out) {
                              ph__tv_typename(v));
     int rc = ph__tmpl_dict_items(r, v, &items);
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     for (size_t i = 0; rc == 0 && i < items.l->n; i++) {
         tv k = items.l->v[i].l->v[0], val = items.l->v[i].l->v[1], ks, vs;
         if (val.k == TV_NONE || val.k == TV_UNDEF)
@@ -499,7 +499,7 @@ static int url_quote(rctx *r, ph_buf *b, tv v, int for_qs) {
 
 static int f_urlencode(rctx *r, const node *n, tv v, targs *a, tv *out) {
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     int rc = 0;
     if (v.k == TV_DICT || v.k == TV_JOBJ || ph__tv_is_seq(v)) {
         /* a dict's items, or whatever the iterable yields, each unpacked

@@ -528,7 +528,7 @@ static int f_join(rctx *r, const node *n, tv v, targs *a, tv *out) {
     }
     int safe = r->autoescape && any_safe;
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     for (size_t i = 0; rc == 0 && i < count; i++) {
         if (i)
             rc = safe && !d.safe ? ph__html_escape_n(&b, d.s, d.n) : ph__buf_append(&b, d.s, d.n);

@@ -123,7 +123,7 @@ static int pad(rctx *r, tv s, int64_t width, char fill, int mode, tv *out) {
     if (width > (1 << 24))
         return PH_ETOOBIG;
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     int rc = 0;
     for (int64_t i = 0; rc == 0 && i < left; i++)
         rc = ph__buf_append_char(&b, fill);
@@ -195,7 +195,7 @@ static int f_indent(rctx *r, const node *n, tv v, targs *a, tv *out) {
     s2[s.n] = '\n';
     size_t n2 = s.n + 1, i = 0, idx = 0;
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     if (ph__tv_truthy(first))
         rc = ph__buf_append(&b, ind.s, ind.n);
     while (rc == 0 && i < n2) {
@@ -224,12 +224,12 @@ static int f_replace(rctx *r, const node *n, tv v, targs *a, tv *out) {
         return rc;
     int safe = 0;
     ph_buf eo, en;
-    ph__buf_init(&eo, 0);
-    ph__buf_init(&en, 0);
+    ph__buf_init(&eo, r->out->max);
+    ph__buf_init(&en, r->out->max);
     if (r->autoescape) {
         if ((old.safe || new_.safe) && !s.safe) {
             ph_buf es;
-            ph__buf_init(&es, 0);
+            ph__buf_init(&es, r->out->max);
             rc = ph__html_escape_n(&es, s.s, s.n);
             if (rc == 0)
                 s = ph__tv_strdup(r, es.data ? es.data : "", es.len, 1);
@@ -244,7 +244,7 @@ static int f_replace(rctx *r, const node *n, tv v, targs *a, tv *out) {
         }
     }
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     size_t i = 0;
     int64_t done = 0;
     while (rc == 0 && i <= s.n && (count < 0 || done < count)) {
@@ -339,7 +339,7 @@ static int f_truncate(rctx *r, const node *n, tv v, targs *a, tv *out) {
     }
     if (s.safe && !end.safe) { /* Markup + str escapes the str */
         ph_buf b;
-        ph__buf_init(&b, 0);
+        ph__buf_init(&b, r->out->max);
         rc = ph__buf_append(&b, s.s, cut);
         if (rc == 0)
             rc = ph__html_escape_n(&b, end.s, end.n);
@@ -560,7 +560,7 @@ static int f_wordwrap(rctx *r, const node *n, tv v, targs *a, tv *out) {
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "invalid width %lld (must be > 0)",
                              (long long)width);
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     int first = 1;
     chunk *chunks = NULL;
     size_t cap = 0;
@@ -592,7 +592,7 @@ static int f_escape(rctx *r, const node *n, tv v, targs *a, tv *out) {
     if (rc < 0)
         return rc;
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     return finish(r, &b, 1, out, ph__html_escape_n(&b, s.s, s.n));
 }
 
@@ -627,9 +627,9 @@ int ph__tmpl_striptags(rctx *r, const node *n, tv v, tv *out) {
     /* as markupsafe: comments out first (<!--.*?-->), then tags (<.*?>)
      * from what is left, so `<<!-- c -->` keeps its first `<` */
     ph_buf nc, t, c;
-    ph__buf_init(&nc, 0);
-    ph__buf_init(&t, 0);
-    ph__buf_init(&c, 0);
+    ph__buf_init(&nc, r->out->max);
+    ph__buf_init(&t, r->out->max);
+    ph__buf_init(&c, r->out->max);
     size_t i = 0;
     for (const char *open; rc == 0 && (open = memmem(s.s + i, s.n - i, "<!--", 4));) {
         size_t at = (size_t)(open - s.s);
@@ -669,7 +669,7 @@ int ph__tmpl_striptags(rctx *r, const node *n, tv v, tv *out) {
     }
     ph__buf_close(&t);
     ph_buf u;
-    ph__buf_init(&u, 0);
+    ph__buf_init(&u, r->out->max);
     if (rc == 0)
         rc = ph__tmpl_html_unescape(&u, c.data ? c.data : "", c.len);
     ph__buf_close(&c);

@@ -491,7 +491,7 @@ static int m_unescape(rctx *r, tfunc *s, targs *a, tv *out) {
     if (rc < 0)
         return rc;
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     if ((rc = ph__tmpl_html_unescape(&b, s->self.s, s->self.n)) == 0) {
         *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, 0);
         rc = out->k == TV_STR ? 0 : PH_ENOMEM;
@@ -731,7 +731,7 @@ int ph__tmpl_builtin_global(rctx *r, const char *name, size_t len, tv *out) {
     } else if (IS("self")) {
         fn = g_self;
         ph_buf b;
-        ph__buf_init(&b, 0);
+        ph__buf_init(&b, r->out->max);
         int rc = ph__buf_append_str(&b, "TemplateReference ");
         if (rc == 0)
             rc = r->cur && r->cur->name ? ph__fmt_repr_str(&b, r->cur->name, strlen(r->cur->name))

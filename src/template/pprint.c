@@ -150,11 +150,10 @@ static int is_space(uint32_t c) {
 /* Length in characters of repr(s[a, b)). */
 static int rep_len(pp *p, const char *s, size_t a, size_t b, size_t *chars) {
     ph_buf tmp;
-    ph__buf_init(&tmp, 0);
+    ph__buf_init(&tmp, p->b->max);
     int rc = ph__fmt_repr_str(&tmp, s + a, b - a);
     *chars = rc == 0 && tmp.data ? ph__utf8_len(tmp.data, tmp.len) : 0;
     ph__buf_close(&tmp);
-    (void)p;
     return rc;
 }
 

@@ -104,7 +104,7 @@ static size_t char_len_before(const char *s, size_t from, size_t e) {
 /* Python's ascii(): repr() with every non-ASCII character escaped */
 static int ascii_of(rctx *r, tv v, ph_buf *out) {
     ph_buf t;
-    ph__buf_init(&t, 0);
+    ph__buf_init(&t, r->out->max);
     int rc = ph__tv_repr(r, v, &t);
     for (size_t i = 0, adv; rc == 0 && i < t.len; i += adv) {
         uint32_t c = ph__utf8_next(t.data + i, t.len - i, &adv);
@@ -128,7 +128,7 @@ static int convert(rctx *r, tv v, char conv, ph_buf *out) {
 static int append_str_arg(rctx *r, ph_buf *b, tv fmt, tv arg, char conv, int prec, int width,
                           int left) {
     ph_buf t;
-    ph__buf_init(&t, 0);
+    ph__buf_init(&t, r->out->max);
     int rc = convert(r, arg, conv, &t);
     const char *s = t.data ? t.data : "";
     size_t n = t.len;
@@ -600,7 +600,7 @@ static int format_spec(rctx *r, const node *n, tv v, const char *spec, size_t sn
         return ph__tmpl_rerr(r, n, PH_ETEMPLATE, "Invalid format specifier");
     int numeric = v.k == TV_INT || v.k == TV_FLOAT || (v.k == TV_BOOL && sn > 0);
     ph_buf body;
-    ph__buf_init(&body, 0);
+    ph__buf_init(&body, r->out->max);
     int rc = 0;
     size_t pre = 0; /* bytes of sign and prefix, before '=' padding */
     if (!numeric) {
@@ -690,7 +690,7 @@ static int format_spec(rctx *r, const node *n, tv v, const char *spec, size_t sn
 static int str_format(rctx *r, tfunc *self, targs *a, tv *out) {
     tv fmt = self->self;
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     size_t auto_idx = 0;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < fmt.n; i++) {
@@ -769,7 +769,7 @@ static int str_format(rctx *r, tfunc *self, targs *a, tv *out) {
             rc = ph__tmpl_rerr(r, NULL, PH_ETEMPLATE, "Unknown conversion specifier %c", conv);
         if (rc == 0 && conv) { /* !r, !a, !s: the field becomes that text */
             ph_buf t;
-            ph__buf_init(&t, 0);
+            ph__buf_init(&t, r->out->max);
             rc = convert(r, v, conv, &t);
             if (rc == 0)
                 v = ph__tv_strdup(r, t.data ? t.data : "", t.len, 0);
@@ -994,7 +994,7 @@ static int s_expandtabs(rctx *r, tfunc *self, targs *a, tv *out) {
     if (ts.i > 4096)
         return ph__tmpl_rerr(r, NULL, PH_ETOOBIG, "tabsize too large");
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     int rc = 0;
     int64_t col = 0;
     for (size_t i = 0, adv; rc == 0 && i < s.n; i += adv) {
@@ -1078,7 +1078,7 @@ static int s_join(rctx *r, tfunc *self, targs *a, tv *out) {
     int rc = ph__tv_items(r, NULL, seq, &items, &count);
     int safe = self->self.safe;
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     for (size_t i = 0; rc == 0 && i < count; i++) {
         tv x = items[i];
         if (x.k != TV_STR && !safe)
@@ -1213,7 +1213,7 @@ static int s_pad(rctx *r, tfunc *self, targs *a, tv *out) {
     else if (m == 'r' || zf)
         left = marg;
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     int rc = 0;
     size_t sign = zf && s.n && (s.s[0] == '-' || s.s[0] == '+');
     if (sign)
@@ -1268,7 +1268,7 @@ static int s_markup(rctx *r, tfunc *self, targs *a, tv *out) {
         tv v = i < a->npos ? a->pos[i] : a->kwv[i - a->npos];
         if (v.k == TV_STR && !v.safe) {
             ph_buf b;
-            ph__buf_init(&b, 0);
+            ph__buf_init(&b, r->out->max);
             int rc = ph__html_escape_n(&b, v.s, v.n);
             v = rc == 0 ? ph__tv_strdup(r, b.data ? b.data : "", b.len, 1) : TV_MK(TV_UNDEF);
             ph__buf_close(&b);

@@ -321,7 +321,7 @@ static int link_attrs(rctx *r, const node *n, targs *a, const char **out) {
     words[nw++] = tv_str("noopener", 8, 0);
     qsort(words, nw, sizeof(tv), word_cmp);
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     int rc = ph__buf_append_str(&b, " rel=\"");
     for (size_t i = 0; rc == 0 && i < nw; i++) {
         if (i && word_cmp(&words[i], &words[i - 1]) == 0)
@@ -366,7 +366,7 @@ int ph__tmpl_urlize(rctx *r, const node *n, tv v, targs *a, tv *out) {
         for (size_t i = 0; i < o.nschemes; i++)
             if (items[i].k != TV_STR || !valid_scheme(items[i])) {
                 ph_buf q;
-                ph__buf_init(&q, 0);
+                ph__buf_init(&q, r->out->max);
                 rc = ph__tv_repr(r, items[i], &q);
                 rc = ph__tmpl_rerr(r, n, PH_ETEMPLATE, "%.*s is not a valid URI scheme prefix.",
                                    (int)q.len, q.data ? q.data : "");
@@ -376,8 +376,8 @@ int ph__tmpl_urlize(rctx *r, const node *n, tv v, targs *a, tv *out) {
         o.schemes = items;
     }
     ph_buf esc, b;
-    ph__buf_init(&esc, 0);
-    ph__buf_init(&b, 0);
+    ph__buf_init(&esc, r->out->max);
+    ph__buf_init(&b, r->out->max);
     rc = s.safe ? ph__buf_append(&esc, s.s, s.n) : ph__html_escape_n(&esc, s.s, s.n);
     const char *t = esc.data ? esc.data : "";
     for (size_t i = 0; rc == 0 && i < esc.len;) {

@@ -571,7 +571,7 @@ int ph__tv_tostr(rctx *r, tv v, tv *out) {
         return 0;
     }
     ph_buf b;
-    ph__buf_init(&b, 0);
+    ph__buf_init(&b, r->out->max);
     int rc = ph__tv_str(r, v, &b);
     if (rc == 0) {
         *out = ph__tv_strdup(r, b.data ? b.data : "", b.len, 0);
@@ -608,7 +608,7 @@ int ph__tv_output(rctx *r, const node *n, tv v) {
     if (!r->autoescape)
         return ph__tv_str(r, v, r->out);
     ph_buf tmp;
-    ph__buf_init(&tmp, 0);
+    ph__buf_init(&tmp, r->out->max);
     int rc = ph__tv_str(r, v, &tmp);
     if (rc == 0)
         rc = ph__html_escape_n(r->out, tmp.data ? tmp.data : "", tmp.len);

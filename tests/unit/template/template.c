@@ -140,6 +140,33 @@ Test(template, output_limit_is_etoobig) {
     ph_tmpl_env_free(env);
 }
 
+/* A value made inside a render is bounded by max_output too, whether it is
+ * printed or not: a filter that multiplies its input (join with a long
+ * separator, replace, center, format widths) stops at the limit instead
+ * of growing a buffer past it (four nested joins reached 10 GB). */
+Test(template, values_made_in_a_render_are_bounded_by_max_output) {
+    ph_tmpl_env *env = ph_tmpl_env_new(.max_output = 1000);
+    ph_tmpl_error err;
+    int rc;
+    static const char *const growers[] = {
+        "{{ (('x' * 100)|join('-' * 100))|length }}",
+        "{{ ('x' * 100)|replace('x', 'y' * 100)|length }}",
+        "{{ 'x'|center(5000)|length }}",
+        "{{ ('%5000s' % 'x')|length }}",
+        "{{ ('x' * 10)|indent(2000, true)|length }}",
+    };
+    for (size_t i = 0; i < sizeof(growers) / sizeof(growers[0]); i++) {
+        char *out = render_str(env, growers[i], NULL, &rc, &err);
+        cr_expect_eq(rc, PH_ETOOBIG, "%s: %d %s", growers[i], rc, out ? out : err.message);
+        ph_tmpl_free(out);
+    }
+    char *out = render_str(env, "{{ (('x' * 10)|join('-' * 10))|length }}", NULL, &rc, &err);
+    cr_expect_eq(rc, 0, "%s", err.message);
+    cr_expect_str_eq(out ? out : "", "100", "what fits is unchanged");
+    ph_tmpl_free(out);
+    ph_tmpl_env_free(env);
+}
+
 Test(template, source_limit_applies_to_string_templates_too) {
     ph_tmpl_env *env = ph_tmpl_env_new(.max_source = 16);
     ph_tmpl_error err;
