@@ -26,9 +26,31 @@ def source_dir():
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port for a server that must be given its port before it
+    starts. Where a server can be asked for any port (--port -1) and prints
+    the one it got, ask it that way instead.
+
+    Binding port 0, closing, and handing the number over would leave a
+    window in which any other process asking the kernel for a port (the
+    other suites of a parallel CI run, every outgoing connection) can be
+    given the same one. So the port stays reserved: a connection to it is
+    accepted and the accepting end closes first, which leaves that end in
+    TIME_WAIT on the port for a minute. Meanwhile the kernel hands the port
+    to no one asking for an unspecified port (bind to port 0, connect), and
+    a server binding it by number with SO_REUSEADDR, as phial's server and
+    nginx do, gets it."""
+    with socket.socket() as listener:
+        # inherited by the accepted end, so that the server's SO_REUSEADDR bind shares the port
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            accepted, _ = listener.accept()
+            accepted.close()
+            # the accepted end's FIN has come: it closed first, and is the one in TIME_WAIT
+            assert client.recv(1) == b""
+    return port
 
 
 def wait_listening(port, proc, timeout=10.0):
