@@ -11,6 +11,7 @@ compiled here against the build's libphial.a, run as a real process.
 - app commands, help and usage errors give exit statuses 0, 1 and 2.
 """
 import os
+import re
 import shutil
 import signal
 import socket
@@ -134,6 +135,13 @@ class Running:
             time.sleep(0.05)
         raise AssertionError(f"never saw {text!r}:\n{self.log()}")
 
+    def serving_port(self, timeout=15.0):
+        """The port of its "serving on http://127.0.0.1:PORT" line, once
+        printed: started with --port -1, the server binds a port the kernel
+        picks, so no other process can have taken it first."""
+        self.wait_log("serving on http://127.0.0.1:", timeout)
+        return int(re.search(r"serving on http://127\.0\.0\.1:(\d+)", self.log()).group(1))
+
     def stop(self, timeout=20):
         self.proc.send_signal(signal.SIGTERM)
         rc = self.proc.wait(timeout)
@@ -187,9 +195,8 @@ def wait_port(port, timeout=15.0):
 
 
 def test_run_serves_and_stops_on_sigterm(cliapp, running):
-    port = free_port()
-    r = running(cliapp, "--port", port)
-    r.wait_log(f"serving on http://127.0.0.1:{port}")
+    r = running(cliapp, "--port", -1)
+    port = r.serving_port()
     assert get(port) == "hello from cliapp"
     assert r.stop() == 0
     log = r.log()
@@ -198,10 +205,11 @@ def test_run_serves_and_stops_on_sigterm(cliapp, running):
 
 
 def test_run_defaults_from_environment(cliapp, running):
-    port = free_port()
-    r = running(cliapp, env={"PHIAL_RUN_PORT": str(port), "PHIAL_GREETING": '"hi"',
+    # the port from the environment too: -1 (any), not the default 8000
+    r = running(cliapp, env={"PHIAL_RUN_PORT": "-1", "PHIAL_GREETING": '"hi"',
                              "PHIAL_MAX_ITEMS": "12"})
-    r.wait_log(f"serving on http://127.0.0.1:{port}")
+    port = r.serving_port()
+    assert port != 8000
     # PHIAL_* variables become config keys, JSON-parsed when they parse.
     assert get(port, "/config/GREETING") == '"hi"\n'
     assert get(port, "/config/MAX_ITEMS") == "12\n"
@@ -210,28 +218,26 @@ def test_run_defaults_from_environment(cliapp, running):
 
 
 def test_run_command_line_beats_environment(cliapp, running):
-    port = free_port()
-    r = running(cliapp, "-p", port, "--no-reload", "--debug",
+    r = running(cliapp, "-p", -1, "--no-reload", "--debug",
                 env={"PHIAL_RUN_PORT": "1", "PHIAL_DEBUG": "0"})
-    r.wait_log(f"serving on http://127.0.0.1:{port}")
+    port = r.serving_port()
+    assert port != 1
     assert get(port, "/config/DEBUG") == "true\n"
     assert " * Debug mode: on" in r.log()
     assert r.stop() == 0
 
 
 def test_run_keeps_the_apps_own_debug_setting(cliapp, running):
-    port = free_port()
-    r = running(cliapp, "--port", port, "--no-reload", env={"CLIAPP_DEBUG_IN_CODE": "1"})
-    r.wait_log(f"serving on http://127.0.0.1:{port}")
+    r = running(cliapp, "--port", -1, "--no-reload", env={"CLIAPP_DEBUG_IN_CODE": "1"})
+    port = r.serving_port()
     assert get(port, "/config/DEBUG") == "true\n"
     assert " * Debug mode: on" in r.log()
     assert r.stop() == 0
 
 
 def test_run_debug_from_environment_turns_on_the_reloader(cliapp, running):
-    port = free_port()
-    r = running(cliapp, "--port", port, env={"PHIAL_DEBUG": "1"})
-    r.wait_log(f"serving on http://127.0.0.1:{port}")
+    r = running(cliapp, "--port", -1, env={"PHIAL_DEBUG": "1"})
+    port = r.serving_port()
     assert "Restarting with stat polling" in r.log()
     assert get(port, "/config/DEBUG") == "true\n"
     assert r.stop() == 0
@@ -246,10 +252,9 @@ def test_run_on_a_unix_socket(cliapp, running, tmp_path):
 
 
 def test_run_with_workers(cliapp, running):
-    port = free_port()
-    r = running(cliapp, "--port", port, "--workers", "2", "--log-level", "info")
-    r.wait_log("with 2 workers")
-    wait_port(port)
+    r = running(cliapp, "--port", -1, "--workers", "2", "--log-level", "info")
+    port = r.serving_port()
+    r.wait_log(f"serving on http://127.0.0.1:{port} with 2 workers")
     pids = {get(port, "/pid") for _ in range(20)}
     assert all(p.isdigit() for p in pids) and str(r.proc.pid) not in pids
     assert r.stop() == 0
@@ -308,6 +313,7 @@ def test_reload_on_a_watched_file(cliapp, running, tmp_path):
     watched = tmp_path / "watched"
     watched.mkdir()
     (watched / "page.html").write_text("one")
+    # A port given by number: each server the reloader starts binds it again.
     port = free_port()
     r = running(cliapp, "--port", port, "--reload", "--reload-dir", watched)
     r.wait_log(f"serving on http://127.0.0.1:{port}")
