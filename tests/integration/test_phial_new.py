@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import BUILD_DIR, EXTRA_CFLAGS, SOURCE_DIR, free_port
+from conftest import BUILD_DIR, EXTRA_CFLAGS, SOURCE_DIR
 
 
 def run(cmd, **kw):
@@ -71,17 +71,19 @@ def test_skeleton_routes_and_command(demo):
 
 
 def test_skeleton_serves(demo, tmp_path):
-    port = free_port()
     log = open(tmp_path / "log", "wb")
-    # From another folder: the app finds its templates by APP_ROOT.
-    proc = subprocess.Popen([str(demo / "build" / "demo"), "run", "--port", str(port)],
+    # From another folder: the app finds its templates by APP_ROOT. On a
+    # port the kernel picks (-1), read back from the line the server prints.
+    proc = subprocess.Popen([str(demo / "build" / "demo"), "run", "--port", "-1"],
                             stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
     try:
         deadline = time.monotonic() + 15
-        while b"serving on" not in (tmp_path / "log").read_bytes():
+        while not (m := re.search(rb"serving on http://127\.0\.0\.1:(\d+)",
+                                  (tmp_path / "log").read_bytes())):
             assert time.monotonic() < deadline and proc.poll() is None, \
                 (tmp_path / "log").read_text()
             time.sleep(0.05)
+        port = int(m.group(1))
         page = run(["curl", "-s", f"http://127.0.0.1:{port}/"]).stdout
         assert "<h1>Hello, world!</h1>" in page and 'href="/static/style.css"' in page
         css = run(["curl", "-s", f"http://127.0.0.1:{port}/static/style.css"]).stdout
