@@ -58,9 +58,9 @@ def test_lifespan_startup_before_first_request_and_shutdown_after_drain(tmp_path
         s.wait_serving()
         # A request in flight at SIGTERM finishes before lifespan shutdown runs.
         res = []
-        th = threading.Thread(target=lambda: res.append(get(port, "/sleep?s=1").body))
+        th = threading.Thread(target=lambda: res.append(get(port, "/sleep?s=1&tag=inflight").body))
         th.start()
-        time.sleep(0.3)
+        s.wait_log(r"proto_server: sleep inflight")  # the app has the request
         rc, log = s.stop()
         th.join()
         assert rc == 0 and res == [b"slept"]
@@ -70,7 +70,8 @@ def test_lifespan_startup_before_first_request_and_shutdown_after_drain(tmp_path
             return next(i for i, l in enumerate(lines) if re.search(pattern, l))
 
         assert index("lifespan startup begins") < index("lifespan startup complete") < index("serving on")
-        assert index(r'"GET /sleep\?s=1 HTTP/1.1" 200') < index(r"lifespan shutdown \(requests served: 2\)")
+        assert index(r'"GET /sleep\?s=1&tag=inflight HTTP/1.1" 200') < \
+            index(r"lifespan shutdown \(requests served: 2\)")
     finally:
         s.kill()
 
@@ -176,8 +177,8 @@ def test_connection_accepted_before_sigterm_is_still_served(start_server):
 def test_graceful_timeout_cancels_stragglers(start_server):
     s = start_server("--timeout-graceful", 1, "--no-access-log")
     c = Conn(s.port)
-    c.send("GET /sleep?s=30 HTTP/1.1\r\nHost: t\r\n\r\n")
-    time.sleep(0.3)
+    c.send("GET /sleep?s=30&tag=straggler HTTP/1.1\r\nHost: t\r\n\r\n")
+    s.wait_log(r"proto_server: sleep straggler")  # the app has the request
     t0 = time.monotonic()
     rc, log = s.stop(timeout=20)
     assert rc == 0 and time.monotonic() - t0 < 10
@@ -456,8 +457,8 @@ def test_app_declining_lifespan(start_server):
 def test_a_second_sigint_cancels_the_requests_still_running(start_server):
     s = start_server("--no-access-log", "--timeout-graceful", 30)
     c = Conn(s.port, timeout=15)
-    c.send("GET /sleep?s=20 HTTP/1.1\r\nHost: t\r\n\r\n")
-    time.sleep(0.3)
+    c.send("GET /sleep?s=20&tag=long HTTP/1.1\r\nHost: t\r\n\r\n")
+    s.wait_log(r"proto_server: sleep long")  # the app has the request
     t0 = time.monotonic()
     s.proc.send_signal(signal.SIGINT)
     s.wait_log(r"received SIGINT: shutting down")
@@ -475,8 +476,8 @@ def test_sigterm_then_sigint_is_still_graceful(start_server):
     terminal: that pair must not cut its requests short."""
     s = start_server("--no-access-log")
     c = Conn(s.port, timeout=15)
-    c.send("GET /sleep?s=1 HTTP/1.1\r\nHost: t\r\n\r\n")
-    time.sleep(0.3)
+    c.send("GET /sleep?s=1&tag=inflight HTTP/1.1\r\nHost: t\r\n\r\n")
+    s.wait_log(r"proto_server: sleep inflight")  # the app has the request
     s.proc.send_signal(signal.SIGTERM)
     s.wait_log(r"received SIGTERM: shutting down")
     s.proc.send_signal(signal.SIGINT)
