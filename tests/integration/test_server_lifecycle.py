@@ -159,7 +159,12 @@ def test_connection_accepted_before_sigterm_is_still_served(start_server):
     fresh = Conn(s.port)  # accepted, no request yet
     partial = Conn(s.port)
     partial.send("GET /?partial HTTP/1.1\r\nHost: t\r\n")  # half a head
-    time.sleep(0.3)
+    # A request on a third connection, answered: the server (one loop) has
+    # accepted the two connections queued before it, and read the half head
+    # that was there before this connection was made.
+    with Conn(s.port) as probe:
+        probe.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        assert probe.read_response().body == b"hello"
     s.send_signal(signal.SIGTERM)
     s.wait_log("received SIGTERM")
     fresh.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")  # within the grace of an idle connection
