@@ -268,19 +268,23 @@ def test_sighup_reload_under_load_fails_no_request(start_server):
     old = worker_pids(s, 2)
     assert len(old) == 2
     stop = threading.Event()
-    errors, served = [], []
+    # Set once every old worker has exited: a request sent after that can
+    # only be served by a new one.
+    reloaded = threading.Event()
+    errors, served = [], []  # served: (sent after the reload, pid)
 
     def load(keep_alive):
         client = httpx.Client(timeout=20) if keep_alive else None
         while not stop.is_set():
+            after = reloaded.is_set()
             try:
                 if client:
                     r = client.get(s.url("/pid"))
-                    served.append(int(r.text))
+                    served.append((after, int(r.text)))
                 else:
                     with Conn(s.port, timeout=20) as c:
                         c.send("GET /pid HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-                        served.append(int(c.read_response().body))
+                        served.append((after, int(c.read_response().body)))
             except Exception as e:  # noqa: BLE001 - every failure counts
                 errors.append(repr(e))
         if client:
@@ -288,27 +292,27 @@ def test_sighup_reload_under_load_fails_no_request(start_server):
 
     # A long request in flight across the reload must complete too.
     long_result = []
-    long_t = threading.Thread(target=lambda: long_result.append(get(s.port, "/sleep?s=1.5").body))
+    long_t = threading.Thread(
+        target=lambda: long_result.append(get(s.port, "/sleep?s=1.5&tag=long").body))
     # new connections per request, and keep-alive clients (httpx pools)
     threads = [threading.Thread(target=load, args=(ka,)) for ka in (False, False, True, True)]
     for t in threads:
         t.start()
+    assert wait_until(lambda: len(served) > 20, timeout=30), len(served)  # under load
     long_t.start()
-    time.sleep(0.5)
+    s.wait_log(r"proto_server: sleep long")  # in a worker's app
     s.send_signal(signal.SIGHUP)
     s.wait_log(r"received SIGHUP: replacing 2 worker\(s\)")
     assert wait_until(lambda: (c := child_pids(s.pid)) and len(c) == 2 and not (c & old), timeout=20)
-    time.sleep(0.5)
-    n_before = len(served)
-    time.sleep(0.5)
+    reloaded.set()
+    assert wait_until(lambda: sum(after for after, _ in served) >= 10, timeout=30), served[-10:]
     stop.set()
     for t in threads:
         t.join(30)
     long_t.join(30)
     assert errors == []
     assert long_result == [b"slept"]
-    assert len(served) > 20
-    new = set(served[n_before:])
+    new = {pid for after, pid in served if after}
     assert new and not (new & old)
     rc, log = s.stop()
     assert rc == 0
