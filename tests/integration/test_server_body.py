@@ -260,10 +260,22 @@ def test_body_read_timeout(start_server):
 
 # ---- a client that goes away ------------------------------------------------
 
-def wait_record(path, word, timeout=10):
+def wait_record(path, word, timeout=10, count=1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if path.exists() and word in path.read_text().split("\n"):
+        if path.exists() and path.read_text().split("\n").count(word) >= count:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def wait_in_app(s, n=1, timeout=15):
+    """Wait until n requests are in the app besides the /stats request that
+    asks: the request just sent has reached its view."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stats = dict(l.split("=") for l in httpx.get(s.url("/stats"), timeout=10).text.split())
+        if int(stats["inflight"]) - 1 >= n:
             return True
         time.sleep(0.02)
     return False
@@ -274,7 +286,7 @@ def test_disconnect_mid_body_reaches_app(start_server, tmp_path):
     s = start_server("--record", rec, "--no-access-log")
     with Conn(s.port) as c:
         c.send("POST /watch HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\npartial")
-        time.sleep(0.2)
+        assert wait_in_app(s)
     assert wait_record(rec, "disconnect"), rec.read_text() if rec.exists() else "no record"
 
 
@@ -283,7 +295,8 @@ def test_disconnect_after_body_reaches_app_waiting_in_receive(start_server, tmp_
     s = start_server("--record", rec, "--no-access-log")
     with Conn(s.port) as c:
         c.send("POST /watch HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc")
-        time.sleep(0.3)
+        assert wait_in_app(s)
+        time.sleep(0.3)  # time for a wrong disconnect to show
         assert "disconnect" not in rec.read_text()
     assert wait_record(rec, "disconnect")
 
@@ -291,13 +304,11 @@ def test_disconnect_after_body_reaches_app_waiting_in_receive(start_server, tmp_
 def test_disconnect_cancels_sleeping_app_task(start_server, tmp_path):
     rec = tmp_path / "events"
     s = start_server("--record", rec, "--no-access-log")
-    for _ in range(3):
+    for i in range(3):
         with Conn(s.port) as c:
             c.send("GET /watch-sleep HTTP/1.1\r\nHost: t\r\n\r\n")
-            time.sleep(0.2)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and (rec.read_text() if rec.exists() else "").count("cancelled") < 3:
-        time.sleep(0.05)
+            assert wait_in_app(s)
+        assert wait_record(rec, "cancelled", count=i + 1), rec.read_text()
     events = [l for l in rec.read_text().splitlines() if not l.startswith("lifespan")]
     assert events == ["cancelled"] * 3
     stats = dict(l.split("=") for l in httpx.get(s.url("/stats")).text.split())
@@ -307,9 +318,9 @@ def test_disconnect_cancels_sleeping_app_task(start_server, tmp_path):
 def test_keep_cancelled_lets_app_finish(start_server):
     s = start_server("--keep-cancelled")
     with Conn(s.port) as c:
-        c.send("GET /sleep?s=0.5 HTTP/1.1\r\nHost: t\r\n\r\n")
-        time.sleep(0.1)
-    s.wait_log(r'"GET /sleep\?s=0\.5 HTTP/1\.1" 200 OK')
+        c.send("GET /sleep?s=0.5&tag=k HTTP/1.1\r\nHost: t\r\n\r\n")
+        s.wait_log(r"proto_server: sleep k\n")  # the app has the request
+    s.wait_log(r'"GET /sleep\?s=0\.5&tag=k HTTP/1\.1" 200 OK')
     assert get_ok(s)
 
 
