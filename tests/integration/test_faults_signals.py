@@ -16,6 +16,15 @@ import pytest
 from server_util import Conn, ConnectionClosed
 
 
+def wait_until(cond, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return False
+
+
 class Load:
     """Client threads that send requests until stopped. A connection refused
     is counted apart (the server was no longer listening); any other
@@ -128,9 +137,8 @@ def test_sigterm_under_sustained_load_fails_no_accepted_request(start_server, wo
     load = Load(s.port)
     load.start()
     try:
-        time.sleep(1.0)
+        assert wait_until(lambda: load.ok > 20), (load.ok, load.errors[:5])
         before = load.ok
-        assert before > 20, before
         s.send_signal(signal.SIGTERM)
         s.proc.wait(30)
         time.sleep(0.3)
@@ -160,7 +168,7 @@ def test_sighup_repeated_under_sustained_load_fails_no_request(start_server):
     load = Load(s.port)
     load.start()
     try:
-        time.sleep(0.5)
+        assert wait_until(lambda: load.ok > 20), (load.ok, load.errors[:5])
         for i in range(3):
             s.send_signal(signal.SIGHUP)
             # this SIGHUP's line (the first one's would match every time)
@@ -170,8 +178,7 @@ def test_sighup_repeated_under_sustained_load_fails_no_request(start_server):
                 time.sleep(0.02)
             time.sleep(1.5)
         n = load.ok
-        time.sleep(0.5)
-        assert load.ok > n, "no request served after the reloads"
+        assert wait_until(lambda: load.ok > n), "no request served after the reloads"
     finally:
         load.join()
     assert load.errors == [], (load.errors[:10], len(load.errors))
@@ -204,11 +211,12 @@ def test_worker_killed_mid_request_others_carry_on(start_server):
     victim_conn = Conn(s.port, timeout=20)
     victim_conn.send(b"GET /pid HTTP/1.1\r\nHost: t\r\n\r\n")
     victim = int(victim_conn.read_response().body)
-    victim_conn.send(b"GET /sleep?s=10 HTTP/1.1\r\nHost: t\r\n\r\n")
+    victim_conn.send(b"GET /sleep?s=10&tag=victim HTTP/1.1\r\nHost: t\r\n\r\n")
     load = Load(s.port, new_conn=3, keep_alive=0)
     load.start()
     try:
-        time.sleep(0.5)
+        s.wait_log(r"proto_server: sleep victim")  # the victim runs the request
+        assert wait_until(lambda: load.ok > 20), (load.ok, load.errors[:5])  # under load
         os.kill(victim, signal.SIGKILL)
         with pytest.raises((ConnectionClosed, ConnectionResetError)):
             victim_conn.read_response()
@@ -223,8 +231,7 @@ def test_worker_killed_mid_request_others_carry_on(start_server):
         else:
             raise AssertionError(f"no replacement worker:\n{s.log()[-2000:]}")
         n = load.ok
-        time.sleep(1.0)
-        assert load.ok > n + 20
+        assert wait_until(lambda: load.ok > n + 20), (n, load.ok)
     finally:
         load.join()
     # At most the requests in flight on the victim at the kill are lost.
