@@ -71,9 +71,11 @@ def test_thousands_of_idle_connections(start_server):
     try:
         for _ in range(n):
             socks.append(socket.create_connection(("127.0.0.1", s.port), timeout=10))
-        time.sleep(0.5)
-        # every connection was accepted: the server holds a descriptor for each
+        # every connection is accepted: the server comes to hold a descriptor for each
         import os
+        deadline = time.monotonic() + 30
+        while len(os.listdir(f"/proc/{s.pid}/fd")) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(os.listdir(f"/proc/{s.pid}/fd")) >= n
         cpu0 = s.cpu_seconds()
         worst = worst_of_gets(s.port)
