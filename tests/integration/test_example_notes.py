@@ -499,6 +499,15 @@ http {{
 """
 
 
+def workers_of(pid):
+    """The child processes of `pid` (a supervisor's workers)."""
+    out = set()
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/children") as f:
+            out |= {int(x) for x in f.read().split()}
+    return out
+
+
 def test_behind_nginx_with_workers_and_a_reload(tmp_path):
     """The deployment of docs/guide.md section 11, minus systemd: nginx in
     front (serving /static/ itself), two workers behind it, and a SIGHUP
@@ -522,12 +531,18 @@ def test_behind_nginx_with_workers_and_a_reload(tmp_path):
             assert add_note(c, "Behind nginx").status_code == 303
             assert "Behind nginx" in titles(c.get("/").text)
             # Reload: every worker is replaced; no request fails meanwhile.
+            # Requests go on from the signal until both workers are new ones
+            # (not for a fixed time, which a slow reload could outlast).
+            old = workers_of(app.pid)
+            assert len(old) == 2, old
             app.send_signal(signal.SIGHUP)
             statuses = []
-            deadline = time.monotonic() + 1.5
-            while time.monotonic() < deadline:
+            deadline = time.monotonic() + 30
+            while not ((now := workers_of(app.pid)) and len(now) == 2 and not (now & old)):
+                assert time.monotonic() < deadline, (old, now, app.log()[-2000:])
                 statuses.append(c.get("/api/me").status_code)
-            assert statuses and set(statuses) == {200}, statuses
+            statuses += [c.get("/api/me").status_code for _ in range(5)]
+            assert set(statuses) == {200}, statuses
             app.wait_log(r"received SIGHUP: replacing 2 worker")
             assert c.get("/api/notes").json()["notes"][0]["title"] == "Behind nginx"
         rc, log = app.stop()
