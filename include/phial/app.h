@@ -444,21 +444,7 @@ PH_EXTERN bool ph_request_is_secure(ph_request *req);
  */
 PH_EXTERN size_t ph_request_access_route(ph_request *req, const char **out, size_t max);
 
-/*
- * request.authorization: the credentials of an Authorization header, as
- * Werkzeug 2.2 parses them, or NULL when there is none or it does not
- * parse (then a view answers 401 with a WWW-Authenticate header).
- *   - "Basic": username and password from base64 (decoded leniently, as
- *     Python's b64decode), split at the first ':'; both must be UTF-8 and
- *     hold no NUL byte.
- *   - "Digest": the header's key=value parameters (quotes removed) in
- *     `params`, which must name username, realm, nonce, uri and response,
- *     and nc and cnonce when qop is given; `password` is NULL.
- * Any other scheme (Bearer included, as in Werkzeug 2.2) gives NULL: read
- * such a header with ph_request_header().
- * Owns:     borrowed until the request ends.
- * Suspends: no.
- */
+/* Credentials from an Authorization header (ph_request_authorization). */
 typedef struct ph_authorization {
     const char *type;     /* "basic" or "digest" */
     const char *username; /* NULL for a Digest username given without a value */
@@ -467,11 +453,34 @@ typedef struct ph_authorization {
     const char *const *param_names;
     const char *const *param_values; /* NULL for a name given without '=' */
 } ph_authorization;
+
+/*
+ * request.authorization: the credentials of an Authorization header, as
+ * Werkzeug 2.2 parses them, or NULL when there is none or it does not
+ * parse (then a view answers 401 with a WWW-Authenticate header).
+ *   - "Basic": username and password from base64 (decoded leniently, as
+ *     Python's b64decode), split at the first ':'; both must be UTF-8 and
+ *     hold no NUL byte.
+ *   - "Digest": the header's key=value parameters (quotes removed) in
+ *     `param_names`/`param_values`, which must name username, realm, nonce, uri and response,
+ *     and nc and cnonce when qop is given; `password` is NULL.
+ * Any other scheme (Bearer included, as in Werkzeug 2.2) gives NULL: read
+ * such a header with ph_request_header().
+ * Owns:     borrowed until the request ends.
+ * Suspends: no.
+ */
 PH_EXTERN const ph_authorization *ph_request_authorization(ph_request *req);
 
 /* A Digest parameter ("realm", "nonce", "qop" ...) of `auth`; NULL when
  * absent or given without a value. Suspends: no. */
 PH_EXTERN const char *ph_authorization_param(const ph_authorization *auth, const char *name);
+
+/* The Accept headers content negotiation reads. */
+typedef enum ph_accept_header {
+    PH_ACCEPT_MIMETYPES, /* Accept */
+    PH_ACCEPT_LANGUAGES, /* Accept-Language */
+    PH_ACCEPT_ENCODINGS, /* Accept-Encoding */
+} ph_accept_header;
 
 /*
  * Content negotiation (request.accept_mimetypes, accept_languages,
@@ -479,8 +488,8 @@ PH_EXTERN const char *ph_authorization_param(const ph_authorization *auth, const
  * Accept-Encoding headers: items sorted by specificity then weight (q),
  * wildcards ("*", a type with "*" for its subtype), media type parameters,
  * language tags with "-" and "_" alike, falling back to primary tags
- * ("en-US" accepts "en", "en" accepts "en-US"). No header means nothing is accepted, as in
- * Werkzeug: best_match gives the fallback.
+ * ("en-US" accepts "en", "en" accepts "en-US"). No header means nothing
+ * is accepted, as in Werkzeug: best_match gives the fallback.
  *
  * ph_request_accept_best(): the first of the `n` offers the client likes
  * best (best_match(offers, fallback)); an offer of weight 0 never wins. An
@@ -492,11 +501,6 @@ PH_EXTERN const char *ph_authorization_param(const ph_authorization *auth, const
  * Case is folded in ASCII only.
  * Suspends: no.
  */
-typedef enum ph_accept_header {
-    PH_ACCEPT_MIMETYPES, /* Accept */
-    PH_ACCEPT_LANGUAGES, /* Accept-Language */
-    PH_ACCEPT_ENCODINGS, /* Accept-Encoding */
-} ph_accept_header;
 PH_EXTERN const char *ph_request_accept_best(ph_request *req, ph_accept_header which,
                                              const char *const *offers, size_t n,
                                              const char *fallback);
