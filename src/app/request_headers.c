@@ -9,6 +9,7 @@
 #include "util/accept.h"
 #include "util/base64.h"
 #include "util/http_list.h"
+#include "util/py_space.h"
 #include "util/utf8.h"
 
 #include <string.h>
@@ -87,21 +88,16 @@ size_t ph_request_access_route(ph_request *req, const char **out, size_t max) {
     return req->nroute;
 }
 
-/* Python's str.isspace() on the ASCII range. */
-static int py_space(char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
-}
-
 /* Python's str.split(None, 1) (over ASCII whitespace): the first word and
  * the rest after the whitespace that follows it; 0 when there is no rest. */
 static int split_word(ph_slice v, ph_slice *word, ph_slice *rest) {
     size_t i = 0, start;
-    while (i < v.len && py_space(v.ptr[i]))
+    while (i < v.len && ph__py_space((unsigned char)v.ptr[i], 0))
         i++;
-    for (start = i; i < v.len && !py_space(v.ptr[i]); i++)
+    for (start = i; i < v.len && !ph__py_space((unsigned char)v.ptr[i], 0); i++)
         ;
     *word = (ph_slice){v.ptr + start, i - start};
-    while (i < v.len && py_space(v.ptr[i]))
+    while (i < v.len && ph__py_space((unsigned char)v.ptr[i], 0))
         i++;
     *rest = (ph_slice){v.ptr + i, v.len - i};
     return word->len && rest->len;

@@ -6,15 +6,13 @@
  * as a WSGI header is one.
  */
 #include "accept.h"
+#include "py_space.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* Python's \s for a latin-1 string. */
-static int py_space(unsigned char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f) || c == 0x85 ||
-           c == 0xa0;
-}
+static int py_space(unsigned char c) { return ph__py_space(c, 1); }
 
 /* [^\s;,] */
 static int tok(unsigned char c) { return !py_space(c) && c != ';' && c != ','; }

@@ -3,20 +3,17 @@
  * unquoting, step for step, so that a list reads as a Flask app reads it.
  */
 #include "http_list.h"
+#include "py_space.h"
 
 #include <string.h>
 
-/* Python's str.strip() on the ASCII range. */
-static int py_space(char c) {
-    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
-}
-
+/* Python's str.strip(), over ASCII's white space. */
 static ph_slice strip(ph_slice s) {
-    while (s.len && py_space(s.ptr[0])) {
+    while (s.len && ph__py_space((unsigned char)s.ptr[0], 0)) {
         s.ptr++;
         s.len--;
     }
-    while (s.len && py_space(s.ptr[s.len - 1]))
+    while (s.len && ph__py_space((unsigned char)s.ptr[s.len - 1], 0))
         s.len--;
     return s;
 }
