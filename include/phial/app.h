@@ -580,6 +580,14 @@ PH_EXTERN bool ph_request_form_at(ph_request *req, size_t i, const char **name,
 PH_EXTERN const ph_file *ph_request_file(ph_request *req, const char *name);
 PH_EXTERN const ph_file *ph_request_file_at(ph_request *req, size_t i);
 
+/*
+ * request.values: the query argument `name` if there is one, else, for a
+ * method other than GET, the form field (Werkzeug 2.2's CombinedMultiDict of
+ * args then form; a GET's body is not read for it). NULL if neither.
+ * Suspends: yes, as ph_request_form() does, when it reads the form.
+ */
+PH_EXTERN const char *ph_request_value(ph_request *req, const char *name);
+
 /* Memory that lives as long as the request (its arena). NULL when out of memory. */
 PH_EXTERN void *ph_request_alloc(ph_request *req, size_t n);
 PH_EXTERN char *ph_request_strdup(ph_request *req, const char *s);

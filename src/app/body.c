@@ -488,3 +488,12 @@ const ph_file *ph_request_file_at(ph_request *req, size_t i) {
     parse_form(req);
     return i < req->nfiles ? &req->files[i] : NULL;
 }
+
+const char *ph_request_value(ph_request *req, const char *name) {
+    if (!req || !name)
+        return NULL;
+    const char *v = ph_request_arg(req, name);
+    if (v || !strcmp(ph_request_method(req), "GET"))
+        return v;
+    return ph_request_form(req, name);
+}

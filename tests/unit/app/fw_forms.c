@@ -192,6 +192,30 @@ static int body_form_text(ph_app *app, ph_test_client *c) {
 
 Test(fw_forms, invalid_utf8_in_form_fields_becomes_u_fffd) { fw_run(form_app(), body_form_text); }
 
+/* request.values: args first, then (not for GET) the form, as Werkzeug 2.2. */
+static ph_response *values_view(ph_request *req) {
+    const char *a = ph_request_value(req, "a"), *b = ph_request_value(req, "b");
+    return ph_text(req, 200, ph_request_printf(req, "a=%s b=%s", a ? a : "-", b ? b : "-"));
+}
+
+static int body_values(ph_app *app, ph_test_client *c) {
+    static const char form[] = "a=2&b=3";
+    fw_expect(ph_client_post(c, "/v?a=1", .body = form, .body_len = 7, /* Flask 2.2 answers alike */
+                             .content_type = "application/x-www-form-urlencoded"),
+              200, "a=1 b=3");
+    fw_expect(ph_client_get(c, "/v?a=1", .body = form, .body_len = 7,
+                            .content_type = "application/x-www-form-urlencoded"),
+              200, "a=1 b=-");
+    fw_expect(ph_client_post(c, "/v"), 200, "a=- b=-");
+    return 0;
+}
+
+Test(fw_forms, values_are_args_then_the_form_except_for_get) {
+    ph_app *app = fw_app();
+    ph_route(app, "/v", values_view, .methods = PH_GET | PH_POST);
+    fw_run(app, body_values);
+}
+
 static int body_no_form(ph_app *app, ph_test_client *c) {
     fw_expect(ph_client_get(c, "/"), 200, "name=- tags=0:-:- all=[]");
     static const char raw[] = "name=x";

@@ -470,6 +470,8 @@ static int request_body(ph_app *app, ph_test_client *c) {
     cr_expect_str_eq(ph_request_accept_best(req, (ph_accept_header)99, offers, 1, "x"), "x");
     cr_expect_eq(ph_request_accept_quality(NULL, PH_ACCEPT_LANGUAGES, "en"), 0);
     cr_expect_eq(ph_request_accept_quality(req, PH_ACCEPT_LANGUAGES, NULL), 0);
+    cr_expect_null(ph_request_value(NULL, "a"));
+    cr_expect_null(ph_request_value(req, NULL));
     cr_expect_null(ph_request_authorization(NULL));
     cr_expect_null(ph_authorization_param(NULL, "realm"));
     ph_authorization empty = {0};
