@@ -93,7 +93,7 @@ struct ph_request {
     const char *method, *scheme, *host, *path, *full_path, *query_string, *script_root;
     const char *base_url, *url, *url_root, *remote_addr;
     const char *url_host; /* the host in lowercase, for the URLs routing builds */
-    size_t path_len;      /* of path, which may hold NUL bytes */
+    ph_slice text_path;   /* ph__request_text_path(); ptr NULL until first use */
     /* request_headers.c, parsed on first use */
     const ph_authorization *auth;
     int auth_parsed;
@@ -188,9 +188,9 @@ int ph__add_route(ph_app *app, const char *rule, ph_view_fn view, const ph_route
 const char *ph__route_view_name(const ph_route_opts *opts);
 
 /* The decoded path as text (invalid UTF-8 replaced by U+FFFD, as Werkzeug
- * decodes PATH_INFO), NUL-terminated; *len counts any NUL bytes inside it.
- * Routing matches it and ph_request_path() returns it. */
-const char *ph__request_text_path(ph_request *req, size_t *len);
+ * decodes PATH_INFO); not NUL-terminated, and may hold NUL bytes. Routing
+ * matches it and ph_request_path() returns a copy of it. */
+ph_slice ph__request_text_path(ph_request *req);
 
 /* The request's host as the URLs the framework builds name it (url_for,
  * the router's redirects): in lowercase, as Werkzeug's URL adapter has it,

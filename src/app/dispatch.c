@@ -70,17 +70,16 @@ static ph_response *options_response(ph_request *req, unsigned allowed) {
  * context is pushed) and note its blueprints, so scoped hooks can run. */
 static void match_request(ph_request *req) {
     ph_app *app = req->app;
-    size_t plen;
-    const char *path = ph__request_text_path(req, &plen);
+    ph_slice path = ph__request_text_path(req);
     /* A view gets its path and view arguments as C strings: one holding a
      * NUL (%00) would read shorter than what the router matched, so no
      * route has such a path: 404, as Flask answers for a static file. */
-    if (memchr(path, '\0', plen)) {
+    if (memchr(path.ptr, '\0', path.len)) {
         ph__error_set(req, 404, &PH_HTTP_ERROR, 0, NULL);
         return;
     }
-    int rc = ph__router_match(app->router, path, plen, req->scope->method_bit, req->arena,
-                              &req->match);
+    int rc = ph__router_match(app->router, path.ptr, path.len, req->scope->method_bit,
+                              req->arena, &req->match);
     req->matched = rc == 0;
     if (rc < 0) {
         ph__error_set(req, 500, &PH_INTERNAL_ERROR, rc, "routing failed");

@@ -130,27 +130,23 @@ const char *ph__request_url_host(ph_request *req) {
     return req->url_host;
 }
 
-const char *ph__request_text_path(ph_request *req, size_t *len) {
-    if (!req->path) {
+ph_slice ph__request_text_path(ph_request *req) {
+    if (!req->text_path.ptr) {
         ph_slice p = req->scope->path.len ? req->scope->path : (ph_slice){"/", 1};
         size_t n = p.len;
+        /* the scope's bytes as they are when well-formed (the usual case:
+         * no copy per request), else a copy with U+FFFD in it */
         const char *t = ph__utf8_text(req->arena, p.ptr, p.len, &n);
-        if (t == p.ptr)
-            t = ph__arena_strndup(req->arena, p.ptr, p.len);
-        req->path = t ? t : "/";
-        req->path_len = t ? n : 1;
+        req->text_path = t ? (ph_slice){t, n} : (ph_slice){"/", 1};
     }
-    *len = req->path_len;
-    return req->path;
+    return req->text_path;
 }
 
 const char *ph_request_path(ph_request *req) {
     if (!req)
         return NULL;
-    if (!req->path) {
-        size_t n;
-        ph__request_text_path(req, &n);
-    }
+    if (!req->path)
+        req->path = dup_slice(req, ph__request_text_path(req));
     return req->path;
 }
 
