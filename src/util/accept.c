@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Python's \s for a latin-1 string. */
 static int py_space(unsigned char c) { return ph__py_space(c, 1); }
@@ -221,32 +222,13 @@ int ph__accept_parse(ph_arena *a, ph__accept_rules rules, const char *s, size_t 
 
 /* ---- matching ------------------------------------------------------------ */
 
-static int ieq(const char *a, size_t na, const char *b, size_t nb) {
-    if (na != nb)
-        return 0;
-    for (size_t i = 0; i < na; i++) {
-        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (unsigned char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (unsigned char)(y - 'A' + 'a');
-        if (x != y)
-            return 0;
-    }
-    return 1;
-}
-
 /* Language tags: equal ignoring case, '-' and '_' alike. */
 static int lang_eq(const char *a, const char *b) {
-    size_t na = strlen(a), nb = strlen(b);
-    if (na != nb)
-        return 0;
-    for (size_t i = 0; i < na; i++) {
-        char x = a[i] == '_' ? '-' : a[i], y = b[i] == '_' ? '-' : b[i];
-        if (!ieq(&x, 1, &y, 1))
+    for (; *a && *b; a++, b++)
+        if (*a != *b && !((*a == '_' || *a == '-') && (*b == '_' || *b == '-')) &&
+            strncasecmp(a, b, 1))
             return 0;
-    }
-    return 1;
+    return *a == *b;
 }
 
 static int is_star(part p) { return p.n == 1 && p.p[0] == '*'; }
@@ -277,7 +259,7 @@ static size_t mime_parts(const char *v, char *buf, size_t cap, part *parts) {
  * `value` is not a media type the rules allow (Werkzeug raises). */
 static int value_matches(ph__accept_rules rules, const char *value, const char *item) {
     if (rules == PH__ACCEPT_PLAIN)
-        return !strcmp(item, "*") || ieq(item, strlen(item), value, strlen(value));
+        return !strcmp(item, "*") || !strcasecmp(item, value);
     if (rules == PH__ACCEPT_LANG)
         return !strcmp(item, "*") || lang_eq(value, item);
     if (!strchr(item, '/'))
