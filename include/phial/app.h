@@ -83,6 +83,8 @@ typedef void (*ph_teardown_appcontext_fn)(ph_app *app, const ph_error *err);
 typedef int (*ph_before_first_request_fn)(ph_app *app);
 typedef ph_response *(*ph_errorhandler_fn)(ph_request *req, const ph_error *err);
 typedef ph_response *(*ph_after_this_request_fn)(ph_request *req, ph_response *resp, void *arg);
+typedef void (*ph_url_value_preprocessor_fn)(ph_request *req, const char *endpoint);
+typedef void (*ph_url_defaults_fn)(ph_request *req, const char *endpoint, json_t *values);
 
 /* ------------------------------------------------------------------------ */
 /* The app                                                                  */
@@ -170,6 +172,44 @@ PH_EXTERN int ph_after_request(ph_app *app, ph_after_request_fn fn);
 PH_EXTERN int ph_teardown_request(ph_app *app, ph_teardown_request_fn fn);
 PH_EXTERN int ph_teardown_appcontext(ph_app *app, ph_teardown_appcontext_fn fn);
 PH_EXTERN int ph_before_first_request(ph_app *app, ph_before_first_request_fn fn);
+
+/*
+ * URL processors, Flask's url_value_preprocessor and url_defaults: together
+ * they move a value shared by many URLs (a language code, a tenant) between
+ * the URL and `g`, so views and url_for() calls need not name it.
+ *
+ * A url_value_preprocessor runs `fn(req, endpoint)` for every request after
+ * routing and before any before_request hook (the app's first, then each
+ * blueprint's, outermost first). `endpoint` is the matched endpoint, or NULL
+ * when no rule matched (404, 405, a redirect), as Flask passes None. It
+ * typically reads a view argument into `g` and drops it from the view
+ * arguments with ph_view_arg_pop(). To refuse the request it calls
+ * ph_abort(): the rest, the before_request hooks and the view do not run.
+ *
+ * A url_defaults function runs `fn(req, endpoint, values)` in every
+ * ph_url_for() (templates' url_for() included) before the URL is built:
+ * the app's first, then those of each blueprint the endpoint belongs to,
+ * outermost first. `values` is the object of the call's values, the
+ * function's to change; `req` is NULL in an app context alone. It
+ * typically adds a value from `g` when the caller gave none and the
+ * endpoint expects it (ph_app_endpoint_expects()).
+ *
+ * Both run on the caller's task and may suspend: ph_url_for() then
+ * suspends with them (a template's url_for() too).
+ *
+ * Returns:  0; PH_ENOMEM; PH_EINVAL for a NULL app or function; PH_EBUSY
+ *           after the first request.
+ * Suspends: no.
+ * Context:  setup.
+ * Example:
+ *     static void pull_lang(ph_request *req, const char *endpoint) {
+ *         const char *lang = ph_view_arg_pop(req, "lang");
+ *         if (lang)
+ *             json_object_set_new(ph_g(), "lang", json_string(lang));
+ *     }
+ */
+PH_EXTERN int ph_url_value_preprocessor(ph_app *app, ph_url_value_preprocessor_fn fn);
+PH_EXTERN int ph_url_defaults(ph_app *app, ph_url_defaults_fn fn);
 
 /*
  * Flask's after_this_request: run `fn(req, resp, arg)` on this request's
@@ -519,6 +559,17 @@ PH_EXTERN int ph_view_arg_int(ph_request *req, const char *name, int64_t *out);
 PH_EXTERN int ph_view_arg_double(ph_request *req, const char *name, double *out);
 
 /*
+ * Remove view argument `name` from the request's view arguments (Flask's
+ * `values.pop(name)` in a url_value_preprocessor): from then on
+ * ph_view_arg() and the templates' request.view_args no longer have it.
+ *
+ * Returns:  its text form, as ph_view_arg() gave it (lives as long as the
+ *           request); NULL when there is no such argument.
+ * Suspends: no.
+ */
+PH_EXTERN const char *ph_view_arg_pop(ph_request *req, const char *name);
+
+/*
  * The whole request body (request.get_data()), read through the app
  * protocol on first use and kept. Over MAX_CONTENT_LENGTH: PH_ETOOBIG (and
  * the request ends in 413 if the view returns the error).
@@ -787,6 +838,16 @@ PH_EXTERN const char *ph_url_for_(ph_request *req, const char *endpoint,
                                   const ph_url_for_opts *opts, char *err, size_t errlen);
 #define ph_url_for(req, endpoint, ...)                                                            \
     ph_url_for_((req), (endpoint), &(ph_url_for_opts){.reserved_ = 0, __VA_ARGS__}, NULL, 0)
+
+/*
+ * Whether some rule of `endpoint` takes `name`, as a variable or a default
+ * (Werkzeug's url_map.is_endpoint_expecting): what a url_defaults function
+ * asks before adding a value.
+ *
+ * Returns:  true or false; false for a NULL argument or an unknown endpoint.
+ * Suspends: no.
+ */
+PH_EXTERN bool ph_app_endpoint_expects(ph_app *app, const char *endpoint, const char *name);
 
 #ifdef __cplusplus
 }

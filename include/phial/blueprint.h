@@ -56,11 +56,23 @@ PH_EXTERN int ph_bp_errorhandler(ph_blueprint *bp, int status, ph_errorhandler_f
 PH_EXTERN int ph_bp_errorhandler_kind(ph_blueprint *bp, const ph_error_kind *kind,
                                       ph_errorhandler_fn fn);
 
+/* URL processors (ph_url_value_preprocessor()): the preprocessor runs for
+ * requests to this blueprint's routes only, the defaults function for
+ * url_for() of its endpoints only. 0; PH_EINVAL; PH_ENOMEM. */
+PH_EXTERN int ph_bp_url_value_preprocessor(ph_blueprint *bp, ph_url_value_preprocessor_fn fn);
+PH_EXTERN int ph_bp_url_defaults(ph_blueprint *bp, ph_url_defaults_fn fn);
+
 /* App-wide hooks and handlers registered from a blueprint (before_app_request ...). */
 PH_EXTERN int ph_bp_before_app_request(ph_blueprint *bp, ph_before_request_fn fn);
 PH_EXTERN int ph_bp_after_app_request(ph_blueprint *bp, ph_after_request_fn fn);
 PH_EXTERN int ph_bp_teardown_app_request(ph_blueprint *bp, ph_teardown_request_fn fn);
 PH_EXTERN int ph_bp_app_errorhandler(ph_blueprint *bp, int status, ph_errorhandler_fn fn);
+
+/* URL processors for the whole app, registered from a blueprint
+ * (app_url_value_preprocessor, app_url_defaults). 0; PH_EINVAL; PH_ENOMEM. */
+PH_EXTERN int ph_bp_app_url_value_preprocessor(ph_blueprint *bp,
+                                               ph_url_value_preprocessor_fn fn);
+PH_EXTERN int ph_bp_app_url_defaults(ph_blueprint *bp, ph_url_defaults_fn fn);
 
 /* Options of a registration; zero means the blueprint's own. */
 typedef struct ph_register_opts {

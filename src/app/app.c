@@ -62,6 +62,8 @@ void ph_app_free(ph_app *app) {
     hooks_free(&app->teardown_req);
     hooks_free(&app->teardown_app);
     hooks_free(&app->first);
+    hooks_free(&app->url_pre);
+    hooks_free(&app->url_defaults);
     ph_event_free(app->first_done);
     ph__free(app->status_handlers);
     ph__free(app->kind_handlers);
@@ -118,6 +120,12 @@ int ph_teardown_appcontext(ph_app *app, ph_teardown_appcontext_fn fn) {
 }
 int ph_before_first_request(ph_app *app, ph_before_first_request_fn fn) {
     return app ? add_hook(app, &app->first, (void *)fn) : PH_EINVAL;
+}
+int ph_url_value_preprocessor(ph_app *app, ph_url_value_preprocessor_fn fn) {
+    return app ? add_hook(app, &app->url_pre, (void *)fn) : PH_EINVAL;
+}
+int ph_url_defaults(ph_app *app, ph_url_defaults_fn fn) {
+    return app ? add_hook(app, &app->url_defaults, (void *)fn) : PH_EINVAL;
 }
 
 int ph__add_status_handler(ph_app *app, int status, const char *bp, ph_errorhandler_fn fn) {

@@ -25,6 +25,10 @@ typedef enum rec_type {
     REC_APP_AFTER,
     REC_APP_TEARDOWN,
     REC_APP_STATUS,
+    REC_URL_PRE,
+    REC_URL_DEFAULTS,
+    REC_APP_URL_PRE,
+    REC_APP_URL_DEFAULTS,
     REC_CHILD,
 } rec_type;
 
@@ -164,6 +168,18 @@ int ph_bp_after_app_request(ph_blueprint *bp, ph_after_request_fn fn) {
 }
 int ph_bp_teardown_app_request(ph_blueprint *bp, ph_teardown_request_fn fn) {
     return add_fn(bp, REC_APP_TEARDOWN, (void *)fn);
+}
+int ph_bp_url_value_preprocessor(ph_blueprint *bp, ph_url_value_preprocessor_fn fn) {
+    return add_fn(bp, REC_URL_PRE, (void *)fn);
+}
+int ph_bp_url_defaults(ph_blueprint *bp, ph_url_defaults_fn fn) {
+    return add_fn(bp, REC_URL_DEFAULTS, (void *)fn);
+}
+int ph_bp_app_url_value_preprocessor(ph_blueprint *bp, ph_url_value_preprocessor_fn fn) {
+    return add_fn(bp, REC_APP_URL_PRE, (void *)fn);
+}
+int ph_bp_app_url_defaults(ph_blueprint *bp, ph_url_defaults_fn fn) {
+    return add_fn(bp, REC_APP_URL_DEFAULTS, (void *)fn);
 }
 
 static int add_status(ph_blueprint *bp, rec_type t, int status, ph_errorhandler_fn fn) {
@@ -320,6 +336,18 @@ static int register_bp(ph_app *app, ph_blueprint *bp, const char *parent_name,
             break;
         case REC_APP_STATUS:
             rc = ph__add_status_handler(app, r->status, NULL, (ph_errorhandler_fn)r->fn);
+            break;
+        case REC_URL_PRE:
+            rc = ph__hooks_add(&app->url_pre, r->fn, scope);
+            break;
+        case REC_URL_DEFAULTS:
+            rc = ph__hooks_add(&app->url_defaults, r->fn, scope);
+            break;
+        case REC_APP_URL_PRE:
+            rc = ph__hooks_add(&app->url_pre, r->fn, NULL);
+            break;
+        case REC_APP_URL_DEFAULTS:
+            rc = ph__hooks_add(&app->url_defaults, r->fn, NULL);
             break;
         case REC_CHILD:
             rc = register_bp(app, r->child, full, url, r->child_name, r->child_prefix);

@@ -46,6 +46,7 @@ struct ph_app {
     ph__router *router;
     json_t *config;
     ph__hooks before, after, teardown_req, teardown_app, first;
+    ph__hooks url_pre, url_defaults; /* url_processors.c */
     ph__status_handler *status_handlers;
     size_t nstatus;
     ph__kind_handler *kind_handlers;
@@ -251,6 +252,14 @@ ph_response *ph__debug_page(ph_request *req, const ph_error *e);
 /* A status's name on its error page: Werkzeug's (413 "Request Entity Too
  * Large"), else the reason phrase, else "Unknown Error". */
 const char *ph__http_status_name(int status);
+
+/* URL processors (url_processors.c). Run the url_value_preprocessors of the
+ * request's scopes, app first; one that records an error stops the rest. */
+void ph__url_preprocess(ph_request *req);
+/* Run the url_defaults functions for `endpoint` over `*values` (the app's,
+ * then each blueprint of the endpoint, outermost first), making `*values`
+ * an object of the caller's own first. Returns 0; PH_ENOMEM. */
+int ph__url_inject_defaults(ph_app *app, ph_request *req, const char *endpoint, json_t **values);
 
 /* Dispatch (dispatch.c). */
 ph_response *ph__full_dispatch(ph_request *req);

@@ -2,10 +2,11 @@
  * Handling one request in Flask's order (Flask.full_dispatch_request and
  * finalize_request):
  *
- *   before_first_request (once per process) -> before_request hooks (the
- *   first response short-circuits) -> match and view -> error handlers for
- *   any recorded error -> after_this_request functions, in order ->
- *   after_request hooks, newest first -> send.
+ *   before_first_request (once per process) -> match ->
+ *   url_value_preprocessors -> before_request hooks (the first response
+ *   short-circuits) -> view -> error handlers for any recorded error ->
+ *   after_this_request functions, in order -> after_request hooks, newest
+ *   first -> send.
  *
  * The app call (app.c) wraps this in the app and request contexts and runs
  * the teardown hooks afterwards, whatever happened.
@@ -202,6 +203,8 @@ ph_response *ph__full_dispatch(ph_request *req) {
         ph__error_set(req, 500, &PH_INTERNAL_ERROR, rc, "a before_first_request hook failed");
     if (!req->error)
         match_request(req);
+    if (!req->error)
+        ph__url_preprocess(req);
     size_t ns = ph__request_scopes(req, scopes, 9, 1);
     for (size_t k = 0; k < ns && !req->error && !resp; k++)
         for (size_t i = 0; !req->error && !resp && i < app->before.n; i++)

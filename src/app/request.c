@@ -338,6 +338,18 @@ const char *ph_view_arg(ph_request *req, const char *name) {
     return v ? v->raw.ptr : NULL;
 }
 
+const char *ph_view_arg_pop(ph_request *req, const char *name) {
+    const ph__route_value *v = view_value(req, name);
+    if (!v)
+        return NULL;
+    const char *text = ph_view_arg(req, name);
+    size_t i = (size_t)(v - req->match.values);
+    memmove(&req->match.values[i], &req->match.values[i + 1],
+            (req->match.nvalues - i - 1) * sizeof(*v));
+    req->match.nvalues--;
+    return text;
+}
+
 int ph_view_arg_int(ph_request *req, const char *name, int64_t *out) {
     const ph__route_value *v = out ? view_value(req, name) : NULL;
     if (!v || v->type != PH__RV_INT)

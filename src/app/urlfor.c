@@ -33,6 +33,12 @@ const char *ph_url_for_(ph_request *req, const char *endpoint, const ph_url_for_
             snprintf(relative, sizeof(relative), "%s", endpoint + 1);
         endpoint = relative;
     }
+    if (ph__url_inject_defaults(app, req, endpoint, &values) < 0) {
+        if (err)
+            snprintf(err, errlen, "out of memory");
+        json_decref(values);
+        return NULL;
+    }
     ph__url_opts o = {.anchor = opts->anchor, .external = opts->external};
     if (opts->method)
         o.method = ph_method_from_name(opts->method, strlen(opts->method));

@@ -17,6 +17,8 @@ static ph_response *after_this_hook(ph_request *req, ph_response *resp, void *ar
 static void teardown_hook(ph_request *req, const ph_error *err) {}
 static void teardown_app_hook(ph_app *app, const ph_error *err) {}
 static int first_hook(ph_app *app) { return 0; }
+static void url_pre(ph_request *req, const char *endpoint) {}
+static void url_defaults(ph_request *req, const char *endpoint, json_t *values) {}
 static ph_response *handler(ph_request *req, const ph_error *err) { return NULL; }
 static int cmd_fn(ph_cli_ctx *ctx) { return 0; }
 static int ret_zero(void *arg) { return 0; }
@@ -80,6 +82,13 @@ Test(null_args, app_registration) {
     cr_expect_eq(ph_teardown_request(app, NULL), PH_EINVAL);
     cr_expect_eq(ph_teardown_appcontext(app, NULL), PH_EINVAL);
     cr_expect_eq(ph_before_first_request(app, NULL), PH_EINVAL);
+    cr_expect_eq(ph_url_value_preprocessor(NULL, url_pre), PH_EINVAL);
+    cr_expect_eq(ph_url_value_preprocessor(app, NULL), PH_EINVAL);
+    cr_expect_eq(ph_url_defaults(NULL, url_defaults), PH_EINVAL);
+    cr_expect_eq(ph_url_defaults(app, NULL), PH_EINVAL);
+    cr_expect_eq(ph_app_endpoint_expects(NULL, "e", "x"), false);
+    cr_expect_eq(ph_app_endpoint_expects(app, NULL, "x"), false);
+    cr_expect_eq(ph_app_endpoint_expects(app, "e", NULL), false);
 
     cr_expect_eq(ph_errorhandler(NULL, 404, handler), PH_EINVAL);
     cr_expect_eq(ph_errorhandler(app, 404, NULL), PH_EINVAL);
@@ -148,6 +157,14 @@ Test(null_args, blueprints) {
     cr_expect_eq(ph_bp_before_app_request(bp, NULL), PH_EINVAL);
     cr_expect_eq(ph_bp_after_app_request(bp, NULL), PH_EINVAL);
     cr_expect_eq(ph_bp_teardown_app_request(bp, NULL), PH_EINVAL);
+    cr_expect_eq(ph_bp_url_value_preprocessor(NULL, url_pre), PH_EINVAL);
+    cr_expect_eq(ph_bp_url_defaults(NULL, url_defaults), PH_EINVAL);
+    cr_expect_eq(ph_bp_app_url_value_preprocessor(NULL, url_pre), PH_EINVAL);
+    cr_expect_eq(ph_bp_app_url_defaults(NULL, url_defaults), PH_EINVAL);
+    cr_expect_eq(ph_bp_url_value_preprocessor(bp, NULL), PH_EINVAL);
+    cr_expect_eq(ph_bp_url_defaults(bp, NULL), PH_EINVAL);
+    cr_expect_eq(ph_bp_app_url_value_preprocessor(bp, NULL), PH_EINVAL);
+    cr_expect_eq(ph_bp_app_url_defaults(bp, NULL), PH_EINVAL);
     cr_expect_eq(ph_bp_errorhandler(NULL, 404, handler), PH_EINVAL);
     cr_expect_eq(ph_bp_errorhandler(bp, 404, NULL), PH_EINVAL);
     cr_expect_eq(ph_bp_app_errorhandler(NULL, 404, handler), PH_EINVAL);
@@ -483,6 +500,8 @@ static int request_body(ph_app *app, ph_test_client *c) {
     double d = 0;
     cr_expect_null(ph_view_arg(NULL, "id"));
     cr_expect_null(ph_view_arg(req, NULL));
+    cr_expect_null(ph_view_arg_pop(NULL, "id"));
+    cr_expect_null(ph_view_arg_pop(req, NULL));
     cr_expect_eq(ph_view_arg_int(NULL, "id", &i), PH_EINVAL);
     cr_expect_eq(ph_view_arg_int(req, NULL, &i), PH_EINVAL);
     cr_expect_eq(ph_view_arg_double(NULL, "id", &d), PH_EINVAL);
