@@ -463,6 +463,32 @@ PH_EXTERN bool ph_request_arg_at(ph_request *req, size_t i, const char **name, c
 PH_EXTERN const char *ph_request_cookie(ph_request *req, const char *name);
 
 /*
+ * The body's Content-Type and Content-Length, as Werkzeug's request reads
+ * them.
+ * ph_request_content_type(): the header as sent; NULL if absent.
+ * ph_request_mimetype(): its media type in lowercase, without parameters
+ * ("text/html"); "" if absent. It is found as leniently as Werkzeug finds
+ * it: the text before the first ';', ',' or space, however malformed the
+ * rest. Only ASCII letters are lowercased.
+ * ph_request_mimetype_param(): a parameter of it ("charset"), the name
+ * compared case-insensitively, the value unquoted, the last of a repeated
+ * name; NULL when absent or when the header does not follow RFC 9110's
+ * grammar (Werkzeug's lenient parser may still find parameters in such a
+ * header).
+ * ph_request_is_json(): whether the mimetype is application/json or
+ * application/...+json, as ph_request_json() requires.
+ * ph_request_content_length(): the Content-Length, -1 when absent or the
+ * body is chunked.
+ * Owns:     strings live as long as the request.
+ * Suspends: no.
+ */
+PH_EXTERN const char *ph_request_content_type(ph_request *req);
+PH_EXTERN const char *ph_request_mimetype(ph_request *req);
+PH_EXTERN const char *ph_request_mimetype_param(ph_request *req, const char *name);
+PH_EXTERN bool ph_request_is_json(ph_request *req);
+PH_EXTERN int64_t ph_request_content_length(ph_request *req);
+
+/*
  * What Werkzeug's request reads from common headers. ph_request_referrer():
  * the Referer header, NULL if absent. ph_request_user_agent(): the
  * User-Agent header, "" if absent (request.user_agent.string).

@@ -168,8 +168,7 @@ static void *parse_json(void *arg) {
 
 static json_t *load_json(ph_request *req, int silent) {
     if (req->json_state == 0) {
-        ph_content_type ct;
-        if (content_type(req, &ct) < 0 || !ph__mime_is_json(ct.mimetype.ptr, ct.mimetype.len)) {
+        if (!ph_request_is_json(req)) {
             req->json_state = -1;
         } else {
             const char *data = NULL;

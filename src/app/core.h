@@ -94,6 +94,7 @@ struct ph_request {
     const char *method, *scheme, *host, *path, *full_path, *query_string, *script_root;
     const char *base_url, *url, *url_root, *remote_addr;
     const char *url_host; /* the host in lowercase, for the URLs routing builds */
+    const char *mimetype; /* request_content.c, on first use */
     ph_slice text_path;   /* ph__request_text_path(); ptr NULL until first use */
     /* request_headers.c, parsed on first use */
     const ph_authorization *auth;

@@ -18,6 +18,7 @@
 #include "mime.h"
 
 #include "http_chars.h"
+#include "py_space.h"
 #include "url.h"
 
 #include <stdlib.h>
@@ -181,6 +182,18 @@ int ph__content_type_parse(ph_content_type *ct, ph_arena *a, const char *s, size
             ct->boundary = kept->value;
     }
     return rc;
+}
+
+ph_slice ph__mime_leading_type(const char *s, size_t len) {
+    if (!s)
+        return (ph_slice){NULL, 0};
+    size_t i = 0;
+    while (i < len && ph__py_space((unsigned char)s[i], 1))
+        i++;
+    size_t start = i;
+    while (i < len && s[i] != ';' && s[i] != ',' && !ph__py_space((unsigned char)s[i], 1))
+        i++;
+    return (ph_slice){s + start, i - start};
 }
 
 bool ph__mime_is_json(const char *mt, size_t len) {

@@ -79,6 +79,17 @@ typedef struct ph_content_type {
 int ph__content_type_parse(ph_content_type *ct, ph_arena *a, const char *s, size_t len);
 
 /*
+ * The mimetype at the start of a Content-Type value as Werkzeug 2.2's
+ * parse_options_header finds it, however malformed the rest: after
+ * leading white space (Python's, the value read as Latin-1), the bytes up
+ * to the first ';', ',' or white space ("a b" gives "a"; "; x" gives "").
+ *
+ * Returns:  the span inside `s`, case as given; ptr NULL for a NULL `s`.
+ * Suspends: no.
+ */
+ph_slice ph__mime_leading_type(const char *s, size_t len);
+
+/*
  * Whether a mimetype ("type/subtype", lower-case, no parameters) is JSON as
  * Flask's request.is_json sees it: application/json or application/...+json.
  */

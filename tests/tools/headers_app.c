@@ -7,6 +7,9 @@
  *   GET /route   request.access_route, referrer, user_agent, is_secure
  *   GET /accept?h=mime|lang|enc&offer=...&offer=...[&default=...]
  *                {"best": best_match(offers, default), "quality": [quality(offer), ...]}
+ *   ANY /content?p=name&p=name
+ *                content_type, mimetype, is_json, content_length (null when
+ *                none) and "params": [mimetype_params.get(name), ...]
  */
 #include <string.h>
 #include <phial.h>
@@ -54,6 +57,20 @@ static ph_response *accept_view(ph_request *req) {
     return ph_jsonify(req, json_pack("{s:o,s:o}", "best", str_or_null(best), "quality", q));
 }
 
+static ph_response *content_view(ph_request *req) {
+    const char *names[16];
+    size_t n = ph_request_arg_all(req, "p", names, 16);
+    json_t *params = json_array();
+    for (size_t i = 0; i < n && i < 16; i++)
+        json_array_append_new(params, str_or_null(ph_request_mimetype_param(req, names[i])));
+    int64_t len = ph_request_content_length(req);
+    return ph_jsonify(req, json_pack("{s:o,s:s,s:b,s:o,s:o}", "content_type",
+                                     str_or_null(ph_request_content_type(req)), "mimetype",
+                                     ph_request_mimetype(req), "is_json", ph_request_is_json(req),
+                                     "content_length", len < 0 ? json_null() : json_integer(len),
+                                     "params", params));
+}
+
 int main(int argc, char **argv) {
     ph_app *app = ph_app_new("headers");
     if (!app)
@@ -61,6 +78,7 @@ int main(int argc, char **argv) {
     ph_route(app, "/auth", auth_view);
     ph_route(app, "/route", route_view);
     ph_route(app, "/accept", accept_view);
+    ph_route(app, "/content", content_view, .methods = PH_GET | PH_POST);
     int rc = ph_app_main(app, argc, argv);
     ph_app_free(app);
     return rc;

@@ -65,6 +65,13 @@ static int body_json_types(ph_app *app, ph_test_client *c) {
     fw_expect(ph_client_post(c, "/", .body = "42", .body_len = 2,
                              .content_type = "application/json"),
               200, "42\n");
+    /* The media type is read as leniently as Flask reads it (is_json). */
+    fw_expect(ph_client_post(c, "/", .body = text, .body_len = 4,
+                             .content_type = "Application/JSON garbage;;"),
+              200, "[42]\n");
+    fw_expect(ph_client_post(c, "/", .body = text, .body_len = 4,
+                             .content_type = "application/json,text/plain"),
+              200, "[42]\n");
     return 0;
 }
 

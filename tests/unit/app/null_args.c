@@ -488,6 +488,12 @@ static int request_body(ph_app *app, ph_test_client *c) {
     cr_expect_eq(ph_request_accept_quality(NULL, PH_ACCEPT_LANGUAGES, "en"), 0);
     cr_expect_eq(ph_request_accept_quality(req, PH_ACCEPT_LANGUAGES, NULL), 0);
     cr_expect_null(ph_request_value(NULL, "a"));
+    cr_expect_null(ph_request_content_type(NULL));
+    cr_expect_null(ph_request_mimetype(NULL));
+    cr_expect_null(ph_request_mimetype_param(NULL, "charset"));
+    cr_expect_null(ph_request_mimetype_param(req, NULL));
+    cr_expect_eq(ph_request_is_json(NULL), false);
+    cr_expect_eq(ph_request_content_length(NULL), -1);
     cr_expect_null(ph_request_value(req, NULL));
     cr_expect_null(ph_request_authorization(NULL));
     cr_expect_null(ph_authorization_param(NULL, "realm"));

@@ -229,3 +229,30 @@ Test(mime, by_ext_unknown_is_null) {
     cr_assert_null(ph__mime_by_ext("averyveryverylongextension", 26));
     cr_assert_str_eq(ph__mime_by_ext("PNG", 3), "image/png");
 }
+
+/* Werkzeug 2.2's parse_options_header(value)[0] for the same values (before
+ * lowercasing), the Latin-1 spaces included. */
+Test(mime, leading_type_is_found_as_werkzeug_finds_it) {
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"text/html", "text/html"},
+        {"Text/HTML; Charset=UTF-8", "Text/HTML"},
+        {"  application/json garbage", "application/json"},
+        {"application/json\t; a=b", "application/json"},
+        {"a,b", "a"},
+        {";x=1", ""},
+        {",application/json", ""},
+        {"", ""},
+        {" \t ", ""},
+        {"\x85x/y\xa0z", "x/y"},
+        {"x\x1fy", "x"},
+        {"=\"q\"", "=\"q\""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ph_slice s = ph__mime_leading_type(cases[i].in, strlen(cases[i].in));
+        cr_expect(s.len == strlen(cases[i].want) && memcmp(s.ptr, cases[i].want, s.len) == 0,
+                  "%s: got %.*s", cases[i].in, (int)s.len, s.ptr);
+    }
+    cr_expect_null(ph__mime_leading_type(NULL, 0).ptr);
+}
