@@ -608,6 +608,36 @@ PH_EXTERN const char *ph_view_arg_pop(ph_request *req, const char *name);
 PH_EXTERN int ph_request_body(ph_request *req, const char **data, size_t *len);
 
 /*
+ * Read the body piece by piece as it arrives (Flask's request.stream), so
+ * that a large upload can be passed on (to a file, a socket, a hash)
+ * without being held in memory whole. MAX_CONTENT_LENGTH applies as it
+ * does to ph_request_body().
+ *
+ * The body is read once, whoever reads it: a body already read whole
+ * (ph_request_body(), a form, JSON) comes as one piece; after the stream
+ * has begun, those see only what it has not taken, as in Werkzeug: an
+ * empty body once the stream has ended.
+ *
+ * Returns:  1 with the next piece in *data and *len; 0 at the end of the
+ *           body; PH_ETOOBIG past MAX_CONTENT_LENGTH, PH_ETIMEDOUT the
+ *           client stopped sending (each recorded as a 413 or 408 on the
+ *           request: return NULL from the view to send it); PH_ECLOSED the
+ *           client left; PH_ECANCELED; PH_EINVAL for a NULL argument.
+ * Owns:     the piece is borrowed until the next call (copy what must
+ *           outlive it).
+ * Suspends: yes, until the next piece arrives.
+ * Example:
+ *     const char *p;
+ *     size_t n, total = 0;
+ *     int rc;
+ *     while ((rc = ph_request_stream_read(req, &p, &n)) > 0)
+ *         total += n;
+ *     if (rc < 0)
+ *         return NULL;
+ */
+PH_EXTERN int ph_request_stream_read(ph_request *req, const char **data, size_t *len);
+
+/*
  * The body parsed as JSON (request.get_json()). As Flask 2.2: without a JSON
  * content type ("application/json" or "+json") the request fails with 400
  * "Did not attempt to load JSON data because the request Content-Type was

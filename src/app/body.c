@@ -1,6 +1,6 @@
 /*
  * The request body and what is parsed from it: the raw bytes
- * (request.get_data), JSON (request.get_json, as Flask 2.2 decides what is
+ * (request.get_data, or request.stream piece by piece), JSON (request.get_json, as Flask 2.2 decides what is
  * JSON and how it fails), and form fields and files (request.form,
  * request.files) from urlencoded or multipart bodies.
  *
@@ -66,27 +66,72 @@ static void fail_body(ph_request *req, int rc) {
         ph_abort(req, 500); /* the server's fault, not the client's */
 }
 
-/* Call `chunk(data, len, arg)` for each piece of the body as it arrives. */
-static int stream_body(ph_request *req, int (*chunk)(const char *, size_t, void *), void *arg) {
-    int rc = check_declared(req);
-    if (rc < 0)
-        return rc;
-    uint64_t max = max_content(req), total = 0;
-    for (;;) {
+/* The next piece of the body from the app protocol: 1 with it in *data
+ * and *len (borrowed until the next receive), 0 at the end, or the error,
+ * which sticks. Every reader of the body goes through here, so one that
+ * starts after another (request.stream, then get_data) sees the rest. */
+static int next_piece(ph_request *req, const char **data, size_t *len) {
+    if (req->piece_state)
+        return req->piece_state < 0 ? req->piece_state : 0;
+    int rc = req->received ? 0 : check_declared(req);
+    while (rc == 0) {
         ph_message m;
         rc = ph_receive(req->ch, &m);
         if (rc < 0)
-            return rc;
-        if (m.type != PH_MSG_HTTP_REQUEST)
-            return PH_ECLOSED;
-        total += m.body.len;
-        if (max && total > max)
-            return PH_ETOOBIG;
-        if (m.body.len && (rc = chunk(m.body.ptr, m.body.len, arg)) < 0)
-            return rc;
+            break;
+        if (m.type != PH_MSG_HTTP_REQUEST) {
+            rc = PH_ECLOSED;
+            break;
+        }
+        uint64_t max = max_content(req);
+        req->received += m.body.len;
+        if (max && req->received > max) {
+            rc = PH_ETOOBIG;
+            break;
+        }
+        if (!m.more_body)
+            req->piece_state = 1;
+        if (m.body.len) {
+            *data = m.body.ptr;
+            *len = m.body.len;
+            return 1;
+        }
         if (!m.more_body)
             return 0;
     }
+    req->piece_state = rc;
+    return rc;
+}
+
+/* Call `chunk(data, len, arg)` for each piece of the body as it arrives. */
+static int stream_body(ph_request *req, int (*chunk)(const char *, size_t, void *), void *arg) {
+    const char *data;
+    size_t len;
+    int rc;
+    while ((rc = next_piece(req, &data, &len)) > 0)
+        if ((rc = chunk(data, len, arg)) < 0)
+            return rc;
+    return rc;
+}
+
+int ph_request_stream_read(ph_request *req, const char **data, size_t *len) {
+    if (!req || !data || !len)
+        return PH_EINVAL;
+    if (req->body_state < 0)
+        return req->body_state;
+    if (req->body_state == 1) {
+        /* Read whole already: it is the stream's one piece. */
+        if (req->body_streamed || !req->body_len)
+            return 0;
+        req->body_streamed = 1;
+        *data = req->body;
+        *len = req->body_len;
+        return 1;
+    }
+    int rc = next_piece(req, data, len);
+    if (rc < 0)
+        fail_body(req, rc);
+    return rc;
 }
 
 static int append_chunk(const char *data, size_t len, void *arg) {

@@ -113,6 +113,9 @@ struct ph_request {
     char *body;
     size_t body_len;
     int body_state; /* 0 unread, 1 read, < 0 the error */
+    uint64_t received; /* body bytes received so far, by any reader */
+    int piece_state;   /* 0 more to come, 1 all received, < 0 the error */
+    int body_streamed; /* ph_request_stream_read gave the whole body */
     ph_multidict form;
     int form_state; /* 0 unparsed, 1 parsed, < 0 error */
     ph_file *files;

@@ -293,6 +293,36 @@ def test_static_folder_refuses_traversal(app, path):
     assert b"top secret" not in r.body and b"root:" not in r.body
 
 
+# ---- request.stream -----------------------------------------------------------------
+
+def test_a_streamed_upload_is_not_held_in_memory(app):
+    """64 MiB read through request.stream: the worker's resident memory
+    grows by far less than the body, which it never holds whole."""
+    piece = bytes(range(256)) * 4096  # 1 MiB
+    pieces = 64
+    crc = 0
+    for _ in range(pieces):
+        crc = zlib.crc32(piece, crc)
+    rss0 = app.rss_bytes()
+    with Conn(app.port, timeout=60) as c:
+        c.send(b"POST /stream HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+               b"Content-Length: %d\r\n\r\n" % (pieces * len(piece)))
+        for _ in range(pieces):
+            c.send(piece)
+        r = c.read_response()
+    assert r.status == 200 and r.body.decode() == f"{pieces * len(piece)} {crc:08x}"
+    assert app.rss_bytes() - rss0 < 16 * 1024 * 1024, app.rss_bytes() - rss0
+
+
+def test_a_small_streamed_upload_in_chunks(app):
+    data = b"hello, stream"
+    with Conn(app.port, timeout=15) as c:
+        c.send(b"POST /stream HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+               b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n8\r\n, stream\r\n0\r\n\r\n")
+        r = c.read_response()
+    assert r.status == 200 and r.body.decode() == f"{len(data)} {zlib.crc32(data):08x}"
+
+
 def test_still_serving(app):
     assert request(app.port, "GET", "/").body == b"ok"
 

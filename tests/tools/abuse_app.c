@@ -11,6 +11,7 @@
  *   GET  /                 "ok"
  *   POST /json             request.get_json() back through jsonify
  *   POST /json/size        request.get_json()'s length, as text
+ *   POST /stream           request.stream read to its end: "<bytes> <crc32 hex>"
  *   POST /work             the whole stack at once: request.form, a JSON
  *                          session ("n" counted up, "last" = field "v"),
  *                          a flash, and a template rendered from a string
@@ -58,6 +59,26 @@ static ph_response *json_size_view(ph_request *req) {
         return NULL;
     size_t n = json_is_array(v) ? json_array_size(v) : json_object_size(v);
     return ph_text(req, 200, ph_request_printf(req, "%zu", n));
+}
+
+static ph_response *stream_view(ph_request *req) {
+    const char *p;
+    size_t n;
+    uint64_t total = 0;
+    uint32_t crc = 0xffffffffu; /* CRC-32 (zlib's), bit by bit */
+    int rc;
+    while ((rc = ph_request_stream_read(req, &p, &n)) > 0) {
+        total += n;
+        for (size_t i = 0; i < n; i++) {
+            crc ^= (unsigned char)p[i];
+            for (int k = 0; k < 8; k++)
+                crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+        }
+    }
+    if (rc < 0)
+        return NULL;
+    return ph_text(req, 200, ph_request_printf(req, "%llu %08x", (unsigned long long)total,
+                                               (unsigned)~crc));
 }
 
 static ph_response *work_view(ph_request *req) {
@@ -165,6 +186,7 @@ int main(int argc, char **argv) {
     ph_route(app, "/", index_view);
     ph_route(app, "/json", json_view, .methods = PH_POST);
     ph_route(app, "/json/size", json_size_view, .methods = PH_POST);
+    ph_route(app, "/stream", stream_view, .methods = PH_POST);
     ph_route(app, "/work", work_view, .methods = PH_POST);
     ph_route(app, "/login", login_view);
     ph_route(app, "/whoami", whoami_view);

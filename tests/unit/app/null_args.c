@@ -488,6 +488,11 @@ static int request_body(ph_app *app, ph_test_client *c) {
     cr_expect_eq(ph_request_accept_quality(NULL, PH_ACCEPT_LANGUAGES, "en"), 0);
     cr_expect_eq(ph_request_accept_quality(req, PH_ACCEPT_LANGUAGES, NULL), 0);
     cr_expect_null(ph_request_value(NULL, "a"));
+    const char *piece;
+    size_t piece_len;
+    cr_expect_eq(ph_request_stream_read(NULL, &piece, &piece_len), PH_EINVAL);
+    cr_expect_eq(ph_request_stream_read(req, NULL, &piece_len), PH_EINVAL);
+    cr_expect_eq(ph_request_stream_read(req, &piece, NULL), PH_EINVAL);
     cr_expect_null(ph_request_content_type(NULL));
     cr_expect_null(ph_request_mimetype(NULL));
     cr_expect_null(ph_request_mimetype_param(NULL, "charset"));
