@@ -412,7 +412,8 @@ PH_EXTERN ph_app *ph_request_app(const ph_request *req);
  *   method "GET", scheme "http", host "example.com:8000", path "/p"
  *   (percent-decoded), full_path "/p?q=1", query_string "q=1",
  *   script_root "/app", base_url "http://example.com:8000/app/p",
- *   url "http://example.com:8000/app/p?q=1", url_root "http://example.com:8000/app/".
+ *   url "http://example.com:8000/app/p?q=1", url_root "http://example.com:8000/app/",
+ *   host_url "http://example.com:8000/" (without the script root).
  * The host is the Host header as the client spelled it, without the
  * scheme's default port (":80" for http, ":443" for https), as Werkzeug's;
  * the URLs url_for and the router's redirects build name it in lowercase.
@@ -433,10 +434,14 @@ PH_EXTERN const char *ph_request_script_root(ph_request *req);
 PH_EXTERN const char *ph_request_base_url(ph_request *req);
 PH_EXTERN const char *ph_request_url(ph_request *req);
 PH_EXTERN const char *ph_request_url_root(ph_request *req);
+PH_EXTERN const char *ph_request_host_url(ph_request *req);
 /* The client's address ("127.0.0.1"); "" when unknown (unix sockets). */
 PH_EXTERN const char *ph_request_remote_addr(ph_request *req);
 /* The matched endpoint; NULL when no rule matched. */
 PH_EXTERN const char *ph_request_endpoint(ph_request *req);
+/* The matched rule as registered (request.url_rule.rule: "/post/<int:id>",
+ * with a blueprint's prefix); NULL when no rule matched. */
+PH_EXTERN const char *ph_request_url_rule(ph_request *req);
 
 /*
  * The first header named `name` (case-insensitive); NULL if absent.

@@ -194,6 +194,14 @@ const char *ph_request_url_root(ph_request *req) {
     return req->url_root ? req->url_root : "";
 }
 
+const char *ph_request_host_url(ph_request *req) {
+    if (!req)
+        return NULL;
+    const char *u = ph__arena_printf(req->arena, "%s://%s/", ph_request_scheme(req),
+                                     ph_request_host(req));
+    return u ? u : "";
+}
+
 const char *ph_request_base_url(ph_request *req) {
     if (!req)
         return NULL;
@@ -226,6 +234,12 @@ const char *ph_request_remote_addr(ph_request *req) {
 const char *ph_request_endpoint(ph_request *req) {
     return req && req->matched && req->match.status == PH__ROUTE_FOUND ? req->match.route->endpoint
                                                                        : NULL;
+}
+
+const char *ph_request_url_rule(ph_request *req) {
+    return req && req->matched && req->match.status == PH__ROUTE_FOUND
+               ? req->match.route->rule->text
+               : NULL;
 }
 
 /* ---- headers -------------------------------------------------------------- */

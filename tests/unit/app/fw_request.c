@@ -18,6 +18,8 @@ static ph_response *attr_view(ph_request *req) {
                     : strcmp(a, "base_url") == 0    ? ph_request_base_url(req)
                     : strcmp(a, "url") == 0         ? ph_request_url(req)
                     : strcmp(a, "url_root") == 0    ? ph_request_url_root(req)
+                    : strcmp(a, "host_url") == 0    ? ph_request_host_url(req)
+                    : strcmp(a, "url_rule") == 0    ? ph_request_url_rule(req)
                     : strcmp(a, "remote_addr") == 0 ? ph_request_remote_addr(req)
                                                     : "?";
     return ph_text(req, 200, v);
@@ -27,7 +29,7 @@ static ph_app *attr_app(void) {
     static const char *const names[] = {"method",      "scheme",   "host", "path",
                                         "full_path",   "query",    "script_root",
                                         "base_url",    "url",      "url_root",
-                                        "remote_addr"};
+                                        "remote_addr", "host_url", "url_rule"};
     ph_app *app = fw_app();
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         char rule[64];
@@ -71,7 +73,12 @@ Test(fw_request, base_url_has_no_query) {
 Test(fw_request, host_scheme_and_url_root) {
     FW_CHECK(attr_app(), {"GET", "/host/x", 200, "localhost"}, {"GET", "/scheme/x", 200, "http"},
              {"GET", "/url_root/x", 200, "http://localhost/"},
+             {"GET", "/host_url/x/y", 200, "http://localhost/"},
              {"GET", "/script_root/x", 200, ""});
+}
+
+Test(fw_request, url_rule_is_the_matched_rule_as_registered) {
+    FW_CHECK(attr_app(), {"GET", "/url_rule/a/b", 200, "/url_rule/<path:rest>"});
 }
 
 static int body_host_header(ph_app *app, ph_test_client *c) {
@@ -346,17 +353,18 @@ static int mounted_app(void *self, const ph_scope *scope, ph_channel *ch) {
 static ph_response *mount_view(ph_request *req) {
     const char *u = ph_url_for(req, "mount", .values = json_pack("{s:s}", "x", "v"));
     return ph_text(req, 200,
-                   ph_request_printf(req, "%s|%s|%s|%s|%s|%s", ph_request_script_root(req),
+                   ph_request_printf(req, "%s|%s|%s|%s|%s|%s|%s|%s", ph_request_script_root(req),
                                      ph_request_path(req), ph_request_url_root(req),
                                      ph_request_base_url(req), ph_request_url(req),
-                                     u ? u : "(null)"));
+                                     u ? u : "(null)", ph_request_host_url(req),
+                                     ph_request_url_rule(req)));
 }
 
 static int body_mounted(ph_app *app, ph_test_client *unused) {
     ph_test_client *c = ph_test_client_new_proto((ph_proto_app){mounted_app, app});
     fw_expect(ph_client_get(c, "/m/v?q=1"), 200,
               "/app|/m/v|http://localhost/app/|http://localhost/app/m/v|"
-              "http://localhost/app/m/v?q=1|/app/m/v");
+              "http://localhost/app/m/v?q=1|/app/m/v|http://localhost/|/m/<x>");
     ph_test_response *r = ph_client_get(c, "/dir");
     cr_expect_eq(r->status, 308);
     fw_expect_header(r, "Location", "http://localhost/app/dir/");

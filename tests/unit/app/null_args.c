@@ -455,6 +455,8 @@ static int request_body(ph_app *app, ph_test_client *c) {
     cr_expect_null(ph_request_base_url(NULL));
     cr_expect_null(ph_request_url(NULL));
     cr_expect_null(ph_request_url_root(NULL));
+    cr_expect_null(ph_request_host_url(NULL));
+    cr_expect_null(ph_request_url_rule(NULL));
     cr_expect_null(ph_request_remote_addr(NULL));
     cr_expect_null(ph_request_endpoint(NULL));
     cr_expect_null(ph_request_error(NULL));
