@@ -23,14 +23,16 @@ struct ph__arena_chunk {
 struct ph__arena_owned {
     ph__arena_owned *next;
     void *p;
+    void (*release)(void *); /* ph__free for adopted blocks */
 };
 
 #define ALIGN (alignof(max_align_t))
 
-/* The adopted blocks go before the chunks that hold their records. */
+/* The adopted blocks go before the chunks that hold their records, newest
+ * first: a value released later may still be used by one released sooner. */
 static void free_owned(ph_arena *a) {
     for (ph__arena_owned *o = a->owned; o; o = o->next)
-        ph__free(o->p);
+        o->release(o->p);
     a->owned = NULL;
 }
 
@@ -132,19 +134,22 @@ void *ph__arena_calloc(ph_arena *a, size_t n) {
     return p;
 }
 
-int ph__arena_adopt(ph_arena *a, void *p) {
+int ph__arena_on_release(ph_arena *a, void (*release)(void *), void *p) {
     if (!p)
         return 0;
     ph__arena_owned *o = ph__arena_alloc(a, sizeof(*o));
     if (!o) {
-        ph__free(p);
+        release(p);
         return PH_ENOMEM;
     }
     o->p = p;
+    o->release = release;
     o->next = a->owned;
     a->owned = o;
     return 0;
 }
+
+int ph__arena_adopt(ph_arena *a, void *p) { return ph__arena_on_release(a, ph__free, p); }
 
 char *ph__arena_strndup(ph_arena *a, const char *s, size_t n) {
     char *d = ph__arena_alloc(a, n + 1);

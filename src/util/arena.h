@@ -49,6 +49,12 @@ void *ph__arena_calloc(ph_arena *a, size_t n);
  * Returns 0, or PH_ENOMEM with `p` freed at once. */
 int ph__arena_adopt(ph_arena *a, void *p);
 
+/* Call release(p) when the arena is reset or closed, so an object with a
+ * release function of its own (a reference-counted JSON value) can die with
+ * the arena. Returns 0 (NULL `p`: nothing to do), or PH_ENOMEM with
+ * release(p) called at once. */
+int ph__arena_on_release(ph_arena *a, void (*release)(void *), void *p);
+
 /* A NUL-terminated copy of `n` bytes of `s`. */
 char *ph__arena_strndup(ph_arena *a, const char *s, size_t n);
 

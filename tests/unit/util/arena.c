@@ -123,6 +123,39 @@ Test(arena, adopt_without_memory_frees_the_block) {
     ph__arena_close(&a);
 }
 
+/* Release functions run once each, newest first, at reset and at close;
+ * one that cannot be recorded runs at once. */
+static int released[8];
+static int nreleased;
+
+static void note_release(void *p) { released[nreleased++] = *(int *)p; }
+
+Test(arena, release_functions_run_newest_first_at_reset_and_close) {
+    static int one = 1, two = 2, three = 3;
+    ph_arena a;
+    ph__arena_init(&a, 64, 0);
+    nreleased = 0;
+    cr_assert_eq(ph__arena_on_release(&a, note_release, &one), 0);
+    cr_assert_eq(ph__arena_on_release(&a, note_release, &two), 0);
+    cr_assert_eq(ph__arena_on_release(&a, note_release, NULL), 0);
+    cr_expect_eq(nreleased, 0);
+    ph__arena_reset(&a);
+    cr_assert_eq(nreleased, 2);
+    cr_expect_eq(released[0], 2);
+    cr_expect_eq(released[1], 1);
+    cr_assert_eq(ph__arena_on_release(&a, note_release, &three), 0);
+    ph__arena_close(&a);
+    cr_assert_eq(nreleased, 3);
+    cr_expect_eq(released[2], 3);
+    ph__arena_init(&a, 64, 64); /* capped: the record cannot get a chunk */
+    cr_assert_not_null(ph__arena_alloc(&a, 64));
+    cr_expect_eq(ph__arena_on_release(&a, note_release, &one), PH_ENOMEM);
+    cr_expect_eq(nreleased, 4);
+    cr_expect_eq(released[3], 1);
+    ph__arena_close(&a);
+    cr_expect_eq(nreleased, 4);
+}
+
 /* ph__grow keeps the array while there is room, doubles it when full, keeps
  * the elements, and refuses a size that would overflow without touching the
  * array or its room. */
