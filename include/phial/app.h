@@ -120,7 +120,8 @@ typedef struct ph_route_opts {
 
 /*
  * Register `view` for requests whose path matches `rule` ("/user/<int:id>",
- * converters string, int, float, path, uuid, any(...)).
+ * converters string, int, float, path, uuid, any(...) and those added with
+ * ph_app_add_converter()).
  *
  * The endpoint (what ph_url_for() names) defaults to the view function's
  * name, as Flask's does: ph_route(app, "/", index) is "index". The macro
@@ -145,6 +146,109 @@ PH_EXTERN int ph_route_(ph_app *app, const char *rule, ph_view_fn view, const ph
 #define ph_route(app, rule, view, ...)                                                            \
     ph_route_((app), (rule), (view),                                                              \
               &(ph_route_opts){.reserved_ = 0, .view_ = #view, __VA_ARGS__})
+
+/* ------------------------------------------------------------------------ */
+/* URL converters                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* Where a converter's to_url writes a value's URL text (ph_url_append()). */
+typedef struct ph_url_text ph_url_text;
+
+/*
+ * A custom URL converter, what a Werkzeug BaseConverter subclass is to
+ * Flask's app.url_map.converters; register it with ph_app_add_converter().
+ * Zero means Werkzeug's default in every field, so every callback is
+ * optional. `self` is what `create` made for this variable of this rule,
+ * or the registration's `arg` when there is no `create`.
+ *
+ * Callbacks run in the worker that matches the request or builds the URL
+ * (on the request's task, before any before_request hook, or on url_for's
+ * caller) and must not suspend: matching and building are synchronous.
+ */
+typedef struct ph_converter {
+    /* Werkzeug's to_python: check and convert the matched text (the decoded
+     * path's UTF-8, NUL-terminated at text[len]). Return 0 to accept, with
+     * *value set to a new reference to what the view sees (left NULL: the
+     * text, as a JSON string); PH_EINVAL to refuse, as Werkzeug's
+     * ValidationError: the rule does not match and the search goes on with
+     * the next rule; any other negative code fails the request with a 500.
+     * NULL: the value is the text. */
+    int (*to_python)(void *self, const char *text, size_t len, json_t **value);
+    /* Werkzeug's to_url: write the URL text of `value` (borrowed: what
+     * url_for was given for the variable, any JSON but null, or a default)
+     * to `out` with ph_url_append() and ph_url_append_quoted(). What it
+     * writes goes into the URL as it is. Return 0, or a negative code that
+     * makes url_for fail (PH_EINVAL: not a valid value for the converter).
+     * NULL: ph_url_append_quoted(out, value), Werkzeug's default. */
+    int (*to_url)(void *self, json_t *value, ph_url_text *out);
+    /* Werkzeug's __init__(map, *args, **kwargs): called when a rule is added,
+     * once for each variable that uses the converter, with the rule's
+     * arguments: `<list(1, sep='+'):v>` gives args [1] and kwargs
+     * {"sep": "+"} (both borrowed, never NULL; None is null, True and False
+     * booleans, numbers, 'quoted' and bare words strings). Set *self and
+     * return 0; or return PH_EINVAL, with a message in err[0..errlen), and
+     * the rule is refused. NULL: the converter takes no arguments (a rule
+     * giving some is refused) and `self` is the registration's `arg`. */
+    int (*create)(void *arg, json_t *args, json_t *kwargs, void **self, char *err,
+                  size_t errlen);
+    /* Free what create made: when the app is freed, or when the rest of the
+     * rule is refused. NULL: nothing to free. */
+    void (*destroy)(void *self);
+    /* What Werkzeug's regex and part_isolating decide. false: the value is
+     * one non-empty segment without a slash ([^/]+, longest first). true: it
+     * may span slashes, as `path` does ([^/].*?, shortest first), and takes
+     * the rest of the rule with it. */
+    bool slashes;
+    /* Werkzeug's weight: among rules that differ only in converters, the
+     * lighter converter is tried first (int and float 50, string, any and
+     * uuid 100, path 200). 0: 100, Werkzeug's default. */
+    int weight;
+} ph_converter;
+
+/*
+ * Add a URL converter under `name` (Flask's app.url_map.converters[name] =
+ * cls), for rules added afterwards: "/tags/<list:tags>". A name may be a
+ * builtin one ("int", "string", and "default", the converter of a bare
+ * `<name>`), which it then replaces for later rules, as in Werkzeug;
+ * registering a name again replaces the converter for later rules too, and
+ * rules added before keep the one they were given.
+ *
+ * Returns:  0; PH_EINVAL a NULL app or converter, a name that is not an
+ *           identifier; PH_EBUSY the app has already served a request;
+ *           PH_ENOMEM.
+ * Owns:     copies `name` and `*conv`; `arg` stays the caller's and must
+ *           outlive the app.
+ * Suspends: no.
+ * Context:  setup, before the rules that use it (an unknown converter is a
+ *           bad rule).
+ * Example:
+ *     static int lower_to_python(void *self, const char *text, size_t len, json_t **value) {
+ *         (void)self;
+ *         (void)value;
+ *         for (size_t i = 0; i < len; i++)
+ *             if (text[i] < 'a' || text[i] > 'z')
+ *                 return PH_EINVAL;
+ *         return 0;
+ *     }
+ *     static const ph_converter lower = {.to_python = lower_to_python};
+ *     ph_app_add_converter(app, "lower", &lower, NULL);
+ *     ph_route(app, "/word/<lower:w>", show_post);
+ */
+PH_EXTERN int ph_app_add_converter(ph_app *app, const char *name, const ph_converter *conv,
+                                   void *arg);
+
+/*
+ * For a converter's to_url. ph_url_append() writes `len` bytes of URL text
+ * as they are: percent-encode what must be. ph_url_append_quoted() writes
+ * a value as Werkzeug's default to_url does: str() of a string, number or
+ * boolean ("True"), percent-encoded as url_quote with "/" and ":" kept.
+ *
+ * Returns:  0; PH_EINVAL a NULL argument, or a value that is null, an array
+ *           or an object; PH_ENOMEM; PH_ETOOBIG past the URL's limit.
+ * Suspends: no.
+ */
+PH_EXTERN int ph_url_append(ph_url_text *out, const char *s, size_t len);
+PH_EXTERN int ph_url_append_quoted(ph_url_text *out, json_t *value);
 
 /*
  * Hook registration, each like Flask's decorator of the same name. Hooks run
@@ -580,9 +684,12 @@ PH_EXTERN double ph_request_accept_quality(ph_request *req, ph_accept_header whi
 
 /*
  * View arguments (request.view_args), converted by the rule's converter:
- * the text form of any (a uuid in lowercase, as str() of Flask's UUID),
- * and typed reads that fail with PH_EINVAL when the
- * variable is absent or of another type.
+ * the text form of any (a uuid in lowercase, as str() of Flask's UUID; for
+ * a custom converter the string its to_python made, or the matched text
+ * when it made something else), and typed reads that fail with PH_EINVAL
+ * when the variable is absent or of another type (an int read takes a
+ * JSON integer from a custom converter, a double read an integer or a
+ * real).
  * Suspends: no.
  */
 PH_EXTERN const char *ph_view_arg(ph_request *req, const char *name);
@@ -599,6 +706,17 @@ PH_EXTERN int ph_view_arg_double(ph_request *req, const char *name, double *out)
  * Suspends: no.
  */
 PH_EXTERN const char *ph_view_arg_pop(ph_request *req, const char *name);
+
+/*
+ * A view argument as the value the view gets in Flask: an integer for int,
+ * a real for float, a string for string, path, any and uuid (lowercase),
+ * what to_python made for a custom converter, and a default as it was
+ * given. NULL when absent.
+ *
+ * Returns:  borrowed until the request ends; do not change it.
+ * Suspends: no.
+ */
+PH_EXTERN json_t *ph_view_arg_json(ph_request *req, const char *name);
 
 /*
  * The whole request body (request.get_data()), read through the app

@@ -220,6 +220,14 @@ int ph_route_(ph_app *app, const char *rule, ph_view_fn view, const ph_route_opt
     return ph__add_route(app, rule, view, opts, NULL);
 }
 
+int ph_app_add_converter(ph_app *app, const char *name, const ph_converter *conv, void *arg) {
+    if (!app || !name || !conv)
+        return PH_EINVAL;
+    if (app->served)
+        return PH_EBUSY;
+    return ph__router_add_converter(app->router, name, conv, arg);
+}
+
 /* ---- configuration -------------------------------------------------------- */
 
 /* The value of `key`; NULL for a NULL app or key, as for an absent key. */

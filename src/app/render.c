@@ -32,11 +32,7 @@ static json_t *request_json(ph_request *req) {
                        i < req->match.nvalues;
          i++) {
         const ph__route_value *rv = &req->match.values[i];
-        json_t *val = rv->type == PH__RV_INT     ? json_integer(rv->v.i)
-                      : rv->type == PH__RV_FLOAT ? json_real(rv->v.d)
-                      : rv->type == PH__RV_BOOL  ? json_boolean(rv->v.b)
-                                                 : json_stringn(rv->raw.ptr, rv->raw.len);
-        rc = put(view_args, rv->name, val);
+        rc = put(view_args, rv->name, ph__route_value_json(rv));
     }
     /* request.form: only when the view has parsed the form already, so a
      * render never reads a body the view left alone. */

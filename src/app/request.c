@@ -336,7 +336,7 @@ const char *ph_request_cookie(ph_request *req, const char *name) {
 
 /* ---- view arguments ------------------------------------------------------- */
 
-static const ph__route_value *view_value(ph_request *req, const char *name) {
+static ph__route_value *view_value(ph_request *req, const char *name) {
     if (!req || !name || !req->matched || req->match.status != PH__ROUTE_FOUND)
         return NULL;
     for (size_t i = 0; i < req->match.nvalues; i++)
@@ -349,6 +349,8 @@ const char *ph_view_arg(ph_request *req, const char *name) {
     const ph__route_value *v = view_value(req, name);
     if (v && v->type == PH__RV_UUID)
         return v->v.s; /* str(uuid.UUID(...)): lowercase, as Flask's view sees it */
+    if (v && v->type == PH__RV_CUSTOM && json_is_string(v->json))
+        return json_string_value(v->json);
     return v ? v->raw.ptr : NULL;
 }
 
@@ -366,6 +368,10 @@ const char *ph_view_arg_pop(ph_request *req, const char *name) {
 
 int ph_view_arg_int(ph_request *req, const char *name, int64_t *out) {
     const ph__route_value *v = out ? view_value(req, name) : NULL;
+    if (v && v->type == PH__RV_CUSTOM && json_is_integer(v->json)) {
+        *out = json_integer_value(v->json);
+        return 0;
+    }
     if (!v || v->type != PH__RV_INT)
         return PH_EINVAL;
     *out = v->v.i;
@@ -380,9 +386,27 @@ int ph_view_arg_double(ph_request *req, const char *name, double *out) {
         *out = v->v.d;
     else if (v->type == PH__RV_INT)
         *out = (double)v->v.i;
+    else if (v->type == PH__RV_CUSTOM && json_is_number(v->json))
+        *out = json_number_value(v->json);
     else
         return PH_EINVAL;
     return 0;
+}
+
+static void release_json(void *v) { json_decref(v); }
+
+json_t *ph_view_arg_json(ph_request *req, const char *name) {
+    ph__route_value *v = view_value(req, name);
+    if (!v)
+        return NULL;
+    /* Made once, kept with the value: the pointer is borrowed until the end. */
+    if (!v->json) {
+        json_t *j = ph__route_value_json(v);
+        if (!j || ph__arena_on_release(req->arena, release_json, j))
+            return NULL;
+        v->json = j;
+    }
+    return v->json;
 }
 
 /* ---- memory --------------------------------------------------------------- */

@@ -13,12 +13,13 @@
  * and the few candidates at each node, not the number of rules.
  *
  * At the end of the path the first route of the node that allows the method
- * wins; routes whose pattern matched but not their method give the Allow set
- * of a 405. A node whose empty-segment child holds a strict-slashes route for
- * the method means "add the slash" (308), and ends the search, as in
- * Werkzeug. Leading slashes of the request path are ignored; an unmatched
- * path with runs of slashes is retried merged and answered with a redirect to
- * the merged path (Werkzeug's merge_slashes).
+ * and whose values pass their converters (bounds, and an app's converters'
+ * to_python) wins; routes whose pattern matched but not their method give
+ * the Allow set of a 405. A node whose empty-segment child holds a
+ * strict-slashes route for the method means "add the slash" (308), and ends
+ * the search, as in Werkzeug. Leading slashes of the request path are
+ * ignored; an unmatched path with runs of slashes is retried merged and
+ * answered with a redirect to the merged path (Werkzeug's merge_slashes).
  *
  * This file does not parse rules (rule.c), run converters (rule_conv.c) or
  * build URLs (router_build.c). See docs/internals/router.md.
@@ -72,7 +73,8 @@ struct ph__router {
     size_t epidxcap;
     int merge_slashes;
     int redirect_defaults;
-    int strict_slashes; /* default for specs that leave it at 0 */
+    int strict_slashes;     /* default for specs that leave it at 0 */
+    ph__custom_conv *convs; /* the app's converters, newest first */
 };
 
 _Static_assert(offsetof(ph__router_ep, name) == offsetof(hkey, key) &&
@@ -263,12 +265,17 @@ static void route_free(ph__route *rt) {
     ph__free(rt);
 }
 
+int ph__router_add_converter(ph__router *r, const char *name, const ph_converter *conv, void *arg) {
+    return r ? ph__custom_conv_add(&r->convs, name, conv, arg) : PH_EINVAL;
+}
+
 void ph__router_free(ph__router *r) {
     if (!r)
         return;
     node_free(r->root);
     for (size_t i = 0; i < r->nroutes; i++)
         route_free(r->routes[i]);
+    ph__custom_conv_free(r->convs); /* after the rules that point at them */
     for (size_t i = 0; i < r->neps; i++)
         ph__free(r->eps[i].routes);
     ph__free(r->routes);
@@ -408,7 +415,7 @@ int ph__router_add(ph__router *r, const ph__route_spec *s, const ph__route **out
     if (rc)
         return rc;
     ph__rule *rule;
-    if ((rc = ph__rule_parse(s->rule, &rule, err)))
+    if ((rc = ph__rule_parse_with(s->rule, r->convs, &rule, err)))
         return rc;
     ph__route *rt = route_new(s, rule, r->strict_slashes);
     ph__router_ep *ep = NULL, fresh = {0};
@@ -456,7 +463,9 @@ nomem:
 
 /* ---- matching ------------------------------------------------------------ */
 
-enum { W_NONE, W_FOUND, W_SLASH };
+/* Outcomes of a walk; any but W_NONE ends it. W_MERGED: found, at the path
+ * with its slashes merged. W_ERROR: a to_python failed (w->err). */
+enum { W_NONE, W_FOUND, W_SLASH, W_MERGED, W_ERROR };
 
 typedef struct walk {
     const char *path; /* after the leading slash */
@@ -464,30 +473,63 @@ typedef struct walk {
     unsigned method;
     unsigned have; /* methods of routes whose pattern matched */
     const ph__route *found;
+    ph_arena *arena; /* custom converters' values and their copies of the text */
+    int err;         /* W_ERROR: the code */
     ph_slice caps[PH__RULE_MAX_VARS];
+    json_t *conv[PH__RULE_MAX_VARS]; /* custom converters' values of the last route checked */
 } walk;
+
+/* Whether route `rt` matches the captured values: the builtin converters'
+ * bounds, then each custom converter's to_python (Werkzeug's), whose
+ * refusal only skips the route. 1, 0, or -1 with w->err set. */
+static int values_ok(walk *w, const ph__route *rt) {
+    const ph__rule *r = rt->rule;
+    if (!ph__rule_values_valid(r, w->caps))
+        return 0;
+    for (size_t i = 0; r->has_custom && i < r->nvars; i++) {
+        if (r->vars[i].conv.kind != PH__CONV_CUSTOM)
+            continue;
+        int rc = ph__custom_conv_to_python(&r->vars[i].conv, w->arena, w->caps[i].ptr,
+                                           w->caps[i].len, &w->conv[i]);
+        if (rc <= 0) {
+            w->err = rc;
+            return rc < 0 ? -1 : 0;
+        }
+    }
+    return 1;
+}
 
 /* All segments used up: a route of this node, or one with the slash added. */
 static int walk_end(walk *w, const rnode *n) {
+    int ok;
     for (size_t i = 0; i < n->nroutes; i++) {
-        if (!ph__rule_values_valid(n->routes[i]->rule, w->caps))
+        const ph__route *rt = n->routes[i];
+        if (!(rt->methods & w->method) && !(rt->methods & ~w->have))
+            continue; /* it can neither win nor add to Allow: spare its to_python */
+        if ((ok = values_ok(w, rt)) < 0)
+            return W_ERROR;
+        if (!ok)
             continue;
-        if (n->routes[i]->methods & w->method) {
-            w->found = n->routes[i];
+        if (rt->methods & w->method) {
+            w->found = rt;
             return W_FOUND;
         }
-        w->have |= n->routes[i]->methods;
+        w->have |= rt->methods;
     }
     const rnode *c = static_child(n, "", 0);
     if (c)
-        for (size_t i = 0; i < c->nroutes; i++)
-            if ((c->routes[i]->methods & w->method) &&
-                ph__rule_values_valid(c->routes[i]->rule, w->caps)) {
-                if (c->routes[i]->strict_slashes)
-                    return W_SLASH;
-                w->found = c->routes[i];
-                return W_FOUND;
-            }
+        for (size_t i = 0; i < c->nroutes; i++) {
+            if (!(c->routes[i]->methods & w->method))
+                continue;
+            if ((ok = values_ok(w, c->routes[i])) < 0)
+                return W_ERROR;
+            if (!ok)
+                continue;
+            if (c->routes[i]->strict_slashes)
+                return W_SLASH;
+            w->found = c->routes[i];
+            return W_FOUND;
+        }
     return W_NONE;
 }
 
@@ -514,7 +556,12 @@ static int walk_node(walk *w, const rnode *n, size_t pos) {
     if (pos == w->len)
         for (size_t i = 0; i < n->nroutes; i++) {
             const ph__route *rt = n->routes[i];
-            if (rt->strict_slashes || !ph__rule_values_valid(rt->rule, w->caps))
+            if (rt->strict_slashes)
+                continue;
+            int ok = values_ok(w, rt);
+            if (ok < 0)
+                return W_ERROR;
+            if (!ok)
                 continue;
             if (rt->methods & w->method) {
                 w->found = rt;
@@ -537,11 +584,16 @@ static int run_walk(const ph__router *r, walk *w, const char *path, size_t len) 
 unsigned ph__router_allowed(const ph__router *r, const char *path, size_t len) {
     if (!r || (!path && len))
         return 0;
+    /* Only custom converters allocate (their values): nothing is kept. */
+    ph_arena a;
+    ph__arena_init(&a, 1024, 0);
     walk w;
     w.method = 0;
     w.have = 0;
     w.found = NULL;
+    w.arena = &a;
     run_walk(r, &w, path ? path : "", len);
+    ph__arena_close(&a);
     return w.have;
 }
 
@@ -559,7 +611,8 @@ static const char *redirect_path(ph_arena *a, const char *p, size_t n, int slash
     return out;
 }
 
-static int set_value(ph_arena *a, ph__route_value *v, const ph__rule_var *var, ph_slice raw) {
+static int set_value(ph_arena *a, ph__route_value *v, const ph__rule_var *var, ph_slice raw,
+                     json_t *conv) {
     char *copy = ph__arena_strndup(a, raw.ptr, raw.len);
     if (!copy)
         return PH_ENOMEM;
@@ -567,7 +620,12 @@ static int set_value(ph_arena *a, ph__route_value *v, const ph__rule_var *var, p
     v->raw = (ph_slice){copy, raw.len};
     v->from_default = 0;
     v->v.s = copy;
+    v->json = NULL;
     switch (var->conv.kind) {
+    case PH__CONV_CUSTOM:
+        v->type = PH__RV_CUSTOM;
+        v->json = conv; /* the arena releases it */
+        break;
     case PH__CONV_INT:
         v->type = PH__RV_INT;
         ph__conv_accept(&var->conv, copy, raw.len, &v->v.i, NULL);
@@ -609,6 +667,7 @@ static int set_default(ph_arena *a, ph__route_value *v, const char *name, json_t
     v->name = name;
     v->raw = (ph_slice){text, len};
     v->from_default = 1;
+    v->json = NULL; /* a default replaces a custom converter's value too */
     if (json_is_integer(j)) {
         v->type = PH__RV_INT;
         v->v.i = json_integer_value(j);
@@ -633,7 +692,10 @@ static int collect(const walk *w, ph_arena *a, ph__route_match *m) {
     if (!m->values)
         return PH_ENOMEM;
     for (size_t i = 0; i < nv; i++) {
-        int rc = set_value(a, &m->values[i], &rt->rule->vars[i], w->caps[i]);
+        const ph__rule_var *var = &rt->rule->vars[i];
+        /* conv holds values for custom converters only; the rest is stale */
+        json_t *conv = var->conv.kind == PH__CONV_CUSTOM ? w->conv[i] : NULL;
+        int rc = set_value(a, &m->values[i], var, w->caps[i], conv);
         if (rc)
             return rc;
     }
@@ -657,10 +719,11 @@ int ph__router_match(const ph__router *r, const char *path, size_t len, unsigned
     if (!r || !a || !m || (!path && len))
         return PH_EINVAL;
     memset(m, 0, sizeof(*m));
-    walk w; /* caps need no clearing: each is written before it is read */
+    walk w; /* caps and conv need no clearing: each is written before it is read */
     w.method = method;
     w.have = 0;
     w.found = NULL;
+    w.arena = a;
     int rv = run_walk(r, &w, path ? path : "", len);
     const char *merged = NULL;
     size_t mlen = 0;
@@ -676,9 +739,12 @@ int ph__router_match(const ph__router *r, const char *path, size_t len, unsigned
         w2.len = mlen;
         rv = walk_node(&w2, r->root, 0);
         w.have |= w2.have;
+        w.err = w2.err;
         if (rv == W_FOUND)
-            rv = W_SLASH + 1; /* found, but at the merged path */
+            rv = W_MERGED;
     }
+    if (rv == W_ERROR)
+        return w.err;
     if (rv == W_NONE) {
         m->status = w.have ? PH__ROUTE_METHOD_NOT_ALLOWED : PH__ROUTE_NOT_FOUND;
         m->allowed = w.have;

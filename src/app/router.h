@@ -59,6 +59,7 @@ typedef enum ph__route_vtype {
     PH__RV_UUID,   /* uuid converter: v.s is the lowercase canonical form */
     PH__RV_PATH,   /* path converter: v.s, may hold slashes */
     PH__RV_BOOL,   /* boolean defaults: v.b */
+    PH__RV_CUSTOM, /* a custom converter: json is what its to_python made */
 } ph__route_vtype;
 
 typedef struct ph__route_value {
@@ -72,6 +73,8 @@ typedef struct ph__route_value {
         int b;
         const char *s;
     } v;
+    json_t *json; /* the value as JSON, released with the arena: set for custom
+                   * converters; NULL for the others until someone asks */
 } ph__route_value;
 
 typedef enum ph__route_status {
@@ -130,6 +133,16 @@ typedef struct ph__router_opts {
  */
 void ph__router_configure(ph__router *r, const ph__router_opts *o);
 
+/*
+ * Add an app's converter under `name` (Werkzeug's Map.converters[name]), for
+ * the rules added afterwards; it is looked up before the builtin ones.
+ *
+ * Returns:  0; PH_EINVAL bad name or NULL; PH_ENOMEM.
+ * Owns:     copies `name` and `*conv`; `arg` stays the caller's.
+ * Suspends: no. Context: setup.
+ */
+int ph__router_add_converter(ph__router *r, const char *name, const ph_converter *conv, void *arg);
+
 /* Free the router and every route. NULL does nothing. Suspends: no. */
 void ph__router_free(ph__router *r);
 
@@ -153,10 +166,13 @@ const ph__route *ph__router_route(const ph__router *r, size_t i);
 
 /*
  * Match a decoded path (any bytes; need not be NUL-terminated) with a method
- * bit (0 for a method phial has no bit for: it matches no rule).
+ * bit (0 for a method phial has no bit for: it matches no rule). Custom
+ * converters' to_python runs here, for each route whose pattern matches
+ * until one is found.
  *
  * Returns:  0 and *m filled; PH_ENOMEM when the arena is exhausted;
- *           PH_EINVAL on a NULL argument.
+ *           PH_EINVAL on a NULL argument; another negative code that a
+ *           to_python returned.
  * Owns:     values and strings in *m come from `a` and die with it; route
  *           pointers live as long as the router.
  * Suspends: no.
@@ -166,7 +182,8 @@ int ph__router_match(const ph__router *r, const char *path, size_t len, unsigned
 
 /*
  * The methods of every rule whose pattern matches `path` (Werkzeug's
- * allowed_methods), or 0.
+ * allowed_methods), or 0. Rules whose custom converters refuse the path do
+ * not count; one failing otherwise (out of memory) ends the search.
  */
 unsigned ph__router_allowed(const ph__router *r, const char *path, size_t len);
 
@@ -189,6 +206,10 @@ unsigned ph__router_allowed(const ph__router *r, const char *path, size_t len);
  */
 int ph__router_build(const ph__router *r, const char *endpoint, json_t *values,
                      const ph__url_opts *o, ph_buf *out, char *err, size_t errlen);
+
+/* The value `v` as JSON, a new reference (NULL when out of memory): what
+ * a Flask view would get (an int, a float, a lowercase uuid string). */
+json_t *ph__route_value_json(const ph__route_value *v);
 
 /* Internal to router.c and router_build.c. */
 typedef struct ph__router_ep {

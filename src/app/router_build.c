@@ -73,8 +73,12 @@ int ph__router_suitable(const ph__route *rt, json_t *values, unsigned method) {
 static void describe(json_t *v, char *out, size_t outlen) {
     ph_buf b;
     ph__buf_init(&b, 0);
+    char dump[61];
+    size_t n;
     if (ph__rule_pystr(v, &b) == 0)
         snprintf(out, outlen, "'%.60s%s'", b.data, b.len > 60 ? "..." : "");
+    else if ((n = json_dumpb(v, dump, sizeof(dump) - 1, JSON_COMPACT | JSON_ENCODE_ANY)) > 0)
+        snprintf(out, outlen, "%.*s%s", (int)(n < 60 ? n : 60), dump, n > 60 ? "..." : "");
     else
         snprintf(out, outlen, "of JSON type %d", (int)json_typeof(v));
     ph__buf_close(&b);
@@ -141,7 +145,7 @@ int ph__router_build_path(const ph__route *rt, json_t *values, int query, ph_buf
                 char what[80];
                 describe(v, what, sizeof(what));
                 say(err, errlen, "value %s for '%s' is not valid for converter %s", what, var->name,
-                    ph__conv_name(var->conv.kind));
+                    ph__conv_label(&var->conv));
             }
         }
     }
@@ -276,8 +280,10 @@ static int same_arguments(const ph__route *a, const ph__route *b) {
     return na == nb;
 }
 
-static json_t *value_json(const ph__route_value *v) {
+json_t *ph__route_value_json(const ph__route_value *v) {
     switch (v->type) {
+    case PH__RV_CUSTOM:
+        return json_incref(v->json);
     case PH__RV_INT:
         return json_integer(v->v.i);
     case PH__RV_FLOAT:
@@ -294,7 +300,7 @@ static json_t *value_json(const ph__route_value *v) {
 static json_t *match_json(const ph__route_match *m) {
     json_t *o = json_object();
     for (size_t i = 0; o && i < m->nvalues; i++)
-        if (json_object_set_new(o, m->values[i].name, value_json(&m->values[i]))) {
+        if (json_object_set_new(o, m->values[i].name, ph__route_value_json(&m->values[i]))) {
             json_decref(o);
             return NULL;
         }

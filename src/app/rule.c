@@ -9,7 +9,9 @@
  * quoted strings, bare words, optionally `key=`. Unlike Werkzeug, which skips
  * what its argument regex does not understand, anything unexpected is an
  * error here, and so is a variable used twice. Runs of slashes in a rule are
- * merged, as Werkzeug's merge_slashes (on by default) does.
+ * merged, as Werkzeug's merge_slashes (on by default) does. An app's
+ * converter (looked up before the builtin ones) gets its arguments as JSON
+ * through its create callback, as a Werkzeug converter's __init__ gets them.
  *
  * This file does not match or build URLs; rule_conv.c holds the converters
  * and router.c the tree. See docs/internals/router.md.
@@ -45,6 +47,7 @@ typedef struct arg {
 typedef struct parser {
     const char *s;
     size_t len;
+    const ph__custom_conv *custom; /* the app's converters, before the builtin ones */
     ph__rule *r;
     ph__rule_error *err;
     size_t partcap, varcap;
@@ -81,6 +84,7 @@ static void conv_close(ph__conv *c) {
     for (size_t i = 0; i < c->nitems; i++)
         ph__free(c->items[i]);
     ph__free(c->items);
+    ph__custom_conv_close(c);
 }
 
 void ph__rule_free(ph__rule *r) {
@@ -378,6 +382,70 @@ static int conv_any(parser *p, ph__conv *c, arg *args, size_t n, size_t pos) {
     return 0;
 }
 
+/* A rule argument as JSON, as Werkzeug's _pythonize reads it. */
+static json_t *arg_json(const arg *a) {
+    switch (a->kind) {
+    case ARG_NONE:
+        return json_null();
+    case ARG_BOOL:
+        return json_boolean(a->i);
+    case ARG_INT:
+        return json_integer(a->i);
+    case ARG_FLOAT:
+        return json_real(a->d);
+    case ARG_STR:
+        break;
+    }
+    return json_stringn(a->s, a->slen);
+}
+
+/* An app's converter: its arguments go to create as a JSON array of the
+ * positional ones and an object of the keyword ones. */
+static int conv_custom(parser *p, ph__conv *c, const ph__custom_conv *cc, arg *args, size_t n,
+                       size_t pos) {
+    c->custom = cc;
+    c->weight = cc->cb.weight;
+    if (!cc->cb.create) {
+        c->self = cc->arg;
+        if (n)
+            return fail(p, args[0].pos, "converter '%s' takes no arguments", cc->name);
+        return 0;
+    }
+    json_t *pos_args = json_array(), *kw = json_object();
+    int rc = pos_args && kw ? 0 : PH_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!args[i].key && json_object_size(kw))
+            rc = fail(p, args[i].pos, "positional argument after keyword argument");
+        else if (args[i].key && json_object_getn(kw, args[i].key, args[i].keylen))
+            rc = fail(p, args[i].pos, "argument '%.*s' given twice", (int)args[i].keylen,
+                      args[i].key);
+        else if (args[i].key)
+            rc = json_object_setn_new(kw, args[i].key, args[i].keylen, arg_json(&args[i]))
+                     ? PH_ENOMEM
+                     : 0;
+        else
+            rc = json_array_append_new(pos_args, arg_json(&args[i])) ? PH_ENOMEM : 0;
+    }
+    if (!rc) {
+        char why[200] = "";
+        void *self = NULL;
+        rc = cc->cb.create(cc->arg, pos_args, kw, &self, why, sizeof(why));
+        if (rc == 0) {
+            c->self = self;
+        } else {
+            c->custom = NULL; /* nothing was made: nothing to destroy */
+            rc = rc == PH_ENOMEM ? PH_ENOMEM
+                                 : fail(p, pos, "converter '%s': %s", cc->name,
+                                        why[0] ? why : "arguments refused");
+        }
+    } else {
+        c->custom = NULL;
+    }
+    json_decref(pos_args);
+    json_decref(kw);
+    return rc;
+}
+
 /* Set up converter `name` (s[nb..ne)) with arguments s[ab..ae) (ab == ae: none). */
 static int make_conv(parser *p, ph__conv *c, size_t nb, size_t ne, size_t ab, size_t ae,
                      int has_args) {
@@ -392,14 +460,15 @@ static int make_conv(parser *p, ph__conv *c, size_t nb, size_t ne, size_t ab, si
         {"any", PH__CONV_ANY, 100},
     };
     size_t i, n = ne - nb;
-    for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+    const ph__custom_conv *cc = ph__custom_conv_find(p->custom, p->s + nb, n);
+    for (i = 0; !cc && i < sizeof(table) / sizeof(table[0]); i++)
         if (strlen(table[i].name) == n && memcmp(table[i].name, p->s + nb, n) == 0)
             break;
-    if (i == sizeof(table) / sizeof(table[0]))
+    if (!cc && i == sizeof(table) / sizeof(table[0]))
         return fail(p, nb, "unknown converter '%.*s'", (int)n, p->s + nb);
     memset(c, 0, sizeof(*c));
-    c->kind = table[i].kind;
-    c->weight = table[i].weight;
+    c->kind = cc ? PH__CONV_CUSTOM : table[i].kind;
+    c->weight = cc ? cc->cb.weight : table[i].weight;
     c->minlen = 1;
     c->maxlen = SIZE_MAX;
     arg args[MAX_ARGS];
@@ -408,6 +477,8 @@ static int make_conv(parser *p, ph__conv *c, size_t nb, size_t ne, size_t ab, si
     if (rc)
         return rc;
     switch (c->kind) {
+    case PH__CONV_CUSTOM:
+        return conv_custom(p, c, cc, args, nargs, nb);
     case PH__CONV_STRING:
         return conv_string(p, c, args, nargs);
     case PH__CONV_INT:
@@ -517,8 +588,15 @@ static int parse_converter(parser *p, size_t at, size_t *next) {
     r->vars = vars;
     ph__rule_var *v = &r->vars[r->nvars];
     memset(v, 0, sizeof(*v));
+    const ph__custom_conv *dflt;
     if (c.has_conv) {
         rc = make_conv(p, &v->conv, c.cb, c.ce, c.ab, c.ae, c.has_args);
+    } else if ((dflt = ph__custom_conv_find(p->custom, "default", 7))) {
+        /* Werkzeug looks a bare variable's converter up as "default". */
+        v->conv.kind = PH__CONV_CUSTOM;
+        v->conv.minlen = 1;
+        v->conv.maxlen = SIZE_MAX;
+        rc = conv_custom(p, &v->conv, dflt, NULL, 0, at);
     } else {
         v->conv.kind = PH__CONV_STRING;
         v->conv.weight = 100;
@@ -534,8 +612,11 @@ static int parse_converter(parser *p, size_t at, size_t *next) {
     r->nvars++;
     if ((rc = add_var_piece(p, (int)r->nvars - 1, v->conv.weight)))
         return rc;
-    if (v->conv.kind == PH__CONV_PATH)
+    if (v->conv.kind == PH__CONV_PATH ||
+        (v->conv.kind == PH__CONV_CUSTOM && v->conv.custom->cb.slashes))
         p->cur.final = 1;
+    if (v->conv.kind == PH__CONV_CUSTOM)
+        r->has_custom = 1;
     return 0;
 }
 
@@ -581,11 +662,17 @@ static int parse_body(parser *p) {
 }
 
 int ph__rule_parse(const char *text, ph__rule **out, ph__rule_error *err) {
+    return ph__rule_parse_with(text, NULL, out, err);
+}
+
+int ph__rule_parse_with(const char *text, const ph__custom_conv *custom, ph__rule **out,
+                        ph__rule_error *err) {
     *out = NULL;
     if (!text)
         return PH_EINVAL;
     parser p;
     memset(&p, 0, sizeof(p));
+    p.custom = custom;
     p.len = strnlen(text, PH__RULE_MAX_LEN + 1);
     p.err = err;
     p.cur.is_static = 1;
@@ -621,6 +708,11 @@ int ph__rule_parse(const char *text, ph__rule **out, ph__rule_error *err) {
 static int conv_same(const ph__conv *a, const ph__conv *b) {
     if (a->kind != b->kind || a->minlen != b->minlen || a->maxlen != b->maxlen ||
         a->is_signed != b->is_signed || a->nitems != b->nitems)
+        return 0;
+    /* Custom converters have one of two patterns; their to_python runs per
+     * rule, so converters of the same pattern and weight share a node. */
+    if (a->kind == PH__CONV_CUSTOM &&
+        (a->custom->cb.slashes != b->custom->cb.slashes || a->weight != b->weight))
         return 0;
     for (size_t i = 0; i < a->nitems; i++)
         if (strcmp(a->items[i], b->items[i]) != 0)

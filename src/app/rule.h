@@ -15,7 +15,9 @@
 #ifndef PH_APP_RULE_H
 #define PH_APP_RULE_H
 
+#include "phial/app.h"
 #include "phial/common.h"
+#include "util/arena.h"
 #include "util/buf.h"
 
 #include <jansson.h>
@@ -42,7 +44,18 @@ typedef enum ph__conv_kind {
     PH__CONV_PATH,   /* [^/].*? : may hold slashes; makes its part final */
     PH__CONV_UUID,   /* 8-4-4-4-12 hex digits */
     PH__CONV_ANY,    /* one of a fixed list of items */
+    PH__CONV_CUSTOM, /* an app's (ph_app_add_converter): one segment, or spanning as path */
 } ph__conv_kind;
+
+/* A converter an app registered: its callbacks under a name. Registries are
+ * lists, newest first, so a later registration of a name wins for the rules
+ * added after it while earlier rules keep pointing at theirs. */
+typedef struct ph__custom_conv {
+    struct ph__custom_conv *next;
+    char *name;      /* NUL-terminated, owned */
+    ph_converter cb; /* weight resolved (never 0) */
+    void *arg;       /* the app's */
+} ph__custom_conv;
 
 /* A converter with its arguments. Two equal converters match the same bytes. */
 typedef struct ph__conv {
@@ -55,6 +68,8 @@ typedef struct ph__conv {
     double min, max;       /* int/float: inclusive bounds */
     char **items;          /* any: the items (NUL-terminated, owned) */
     size_t nitems;
+    const ph__custom_conv *custom; /* custom: the registration (lives as long as the router) */
+    void *self;                    /* custom: what create made (owned), else the app's arg */
 } ph__conv;
 
 typedef struct ph__rule_var {
@@ -89,6 +104,7 @@ typedef struct ph__rule {
     size_t nparts;
     ph__rule_var *vars; /* in order of appearance */
     size_t nvars;
+    int has_custom; /* some variable has a custom converter: its values need to_python */
 } ph__rule;
 
 /* Why a rule did not parse: the byte offset and a full message. */
@@ -107,6 +123,12 @@ typedef struct ph__rule_error {
  * Suspends: no.
  */
 int ph__rule_parse(const char *text, ph__rule **out, ph__rule_error *err);
+
+/* ph__rule_parse, with the app's converters `custom` (may be NULL) looked up
+ * before the builtin ones. Their create callbacks run here, and a refusal
+ * is PH_EINVAL with the converter's message in `err`. */
+int ph__rule_parse_with(const char *text, const ph__custom_conv *custom, ph__rule **out,
+                        ph__rule_error *err);
 
 /* Free a rule. NULL does nothing. */
 void ph__rule_free(ph__rule *r);
@@ -160,6 +182,47 @@ int ph__conv_to_url(const ph__conv *c, json_t *v, ph_buf *out);
 
 /* The name of a converter kind ("int"). */
 const char *ph__conv_name(ph__conv_kind k);
+
+/* The name of converter `c` as a rule writes it: its kind's, or the name an
+ * app registered it under. */
+const char *ph__conv_label(const ph__conv *c);
+
+/* ---- custom converters (custom_conv.c) ---------------------------------- */
+
+/*
+ * Add converter `cb` under `name` to the registry *list.
+ *
+ * Returns:  0; PH_EINVAL a name that is not an identifier, or NULL; PH_ENOMEM.
+ * Owns:     copies `name` and `*cb`; `arg` stays the caller's.
+ */
+int ph__custom_conv_add(ph__custom_conv **list, const char *name, const ph_converter *cb,
+                        void *arg);
+
+/* Free a registry. NULL does nothing. */
+void ph__custom_conv_free(ph__custom_conv *list);
+
+/* The newest registration of name[0..n), or NULL. */
+const ph__custom_conv *ph__custom_conv_find(const ph__custom_conv *list, const char *name,
+                                            size_t n);
+
+/* Undo what create made for `c` (a custom converter of a rule being freed). */
+void ph__custom_conv_close(ph__conv *c);
+
+/*
+ * Run to_python of custom converter `c` on s[0..len): *value is the result
+ * (the text as a string when to_python leaves it), released with `a`.
+ *
+ * Returns:  1 accepted; 0 refused (ValidationError); a negative PH_E* code
+ *           from to_python, or PH_ENOMEM.
+ * Suspends: no (the callback must not).
+ */
+int ph__custom_conv_to_python(const ph__conv *c, ph_arena *a, const char *s, size_t len,
+                              json_t **value);
+
+/* to_url of custom converter `c`, appending to `out`: 0, PH_EINVAL refused,
+ * or another negative code (from the callback or the buffer). On failure
+ * `out` keeps its length. */
+int ph__custom_conv_to_url(const ph__conv *c, json_t *v, ph_buf *out);
 
 /*
  * Append Python's str() of a JSON scalar: strings as they are, integers in

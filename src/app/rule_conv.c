@@ -14,7 +14,8 @@
  * then answers 404, a rule whose values fail is skipped and the search goes
  * on, as Werkzeug's ValidationError documents.
  * Values are bytes: the router receives the decoded path, and `path` matches
- * any byte, newlines included.
+ * any byte, newlines included. An app's converter matches as `string` or as
+ * `path` does (pattern_kind); its callbacks live in custom_conv.c.
  *
  * Building follows Werkzeug's to_url and Python's str(): int() truncates
  * reals and parses strings, float() formats with repr(), booleans read
@@ -47,8 +48,21 @@ const char *ph__conv_name(ph__conv_kind k) {
         return "uuid";
     case PH__CONV_ANY:
         return "any";
+    case PH__CONV_CUSTOM:
+        return "custom";
     }
     return "?";
+}
+
+const char *ph__conv_label(const ph__conv *c) {
+    return c->kind == PH__CONV_CUSTOM && c->custom ? c->custom->name : ph__conv_name(c->kind);
+}
+
+/* A custom converter's pattern is the one of these builtins it behaves as. */
+static ph__conv_kind pattern_kind(const ph__conv *c) {
+    if (c->kind != PH__CONV_CUSTOM)
+        return c->kind;
+    return c->custom->cb.slashes ? PH__CONV_PATH : PH__CONV_STRING;
 }
 
 static size_t digit_run(const char *s, size_t len) {
@@ -129,7 +143,9 @@ static size_t char_count(const char *s, size_t len) {
 
 int ph__conv_accept(const ph__conv *c, const char *s, size_t len, int64_t *iv, double *dv) {
     size_t sign = 0, d;
-    switch (c->kind) {
+    switch (pattern_kind(c)) {
+    case PH__CONV_CUSTOM:
+        return 0;
     case PH__CONV_STRING: {
         if (memchr(s, '/', len))
             return 0;
@@ -212,7 +228,9 @@ static int match_var(const ph__rule *r, const ph__rule_piece *pc, size_t n, cons
                      size_t len, ph_slice *caps, long *budget) {
     const ph__conv *c = &r->vars[pc->var].conv;
     size_t sign, d, span;
-    switch (c->kind) {
+    switch (pattern_kind(c)) {
+    case PH__CONV_CUSTOM:
+        return 0;
     case PH__CONV_STRING: {
         const char *sl = memchr(s, '/', len);
         span = sl ? (size_t)(sl - s) : len;
@@ -506,6 +524,8 @@ static int py_float(json_t *v, double *out) {
 int ph__conv_to_url(const ph__conv *c, json_t *v, ph_buf *out) {
     char tmp[64];
     switch (c->kind) {
+    case PH__CONV_CUSTOM:
+        return ph__custom_conv_to_url(c, v, out);
     case PH__CONV_INT: {
         int64_t i;
         if (!py_int(v, &i))
