@@ -8,34 +8,83 @@
  * must be refused cleanly); the lines after it are paths (at most 16). Each
  * rule gets a defaults object for its first line number parity, to reach the
  * defaults paths of matching and building.
+ *
+ * Two app converters are registered, so rules may use them: `c` takes one
+ * segment, refuses text starting with 'x' and makes a list of the
+ * comma-separated items (to_url joins them again); `cs` spans slashes,
+ * weighs 150 and takes arguments (create refuses a keyword `bad`, and
+ * what it makes is freed by destroy), and makes the length of the text.
  */
 #include "app/router.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+static int c_to_python(void *self, const char *text, size_t len, json_t **value) {
+    (void)self;
+    if (len && text[0] == 'x')
+        return PH_EINVAL;
+    json_t *a = json_array();
+    const char *p = text, *end = text + len;
+    for (;;) {
+        const char *q = memchr(p, ',', (size_t)(end - p));
+        json_array_append_new(a, json_stringn(p, q ? (size_t)(q - p) : (size_t)(end - p)));
+        if (!q)
+            break;
+        p = q + 1;
+    }
+    *value = a;
+    return 0;
+}
+
+static int c_to_url(void *self, json_t *value, ph_url_text *out) {
+    (void)self;
+    if (!json_is_array(value))
+        return ph_url_append_quoted(out, value);
+    size_t i;
+    json_t *item;
+    json_array_foreach(value, i, item) {
+        int rc = i ? ph_url_append(out, ",", 1) : 0;
+        if (rc || (rc = ph_url_append_quoted(out, item)))
+            return rc;
+    }
+    return 0;
+}
+
+static int cs_create(void *arg, json_t *args, json_t *kwargs, void **self, char *err,
+                     size_t errlen) {
+    (void)arg;
+    if (json_object_get(kwargs, "bad")) {
+        snprintf(err, errlen, "bad argument");
+        return PH_EINVAL;
+    }
+    size_t *n = malloc(sizeof(*n));
+    if (!n)
+        return PH_ENOMEM;
+    *n = json_array_size(args);
+    *self = n;
+    return 0;
+}
+
+static int cs_to_python(void *self, const char *text, size_t len, json_t **value) {
+    (void)text;
+    *value = json_integer((json_int_t)(len + *(size_t *)self));
+    return 0;
+}
+
+static const ph_converter C = {.to_python = c_to_python, .to_url = c_to_url};
+static const ph_converter CS = {.to_python = cs_to_python,
+                                .create = cs_create,
+                                .destroy = free,
+                                .slashes = true,
+                                .weight = 150};
+
 static json_t *values_json(const ph__route_match *m) {
     json_t *o = json_object();
-    for (size_t i = 0; o && i < m->nvalues; i++) {
-        const ph__route_value *v = &m->values[i];
-        json_t *j;
-        switch (v->type) {
-        case PH__RV_INT:
-            j = json_integer(v->v.i);
-            break;
-        case PH__RV_FLOAT:
-            j = json_real(v->v.d);
-            break;
-        case PH__RV_BOOL:
-            j = json_boolean(v->v.b);
-            break;
-        default:
-            j = json_stringn(v->raw.ptr, v->raw.len);
-            break;
-        }
-        json_object_set_new(o, v->name, j);
-    }
+    for (size_t i = 0; o && i < m->nvalues; i++)
+        json_object_set_new(o, m->values[i].name, ph__route_value_json(&m->values[i]));
     return o;
 }
 
@@ -48,6 +97,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ph__router *r = ph__router_new();
     if (!r)
         return 0;
+    if (ph__router_add_converter(r, "c", &C, NULL) ||
+        ph__router_add_converter(r, "cs", &CS, NULL)) {
+        ph__router_free(r);
+        return 0;
+    }
     int nrules = 0;
     char text[1024];
     /* Rules. */
