@@ -4,8 +4,49 @@ would write it. Rules are registered in the same order as there, since the
 order decides which rule url_for builds and which of two equal rules
 matches."""
 import json
+import re
 
 from flask import Flask, Response, abort, jsonify, make_response, redirect, request, url_for
+from werkzeug.routing import BaseConverter, ValidationError
+
+
+class ListConverter(BaseConverter):
+    """Flask's documentation example, items joined with '+'."""
+
+    def to_python(self, value):
+        return value.split("+")
+
+    def to_url(self, values):
+        return "+".join(BaseConverter.to_url(self, value) for value in values)
+
+
+class PartsConverter(BaseConverter):
+    """Spans slashes: the segments as a list."""
+
+    regex = "[^/].*?"
+    part_isolating = False
+
+    def to_python(self, value):
+        return value.split("/")
+
+    def to_url(self, values):
+        return "/".join(BaseConverter.to_url(self, value) for value in values)
+
+
+class HexConverter(BaseConverter):
+    """Lowercase hexadecimal digits as an int, zero-padded to `width` in URLs."""
+
+    def __init__(self, map, width=1):
+        super().__init__(map)
+        self.width = width
+
+    def to_python(self, value):
+        if not re.fullmatch("[0-9a-f]{1,15}", value):
+            raise ValidationError()
+        return int(value, 16)
+
+    def to_url(self, value):
+        return format(value, f"0{self.width}x")
 
 
 def endpoint_name(**_):
@@ -22,6 +63,18 @@ def float_value(x):
 
 def str_value(s):
     return jsonify(s=str(s))
+
+
+def list_value(items):
+    return jsonify(items=items)
+
+
+def hex_value(n):
+    return jsonify(n=n)
+
+
+def parts_value(p):
+    return jsonify(p=p)
 
 
 def two_values(a=None, b=None):
@@ -209,6 +262,15 @@ def create_app():
     rule("/two/<a>/<b>", "two", two_values)
     rule("/ext/<a>.<b>", "ext", two_values)
     rule("/users/page/<int:page>", view_func=users)
+    # custom_converter_rules
+    app.url_map.converters.update(list=ListConverter, hex=HexConverter, parts=PartsConverter)
+    rule("/list/<list:items>", "v_list", list_value)
+    rule("/hex/<hex:n>", "v_hex", hex_value)
+    rule("/hexw/<hex(width=4):n>", "v_hexw", hex_value)
+    rule("/pick/<hex:n>", "pick_hex", endpoint_name)
+    rule("/pick/<s>", "pick_str", endpoint_name)
+    rule("/parts/<parts:p>/end", "v_parts_end", parts_value)
+    rule("/parts/<parts:p>", "v_parts", parts_value)
     # request_and_response_views
     rule("/url_for", "url_for", url_for_view)
     rule("/redir", view_func=redir)

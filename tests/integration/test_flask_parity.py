@@ -4,7 +4,8 @@ Flask (parity_flask_app.py, served by Werkzeug's server in a thread), and
 every case sends the same raw HTTP/1.1 request to both and asserts the same
 status code, the same headers an app controls (content type and length,
 Location, Allow, Set-Cookie...) and the same body: routing, trailing slashes
-and methods, every converter and its arguments, url_for, redirects, error
+and methods, every converter and its arguments, converters of the app's own
+(app.url_map.converters: ph_app_add_converter), url_for, redirects, error
 pages, query strings, forms, multipart, JSON bodies, jsonify, response
 constructors, cookies both ways and the request's URL parts.
 
@@ -152,6 +153,18 @@ CONVERTERS = [get(t) for t in [
     get("/any/a b", status_only=True),
 ]
 
+# The app's converters (Flask: app.url_map.converters): list ('+'), hex with a
+# width keyword and a ValidationError for anything but lowercase hex digits,
+# and parts, which spans slashes.
+CUSTOM_CONVERTERS = [get(t) for t in [
+    "/list/a+b+c", "/list/a", "/list/+", "/list/a%20b+%C3%A9", "/list/a%2Bb", "/list/a/b",
+    "/list/",
+    "/hex/ff", "/hex/0", "/hex/00ff", "/hex/FF", "/hex/xyz", "/hexw/10", "/hexw/g",
+    "/pick/ab",
+    "/parts/a/b/c", "/parts/a", "/parts/a/end", "/parts/a/b/end", "/parts/a/end/end",
+    "/parts/end", "/parts/", "/parts/a//b", "/parts/a%2Fb", "/parts/a/b/",
+]]
+
 # ---- url_for --------------------------------------------------------------------
 
 # name: (endpoint, values, options); options as url_for's keywords without "_".
@@ -211,6 +224,19 @@ URL_FOR = {
     "two": ("two", {"a": "x", "b": "y.z"}, {}),
     "var_null": ("v_str", {"s": None}, {}),
     "var_list": ("v_str", {"s": ["a", "b"]}, {}),
+    "list": ("v_list", {"items": ["a b", "c/d", "+", "\u00e9?"]}, {}),
+    "list_scalars": ("v_list", {"items": [1, 2.5, True, 1e20]}, {}),
+    "list_q": ("v_list", {"items": ["x"], "q": "1"}, {}),
+    "list_empty": ("v_list", {"items": []}, {}),
+    "list_missing": ("v_list", {}, {}),
+    "hex": ("v_hex", {"n": 48879}, {}),
+    "hexw": ("v_hexw", {"n": 255}, {}),
+    "hexw_neg": ("v_hexw", {"n": -1}, {}),
+    "hexw_big": ("v_hexw", {"n": 1048575}, {}),
+    "hex_str": ("v_hex", {"n": "ff"}, {}),
+    "hex_float": ("v_hex", {"n": 2.5}, {}),
+    "parts": ("v_parts", {"p": ["a", "b c", "d"]}, {}),
+    "parts_end": ("v_parts_end", {"p": ["x", "y"]}, {"external": True}),
 }
 # The host (with its port) goes into external URLs: lowercased, default port dropped.
 URL_FOR_HOSTS = ["localhost", "example.com:8080", "example.com:80", "Example.COM:8080",
@@ -399,7 +425,7 @@ def cookie_target(calls):
 SET_COOKIE_CASES = [get(cookie_target(calls), id=f"set_cookie {name}")
                     for name, calls in SET_COOKIES.items()]
 
-COMPARED = (ROUTING + CONVERTERS + URL_FOR_CASES + REDIRECTS + ERRORS + ARGS + FORMS + JSON_BODIES
+COMPARED = (ROUTING + CONVERTERS + CUSTOM_CONVERTERS + URL_FOR_CASES + REDIRECTS + ERRORS + ARGS + FORMS + JSON_BODIES
             + REQUEST_COOKIES + REQUEST_URL + RESPONSES + SET_COOKIE_CASES)
 
 # ---- differences phial documents ---------------------------------------------------
@@ -479,6 +505,12 @@ DOCUMENTED = [
     Documented(get(url_for_target("any_space"), id="url_for any_space"), "url_for quotes an "
                "any converter's value as any other (a valid URL); Werkzeug 2.2 leaves it as is "
                "(docs/flask-map.md, url_for)", 200, body_has=b"/any/a%20b"),
+    Documented(get("/pick/zz"), "a converter's ValidationError lets the next rule match, as "
+               "Werkzeug documents it; Werkzeug 2.2 answers 404 (docs/internals/router.md)", 200,
+               body_has=b"pick_str"),
+    Documented(get("/pick/AB"), "a converter's ValidationError lets the next rule match, as "
+               "Werkzeug documents it; Werkzeug 2.2 answers 404 (docs/internals/router.md)", 200,
+               body_has=b"pick_str"),
     Documented(get("/redir?code=200"), REDIRECT_CODE, 500),
     Documented(get("/redir?code=404"), REDIRECT_CODE, 500),
 ] + [

@@ -20,6 +20,10 @@
  *                          several variables in a part, defaults
  *   /prec/<s>, /prec/<int:n>, /prec/<float:x>, /prec/fixed
  *                          which of competing rules matched
+ *   /list/<list:items>, /hex/<hex:n>, /hexw/<hex(width=4):n>,
+ *   /parts/<parts:p>[/end], /pick/<hex:n> then /pick/<s>
+ *                          the app's converters (below): the view's value as
+ *                          JSON, and which rule matched
  *   /post, /gp, /all, /noopt, /split      method sets: "m METHOD"
  *   /head                  X-Method: the method the view saw (HEAD, GET)
  *   /url_for?endpoint=E[&values=JSON][&external=1][&scheme=S][&anchor=A][&method=M]
@@ -41,6 +45,7 @@
  */
 #include <phial.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +104,123 @@ static ph_response *head(ph_request *req) {
         return NULL;
     return resp;
 }
+
+/* ---- the app's converters -------------------------------------------------- */
+
+/* Split `text` at `sep` into a JSON array of strings (Python's str.split). */
+static int split(const char *text, size_t len, char sep, json_t **value) {
+    json_t *a = json_array();
+    const char *p = text, *end = text + len;
+    for (;;) {
+        const char *q = memchr(p, sep, (size_t)(end - p));
+        if (!a ||
+            json_array_append_new(a, json_stringn(p, q ? (size_t)(q - p) : (size_t)(end - p))))
+            break;
+        if (!q) {
+            *value = a;
+            return 0;
+        }
+        p = q + 1;
+    }
+    json_decref(a);
+    return PH_ENOMEM;
+}
+
+/* sep.join(BaseConverter.to_url(v) for v in values). */
+static int join(json_t *values, char sep, ph_url_text *out) {
+    if (!json_is_array(values))
+        return PH_EINVAL;
+    size_t i;
+    json_t *item;
+    json_array_foreach(values, i, item) {
+        int rc = i ? ph_url_append(out, &sep, 1) : 0;
+        if (rc || (rc = ph_url_append_quoted(out, item)))
+            return rc;
+    }
+    return 0;
+}
+
+/* Flask's documentation example: items joined with '+'. */
+static int list_to_python(void *self, const char *text, size_t len, json_t **value) {
+    (void)self;
+    return split(text, len, '+', value);
+}
+
+static int list_to_url(void *self, json_t *value, ph_url_text *out) {
+    (void)self;
+    return join(value, '+', out);
+}
+
+/* Spans slashes (part_isolating = False): the segments as a list. */
+static int parts_to_python(void *self, const char *text, size_t len, json_t **value) {
+    (void)self;
+    return split(text, len, '/', value);
+}
+
+static int parts_to_url(void *self, json_t *value, ph_url_text *out) {
+    (void)self;
+    return join(value, '/', out);
+}
+
+/* hex(width=1): lowercase hexadecimal digits as an int (anything else is a
+ * ValidationError), written back zero-padded to `width` as Python's
+ * format(n, "0{width}x"). */
+static int hex_create(void *arg, json_t *args, json_t *kwargs, void **self, char *err,
+                      size_t errlen) {
+    (void)arg;
+    json_t *width = json_object_get(kwargs, "width");
+    if (!width)
+        width = json_array_get(args, 0);
+    if (json_array_size(args) + json_object_size(kwargs) > 1 ||
+        (width && (!json_is_integer(width) || json_integer_value(width) < 1 ||
+                   json_integer_value(width) > 16))) {
+        snprintf(err, errlen, "hex takes one argument, width, from 1 to 16");
+        return PH_EINVAL;
+    }
+    int *w = malloc(sizeof(*w));
+    if (!w)
+        return PH_ENOMEM;
+    *w = width ? (int)json_integer_value(width) : 1;
+    *self = w;
+    return 0;
+}
+
+static int hex_to_python(void *self, const char *text, size_t len, json_t **value) {
+    (void)self;
+    if (len > 15 || strspn(text, "0123456789abcdef") != len)
+        return PH_EINVAL;
+    *value = json_integer(strtoll(text, NULL, 16));
+    return *value ? 0 : PH_ENOMEM;
+}
+
+static int hex_to_url(void *self, json_t *value, ph_url_text *out) {
+    int width = *(int *)self;
+    if (!json_is_integer(value))
+        return PH_EINVAL;
+    json_int_t n = json_integer_value(value);
+    char digits[32];
+    int len = snprintf(digits, sizeof(digits), "%llx",
+                       n < 0 ? -(unsigned long long)n : (unsigned long long)n);
+    /* the sign counts toward the width, as in Python */
+    int rc = n < 0 ? ph_url_append(out, "-", 1) : 0;
+    for (int k = len + (n < 0); !rc && k < width; k++)
+        rc = ph_url_append(out, "0", 1);
+    return rc ? rc : ph_url_append(out, digits, (size_t)len);
+}
+
+static const ph_converter LIST = {.to_python = list_to_python, .to_url = list_to_url};
+static const ph_converter PARTS = {
+    .to_python = parts_to_python, .to_url = parts_to_url, .slashes = true};
+static const ph_converter HEX = {
+    .to_python = hex_to_python, .to_url = hex_to_url, .create = hex_create, .destroy = free};
+
+static ph_response *json_arg(ph_request *req, const char *name) {
+    return ph_jsonify(req, json_pack("{s:O}", name, ph_view_arg_json(req, name)));
+}
+
+static ph_response *list_value(ph_request *req) { return json_arg(req, "items"); }
+static ph_response *hex_value(ph_request *req) { return json_arg(req, "n"); }
+static ph_response *parts_value(ph_request *req) { return json_arg(req, "p"); }
 
 /* ---- url_for and redirects ----------------------------------------------- */
 
@@ -415,13 +537,29 @@ static int request_and_response_views(ph_app *app) {
     return 0;
 }
 
+/* Registered before the rules that use them, as Flask needs too. */
+static int custom_converter_rules(ph_app *app) {
+    if (ph_app_add_converter(app, "list", &LIST, NULL) < 0 ||
+        ph_app_add_converter(app, "hex", &HEX, NULL) < 0 ||
+        ph_app_add_converter(app, "parts", &PARTS, NULL) < 0)
+        return -1;
+    ROUTE(app, "/list/<list:items>", list_value, .endpoint = "v_list");
+    ROUTE(app, "/hex/<hex:n>", hex_value, .endpoint = "v_hex");
+    ROUTE(app, "/hexw/<hex(width=4):n>", hex_value, .endpoint = "v_hexw");
+    ROUTE(app, "/pick/<hex:n>", endpoint_name, .endpoint = "pick_hex");
+    ROUTE(app, "/pick/<s>", endpoint_name, .endpoint = "pick_str");
+    ROUTE(app, "/parts/<parts:p>/end", parts_value, .endpoint = "v_parts_end");
+    ROUTE(app, "/parts/<parts:p>", parts_value, .endpoint = "v_parts");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     ph_app *app = ph_app_new("parity");
     if (!app)
         return 1;
     int rc = 1;
     if (routing_rules(app) == 0 && default_rules(app) == 0 && converter_rules(app) == 0 &&
-        request_and_response_views(app) == 0)
+        custom_converter_rules(app) == 0 && request_and_response_views(app) == 0)
         rc = ph_app_main(app, argc, argv);
     ph_app_free(app);
     return rc;
