@@ -6,7 +6,8 @@ matches."""
 import json
 import re
 
-from flask import Flask, Response, abort, jsonify, make_response, redirect, request, url_for
+from flask import (Blueprint, Flask, Response, abort, g, jsonify, make_response, redirect, request,
+                   url_for)
 from werkzeug.routing import BaseConverter, ValidationError
 
 
@@ -178,7 +179,7 @@ def cookies_sent():
 def hdr(s=None):
     return jsonify(x=request.headers.get("X-T"), path=request.path, full=request.full_path,
                    url=request.url, base=request.base_url, root=request.url_root,
-                   host=request.host, scheme=request.scheme)
+                   host=request.host, scheme=request.scheme, host_url=request.host_url)
 
 
 def jsonify_view():
@@ -218,6 +219,28 @@ def cookie():
         else:
             r.set_cookie(**spec)
     return r
+
+
+def lang_blueprint():
+    """Flask's internationalised-URL pattern (URL processors)."""
+    bp = Blueprint("lang", __name__, url_prefix="/<lang_code>")
+
+    @bp.url_defaults
+    def add_lang(endpoint, values):
+        values.setdefault("lang_code", g.lang_code)
+
+    @bp.url_value_preprocessor
+    def pull_lang(endpoint, values):
+        g.lang_code = values.pop("lang_code")
+
+    def lang_page():
+        return jsonify(lang=g.lang_code, in_view_args="lang_code" in request.view_args,
+                       endpoint=request.endpoint, about=url_for(".about"),
+                       index=url_for(".index"), other=url_for(".index", lang_code="xx"))
+
+    bp.add_url_rule("/", "index", lang_page)
+    bp.add_url_rule("/about", "about", lang_page)
+    return bp
 
 
 def create_app():
@@ -293,4 +316,6 @@ def create_app():
     rule("/empty", view_func=empty)
     rule("/s204", view_func=s204)
     rule("/cookie", view_func=cookie)
+    # url_processor_rules
+    app.register_blueprint(lang_blueprint())
     return app

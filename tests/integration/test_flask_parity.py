@@ -425,8 +425,12 @@ def cookie_target(calls):
 SET_COOKIE_CASES = [get(cookie_target(calls), id=f"set_cookie {name}")
                     for name, calls in SET_COOKIES.items()]
 
+# A language code moved between the URL and g by a blueprint's URL processors.
+URL_PROCESSORS = [get(t) for t in ["/en/", "/fr/about", "/de/about?x=1", "/a%20b/about",
+                                   "/%C3%A9/", "/en", "/en/nope"]]
+
 COMPARED = (ROUTING + CONVERTERS + CUSTOM_CONVERTERS + URL_FOR_CASES + REDIRECTS + ERRORS + ARGS + FORMS + JSON_BODIES
-            + REQUEST_COOKIES + REQUEST_URL + RESPONSES + SET_COOKIE_CASES)
+            + REQUEST_COOKIES + REQUEST_URL + RESPONSES + SET_COOKIE_CASES + URL_PROCESSORS)
 
 # ---- differences phial documents ---------------------------------------------------
 

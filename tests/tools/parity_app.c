@@ -359,11 +359,12 @@ static ph_response *cookies_sent(ph_request *req) {
 
 static ph_response *hdr(ph_request *req) {
     return ph_jsonify(
-        req, json_pack("{s:s?,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "x", ph_request_header(req, "X-T"),
-                       "path", ph_request_path(req), "full", ph_request_full_path(req), "url",
-                       ph_request_url(req), "base", ph_request_base_url(req), "root",
-                       ph_request_url_root(req), "host", ph_request_host(req), "scheme",
-                       ph_request_scheme(req)));
+        req, json_pack("{s:s?,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "x",
+                       ph_request_header(req, "X-T"), "path", ph_request_path(req), "full",
+                       ph_request_full_path(req), "url", ph_request_url(req), "base",
+                       ph_request_base_url(req), "root", ph_request_url_root(req), "host",
+                       ph_request_host(req), "scheme", ph_request_scheme(req), "host_url",
+                       ph_request_host_url(req)));
 }
 
 /* ---- responses ----------------------------------------------------------- */
@@ -553,14 +554,51 @@ static int custom_converter_rules(ph_app *app) {
     return 0;
 }
 
+/* ---- URL processors: Flask's internationalised-URL pattern -------------------- */
+
+static void pull_lang(ph_request *req, const char *endpoint) {
+    const char *lang = ph_view_arg_pop(req, "lang_code");
+    json_object_set_new(ph_g(), "lang_code", lang ? json_string(lang) : json_null());
+}
+
+static void add_lang(ph_request *req, const char *endpoint, json_t *values) {
+    if (!json_object_get(values, "lang_code"))
+        json_object_set(values, "lang_code", json_object_get(ph_g(), "lang_code"));
+}
+
+static ph_response *lang_page(ph_request *req) {
+    const char *about = ph_url_for(req, ".about");
+    const char *index = ph_url_for(req, ".index");
+    const char *other = ph_url_for(req, ".index", .values = json_pack("{s:s}", "lang_code", "xx"));
+    return ph_jsonify(req, json_pack("{s:O,s:b,s:s?,s:s?,s:s?,s:s?}", "lang",
+                                     json_object_get(ph_g(), "lang_code"), "in_view_args",
+                                     ph_view_arg(req, "lang_code") != NULL, "endpoint",
+                                     ph_request_endpoint(req), "about", about, "index", index,
+                                     "other", other));
+}
+
+static ph_blueprint *lang_bp;
+
+static int url_processor_rules(ph_app *app) {
+    lang_bp = ph_blueprint_new("lang", .url_prefix = "/<lang_code>");
+    if (!lang_bp || ph_bp_url_defaults(lang_bp, add_lang) < 0 ||
+        ph_bp_url_value_preprocessor(lang_bp, pull_lang) < 0 ||
+        ph_bp_route(lang_bp, "/", lang_page, .endpoint = "index") < 0 ||
+        ph_bp_route(lang_bp, "/about", lang_page, .endpoint = "about") < 0)
+        return -1;
+    return ph_register_blueprint(app, lang_bp);
+}
+
 int main(int argc, char **argv) {
     ph_app *app = ph_app_new("parity");
     if (!app)
         return 1;
     int rc = 1;
     if (routing_rules(app) == 0 && default_rules(app) == 0 && converter_rules(app) == 0 &&
-        custom_converter_rules(app) == 0 && request_and_response_views(app) == 0)
+        custom_converter_rules(app) == 0 && request_and_response_views(app) == 0 &&
+        url_processor_rules(app) == 0)
         rc = ph_app_main(app, argc, argv);
     ph_app_free(app);
+    ph_blueprint_free(lang_bp);
     return rc;
 }
