@@ -1,6 +1,8 @@
 /*
  * Growable byte buffer. Capacity doubles, so appends are amortised O(1); the
- * hard maximum keeps a hostile peer from growing one without bound.
+ * hard maximum keeps a hostile peer from growing one without bound. A buffer
+ * with a sink is drained before it grows, so it can carry any amount of
+ * output in the room of one chunk.
  */
 #include "buf.h"
 
@@ -15,6 +17,7 @@ void ph__buf_init(ph_buf *b, size_t max) {
     b->data = NULL;
     b->len = b->cap = 0;
     b->max = max ? max : SIZE_MAX / 2;
+    b->sink = NULL;
 }
 
 void ph__buf_close(ph_buf *b) {
@@ -24,6 +27,13 @@ void ph__buf_close(ph_buf *b) {
 }
 
 int ph__buf_reserve(ph_buf *b, size_t n) {
+    /* cap > len whenever data is allocated (room for the terminator), and
+     * len is 0 when it is not: the room left is never negative */
+    if (b->sink && b->len && n >= b->cap - b->len) {
+        int rc = b->sink->drain(b->sink, b);
+        if (rc < 0)
+            return rc;
+    }
     if (n > b->max || b->len > b->max - n)
         return PH_ETOOBIG;
     size_t need = b->len + n + 1;
