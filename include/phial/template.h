@@ -233,6 +233,71 @@ PH_EXTERN int ph_tmpl_render_string(ph_tmpl_env *env, const char *source, json_t
                                     void *user, char **out, size_t *len, ph_tmpl_error *err);
 
 /*
+ * A streaming render in waiting (Jinja2's Template.stream()): the template
+ * found and compiled, the context built; ph_tmpl_stream_run() renders it.
+ */
+typedef struct ph_tmpl_stream ph_tmpl_stream;
+
+/* Where a streaming render's output goes: `len` (> 0) bytes at `data`,
+ * borrowed for the call. May suspend (a slow client). Returns 0, or a
+ * negative PH_E* that stops the render. */
+typedef int (*ph_tmpl_write_fn)(void *ud, const char *data, size_t len);
+
+/*
+ * Prepare a streaming render of template `name`: it is found and compiled,
+ * and the context built (context processors run), now, so that a missing
+ * template or a syntax error is known before any output; nothing renders
+ * until ph_tmpl_stream_run().
+ *
+ * Returns:  the stream; NULL with the error in *err (the codes of
+ *           ph_tmpl_render(): PH_ENOTFOUND, PH_ETEMPLATE, PH_ENOMEM,
+ *           PH_EINVAL for a NULL env or name, or a context not an object).
+ * Owns:     steals `context`, on every path; free the stream with
+ *           ph_tmpl_stream_free(). The environment must outlive it.
+ * Suspends: as ph_tmpl_render() (loading the template).
+ * Context:  `user` is handed to context processors, now and while it runs.
+ */
+PH_EXTERN ph_tmpl_stream *ph_tmpl_stream_new(ph_tmpl_env *env, const char *name,
+                                             json_t *context, void *user, ph_tmpl_error *err);
+
+/*
+ * The same for `source` given as a template ("<string>", autoescaped under
+ * the Flask rule, as ph_tmpl_render_string()). The compiled source belongs
+ * to the stream.
+ *
+ * Returns, Owns, Suspends: as ph_tmpl_stream_new().
+ */
+PH_EXTERN ph_tmpl_stream *ph_tmpl_stream_new_string(ph_tmpl_env *env, const char *source,
+                                                    json_t *context, void *user,
+                                                    ph_tmpl_error *err);
+
+/*
+ * Render the stream, handing the output to write(ud, ...) in pieces as it
+ * is made: whenever `chunk` bytes (0: 16 KiB) are buffered, before each call
+ * into the app's C filters, tests and global functions when anything is
+ * buffered (they may suspend: the reader sees the page up to there
+ * meanwhile), and the rest at the end. The pieces joined are the bytes
+ * ph_tmpl_render() makes. Output a capture is still building (a block
+ * `set`, a filter block, a macro's `caller()`) is held until the capture
+ * ends. max_output bounds what is buffered at once (and, as in any render,
+ * each string made), not the total sent; memory stays at about one chunk,
+ * or the longest single piece printed.
+ *
+ * Returns:  0 once everything is written; a render error (its code, with
+ *           *err set; output already written stays written, and what was
+ *           buffered since is dropped); the code write() returned, which
+ *           stops the render at once (*err says so too); PH_EINVAL for a
+ *           NULL stream or write, or a stream already run.
+ * Owns:     `err` (may be NULL) is the caller's. A stream runs once.
+ * Suspends: yes, when write(), the app's C functions or the loader do.
+ */
+PH_EXTERN int ph_tmpl_stream_run(ph_tmpl_stream *s, ph_tmpl_write_fn write, void *ud,
+                                 size_t chunk, ph_tmpl_error *err);
+
+/* Free a stream, run or not. NULL does nothing. Suspends: no. */
+PH_EXTERN void ph_tmpl_stream_free(ph_tmpl_stream *s);
+
+/*
  * Check that `name` compiles, without rendering it.
  *
  * Returns:  0; the codes of ph_tmpl_render().

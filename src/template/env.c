@@ -626,24 +626,25 @@ static int build_context(ph_tmpl_env *env, json_t *context, void *user, json_t *
     return 0;
 }
 
-static int render_tmpl(ph_tmpl_env *env, ptmpl *t, json_t *context, void *user, char **out,
-                       size_t *len, ph_tmpl_error *err) {
-    json_t *ctx = NULL;
-    int crc = build_context(env, context, user, &ctx);
-    if (crc < 0) {
-        ph__tmpl_set_error(err, t->name, 0, 0, crc, "%s",
-                           crc == PH_EINVAL ? "context must be a JSON object"
-                                            : "the render context could not be built "
-                                              "(out of memory, or a context processor failed)");
-        return crc;
-    }
+int ph__tmpl_make_context(ph_tmpl_env *env, const ptmpl *t, json_t *context, void *user,
+                          json_t **ctx, ph_tmpl_error *err) {
+    int rc = build_context(env, context, user, ctx);
+    if (rc < 0)
+        ph__tmpl_set_error(err, t->name, 0, 0, rc, "%s",
+                           rc == PH_EINVAL ? "context must be a JSON object"
+                                           : "the render context could not be built "
+                                             "(out of memory, or a context processor failed)");
+    return rc;
+}
+
+int ph__tmpl_run(ph_tmpl_env *env, ptmpl *t, json_t *ctx, void *user, ph_buf *buf, tstream *ts,
+                 ph_tmpl_error *err) {
     ph_arena arena;
-    ph_buf buf;
     /* temporaries are bounded too, so a hostile template cannot take all memory */
     ph__arena_init(&arena, 16384, env->opts.max_output * 4 + (16u << 20));
-    ph__buf_init(&buf, env->opts.max_output);
     rctx r = {.env = env,
-              .out = &buf,
+              .out = buf,
+              .stream = ts,
               .a = &arena,
               .err = err,
               .autoescape = t->autoescape,
@@ -657,21 +658,35 @@ static int render_tmpl(ph_tmpl_env *env, ptmpl *t, json_t *context, void *user, 
     int rc = PH_ENOMEM;
     if ((tc.root = ph__tmpl_frame_new(&r, NULL, 1)))
         rc = ph__tmpl_render_root(&r, t, &tc);
-    if (rc == 0 && !buf.data && ph__buf_reserve(&buf, 1) < 0)
+    if (rc < 0 && err->code == 0)
+        ph__tmpl_set_error(err, t->name, 0, 0, rc, "%s", ph_strerror(rc));
+    ph__arena_close(&arena);
+    json_decref(r.keep);
+    return rc < 0 ? (err->code ? err->code : rc) : 0;
+}
+
+static int render_tmpl(ph_tmpl_env *env, ptmpl *t, json_t *context, void *user, char **out,
+                       size_t *len, ph_tmpl_error *err) {
+    json_t *ctx = NULL;
+    int rc = ph__tmpl_make_context(env, t, context, user, &ctx, err);
+    if (rc < 0)
+        return rc;
+    ph_buf buf;
+    ph__buf_init(&buf, env->opts.max_output);
+    rc = ph__tmpl_run(env, t, ctx, user, &buf, NULL, err);
+    if (rc == 0 && !buf.data && ph__buf_reserve(&buf, 1) < 0) {
+        ph__tmpl_set_error(err, t->name, 0, 0, PH_ENOMEM, "%s", ph_strerror(PH_ENOMEM));
         rc = PH_ENOMEM;
+    }
     if (rc < 0) {
-        if (err->code == 0)
-            ph__tmpl_set_error(err, t->name, 0, 0, rc, "%s", ph_strerror(rc));
         ph__buf_close(&buf);
     } else {
         buf.data[buf.len] = 0;
         *len = buf.len;
         *out = buf.data;
     }
-    ph__arena_close(&arena);
-    json_decref(r.keep);
     json_decref(ctx);
-    return rc < 0 ? (err->code ? err->code : rc) : 0;
+    return rc;
 }
 
 int ph_tmpl_render(ph_tmpl_env *env, const char *name, json_t *context, void *user, char **out,

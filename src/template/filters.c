@@ -607,6 +607,8 @@ static int c_filter(rctx *r, const node *n, cfilter *c, tv v, targs *a, tv *out)
     int pending = ph__tmpl_args_pending(r, v, a);
     if (pending < 0)
         return pending;
+    if ((pending = ph__tmpl_before_app(r)) < 0)
+        return pending;
     json_t *jv = ph__tv_to_json(r, v), *args = ph__tmpl_args_json(r, a);
     int rc = jv && args ? 0 : PH_ENOMEM;
     json_t *res = NULL;

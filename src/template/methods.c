@@ -762,7 +762,7 @@ int ph__tmpl_call_cfunc(rctx *r, tfunc *self, targs *a, tv *out) {
     cfilter *c = self->ud;
     ph_tmpl_func_fn fn = (ph_tmpl_func_fn)(void (*)(void))c->fn;
     int pending = ph__tmpl_args_pending(r, TV_MK(TV_NONE), a);
-    if (pending < 0)
+    if (pending < 0 || (pending = ph__tmpl_before_app(r)) < 0)
         return pending;
     json_t *args = ph__tmpl_args_json(r, a);
     if (!args)

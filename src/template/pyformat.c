@@ -307,6 +307,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
      * move the bytes to the arena and cut the output back */
     ph_buf *b = r->out;
     size_t mark = b->len;
+    tstream *held = ph__tmpl_hold(r);
     size_t ai = 0;
     int rc = 0, used_map = 0;
     const char *s = fmt.s;
@@ -440,6 +441,7 @@ int ph__tmpl_pyformat(rctx *r, const node *n, tv fmt, tv *args, size_t nargs, tv
     b->len = mark;
     if (b->data)
         b->data[mark] = '\0';
+    ph__tmpl_unhold(held);
     return rc;
 }
 

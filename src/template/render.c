@@ -149,6 +149,7 @@ static int capture(rctx *r, node **body, size_t nbody, frame *f, tctx *tc, int s
                    tv *out) {
     int saved_suppress = r->suppress;
     size_t mark = r->out->len;
+    tstream *held = ph__tmpl_hold(r);
     r->suppress = suppress;
     int rc = exec_list(r, body, nbody, f, tc);
     r->suppress = saved_suppress;
@@ -161,6 +162,7 @@ static int capture(rctx *r, node **body, size_t nbody, frame *f, tctx *tc, int s
     r->out->len = mark;
     if (r->out->data)
         r->out->data[mark] = '\0';
+    ph__tmpl_unhold(held);
     return rc;
 }
 

@@ -312,7 +312,7 @@ btest_fn ph__tmpl_find_test(const char *name, size_t len) {
 
 static int c_test(rctx *r, const node *n, cfilter *c, tv v, targs *a, int *res) {
     int pending = ph__tmpl_args_pending(r, v, a);
-    if (pending < 0)
+    if (pending < 0 || (pending = ph__tmpl_before_app(r)) < 0)
         return pending;
     json_t *jv = ph__tv_to_json(r, v), *args = ph__tmpl_args_json(r, a);
     int rc = jv && args ? 0 : PH_ENOMEM;

@@ -389,9 +389,26 @@ struct tloop {
     tctx *tc;
 };
 
+/*
+ * A streaming render's output (stream.c): the render's own buffer, with a
+ * sink that sends it when it fills, and the writer it goes to. Captures and
+ * %-formats build at the end of that buffer and cut it back afterwards, so
+ * while one runs (`hold`) nothing is sent: the bytes past its mark are not
+ * output, and its mark must not move.
+ */
+typedef struct tstream {
+    ph_buf_sink sink;
+    ph_buf *buf;
+    ph_tmpl_write_fn write;
+    void *ud;
+    int hold;   /* captures and formats building at the end of buf */
+    int failed; /* what write returned once it failed: every later send fails so */
+} tstream;
+
 struct rctx {
     ph_tmpl_env *env;
     ph_buf *out;
+    tstream *stream; /* NULL unless the render streams */
     ph_arena *a;
     ph_tmpl_error *err;
     int autoescape;
@@ -456,6 +473,40 @@ static inline int out_put(ph_buf *b, const char *p, size_t n) {
     }
     return ph__buf_append(b, p, n);
 }
+
+/* stream.c: send what the streaming render holds (0 when a capture holds
+ * it, or it is empty), or the writer's error. */
+int ph__tmpl_stream_flush(tstream *ts);
+
+/* Before the app's C code runs (a filter, test or global function): it may
+ * suspend (await a database, ph_sleep), so a streaming render sends what it
+ * holds first, and the client sees the page up to there meanwhile. */
+static inline int ph__tmpl_before_app(rctx *r) {
+    return r->stream ? ph__tmpl_stream_flush(r->stream) : 0;
+}
+
+/* Hold a streaming render's output while a capture or a format builds at
+ * the end of r->out (see tstream); pass the result to ph__tmpl_unhold. */
+static inline tstream *ph__tmpl_hold(rctx *r) {
+    tstream *ts = r->stream;
+    if (!ts || ts->buf != r->out)
+        return NULL;
+    ts->hold++;
+    return ts;
+}
+static inline void ph__tmpl_unhold(tstream *ts) {
+    if (ts)
+        ts->hold--;
+}
+
+/* env.c: the render context for `t` (context processors' values under the
+ * caller's; takes `context`), or an error described in *err */
+int ph__tmpl_make_context(ph_tmpl_env *env, const ptmpl *t, json_t *context, void *user,
+                          json_t **ctx, ph_tmpl_error *err);
+/* env.c: render `t` with the made context into `buf`; `ts` streams it
+ * (NULL: the output stays in buf). 0, or the error's code with *err set. */
+int ph__tmpl_run(ph_tmpl_env *env, ptmpl *t, json_t *ctx, void *user, ph_buf *buf, tstream *ts,
+                 ph_tmpl_error *err);
 
 /* lexer.c */
 int ph__tmpl_lex(const char *src, size_t len, const ph_tmpl_opts *o, ph_arena *a, tokens *out,
