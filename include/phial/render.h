@@ -57,6 +57,43 @@ PH_EXTERN const char *ph_render_template_string_text(ph_request *req, const char
                                                      json_t *context);
 
 /*
+ * Render `name` with `context` as the body of a streaming response (Flask
+ * 2.2's stream_template, inside stream_with_context): 200, text/html;
+ * charset=utf-8, sent chunked. The template is found and compiled, and
+ * context processors run, now; the page renders while the body is sent,
+ * after the after_request hooks, in the request's task, with `request`,
+ * `session`, `g`, `config`, `url_for()` and `get_flashed_messages()` still
+ * usable. Each chunk goes out when 16 KiB are buffered, and before each call
+ * into the app's C filters, tests and global functions (which may suspend)
+ * when anything is buffered; the bytes are those ph_render_template() makes.
+ * Memory stays at about one chunk (or the longest single value printed, or
+ * a capture such as a filter block) instead of the page, and the page is
+ * not limited by the environment's max_output, which bounds what is held.
+ * The response may be changed (status, headers) like any other.
+ *
+ * An error while rendering comes after the headers: it is logged as a
+ * render error is, teardown hooks see it, and the body ends short (no last
+ * chunk), so the client can tell the page is incomplete. A client that
+ * leaves stops the render at the next chunk.
+ *
+ * Returns:  the response; NULL with an error recorded on the request (a
+ *           missing template or a syntax error is a 500, as for
+ *           ph_render_template(); a NULL name is a 500 too); NULL for a NULL
+ *           request.
+ * Owns:     steals `context`, on every path.
+ * Suspends: yes, while the template file (and those it extends) is read;
+ *           the render itself runs later, when the body is sent.
+ * Example:
+ *     return ph_stream_template(req, "report.html", json_pack("{s:i}", "year", 2026));
+ */
+PH_EXTERN ph_response *ph_stream_template(ph_request *req, const char *name, json_t *context);
+
+/* The same for a template given as a string (Flask's
+ * stream_template_string; always autoescaped). */
+PH_EXTERN ph_response *ph_stream_template_string(ph_request *req, const char *source,
+                                                 json_t *context);
+
+/*
  * The app's template environment, created on first use: register filters,
  * tests, globals and context processors on it during setup (Flask's
  * template_filter, template_test, template_global, context_processor;

@@ -260,8 +260,12 @@ int ph__send_response(ph_request *req, ph_response *resp) {
         return rc;
     if (resp->stream) {
         ph_stream s = {.req = req, .ch = req->ch};
+        const ph_error *reported = req->unhandled;
         int src = resp->stream(&s, resp->stream_arg);
-        if (src < 0 && !s.error && src != PH_ECANCELED && !ph_cancelled(NULL))
+        /* a producer that recorded its failure as the request's error
+         * (a streamed template) has logged it already */
+        if (src < 0 && !s.error && src != PH_ECANCELED && !ph_cancelled(NULL) &&
+            req->unhandled == reported)
             PH_LOG_ERR("%s: the streaming body of %s %s failed: %s", req->app->name,
                        ph_request_method(req), ph_request_path(req), ph_err_name(src));
         if (s.error)

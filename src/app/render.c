@@ -4,9 +4,8 @@
  * (request, session, g, config, url_for, get_flashed_messages), and turning
  * template errors into recorded errors with a clear log line.
  */
-#include "app/core.h"
+#include "app/render.h"
 
-#include "phial/render.h"
 #include "phial/session.h"
 #include "util/log.h"
 
@@ -199,8 +198,8 @@ static int bind_templates(ph_app *app, ph_tmpl_env *env) {
     return rc;
 }
 
-static const char *render(ph_request *req, const char *name, const char *source,
-                          json_t *context, size_t *len) {
+ph_tmpl_env *ph__render_env(ph_request *req, const char *name, const char *source,
+                            json_t *context) {
     if (!req || (!name && !source)) {
         json_decref(context);
         if (req)
@@ -213,8 +212,23 @@ static const char *render(ph_request *req, const char *name, const char *source,
     if (!env) {
         json_decref(context);
         ph__error_set(req, 500, &PH_INTERNAL_ERROR, PH_ENOMEM, "out of memory");
-        return NULL;
     }
+    return env;
+}
+
+void ph__render_message(int rc, const char *name, const ph_tmpl_error *err, char *msg,
+                        size_t size) {
+    if (rc == PH_ENOTFOUND)
+        snprintf(msg, size, "template not found: %s", name ? name : "<string>");
+    else
+        ph_tmpl_error_format(err, msg, size);
+}
+
+static const char *render(ph_request *req, const char *name, const char *source,
+                          json_t *context, size_t *len) {
+    ph_tmpl_env *env = ph__render_env(req, name, source, context);
+    if (!env)
+        return NULL;
     ph_tmpl_error err;
     memset(&err, 0, sizeof(err));
     char *out = NULL;
@@ -222,10 +236,7 @@ static const char *render(ph_request *req, const char *name, const char *source,
                   : ph_tmpl_render_string(env, source, context, req, &out, len, &err);
     if (rc < 0) {
         char msg[1024];
-        if (rc == PH_ENOTFOUND)
-            snprintf(msg, sizeof(msg), "template not found: %s", name ? name : "<string>");
-        else
-            ph_tmpl_error_format(&err, msg, sizeof(msg));
+        ph__render_message(rc, name, &err, msg, sizeof(msg));
         ph__error_set(req, 500, rc == PH_ENOTFOUND ? &PH_TEMPLATE_NOT_FOUND : &PH_TEMPLATE_ERROR,
                       rc, msg);
         return NULL;

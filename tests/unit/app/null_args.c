@@ -24,6 +24,7 @@ static int cmd_fn(ph_cli_ctx *ctx) { return 0; }
 static int ret_zero(void *arg) { return 0; }
 static void *thread_fn(void *arg) { return arg; }
 static int empty_stream(ph_stream *s, void *arg) { return 0; }
+static int stream_write_fn(void *ud, const char *data, size_t len) { return 0; }
 
 static int ran;
 static int count_run(void *arg) {
@@ -312,6 +313,16 @@ Test(null_args, templates) {
     cr_expect_null(out);
     cr_expect_eq(ph_tmpl_check(NULL, "n", NULL), PH_EINVAL);
     cr_expect_eq(ph_tmpl_check(env, NULL, NULL), PH_EINVAL);
+    cr_expect_null(ph_tmpl_stream_new(NULL, "n", json_object(), NULL, NULL));
+    cr_expect_null(ph_tmpl_stream_new(env, NULL, json_object(), NULL, NULL));
+    cr_expect_null(ph_tmpl_stream_new_string(NULL, "x", json_object(), NULL, NULL));
+    cr_expect_null(ph_tmpl_stream_new_string(env, NULL, json_object(), NULL, NULL));
+    cr_expect_eq(ph_tmpl_stream_run(NULL, stream_write_fn, NULL, 0, NULL), PH_EINVAL);
+    ph_tmpl_stream *ts = ph_tmpl_stream_new(env, "n", NULL, NULL, NULL);
+    cr_assert_not_null(ts);
+    cr_expect_eq(ph_tmpl_stream_run(ts, NULL, NULL, 0, NULL), PH_EINVAL);
+    ph_tmpl_stream_free(ts);
+    ph_tmpl_stream_free(NULL);
     ph_tmpl_env_free(env);
 }
 
@@ -580,6 +591,8 @@ static int request_body(ph_app *app, ph_test_client *c) {
     cr_expect_null(ph_render_template_string(NULL, "x", json_object()));
     cr_expect_null(ph_render_template_text(NULL, "t.html", json_object()));
     cr_expect_null(ph_render_template_string_text(NULL, "x", json_object()));
+    cr_expect_null(ph_stream_template(NULL, "t.html", json_object()));
+    cr_expect_null(ph_stream_template_string(NULL, "x", json_object()));
     cr_expect_null(ph_url_for_(req, NULL, NULL, NULL, 0));
     cr_expect_null(ph_request_error(req), "none of it recorded an error on a request");
 
@@ -655,6 +668,16 @@ static int errors_body(ph_app *app, ph_test_client *c) {
 
     ctx = push(app, "/", &req);
     cr_expect_null(ph_render_template_string_text(req, NULL, json_object()));
+    cr_expect_eq(ph_request_error(req)->status, 500);
+    ph_request_context_pop(ctx);
+
+    ctx = push(app, "/", &req);
+    cr_expect_null(ph_stream_template(req, NULL, json_object()));
+    cr_expect_eq(ph_request_error(req)->status, 500);
+    ph_request_context_pop(ctx);
+
+    ctx = push(app, "/", &req);
+    cr_expect_null(ph_stream_template_string(req, NULL, json_object()));
     cr_expect_eq(ph_request_error(req)->status, 500);
     ph_request_context_pop(ctx);
     return 0;
