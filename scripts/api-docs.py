@@ -112,6 +112,10 @@ def generate():
 PRELUDE = """\
 static ph_response *show_post(ph_request *r) { (void)r; return NULL; }
 static ph_response *index_view(ph_request *r) { (void)r; return NULL; }
+static ph_response *user_get(ph_request *r) { (void)r; return NULL; }
+static ph_response *user_create(ph_request *r) { (void)r; return NULL; }
+static ph_response *user_update(ph_request *r) { (void)r; return NULL; }
+static ph_response *user_delete(ph_request *r) { (void)r; return NULL; }
 """
 
 

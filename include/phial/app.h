@@ -250,6 +250,42 @@ PH_EXTERN int ph_app_add_converter(ph_app *app, const char *name, const ph_conve
 PH_EXTERN int ph_url_append(ph_url_text *out, const char *s, size_t len);
 PH_EXTERN int ph_url_append_quoted(ph_url_text *out, json_t *value);
 
+/* A method view's functions (Flask's MethodView): one per HTTP method, NULL
+ * for a method it does not answer. */
+typedef struct ph_method_views {
+    ph_view_fn get, post, put, patch, delete_, head, options;
+} ph_method_views;
+
+/*
+ * Register a view that answers each method with its own function (Flask's
+ * MethodView.as_view(endpoint)): the rule answers the methods that have a
+ * function, HEAD with `head` or else `get`, and OPTIONS automatically unless
+ * `options` is given; other methods get 405 with Allow. `.endpoint` is
+ * required (as_view's name). `.methods`, when given, narrows one rule to
+ * some of the methods (Flask's "/users/" for GET and POST, "/users/<id>" for
+ * GET, PUT and DELETE, one endpoint); each must have a function. The same
+ * table may serve several rules under one endpoint.
+ *
+ * Returns:  0; PH_EINVAL a NULL argument, no endpoint, a bad rule, or a
+ *           method without a function; PH_EEXIST the endpoint is mapped to
+ *           another view or table; PH_ENOMEM; PH_EBUSY after the first
+ *           request.
+ * Owns:     copies the table, the rule and the endpoint.
+ * Suspends: no.
+ * Context:  setup.
+ * Example:
+ *     static const ph_method_views user_api = {.get = user_get, .post = user_create,
+ *                                             .put = user_update, .delete_ = user_delete};
+ *     ph_method_view(app, "/users/", &user_api, .endpoint = "user_api",
+ *                    .methods = PH_GET | PH_POST);
+ *     ph_method_view(app, "/users/<int:id>", &user_api, .endpoint = "user_api",
+ *                    .methods = PH_GET | PH_PUT | PH_DELETE);
+ */
+PH_EXTERN int ph_method_view_(ph_app *app, const char *rule, const ph_method_views *views,
+                              const ph_route_opts *opts);
+#define ph_method_view(app, rule, views, ...)                                                     \
+    ph_method_view_((app), (rule), (views), &(ph_route_opts){.reserved_ = 0, __VA_ARGS__})
+
 /*
  * Hook registration, each like Flask's decorator of the same name. Hooks run
  * in registration order, except after_request and the teardown hooks, which

@@ -48,6 +48,12 @@ PH_EXTERN int ph_bp_route_(ph_blueprint *bp, const char *rule, ph_view_fn view,
     ph_bp_route_((bp), (rule), (view),                                                            \
                  &(ph_route_opts){.reserved_ = 0, .view_ = #view, __VA_ARGS__})
 
+/* Method views, as ph_method_view(); the endpoint gets the blueprint's name in front. */
+PH_EXTERN int ph_bp_method_view_(ph_blueprint *bp, const char *rule, const ph_method_views *views,
+                                 const ph_route_opts *opts);
+#define ph_bp_method_view(bp, rule, views, ...)                                                   \
+    ph_bp_method_view_((bp), (rule), (views), &(ph_route_opts){.reserved_ = 0, __VA_ARGS__})
+
 /* Hooks and error handlers for this blueprint's routes only. 0; PH_EINVAL; PH_ENOMEM. */
 PH_EXTERN int ph_bp_before_request(ph_blueprint *bp, ph_before_request_fn fn);
 PH_EXTERN int ph_bp_after_request(ph_blueprint *bp, ph_after_request_fn fn);

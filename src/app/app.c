@@ -64,6 +64,7 @@ void ph_app_free(ph_app *app) {
     hooks_free(&app->first);
     hooks_free(&app->url_pre);
     hooks_free(&app->url_defaults);
+    ph__method_views_free(app);
     ph_event_free(app->first_done);
     ph__free(app->status_handlers);
     ph__free(app->kind_handlers);

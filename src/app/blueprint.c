@@ -16,6 +16,7 @@
 
 typedef enum rec_type {
     REC_ROUTE,
+    REC_METHOD_VIEW,
     REC_BEFORE,
     REC_AFTER,
     REC_TEARDOWN,
@@ -39,6 +40,7 @@ typedef struct record {
     char *rule;
     char *endpoint;
     ph_route_opts opts;
+    ph_method_views views; /* method views */
     /* handlers */
     int status;
     const ph_error_kind *kind;
@@ -116,13 +118,17 @@ static record *add(ph_blueprint *bp, rec_type type, void *fn) {
     return r;
 }
 
-int ph_bp_route_(ph_blueprint *bp, const char *rule, ph_view_fn view, const ph_route_opts *opts) {
+/* A route or a method view (`views` not NULL), kept to be replayed. */
+static int add_route_rec(ph_blueprint *bp, const char *rule, ph_view_fn view,
+                         const ph_method_views *views, const ph_route_opts *opts) {
     static const ph_route_opts defaults;
-    if (!opts) /* called directly, not through ph_bp_route() */
+    if (!opts) /* called directly, not through the macro */
         opts = &defaults;
-    if (!bp || !rule || !view)
+    if (!bp || !rule || (!view && !views))
         return PH_EINVAL;
     const char *endpoint = opts->endpoint ? opts->endpoint : ph__route_view_name(opts);
+    if (views && !endpoint)
+        return PH_EINVAL;
     char *r_rule = ph__strdup(rule);
     char *ep = dup_or_null(endpoint);
     if (!r_rule || (endpoint && !ep)) {
@@ -130,7 +136,7 @@ int ph_bp_route_(ph_blueprint *bp, const char *rule, ph_view_fn view, const ph_r
         ph__free(ep);
         return PH_ENOMEM;
     }
-    record *r = add(bp, REC_ROUTE, (void *)view);
+    record *r = add(bp, views ? REC_METHOD_VIEW : REC_ROUTE, (void *)view);
     if (!r) {
         ph__free(r_rule);
         ph__free(ep);
@@ -142,7 +148,18 @@ int ph_bp_route_(ph_blueprint *bp, const char *rule, ph_view_fn view, const ph_r
     r->opts.endpoint = NULL;
     r->opts.view_ = NULL;
     r->opts.defaults = json_incref(opts->defaults);
+    if (views)
+        r->views = *views;
     return 0;
+}
+
+int ph_bp_route_(ph_blueprint *bp, const char *rule, ph_view_fn view, const ph_route_opts *opts) {
+    return view ? add_route_rec(bp, rule, view, NULL, opts) : PH_EINVAL;
+}
+
+int ph_bp_method_view_(ph_blueprint *bp, const char *rule, const ph_method_views *views,
+                       const ph_route_opts *opts) {
+    return views ? add_route_rec(bp, rule, NULL, views, opts) : PH_EINVAL;
 }
 
 static int add_fn(ph_blueprint *bp, rec_type t, void *fn) {
@@ -301,12 +318,17 @@ static int register_bp(ph_app *app, ph_blueprint *bp, const char *parent_name,
     }
     for (record *r = bp->recs; r && rc == 0; r = r->next) {
         switch (r->type) {
-        case REC_ROUTE: {
+        case REC_ROUTE:
+        case REC_METHOD_VIEW: {
             char *rule = join_rule(url, r->rule);
             char ep[512];
             snprintf(ep, sizeof(ep), "%s.%s", full, r->endpoint ? r->endpoint : r->rule);
-            rc = rule ? ph__add_route(app, rule[0] ? rule : "/", (ph_view_fn)r->fn, &r->opts, ep)
-                      : PH_ENOMEM;
+            if (!rule)
+                rc = PH_ENOMEM;
+            else if (r->type == REC_ROUTE)
+                rc = ph__add_route(app, rule[0] ? rule : "/", (ph_view_fn)r->fn, &r->opts, ep);
+            else
+                rc = ph__add_method_view(app, rule[0] ? rule : "/", &r->views, &r->opts, ep);
             ph__free(rule);
             break;
         }

@@ -47,6 +47,8 @@ struct ph_app {
     json_t *config;
     ph__hooks before, after, teardown_req, teardown_app, first;
     ph__hooks url_pre, url_defaults; /* url_processors.c */
+    struct ph__method_view *method_views; /* method_view.c */
+    size_t nmethod_views, cap_method_views;
     ph__status_handler *status_handlers;
     size_t nstatus;
     ph__kind_handler *kind_handlers;
@@ -268,6 +270,12 @@ ph_response *ph__debug_page(ph_request *req, const ph_error *e);
 /* A status's name on its error page: Werkzeug's (413 "Request Entity Too
  * Large"), else the reason phrase, else "Unknown Error". */
 const char *ph__http_status_name(int status);
+
+/* Method views (method_view.c): add one under `endpoint` (a blueprint's
+ * full one), and free the app's tables. */
+int ph__add_method_view(ph_app *app, const char *rule, const ph_method_views *views,
+                        const ph_route_opts *opts, const char *endpoint);
+void ph__method_views_free(ph_app *app);
 
 /* URL processors (url_processors.c). Run the url_value_preprocessors of the
  * request's scopes, app first; one that records an error stops the rest. */

@@ -8,6 +8,7 @@ import re
 
 from flask import (Blueprint, Flask, Response, abort, g, jsonify, make_response, redirect, request,
                    url_for)
+from flask.views import MethodView
 from werkzeug.routing import BaseConverter, ValidationError
 
 
@@ -243,6 +244,36 @@ def lang_blueprint():
     return bp
 
 
+def mv_answer(what, id=None):
+    r = make_response(f"{what} {id} {request.endpoint}")
+    r.headers["X-Method"] = request.method
+    return r
+
+
+class UserAPI(MethodView):
+    """Flask's example: one endpoint, two rules, each for some methods."""
+
+    def get(self, id=None):
+        return mv_answer("get", id)
+
+    def post(self):
+        return mv_answer("post")
+
+    def put(self, id):
+        return mv_answer("put", id)
+
+    def delete(self, id):
+        return mv_answer("delete", id)
+
+
+class ItemAPI(MethodView):
+    def get(self):
+        return mv_answer("get")
+
+    def head(self):
+        return mv_answer("head")
+
+
 def create_app():
     app = Flask("parity", static_folder=None)
     rule = app.add_url_rule
@@ -318,4 +349,9 @@ def create_app():
     rule("/cookie", view_func=cookie)
     # url_processor_rules
     app.register_blueprint(lang_blueprint())
+    # method_view_rules
+    user_api = UserAPI.as_view("user_api")
+    rule("/mv/", view_func=user_api, methods=["GET", "POST"])
+    rule("/mv/<int:id>", view_func=user_api, methods=["GET", "PUT", "DELETE"])
+    rule("/mvitem", view_func=ItemAPI.as_view("item_api"))
     return app

@@ -429,8 +429,16 @@ SET_COOKIE_CASES = [get(cookie_target(calls), id=f"set_cookie {name}")
 URL_PROCESSORS = [get(t) for t in ["/en/", "/fr/about", "/de/about?x=1", "/a%20b/about",
                                    "/%C3%A9/", "/en", "/en/nope"]]
 
+# Method views: Flask's UserAPI example, and a view with its own HEAD.
+METHOD_VIEWS = [case(m, t) for m, t in [
+    ("GET", "/mv/"), ("POST", "/mv/"), ("PUT", "/mv/"), ("HEAD", "/mv/"), ("OPTIONS", "/mv/"),
+    ("GET", "/mv/3"), ("PUT", "/mv/3"), ("DELETE", "/mv/3"), ("POST", "/mv/3"),
+    ("PATCH", "/mv/3"), ("HEAD", "/mv/3"), ("OPTIONS", "/mv/3"),
+    ("GET", "/mvitem"), ("HEAD", "/mvitem"), ("POST", "/mvitem"), ("OPTIONS", "/mvitem")]]
+
 COMPARED = (ROUTING + CONVERTERS + CUSTOM_CONVERTERS + URL_FOR_CASES + REDIRECTS + ERRORS + ARGS + FORMS + JSON_BODIES
-            + REQUEST_COOKIES + REQUEST_URL + RESPONSES + SET_COOKIE_CASES + URL_PROCESSORS)
+            + REQUEST_COOKIES + REQUEST_URL + RESPONSES + SET_COOKIE_CASES + URL_PROCESSORS
+            + METHOD_VIEWS)
 
 # ---- differences phial documents ---------------------------------------------------
 

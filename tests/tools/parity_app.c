@@ -554,6 +554,36 @@ static int custom_converter_rules(ph_app *app) {
     return 0;
 }
 
+/* ---- method views: Flask's UserAPI example ------------------------------------ */
+
+static ph_response *mv_answer(ph_request *req, const char *what) {
+    const char *id = ph_view_arg(req, "id");
+    ph_response *r = ph_html(req, 200, ph_request_printf(req, "%s %s %s", what,
+                                                          id ? id : "None",
+                                                          ph_request_endpoint(req)));
+    ph_response_set_header(r, "X-Method", ph_request_method(req));
+    return r;
+}
+static ph_response *mv_get(ph_request *req) { return mv_answer(req, "get"); }
+static ph_response *mv_post(ph_request *req) { return mv_answer(req, "post"); }
+static ph_response *mv_put(ph_request *req) { return mv_answer(req, "put"); }
+static ph_response *mv_delete(ph_request *req) { return mv_answer(req, "delete"); }
+static ph_response *mv_head(ph_request *req) { return mv_answer(req, "head"); }
+
+static const ph_method_views user_api = {
+    .get = mv_get, .post = mv_post, .put = mv_put, .delete_ = mv_delete};
+static const ph_method_views item_api = {.get = mv_get, .head = mv_head};
+
+static int method_view_rules(ph_app *app) {
+    if (ph_method_view(app, "/mv/", &user_api, .endpoint = "user_api",
+                       .methods = PH_GET | PH_POST) < 0 ||
+        ph_method_view(app, "/mv/<int:id>", &user_api, .endpoint = "user_api",
+                       .methods = PH_GET | PH_PUT | PH_DELETE) < 0 ||
+        ph_method_view(app, "/mvitem", &item_api, .endpoint = "item_api") < 0)
+        return -1;
+    return 0;
+}
+
 /* ---- URL processors: Flask's internationalised-URL pattern -------------------- */
 
 static void pull_lang(ph_request *req, const char *endpoint) {
@@ -596,7 +626,7 @@ int main(int argc, char **argv) {
     int rc = 1;
     if (routing_rules(app) == 0 && default_rules(app) == 0 && converter_rules(app) == 0 &&
         custom_converter_rules(app) == 0 && request_and_response_views(app) == 0 &&
-        url_processor_rules(app) == 0)
+        url_processor_rules(app) == 0 && method_view_rules(app) == 0)
         rc = ph_app_main(app, argc, argv);
     ph_app_free(app);
     ph_blueprint_free(lang_bp);

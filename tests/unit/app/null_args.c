@@ -11,6 +11,7 @@
 #include "fw_common.h"
 
 static ph_response *ok_view(ph_request *req) { return ph_text(req, 200, "ok"); }
+static const ph_method_views mv_views = {.get = ok_view};
 static ph_response *before_hook(ph_request *req) { return NULL; }
 static ph_response *after_hook(ph_request *req, ph_response *resp) { return resp; }
 static ph_response *after_this_hook(ph_request *req, ph_response *resp, void *arg) { return resp; }
@@ -72,6 +73,10 @@ Test(null_args, app_registration) {
     cr_expect_eq(ph_route_(NULL, "/", ok_view, NULL), PH_EINVAL);
     cr_expect_eq(ph_route_(app, NULL, ok_view, NULL), PH_EINVAL);
     cr_expect_eq(ph_route_(app, "/", NULL, NULL), PH_EINVAL);
+    cr_expect_eq(ph_method_view_(NULL, "/", &mv_views, NULL), PH_EINVAL);
+    cr_expect_eq(ph_method_view_(app, NULL, &mv_views, NULL), PH_EINVAL);
+    cr_expect_eq(ph_method_view_(app, "/", NULL, NULL), PH_EINVAL);
+    cr_expect_eq(ph_method_view_(app, "/", &mv_views, NULL), PH_EINVAL, "no endpoint");
 
     cr_expect_eq(ph_before_request(NULL, before_hook), PH_EINVAL);
     cr_expect_eq(ph_after_request(NULL, after_hook), PH_EINVAL);
@@ -146,6 +151,9 @@ Test(null_args, blueprints) {
     cr_expect_eq(ph_bp_route_(NULL, "/", ok_view, NULL), PH_EINVAL);
     cr_expect_eq(ph_bp_route_(bp, NULL, ok_view, NULL), PH_EINVAL);
     cr_expect_eq(ph_bp_route_(bp, "/", NULL, NULL), PH_EINVAL);
+    cr_expect_eq(ph_bp_method_view_(NULL, "/", &mv_views, NULL), PH_EINVAL);
+    cr_expect_eq(ph_bp_method_view_(bp, NULL, &mv_views, NULL), PH_EINVAL);
+    cr_expect_eq(ph_bp_method_view_(bp, "/", NULL, NULL), PH_EINVAL);
     cr_expect_eq(ph_bp_before_request(NULL, before_hook), PH_EINVAL);
     cr_expect_eq(ph_bp_after_request(NULL, after_hook), PH_EINVAL);
     cr_expect_eq(ph_bp_teardown_request(NULL, teardown_hook), PH_EINVAL);
