@@ -72,6 +72,46 @@ bool ph__utf8_valid(const char *s, size_t n) {
     return true;
 }
 
+bool ph__utf8_stream_feed(ph__utf8_stream *st, const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        if (st->need == 0) {
+            i += ascii_run(s + i, n - i);
+            if (i == n)
+                break;
+            unsigned char b = p[i++];
+            st->lo = 0x80;
+            st->hi = 0xBF;
+            if (b >= 0xC2 && b <= 0xDF)
+                st->need = 1;
+            else if (b >= 0xE0 && b <= 0xEF)
+                st->need = 2;
+            else if (b >= 0xF0 && b <= 0xF4)
+                st->need = 3;
+            else
+                return false;
+            /* The same narrowed second-byte ranges as char_at(). */
+            if (b == 0xE0)
+                st->lo = 0xA0;
+            else if (b == 0xED)
+                st->hi = 0x9F;
+            else if (b == 0xF0)
+                st->lo = 0x90;
+            else if (b == 0xF4)
+                st->hi = 0x8F;
+            continue;
+        }
+        unsigned char b = p[i++];
+        if (b < st->lo || b > st->hi)
+            return false;
+        st->need--;
+        st->lo = 0x80;
+        st->hi = 0xBF;
+    }
+    return true;
+}
+
 const char *ph__utf8_text(ph_arena *a, const char *s, size_t n, size_t *outlen) {
     if (ph__utf8_valid(s, n)) {
         *outlen = n;

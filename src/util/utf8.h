@@ -11,9 +11,34 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Whether s[0..n) is well-formed UTF-8 (no surrogates, no overlongs). */
 bool ph__utf8_valid(const char *s, size_t n);
+
+/*
+ * Checking text that arrives in pieces (a websocket message, frame by
+ * frame): the state carries a character split between two pieces. Zero it
+ * before the first piece.
+ */
+typedef struct ph__utf8_stream {
+    uint8_t need;   /* continuation bytes still expected */
+    uint8_t lo, hi; /* the range the next continuation byte must fall in */
+} ph__utf8_stream;
+
+/*
+ * Check the next piece s[0..n). A piece that ends inside a character is
+ * fine: the next piece must complete it. Fails as soon as a byte cannot
+ * belong to well-formed UTF-8, so a sender of bad text is found early.
+ *
+ * Returns:  true while everything fed so far can be the start of
+ *           well-formed text; false at the first byte that cannot.
+ * Suspends: no.
+ */
+bool ph__utf8_stream_feed(ph__utf8_stream *st, const char *s, size_t n);
+
+/* Whether the text fed so far ends on a character boundary. Suspends: no. */
+static inline bool ph__utf8_stream_complete(const ph__utf8_stream *st) { return st->need == 0; }
 
 /*
  * s[0..n) with every maximal ill-formed subsequence replaced by U+FFFD, as

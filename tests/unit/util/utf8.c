@@ -90,3 +90,30 @@ Test(utf8, every_short_input_becomes_well_formed) {
         ph__arena_reset(&arena);
     }
 }
+
+/* Fed whole or split at every point, the stream agrees with ph__utf8_valid
+ * on every case above: a character cut between two pieces is carried over. */
+Test(utf8, stream_agrees_with_whole_check_at_every_split) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *s = cases[i].in;
+        size_t n = cases[i].inlen;
+        bool whole = ph__utf8_valid(s, n);
+        for (size_t cut = 0; cut <= n; cut++) {
+            ph__utf8_stream st = {0};
+            bool ok = ph__utf8_stream_feed(&st, s, cut) && ph__utf8_stream_feed(&st, s + cut, n - cut) &&
+                      ph__utf8_stream_complete(&st);
+            cr_expect_eq(ok, whole, "case %zu cut %zu", i, cut);
+        }
+    }
+}
+
+Test(utf8, stream_fails_at_the_first_impossible_byte) {
+    ph__utf8_stream st = {0};
+    cr_expect(ph__utf8_stream_feed(&st, "ab\xE2\x82", 4));
+    cr_expect_not(ph__utf8_stream_complete(&st));
+    cr_expect(ph__utf8_stream_feed(&st, "\xAC", 1));
+    cr_expect(ph__utf8_stream_complete(&st));
+    cr_expect_not(ph__utf8_stream_feed(&st, "\xED\xA0", 2), "a surrogate fails at its second byte");
+    ph__utf8_stream st2 = {0};
+    cr_expect_not(ph__utf8_stream_feed(&st2, "\xC0", 1), "an overlong lead fails at once");
+}
