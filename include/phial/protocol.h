@@ -2,8 +2,8 @@
  * phial — the app protocol: the one seam between any server and any app.
  *
  * Shaped after ASGI 3. An app is called as `app.call(app.self, scope, ch)`
- * inside its own task, once per HTTP request and once for the lifespan of the
- * server. `scope` describes the connection and the request; the channel `ch`
+ * inside its own task, once per HTTP request, once per websocket
+ * connection, and once for the lifespan of the server. `scope` describes the connection and the request; the channel `ch`
  * carries messages both ways: ph_receive() suspends until the next request
  * body chunk (or a disconnect), ph_send() takes the response start and then
  * body chunks, suspending while the client is slow to read (backpressure).
@@ -30,7 +30,7 @@ typedef struct ph_header {
 typedef enum ph_scope_type {
     PH_SCOPE_HTTP = 1,
     PH_SCOPE_LIFESPAN = 2,
-    /* PH_SCOPE_WEBSOCKET is reserved. */
+    PH_SCOPE_WEBSOCKET = 3, /* a websocket handshake (RFC 6455) waiting for the app's answer */
 } ph_scope_type;
 
 /*
@@ -39,11 +39,12 @@ typedef enum ph_scope_type {
  */
 typedef struct ph_scope {
     ph_scope_type type;
-    /* http only (zero for lifespan): */
+    /* http and websocket (zero for lifespan): */
     int http_minor;          /* 0 for HTTP/1.0, 1 for HTTP/1.1 */
     ph_slice method;         /* "GET"; any token the server accepted */
     unsigned method_bit;     /* PH_GET ... from phial/http.h; 0 for others */
-    ph_slice scheme;         /* "http" (or "https" behind a trusted proxy) */
+    ph_slice scheme;         /* "http", or "ws" for a websocket ("https", "wss" behind a
+                                trusted proxy) */
     ph_slice raw_path;       /* the path as sent, still percent-encoded */
     ph_slice path;           /* the path percent-decoded (may contain any byte) */
     ph_slice query_string;   /* bytes after '?', undecoded; empty if none */
@@ -54,8 +55,12 @@ typedef struct ph_scope {
     ph_slice server_host;    /* local address the request arrived on */
     int server_port;
     ph_slice root_path;      /* mount point of the app ("" by default) */
-    /* both: */
+    /* all: */
     void *state;             /* per-app state pointer from the server config */
+    /* websocket only: */
+    const ph_slice *subprotocols; /* Sec-WebSocket-Protocol, each item of every such field,
+                                     in the client's order of preference */
+    size_t nsubprotocols;
 } ph_scope;
 
 typedef enum ph_msg_type {
@@ -72,12 +77,21 @@ typedef enum ph_msg_type {
     PH_MSG_LIFESPAN_STARTUP_FAILED,  /* message */
     PH_MSG_LIFESPAN_SHUTDOWN_COMPLETE,
     PH_MSG_LIFESPAN_SHUTDOWN_FAILED, /* message */
+    /* websocket, receive (server -> app) */
+    PH_MSG_WEBSOCKET_CONNECT,    /* the first receive: the client asks to open */
+    PH_MSG_WEBSOCKET_RECEIVE,    /* a whole message: body, text */
+    PH_MSG_WEBSOCKET_DISCONNECT, /* the websocket is closed: code, reason */
+    /* websocket, send (app -> server) */
+    PH_MSG_WEBSOCKET_ACCEPT,     /* answer the handshake with 101: subprotocol, headers */
+    PH_MSG_WEBSOCKET_SEND,       /* a message: body, text */
+    PH_MSG_WEBSOCKET_CLOSE,      /* close with code, reason (before accept: refuse with 403) */
 } ph_msg_type;
 
 /*
  * A message. Received bodies are borrowed until the next ph_receive() or the
  * end of the app call; sent headers and bodies are borrowed only for the
  * duration of ph_send() (the server copies or writes them before returning).
+ * Fields a type does not list are ignored and may be left zero.
  */
 typedef struct ph_message {
     ph_msg_type type;
@@ -87,6 +101,12 @@ typedef struct ph_message {
     ph_slice body;            /* HTTP_REQUEST, RESPONSE_BODY */
     int more_body;            /* HTTP_REQUEST, RESPONSE_BODY: nonzero when more follows */
     const char *message;      /* *_FAILED: why, for the log */
+    /* websocket: */
+    int text;                 /* WEBSOCKET_RECEIVE, _SEND: body is text (UTF-8), not bytes */
+    int code;                 /* WEBSOCKET_CLOSE: 1000 when 0; WEBSOCKET_DISCONNECT: the
+                                 close code (1005 none was given, 1006 the connection dropped) */
+    ph_slice reason;          /* WEBSOCKET_CLOSE, _DISCONNECT: up to 123 bytes of UTF-8 */
+    ph_slice subprotocol;     /* WEBSOCKET_ACCEPT: one of scope->subprotocols, or empty */
 } ph_message;
 
 typedef struct ph_channel ph_channel;
@@ -109,10 +129,16 @@ struct ph_channel {
  * the client left, every call returns HTTP_DISCONNECT once the connection is
  * gone, and otherwise waits for it.
  *
+ * For a websocket scope: WEBSOCKET_CONNECT first, then (once accepted) each
+ * whole message as WEBSOCKET_RECEIVE, and WEBSOCKET_DISCONNECT when the
+ * websocket has closed (and at every call after). Pings are answered and
+ * the close handshake completed while the app waits here.
+ *
  * Returns:  0; PH_ECANCELED; PH_ETIMEDOUT (body read timeout); PH_ETOOBIG
  *           (body over the server's limit: the server answers 413 if nothing
  *           was sent yet); PH_EPARSE (malformed chunked body: 400 likewise);
- *           PH_ENOTASK.
+ *           PH_ESTATE (a websocket receive after CONNECT, before the app
+ *           accepted); PH_ENOTASK.
  * Suspends: yes.
  */
 static inline int ph_receive(ph_channel *ch, ph_message *msg) { return ch->ops->receive(ch, msg); }
@@ -122,9 +148,18 @@ static inline int ph_receive(ph_channel *ch, ph_message *msg) { return ch->ops->
  * until one has more_body 0. Header names and values must not contain CR,
  * LF or NUL (refused with PH_EINVAL, nothing sent).
  *
- * Returns:  0; PH_ECLOSED the client is gone; PH_ESTATE out of order;
- *           PH_EINVAL bad status or header; PH_ETIMEDOUT write timeout;
- *           PH_ECANCELED; PH_ENOMEM.
+ * For a websocket scope: WEBSOCKET_ACCEPT once, then WEBSOCKET_SEND
+ * messages and at most one WEBSOCKET_CLOSE. Instead of accepting, the app
+ * may refuse: WEBSOCKET_CLOSE (the client gets 403), or an HTTP response
+ * (RESPONSE_START and RESPONSE_BODY, as ASGI's websocket denial response).
+ *
+ * Returns:  0; PH_ECLOSED the client is gone (or the websocket is closing);
+ *           PH_ESTATE out of order; PH_EINVAL bad status or header (a
+ *           websocket: a subprotocol the client did not offer, text that is
+ *           not UTF-8, a close code not allowed on the wire, a reason over
+ *           123 bytes); PH_EBUSY another task is inside a websocket send on
+ *           this connection; PH_ETIMEDOUT write timeout; PH_ECANCELED;
+ *           PH_ENOMEM.
  * Suspends: yes, while the connection's write queue is over its high-water
  *           mark.
  */
@@ -133,8 +168,11 @@ static inline int ph_send(ph_channel *ch, const ph_message *msg) { return ch->op
 /*
  * An app of the protocol: a function and its state. Returns 0 when it handled
  * the scope; a negative code is an unhandled error (the server answers 500 if
- * the response has not started, and logs it). For a lifespan scope an app may
- * return PH_ENOTSUP at once to say it does not take part.
+ * the response has not started, and logs it). A websocket app that returns
+ * without answering the handshake refuses it (403; 500 for an error); one
+ * that returns with the websocket open closes it (1000; 1011 for an error).
+ * For a lifespan scope an app may return PH_ENOTSUP at once to say it does
+ * not take part.
  */
 typedef struct ph_proto_app {
     int (*call)(void *self, const ph_scope *scope, ph_channel *ch);

@@ -39,6 +39,8 @@ typedef struct ph_server_config {
     int quiet;                  /* nonzero: do not print the address at start */
     int lifespan;               /* 0 auto (an app may decline), 1 required, -1 off */
     size_t stack_size;          /* task stack bytes: the runtime default (256 KiB) */
+    uint64_t ws_max_size;       /* bytes of one websocket message: 1 MiB, over it the
+                                   server closes with 1009 */
 } ph_server_config;
 
 /*

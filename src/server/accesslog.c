@@ -17,7 +17,9 @@ void ph__access_log(const ph__conn *c) {
         return;
     const ph__http_request *r = &c->req;
     int status = c->status ? c->status : 0;
-    const char *cut = c->write_error || c->resp_cut || c->client_left ? " (incomplete)" : "";
+    /* A websocket's end is no response cut short, however its client left. */
+    const char *cut =
+        !c->ws && (c->write_error || c->resp_cut || c->client_left) ? " (incomplete)" : "";
     if (c->srv->is_unix)
         ph__log(PH_LOG_INFO, "unix - \"%.*s %.*s HTTP/1.%d\" %d %s%s", (int)r->method.len,
                 r->method.ptr, (int)r->target.len, r->target.ptr, r->minor_version, status,

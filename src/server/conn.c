@@ -93,6 +93,7 @@ static void on_closed(uv_handle_t *h) {
     srv->nconns--;
     ph__free(c->rbuf);
     ph__free(c->headers);
+    ph__ws_free(c);
     ph__arena_close(&c->arena);
     ph__buf_close(&c->wbuf);
     ph__buf_close(&c->cork);
@@ -229,9 +230,12 @@ static void try_head(ph__conn *c) {
         return;
     }
     c->head_len = (size_t)n;
-    /* A body needs room to stream through: make it now, before the app gets
-     * slices into the buffer, and carry the parsed slices over. */
-    if (c->req.framing != PH__HTTP_BODY_NONE && c->rcap < c->head_len + BODY_WINDOW) {
+    if (ph__ws_begin(c) < 0)
+        return; /* a malformed handshake, answered */
+    /* A body, or websocket frames, need room to stream through: make it
+     * now, before the app gets slices into the buffer, and carry the
+     * parsed slices over. */
+    if ((c->req.framing != PH__HTTP_BODY_NONE || c->ws) && c->rcap < c->head_len + BODY_WINDOW) {
         char *old = c->rbuf;
         if (grow(c, c->head_len + BODY_WINDOW) < 0) {
             ph__conn_reject(c, 503);

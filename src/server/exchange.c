@@ -74,8 +74,7 @@ static int reader_cancel(ph__wait *w) {
     return 0;
 }
 
-/* Wait for more bytes (or EOF) from the read callback. */
-static int wait_bytes(ph__conn *c, double timeout) {
+int ph__conn_wait_bytes(ph__conn *c, double timeout) {
     ph__conn_read_start(c);
     reader_wait rw = {.w = {.cancel = reader_cancel}, .c = c};
     c->reader = &rw.w;
@@ -130,7 +129,7 @@ static int conn_receive(ph_channel *ch, ph_message *m) {
             if (c->eof || c->write_error)
                 return disconnect(c, m);
             /* The whole body is in: wait for the client to go away. */
-            int rc = wait_bytes(c, -1);
+            int rc = ph__conn_wait_bytes(c, -1);
             if (rc < 0)
                 return rc;
             continue;
@@ -175,7 +174,7 @@ static int conn_receive(ph_channel *ch, ph_message *m) {
             if (rc < 0)
                 return disconnect(c, m);
         }
-        int rc = wait_bytes(c, c->srv->cfg.timeout_body);
+        int rc = ph__conn_wait_bytes(c, c->srv->cfg.timeout_body);
         if (rc == PH_ETIMEDOUT)
             c->body_timed_out = 1; /* the client stalled: 408, not the app's 500 */
         if (rc < 0)
@@ -201,6 +200,10 @@ static int valid_value(ph_slice s) {
             return 0;
     }
     return 1;
+}
+
+int ph__header_valid(ph_slice name, ph_slice value) {
+    return valid_name(name) && valid_value(value);
 }
 
 static int name_is(ph_slice s, const char *lit, size_t n) {
@@ -424,7 +427,7 @@ const ph_channel_ops ph__conn_channel_ops = {conn_receive, conn_send};
 
 /* ---- the request task --------------------------------------------------- */
 
-static void send_simple(ph__conn *c, int status) {
+void ph__conn_send_simple(ph__conn *c, int status) {
     const char *reason = ph_status_reason(status);
     char len[24];
     snprintf(len, sizeof(len), "%zu", strlen(reason));
@@ -452,7 +455,7 @@ static void finish_response(ph__conn *c, int rc) {
         if (status != 500)
             c->resp_close = 1;
         if (!c->write_error)
-            send_simple(c, status);
+            ph__conn_send_simple(c, status);
         break;
     }
     case PH__RESP_STARTED: {
@@ -483,7 +486,12 @@ static int request_main(void *arg) {
     ph__conn *c = arg;
     ph__server *srv = c->srv;
     build_scope(c);
-    int rc = srv->app.call(srv->app.self, &c->scope, &c->channel);
+    int rc = c->ws ? ph__ws_scope(c) : 0;
+    c->channel.ops = c->ws ? &ph__ws_channel_ops : &ph__conn_channel_ops;
+    if (rc == 0)
+        rc = srv->app.call(srv->app.self, &c->scope, &c->channel);
+    if (c->ws)
+        ph__ws_end(c, rc);
     finish_response(c, rc);
     if (c->srv->cfg.access_log >= 0)
         ph__access_log(c);
@@ -494,7 +502,8 @@ static int request_main(void *arg) {
      * (ph__conn_request_done gives it the shutdown grace instead). Fixed:
      * this asked can_keep_alive(), which says no once shutdown begins, and
      * keep-alive clients lost the request they sent next. */
-    int keep = !c->resp_close && !c->write_error && c->req.keep_alive && !c->eof;
+    int keep = !c->resp_close && !c->write_error && c->req.keep_alive && !c->eof && !c->ws;
+    ph__ws_free(c);
     if (keep) {
         size_t used = consumed(c);
         memmove(c->rbuf, c->rbuf + used, c->rlen - used);
@@ -579,13 +588,16 @@ void ph__conn_linger(ph__conn *c) {
     ph__conn_read_start(c);
 }
 
-void ph__conn_reject(ph__conn *c, int status) {
-    char msg[256];
+void ph__conn_reject(ph__conn *c, int status) { ph__conn_reject_with(c, status, ""); }
+
+void ph__conn_reject_with(ph__conn *c, int status, const char *extra) {
+    char msg[320];
     const char *reason = ph_status_reason(status);
     int n = snprintf(msg, sizeof(msg),
-                     "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                     "HTTP/1.1 %d %s\r\n%sContent-Type: text/plain; charset=utf-8\r\n"
                      "Content-Length: %zu\r\nConnection: close\r\n%.*s\r\n%s",
-                     status, reason, strlen(reason), (int)c->srv->date_len, c->srv->date, reason);
+                     status, reason, extra, strlen(reason), (int)c->srv->date_len, c->srv->date,
+                     reason);
     uv_buf_t b = uv_buf_init(msg, (unsigned)n);
     if (ph__conn_write(c, &b, 1, 0) < 0) {
         c->state = PH__CONN_IDLE;

@@ -48,6 +48,8 @@ void ph__server_config_defaults(ph_server_config *c) {
         c->max_headers = PH__HTTP_DEFAULT_MAX_HEADERS;
     if (c->max_body == 0)
         c->max_body = 100u * 1024 * 1024;
+    if (c->ws_max_size == 0)
+        c->ws_max_size = 1024 * 1024;
     if (!c->server_header)
         c->server_header = "phial";
     if (!c->root_path)
@@ -92,6 +94,7 @@ static void drain_connections(ph__server *srv) {
     srv->shutting_down = 1;
     ph__server_stop_listening(srv);
     ph__conn_close_idle(srv);
+    ph__ws_shutdown(srv);
     double deadline = ph_now() + srv->cfg.timeout_graceful;
     int cancelled = 0;
     while (srv->nconns > 0) {

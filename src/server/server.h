@@ -12,6 +12,7 @@
 #include "runtime/loop.h"
 #include "server/chunked.h"
 #include "server/http_parser.h"
+#include "server/ws_frame.h"
 #include "util/arena.h"
 #include "util/buf.h"
 
@@ -34,6 +35,30 @@ typedef enum ph__resp_state {
     PH__RESP_BODY,    /* head written, body chunks flowing */
     PH__RESP_DONE,    /* final chunk sent */
 } ph__resp_state;
+
+typedef enum ph__ws_state {
+    PH__WS_CONNECTING, /* the handshake is in; the app has not answered it */
+    PH__WS_OPEN,       /* 101 sent: messages flow both ways */
+    PH__WS_CLOSING,    /* the server's close frame is out; the client's is awaited */
+    PH__WS_CLOSED,     /* closed (handshake done, connection failed or dropped) */
+    PH__WS_DENIED,     /* refused: an HTTP response answered the handshake */
+} ph__ws_state;
+
+/* A websocket on a connection (websocket.c), from the handshake to the end
+ * of the app call. */
+typedef struct ph__ws {
+    ph__ws_state state;
+    ph__ws_parser parser;
+    size_t pos;          /* rbuf offset of frame bytes not yet parsed */
+    ph_buf msg;          /* the message being put together */
+    int msg_given;       /* msg went to the app: dropped at the next receive */
+    int connect_given;   /* the app has had WEBSOCKET_CONNECT */
+    int close_sent;      /* the server's close frame is out */
+    int code;            /* the code DISCONNECT reports */
+    char reason[PH__WS_MAX_CONTROL];
+    size_t reason_len;
+    int sending;         /* a task is inside a websocket send */
+} ph__ws;
 
 struct ph__conn {
     union {
@@ -96,6 +121,8 @@ struct ph__conn {
     int write_error;      /* PH_E* once a write failed */
     int resp_cut;         /* the response ended short of what it announced */
     int client_left;      /* the client closed while its request ran, and it was cancelled */
+
+    ph__ws *ws;           /* the request is a websocket handshake; NULL for HTTP */
 
     char peer[64];
     int peer_port;
@@ -166,6 +193,31 @@ extern const ph_channel_ops ph__conn_channel_ops;
 void ph__conn_linger(ph__conn *c);
 /* Answer a malformed request with `status` and close gracefully. */
 void ph__conn_reject(ph__conn *c, int status);
+/* The same with `extra` header lines ("Name: value\r\n"...) in the response. */
+void ph__conn_reject_with(ph__conn *c, int status, const char *extra);
+
+/* Wait for more bytes (or EOF) from the read callback; timeout < 0: none. */
+int ph__conn_wait_bytes(ph__conn *c, double timeout);
+/* Whether a header may be sent: the name a token, the value free of CR, LF, NUL. */
+int ph__header_valid(ph_slice name, ph_slice value);
+/* Answer with `status` and a short text body (the server's own responses). */
+void ph__conn_send_simple(ph__conn *c, int status);
+
+/* Websockets (websocket.c). */
+extern const ph_channel_ops ph__ws_channel_ops;
+/* Classify the parsed head: 0 plain HTTP; 1 a websocket handshake, for
+ * which c->ws is set up and the scope completed; or a status (400, 426, 503)
+ * the server answers itself. */
+int ph__ws_begin(ph__conn *c);
+/* Fill in the websocket parts of c->scope (type, scheme, subprotocols). */
+int ph__ws_scope(ph__conn *c);
+/* The app returned `rc`: refuse a handshake it did not answer, close a
+ * websocket it left open. */
+void ph__ws_end(ph__conn *c, int rc);
+/* Free c->ws. */
+void ph__ws_free(ph__conn *c);
+/* Graceful shutdown: send close 1001 on every open websocket. */
+void ph__ws_shutdown(ph__server *srv);
 
 /* Bytes to the socket (write.c). */
 int ph__conn_write(ph__conn *c, const uv_buf_t *bufs, unsigned n, int may_suspend);

@@ -34,6 +34,23 @@
  *   /early            answers 200 at once without reading the body
  *   /nobody           starts a response and returns without a body message
  *
+ * Websocket endpoints (a websocket handshake to any other path is refused
+ * with 404):
+ *   /ws/echo          accepts (with the first subprotocol offered, if any)
+ *                     and sends each message back as it came (text or
+ *                     bytes); the text "close CODE REASON" makes it close
+ *                     with that code and reason, "scope" answers with the
+ *                     scope's path, query, scheme and subprotocols; on
+ *                     disconnect records "ws disconnect CODE REASON"
+ *   /ws/deny          closes before accepting (the client gets 403)
+ *   /ws/reject        answers the handshake with 401 and a body ("nope")
+ *   /ws/return        returns without accepting (403)
+ *   /ws/fail          fails (PH_EIO) without accepting (500)
+ *   /ws/send-fail     accepts, then fails (close 1011)
+ *   /ws/flood         accepts, then sends [n] binary messages of [size]
+ *                     bytes as fast as the client takes them, and records
+ *                     "ws flood done SENT" (backpressure)
+ *
  * Events (lifespan, disconnects) are printed on stderr as "proto_server: ..."
  * lines, and with --record FILE also appended to FILE.
  */
@@ -363,6 +380,105 @@ static int http(const ph_scope *s, ph_channel *ch) {
     return respond_str(ch, 404, "not found");
 }
 
+/* ---- websocket endpoints -------------------------------------------------- */
+
+static int ws_send(ph_channel *ch, int text, const void *p, size_t len) {
+    ph_message m = {.type = PH_MSG_WEBSOCKET_SEND, .text = text, .body = {p, len}};
+    return ph_send(ch, &m);
+}
+
+static int ws_echo(const ph_scope *s, ph_channel *ch) {
+    ph_message acc = {.type = PH_MSG_WEBSOCKET_ACCEPT};
+    ph_header h[] = {{PH_SLICE_LIT("X-Echo"), PH_SLICE_LIT("yes")}};
+    acc.headers = h;
+    acc.nheaders = 1;
+    if (s->nsubprotocols)
+        acc.subprotocol = s->subprotocols[0];
+    int rc = ph_send(ch, &acc);
+    for (; rc == 0;) {
+        ph_message in;
+        if ((rc = ph_receive(ch, &in)) < 0)
+            break;
+        if (in.type == PH_MSG_WEBSOCKET_DISCONNECT) {
+            char line[200];
+            snprintf(line, sizeof(line), "ws disconnect %d %.*s", in.code, (int)in.reason.len,
+                     in.reason.ptr);
+            record(line);
+            return 0;
+        }
+        if (in.text && in.body.len > 6 && memcmp(in.body.ptr, "close ", 6) == 0) {
+            char tmp[160];
+            size_t n = in.body.len < sizeof(tmp) - 1 ? in.body.len : sizeof(tmp) - 1;
+            memcpy(tmp, in.body.ptr, n);
+            tmp[n] = '\0';
+            char *end;
+            long code = strtol(tmp + 6, &end, 10);
+            const char *reason = *end == ' ' ? end + 1 : end;
+            ph_message cl = {.type = PH_MSG_WEBSOCKET_CLOSE, .code = (int)code,
+                             .reason = {reason, strlen(reason)}};
+            rc = ph_send(ch, &cl);
+            continue; /* the client's close comes back as a disconnect */
+        }
+        if (in.text && is(in.body, "scope")) {
+            char out[512];
+            int k = snprintf(out, sizeof(out), "path=%.*s query=%.*s scheme=%.*s protocols=",
+                             (int)s->path.len, s->path.ptr, (int)s->query_string.len,
+                             s->query_string.ptr, (int)s->scheme.len, s->scheme.ptr);
+            for (size_t i = 0; i < s->nsubprotocols && k < (int)sizeof(out) - 64; i++)
+                k += snprintf(out + k, sizeof(out) - (size_t)k, "%s%.*s", i ? "," : "",
+                              (int)s->subprotocols[i].len, s->subprotocols[i].ptr);
+            rc = ws_send(ch, 1, out, (size_t)k);
+            continue;
+        }
+        rc = ws_send(ch, in.text, in.body.ptr, in.body.len);
+    }
+    return rc;
+}
+
+static int ws_flood(const ph_scope *s, ph_channel *ch) {
+    ph_message acc = {.type = PH_MSG_WEBSOCKET_ACCEPT};
+    int rc = ph_send(ch, &acc);
+    long n = (long)qnum(s, "n", 100);
+    size_t size = (size_t)qnum(s, "size", 65536);
+    char *buf = calloc(1, size ? size : 1);
+    long sent = 0;
+    for (; rc == 0 && buf && sent < n; sent++)
+        rc = ws_send(ch, 0, buf, size);
+    free(buf);
+    char line[64];
+    snprintf(line, sizeof(line), "ws flood done %ld", sent);
+    record(line);
+    return rc == PH_ECLOSED ? 0 : rc;
+}
+
+static int websocket(const ph_scope *s, ph_channel *ch) {
+    ph_message in;
+    int rc = ph_receive(ch, &in);
+    if (rc < 0 || in.type != PH_MSG_WEBSOCKET_CONNECT)
+        return rc < 0 ? rc : PH_ESTATE;
+    ph_slice p = s->path;
+    if (is(p, "/ws/echo"))
+        return ws_echo(s, ch);
+    if (is(p, "/ws/flood"))
+        return ws_flood(s, ch);
+    if (is(p, "/ws/deny")) {
+        ph_message cl = {.type = PH_MSG_WEBSOCKET_CLOSE};
+        return ph_send(ch, &cl);
+    }
+    if (is(p, "/ws/reject"))
+        return respond_str(ch, 401, "nope");
+    if (is(p, "/ws/return"))
+        return 0;
+    if (is(p, "/ws/fail"))
+        return PH_EIO;
+    if (is(p, "/ws/send-fail")) {
+        ph_message acc = {.type = PH_MSG_WEBSOCKET_ACCEPT};
+        rc = ph_send(ch, &acc);
+        return rc < 0 ? rc : PH_EIO;
+    }
+    return respond_str(ch, 404, "not found");
+}
+
 static int lifespan(ph_channel *ch) {
     ph_message in, out = {0};
     int rc = ph_receive(ch, &in);
@@ -396,7 +512,7 @@ static int app(void *self, const ph_scope *scope, ph_channel *ch) {
     if (scope->type == PH_SCOPE_LIFESPAN)
         return g.lifespan_decline ? PH_ENOTSUP : lifespan(ch);
     g.inflight++;
-    int rc = http(scope, ch);
+    int rc = scope->type == PH_SCOPE_WEBSOCKET ? websocket(scope, ch) : http(scope, ch);
     g.inflight--;
     g.requests++;
     return rc;
@@ -410,6 +526,7 @@ static int usage(const char *argv0) {
             "  [--limit-concurrency N] [--timeout-keep-alive S] [--timeout-header S]\n"
             "  [--timeout-body S] [--timeout-write S] [--timeout-graceful S]\n"
             "  [--max-request-line B] [--max-header-bytes B] [--max-headers N] [--max-body B]\n"
+            "  [--ws-max-size B]\n"
             "  [--no-access-log] [--keep-cancelled] [--root-path P] [--server-header V]\n"
             "  [--lifespan auto|on|off] [--lifespan-fail] [--lifespan-decline]\n"
             "  [--lifespan-delay S]\n"
@@ -454,6 +571,8 @@ int main(int argc, char **argv) {
             cfg.max_headers = strtoull(v, NULL, 10);
         else if (strcmp(a, "--max-body") == 0 && v)
             cfg.max_body = strtoull(v, NULL, 10);
+        else if (strcmp(a, "--ws-max-size") == 0 && v)
+            cfg.ws_max_size = strtoull(v, NULL, 10);
         else if (strcmp(a, "--root-path") == 0 && v)
             cfg.root_path = v;
         else if (strcmp(a, "--server-header") == 0 && v)
