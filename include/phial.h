@@ -15,6 +15,7 @@
 #include "phial/server.h"
 #include "phial/app.h"
 #include "phial/blueprint.h"
+#include "phial/websocket.h"
 #include "phial/session.h"
 #include "phial/testing.h"
 #include "phial/template.h"

@@ -330,7 +330,7 @@ static int app_call(void *self, const ph_scope *scope, ph_channel *ch) {
     ph_app *app = self;
     if (scope->type == PH_SCOPE_LIFESPAN)
         return lifespan(ch);
-    if (scope->type != PH_SCOPE_HTTP)
+    if (scope->type != PH_SCOPE_HTTP && scope->type != PH_SCOPE_WEBSOCKET)
         return PH_ENOTSUP;
     if (!app->served) {
         ph__app_finish_setup(app);
@@ -350,8 +350,12 @@ static int app_call(void *self, const ph_scope *scope, ph_channel *ch) {
     if (actx) {
         req.app_ctx = actx;
         ph__request_set_current(&req);
-        ph_response *resp = ph__full_dispatch(&req);
-        rc = ph__send_response(&req, resp);
+        if (scope->type == PH_SCOPE_WEBSOCKET) {
+            rc = ph__ws_handle(&req);
+        } else {
+            ph_response *resp = ph__full_dispatch(&req);
+            rc = ph__send_response(&req, resp);
+        }
         const char *scopes[9];
         size_t ns = ph__request_scopes(&req, scopes, 9, 0);
         for (size_t k = 0; k < ns; k++)

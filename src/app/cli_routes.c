@@ -30,6 +30,8 @@ static void method_names(unsigned bits, int all, char *out, size_t size) {
     size_t n = 0;
     for (unsigned b = 1; b && n < 16; b <<= 1) {
         const char *name = (bits & b) ? ph_method_name(b) : NULL;
+        if (b == PH__ROUTE_WEBSOCKET && (bits & b))
+            name = "WEBSOCKET";
         if (name && (all || (b != PH_HEAD && b != PH_OPTIONS)))
             names[n++] = name;
     }

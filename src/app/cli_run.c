@@ -45,7 +45,8 @@ static int run_cmd(ph_cli_ctx *ctx) {
     if ((rc = check_range(ctx, "port", "'-p' / '--port'", -1, 65535)) ||
         (rc = check_range(ctx, "workers", "'-w' / '--workers'", 1, 1024)) ||
         (rc = check_range(ctx, "backlog", "'--backlog'", 1, 1 << 20)) ||
-        (rc = check_range(ctx, "limit_concurrency", "'--limit-concurrency'", 1, 1 << 24)))
+        (rc = check_range(ctx, "limit_concurrency", "'--limit-concurrency'", 1, 1 << 24)) ||
+        (rc = check_range(ctx, "ws_max_size", "'--ws-max-size'", 1, INT64_C(1) << 40)))
         return rc;
     /* Zero is refused rather than taken: the server reads a zero timeout
      * as "the default", which is not what `--timeout-keep-alive 0` says. */
@@ -79,6 +80,7 @@ static int run_cmd(ph_cli_ctx *ctx) {
                   .timeout_keep_alive = ph_cli_get_float(ctx, "timeout_keep_alive"),
                   .timeout_body = ph_cli_get_float(ctx, "timeout_body"),
                   .timeout_graceful = ph_cli_get_float(ctx, "timeout_graceful_shutdown"),
+                  .ws_max_size = (uint64_t)ph_cli_get_int(ctx, "ws_max_size"),
                   .access_log = access);
     if (rc < 0) {
         ph_cli_error(ctx, "Error: could not serve: %s", ph_strerror(rc));
@@ -127,6 +129,8 @@ static const run_opt run_opts[] = {
     {"--limit-concurrency", PH_CLI_INT, "PHIAL_RUN_LIMIT_CONCURRENCY", "10000", NULL, false,
      "Open connections before accepting pauses."},
     {"--backlog", PH_CLI_INT, "PHIAL_RUN_BACKLOG", "2048", NULL, false, "The listen backlog."},
+    {"--ws-max-size", PH_CLI_INT, "PHIAL_RUN_WS_MAX_SIZE", "1048576", "BYTES", false,
+     "The largest websocket message; a larger one closes the websocket (1009)."},
 };
 
 int ph__cli_add_run(ph_app *app) {

@@ -145,6 +145,8 @@ struct ph_request {
     struct ph__after_this *after_this, *after_this_last;
     /* what ph__request_cleanup releases, newest first */
     struct ph__cleanup *cleanups;
+    /* the websocket of a websocket request (websocket.c), else NULL */
+    struct ph_websocket *ws;
 };
 
 typedef struct ph__cleanup {
@@ -284,6 +286,16 @@ void ph__url_preprocess(ph_request *req);
  * then each blueprint of the endpoint, outermost first), making `*values`
  * an object of the caller's own first. Returns 0; PH_ENOMEM. */
 int ph__url_inject_defaults(ph_app *app, ph_request *req, const char *endpoint, json_t **values);
+
+/* Websockets (websocket.c). The app call for a websocket scope, inside the
+ * request's contexts: the handshake, dispatch, the handler, or the refusal. */
+int ph__ws_handle(ph_request *req);
+/* Run the matched websocket handler. NULL with the websocket answered
+ * (req->ws), or NULL with an error recorded: the refusal to send. */
+ph_response *ph__ws_run(ph_request *req);
+/* Whether the handler has answered the handshake itself (accepted it, or
+ * closed before accepting): nothing more is sent for the request. */
+int ph__ws_answered(const ph_request *req);
 
 /* Dispatch (dispatch.c). */
 ph_response *ph__full_dispatch(ph_request *req);

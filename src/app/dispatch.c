@@ -79,8 +79,8 @@ static void match_request(ph_request *req) {
         ph__error_set(req, 404, &PH_HTTP_ERROR, 0, NULL);
         return;
     }
-    int rc = ph__router_match(app->router, path.ptr, path.len, req->scope->method_bit,
-                              req->arena, &req->match);
+    unsigned method = req->ws ? PH__ROUTE_WEBSOCKET : req->scope->method_bit;
+    int rc = ph__router_match(app->router, path.ptr, path.len, method, req->arena, &req->match);
     req->matched = rc == 0;
     if (rc < 0) {
         ph__error_set(req, 500, &PH_INTERNAL_ERROR, rc, "routing failed");
@@ -130,10 +130,17 @@ static ph_response *dispatch_request(ph_request *req) {
         ph_abort(req, 404);
         return NULL;
     case PH__ROUTE_METHOD_NOT_ALLOWED: {
+        unsigned http = req->match.allowed & ~PH__ROUTE_WEBSOCKET;
+        if (req->ws || !http) {
+            /* Only routes of the other kind have this path: Werkzeug's
+             * WebsocketMismatch, a 400. */
+            ph_abort(req, 400);
+            return NULL;
+        }
         ph_abort(req, 405);
         ph_response *page = ph__default_error_page(req, 405, NULL);
         if (page)
-            ph_response_set_header(page, "Allow", allow_header(req, req->match.allowed));
+            ph_response_set_header(page, "Allow", allow_header(req, http));
         req->error->response = page;
         return NULL;
     }
@@ -149,8 +156,10 @@ static ph_response *dispatch_request(ph_request *req) {
     case PH__ROUTE_FOUND:
         break;
     }
+    if (req->ws)
+        return ph__ws_run(req);
     if (req->match.auto_options)
-        return options_response(req, req->match.allowed);
+        return options_response(req, req->match.allowed & ~PH__ROUTE_WEBSOCKET);
     ph_view_fn view = (ph_view_fn)req->match.route->data;
     ph_response *r = view(req);
     if (req->error)
@@ -212,6 +221,8 @@ ph_response *ph__full_dispatch(ph_request *req) {
                 resp = ((ph_before_request_fn)app->before.items[i].fn)(req);
     if (!req->error && !resp)
         resp = dispatch_request(req);
+    if (ph__ws_answered(req))
+        return NULL; /* a websocket ran: there is no response */
     if (req->error || !resp || resp->is_marker) {
         if (!req->error)
             ph__error_set(req, 500, &PH_INTERNAL_ERROR, 0, "no response");

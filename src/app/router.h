@@ -25,6 +25,11 @@
 
 typedef struct ph__router ph__router;
 
+/* A method bit of no HTTP method: websocket routes are registered and
+ * matched with it alone, so a websocket request finds only them and an
+ * HTTP request never does (Werkzeug's Rule(websocket=True)). */
+#define PH__ROUTE_WEBSOCKET (1u << 15)
+
 /* What ph__router_add takes. Zero means the default in every field. */
 typedef struct ph__route_spec {
     const char *rule;     /* "/user/<int:id>"; must start with '/' */

@@ -776,3 +776,32 @@ Test(router, rule_is_required) {
     cr_expect_eq(ph__router_add(R, &s, NULL, &e), PH_EINVAL);
     cr_expect(strstr(e.msg, "a rule is required"), "%s", e.msg);
 }
+
+/* Websocket routes live under their own method bit: each kind of request
+ * finds only its own routes, and a rule may have one of each. */
+Test(router, websocket_and_http_routes_of_one_rule_coexist) {
+    ph__route_spec ws = {.rule = "/chat/<int:room>", .endpoint = "chat_ws",
+                         .methods = PH__ROUTE_WEBSOCKET, .no_auto_options = 1};
+    cr_assert_eq(ph__router_add(R, &ws, NULL, NULL), 0);
+    add("/chat/<int:room>", "chat_page");
+    ph__route_match m = match("/chat/3", PH__ROUTE_WEBSOCKET);
+    cr_assert_eq(m.status, PH__ROUTE_FOUND);
+    cr_expect_str_eq(m.route->endpoint, "chat_ws");
+    cr_expect_eq(m.values[0].v.i, 3);
+    expect_ep("/chat/3", "chat_page");
+}
+
+Test(router, websocket_only_rule_answers_http_with_its_bit_only) {
+    ph__route_spec ws = {.rule = "/live", .endpoint = "live", .methods = PH__ROUTE_WEBSOCKET,
+                         .no_auto_options = 1};
+    cr_assert_eq(ph__router_add(R, &ws, NULL, NULL), 0);
+    add("/page", "page");
+    ph__route_match m = match("/live", PH_GET);
+    cr_expect_eq(m.status, PH__ROUTE_METHOD_NOT_ALLOWED);
+    cr_expect_eq(m.allowed, PH__ROUTE_WEBSOCKET, "no HEAD or OPTIONS comes with it");
+    m = match("/page", PH__ROUTE_WEBSOCKET);
+    cr_expect_eq(m.status, PH__ROUTE_METHOD_NOT_ALLOWED);
+    cr_expect_eq(m.allowed & PH__ROUTE_WEBSOCKET, 0);
+    m = match("/nowhere", PH__ROUTE_WEBSOCKET);
+    cr_expect_eq(m.status, PH__ROUTE_NOT_FOUND);
+}
