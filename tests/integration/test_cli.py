@@ -452,7 +452,7 @@ def test_help_at_each_level(cliapp):
     for opt in ["--host", "--port", "--uds", "--workers", "--debug / --no-debug",
                 "--reload / --no-reload", "--reload-dir", "--access-log / --no-access-log",
                 "--log-level", "--timeout-keep-alive", "--timeout-body",
-                "--timeout-graceful-shutdown", "--limit-concurrency", "--backlog"]:
+                "--timeout-graceful-shutdown", "--limit-concurrency", "--backlog", "--ws-max-size"]:
         assert opt in run.stdout
     ver = cli(cliapp, "--version")
     assert ver.returncode == 0 and ver.stdout.startswith("cliapp, phial ")
