@@ -38,7 +38,7 @@ static ph_slice trim(const char *b, const char *e) {
 
 static int proxy_call(void *self, const ph_scope *scope, ph_channel *ch) {
     proxy *p = self;
-    if (scope->type != PH_SCOPE_HTTP ||
+    if ((scope->type != PH_SCOPE_HTTP && scope->type != PH_SCOPE_WEBSOCKET) ||
         !trusted(p, scope->client_host.ptr, scope->client_host.len))
         return p->inner.call(p->inner.self, scope, ch);
     ph_scope s = *scope;
@@ -53,6 +53,9 @@ static int proxy_call(void *self, const ph_scope *scope, ph_channel *ch) {
         for (size_t i = 0; i < 4; i++)
             if (v.len == strlen(ok[i]) && strncasecmp(v.ptr, ok[i], v.len) == 0)
                 s.scheme = (ph_slice){ok[i], v.len};
+        /* A websocket behind a TLS proxy is wss, as uvicorn maps it. */
+        if (scope->type == PH_SCOPE_WEBSOCKET && s.scheme.len >= 4 && s.scheme.ptr[0] == 'h')
+            s.scheme = s.scheme.len == 5 ? PH_SLICE_LIT("wss") : PH_SLICE_LIT("ws");
     }
     ph_slice fwd = ph_scope_header(scope, "x-forwarded-for");
     if (fwd.ptr) {

@@ -47,6 +47,11 @@ int ph__ws_begin(ph__conn *c) {
     case PH__WS_HS_OK:
         break;
     }
+    if (c->srv->shutting_down) {
+        /* Its close 1001 has gone out to the others already. */
+        ph__conn_reject(c, 503);
+        return -1;
+    }
     ph__ws *ws = ph__calloc(1, sizeof(*ws));
     if (!ws) {
         ph__conn_reject(c, 503);

@@ -70,6 +70,14 @@ def test_scope_carries_path_and_query(server):
     ws.close()
 
 
+def test_behind_a_tls_proxy_the_scheme_is_wss(start_server, tmp_path):
+    s = start_server("--proxy-headers", "127.0.0.1")
+    ws = WS(s.port, headers=[("X-Forwarded-Proto", "https")])
+    ws.send_text("scope")
+    assert ws.recv() == "path=/ws/echo query= scheme=wss protocols="
+    ws.close()
+
+
 @pytest.mark.parametrize("key,version,status", [
     (None, b"13", b"400"),
     (b"not-a-key", b"13", b"400"),
