@@ -27,6 +27,10 @@
 
 #define RBUF_INITIAL 4096
 #define BODY_WINDOW (64 * 1024)
+/* Websocket frames stream through a smaller window: a server may hold
+ * thousands of websockets that are mostly idle, and a message is put
+ * together in a buffer of its own anyway. */
+#define WS_WINDOW (16 * 1024)
 #define LINGER_MS 2000
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
@@ -235,9 +239,10 @@ static void try_head(ph__conn *c) {
     /* A body, or websocket frames, need room to stream through: make it
      * now, before the app gets slices into the buffer, and carry the
      * parsed slices over. */
-    if ((c->req.framing != PH__HTTP_BODY_NONE || c->ws) && c->rcap < c->head_len + BODY_WINDOW) {
+    size_t window = c->ws ? WS_WINDOW : BODY_WINDOW;
+    if ((c->req.framing != PH__HTTP_BODY_NONE || c->ws) && c->rcap < c->head_len + window) {
         char *old = c->rbuf;
-        if (grow(c, c->head_len + BODY_WINDOW) < 0) {
+        if (grow(c, c->head_len + window) < 0) {
             ph__conn_reject(c, 503);
             return;
         }

@@ -27,6 +27,10 @@
 #include <string.h>
 #include <strings.h>
 
+/* A message buffer grown past this is given back once the app has had its
+ * message, so one large message does not pin memory for the websocket's life. */
+#define MSG_KEEP (64 * 1024)
+
 /* How long a receive waits for the client's close frame after the server
  * sent its own (RFC 6455 section 7.1.1 leaves it to the server). */
 #define CLOSE_TIMEOUT 5.0
@@ -237,6 +241,10 @@ static int ws_receive(ph_channel *ch, ph_message *m) {
     if (ws->msg_given) {
         ws->msg.len = 0;
         ws->msg_given = 0;
+        if (ws->msg.cap > MSG_KEEP) {
+            ph__buf_close(&ws->msg);
+            ph__buf_init(&ws->msg, c->srv->cfg.ws_max_size);
+        }
     }
     for (;;) {
         while (ws->pos < c->rlen) {
