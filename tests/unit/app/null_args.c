@@ -12,6 +12,7 @@
 
 static ph_response *ok_view(ph_request *req) { return ph_text(req, 200, "ok"); }
 static const ph_method_views mv_views = {.get = ok_view};
+static int ws_handler(ph_websocket *ws) { return 0; }
 static ph_response *before_hook(ph_request *req) { return NULL; }
 static ph_response *after_hook(ph_request *req, ph_response *resp) { return resp; }
 static ph_response *after_this_hook(ph_request *req, ph_response *resp, void *arg) { return resp; }
@@ -34,6 +35,30 @@ static int count_run(void *arg) {
 }
 
 /* ---- vocabulary, the app protocol, the server ----------------------------- */
+
+Test(null_args, websockets) {
+    ph_app *app = fw_app();
+    ph_blueprint *bp = ph_blueprint_new("bp");
+    cr_expect_eq(ph_websocket_(NULL, "/ws", ws_handler, NULL), PH_EINVAL);
+    cr_expect_eq(ph_websocket_(app, NULL, ws_handler, NULL), PH_EINVAL);
+    cr_expect_eq(ph_websocket_(app, "/ws", NULL, NULL), PH_EINVAL);
+    cr_expect_eq(ph_websocket_(app, "/ws", ws_handler, NULL), 0, "NULL options: the defaults");
+    cr_expect_eq(ph_bp_websocket_(NULL, "/ws", ws_handler, NULL), PH_EINVAL);
+    cr_expect_eq(ph_bp_websocket_(bp, NULL, ws_handler, NULL), PH_EINVAL);
+    cr_expect_eq(ph_bp_websocket_(bp, "/ws", NULL, NULL), PH_EINVAL);
+    cr_expect_null(ph_ws_request(NULL));
+    cr_expect_null(ph_request_websocket(NULL));
+    const char *out[2];
+    cr_expect_eq(ph_ws_subprotocols(NULL, out, 2), 0);
+    cr_expect_eq(ph_ws_accept(NULL, NULL), PH_EINVAL);
+    ph_ws_message m;
+    cr_expect_eq(ph_ws_receive(NULL, &m), PH_EINVAL);
+    cr_expect_eq(ph_ws_send_text(NULL, "x", 1), PH_EINVAL);
+    cr_expect_eq(ph_ws_send_binary(NULL, "x", 1), PH_EINVAL);
+    cr_expect_eq(ph_ws_close(NULL, 1000, NULL), PH_EINVAL);
+    ph_app_free(app);
+    ph_blueprint_free(bp);
+}
 
 Test(null_args, http_names_scopes_and_middleware) {
     cr_expect_eq(ph_method_from_name(NULL, 3), 0u);
