@@ -1030,7 +1030,9 @@ typedef struct ph_url_for_opts {
     json_t *values;      /* stolen object: rule variables; the rest become the query */
     bool external;       /* scheme://host + path (the request's, or SERVER_NAME's);
                             outside a request URLs are always external */
-    const char *scheme;  /* with external: override the scheme */
+    const char *scheme;  /* with external: the scheme asked for; as Werkzeug, the URL
+                            is https for "https" or "wss", else http (wss and ws for
+                            a websocket endpoint, whose URL is always external) */
     const char *anchor;  /* the #fragment */
     const char *method;  /* pick a rule that allows this method */
 } ph_url_for_opts;

@@ -179,15 +179,24 @@ static void explain(const ph__router_ep *ep, json_t *values, unsigned method, ch
         snprintf(msg, len, "the values do not agree with the defaults of any rule");
 }
 
-static int build_from(const ph__router_ep *ep, json_t *values, unsigned method, int query,
-                      ph_buf *out, char *err, size_t errlen) {
-    for (size_t i = 0; i < ep->n; i++) {
-        const ph__route *rt = ep->routes[i];
-        if (!ph__router_suitable(rt, values, method))
-            continue;
-        return ph__router_build_path(rt, values, query, out, err, errlen);
-    }
-    return PH_ENOTFOUND; /* no suitable rule */
+/* The first rule of the endpoint that can be built from `values` for
+ * `method` (0: any), in build order. */
+static const ph__route *pick(const ph__router_ep *ep, json_t *values, unsigned method) {
+    for (size_t i = 0; i < ep->n; i++)
+        if (ph__router_suitable(ep->routes[i], values, method))
+            return ep->routes[i];
+    return NULL;
+}
+
+/* The scheme of an external URL to `rt`, as Werkzeug's build chooses it: a
+ * websocket rule gets ws or wss, any other http or https, secure when the
+ * scheme asked for is https or wss (so a URL built inside a websocket
+ * request names an HTTP rule by http). */
+static const char *scheme_for(const ph__route *rt, const char *asked) {
+    int secure = asked && (strcmp(asked, "https") == 0 || strcmp(asked, "wss") == 0);
+    if (rt->methods & PH__ROUTE_WEBSOCKET)
+        return secure ? "wss" : "ws";
+    return secure ? "https" : "http";
 }
 
 int ph__router_build(const ph__router *r, const char *endpoint, json_t *values,
@@ -204,16 +213,27 @@ int ph__router_build(const ph__router *r, const char *endpoint, json_t *values,
         say(err, errlen, "could not build url for endpoint '%.200s': unknown endpoint", endpoint);
         return PH_ENOTFOUND;
     }
-    if (o->external && (!o->host || !o->host[0])) {
+    /* A GET rule first, unless a method is asked for; then any rule. */
+    const ph__route *rt = o->method ? NULL : pick(ep, values, PH_GET);
+    if (!rt)
+        rt = pick(ep, values, o->method);
+    char why[200] = "";
+    if (!rt) {
+        explain(ep, values, o->method, why, sizeof(why));
+        say(err, errlen, "could not build url for endpoint '%.200s': %s", endpoint, why);
+        return PH_EINVAL;
+    }
+    /* Browsers need a websocket's URL whole, so it is always external. */
+    int external = o->external || (rt->methods & PH__ROUTE_WEBSOCKET);
+    if (external && (!o->host || !o->host[0])) {
         say(err, errlen, "could not build url for endpoint '%.200s': an external url needs a host",
             endpoint);
         return PH_EINVAL;
     }
     size_t old = out->len;
-    char why[200] = "";
     int rc = 0;
-    if (o->external) {
-        rc = ph__buf_append_str(out, o->scheme && o->scheme[0] ? o->scheme : "http");
+    if (external) {
+        rc = ph__buf_append_str(out, scheme_for(rt, o->scheme));
         if (!rc)
             rc = ph__buf_append_str(out, "://");
         if (!rc)
@@ -225,19 +245,8 @@ int ph__router_build(const ph__router *r, const char *endpoint, json_t *values,
             n--;
         rc = ph__buf_append(out, o->script_root, n);
     }
-    if (!rc) {
-        size_t at = out->len;
-        rc = o->method ? PH_ENOTFOUND
-                       : build_from(ep, values, PH_GET, !o->no_query, out, why, sizeof(why));
-        if (rc == PH_ENOTFOUND) {
-            out->len = at;
-            rc = build_from(ep, values, o->method, !o->no_query, out, why, sizeof(why));
-        }
-        if (rc == PH_ENOTFOUND) {
-            explain(ep, values, o->method, why, sizeof(why));
-            rc = PH_EINVAL;
-        }
-    }
+    if (!rc)
+        rc = ph__router_build_path(rt, values, !o->no_query, out, why, sizeof(why));
     if (!rc && o->anchor) {
         rc = ph__buf_append_char(out, '#');
         if (!rc)

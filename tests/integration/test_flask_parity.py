@@ -178,6 +178,8 @@ URL_FOR = {
     "anchor_empty": ("v_int", {"n": 3}, {"anchor": ""}),
     "ext": ("v_int", {"n": 3}, {"external": True}),
     "scheme": ("v_int", {"n": 3}, {"external": True, "scheme": "https"}),
+    "scheme_wss": ("v_int", {"n": 3}, {"external": True, "scheme": "wss"}),
+    "scheme_other": ("v_int", {"n": 3}, {"external": True, "scheme": "ftp"}),
     "extanchor": ("v_int", {"n": 3, "q": "1"}, {"external": True, "anchor": "top"}),
     "path": ("v_path", {"s": "a b/c%d/\u00e9?#&+;=@:~!$'()*,"}, {}),
     "path_lead": ("v_path", {"s": "/x"}, {}),

@@ -8,6 +8,7 @@
 #include "fw_common.h"
 
 static ph_response *dummy(ph_request *req) { return ph_text(req, 200, "x"); }
+static int ws_dummy(ph_websocket *ws) { return 0; }
 
 static ph_app *urls_app(void) {
     ph_app *app = fw_app();
@@ -25,6 +26,7 @@ static ph_app *urls_app(void) {
     ph_route(app, "/page/<int:n>", dummy, .endpoint = "page");
     ph_route(app, "/m", dummy, .endpoint = "meth");
     ph_route(app, "/m2", dummy, .endpoint = "meth", .methods = PH_POST);
+    ph_websocket(app, "/live/<int:id>", ws_dummy, .endpoint = "live");
     return app;
 }
 
@@ -107,6 +109,16 @@ URL_TEST(external_url_has_scheme_and_host, "show_post", "{\"id\": 7}", .external
          .want = "http://localhost/post/7")
 URL_TEST(external_url_with_another_scheme, "show_post", "{\"id\": 7}", .external = true,
          .scheme = "https", .want = "https://localhost/post/7")
+/* Werkzeug's build: http or https only, https for "https" and "wss". */
+URL_TEST(external_url_scheme_other_than_https_is_http, "show_post", "{\"id\": 7}",
+         .external = true, .scheme = "ftp", .want = "http://localhost/post/7")
+URL_TEST(external_url_scheme_wss_is_https_for_an_http_rule, "show_post", "{\"id\": 7}",
+         .external = true, .scheme = "wss", .want = "https://localhost/post/7")
+/* A websocket rule's URL is always whole, with ws or wss. */
+URL_TEST(websocket_rule_is_external_with_ws, "live", "{\"id\": 7}",
+         .want = "ws://localhost/live/7")
+URL_TEST(websocket_rule_over_https_is_wss, "live", "{\"id\": 7}", .scheme = "https",
+         .want = "wss://localhost/live/7")
 URL_TEST(anchor_is_appended_percent_encoded, "index", NULL, .anchor = "a b#c",
          .want = "/#a%20b%23c")
 URL_TEST(method_picks_the_rule_that_allows_it, "meth", NULL, .method = "POST", .want = "/m2")
