@@ -143,17 +143,9 @@ struct ph_request {
     json_t *flashes;
     /* ph_after_this_request() functions, in registration order */
     struct ph__after_this *after_this, *after_this_last;
-    /* what ph__request_cleanup releases, newest first */
-    struct ph__cleanup *cleanups;
     /* the websocket of a websocket request (websocket.c), else NULL */
     struct ph_websocket *ws;
 };
-
-typedef struct ph__cleanup {
-    void (*fn)(void *arg);
-    void *arg;
-    struct ph__cleanup *next;
-} ph__cleanup;
 
 typedef struct ph__after_this {
     ph_after_this_request_fn fn;
@@ -250,10 +242,6 @@ void ph__request_set_current(ph_request *req);
 void ph__request_init(ph_request *req, ph_app *app, const ph_scope *scope, ph_channel *ch,
                       ph_arena *arena);
 void ph__request_cleanup(ph_request *req);
-/* Have fn(arg) run when the request ends, after its response was sent (or
- * dropped) and the teardown hooks ran: for what a response holds beyond the
- * arena. 0; PH_ENOMEM (fn will not run). */
-int ph__request_on_cleanup(ph_request *req, void (*fn)(void *arg), void *arg);
 
 /* Errors (errors.c). */
 ph_error *ph__error_set(ph_request *req, int status, const ph_error_kind *kind, int code,

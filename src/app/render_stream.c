@@ -75,10 +75,10 @@ static ph_response *stream_page(ph_request *req, const char *name, const char *s
         ph__error_set(req, 500, kind_of(err.code), err.code, msg);
         return NULL;
     }
-    /* freed when the request ends, whether or not the body was sent (an
-     * after_request hook may answer with another response) */
-    if (ph__request_on_cleanup(req, free_page, ts) < 0) {
-        ph_tmpl_stream_free(ts);
+    /* freed with the request's arena, whether or not the body was sent
+     * (an after_request hook may answer with another response); on
+     * failure it is freed at once */
+    if (ph__arena_on_release(req->arena, free_page, ts) < 0) {
         ph__error_set(req, 500, &PH_INTERNAL_ERROR, PH_ENOMEM, "out of memory");
         return NULL;
     }

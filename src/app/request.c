@@ -49,19 +49,7 @@ static int free_task(void *arg) {
     return 0;
 }
 
-int ph__request_on_cleanup(ph_request *req, void (*fn)(void *arg), void *arg) {
-    ph__cleanup *c = ph__arena_alloc(req->arena, sizeof(*c));
-    if (!c)
-        return PH_ENOMEM;
-    *c = (ph__cleanup){fn, arg, req->cleanups};
-    req->cleanups = c;
-    return 0;
-}
-
 void ph__request_cleanup(ph_request *req) {
-    for (ph__cleanup *c = req->cleanups; c; c = c->next)
-        c->fn(c->arg);
-    req->cleanups = NULL;
     for (size_t i = 0; i < req->nfiles; i++)
         if (req->files[i].path)
             remove(req->files[i].path);
