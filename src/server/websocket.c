@@ -77,25 +77,14 @@ void ph__ws_free(ph__conn *c) {
     c->ws = NULL;
 }
 
-static int is_ows(char ch) { return ch == ' ' || ch == '\t'; }
-
-/* Each item of `v`, a comma-separated list, trimmed; empty items skipped. */
+/* Each item of `v`, a comma-separated list, into `out` (when not NULL). */
 static size_t list_items(ph_slice v, ph_slice *out) {
-    size_t n = 0, i = 0;
-    while (i < v.len) {
-        while (i < v.len && (is_ows(v.ptr[i]) || v.ptr[i] == ','))
-            i++;
-        size_t b = i;
-        while (i < v.len && v.ptr[i] != ',')
-            i++;
-        size_t e = i;
-        while (e > b && is_ows(v.ptr[e - 1]))
-            e--;
-        if (e > b) {
-            if (out)
-                out[n] = (ph_slice){v.ptr + b, e - b};
-            n++;
-        }
+    size_t n = 0, pos = 0;
+    ph_slice item;
+    while (ph__ws_list_next(v, &pos, &item)) {
+        if (out)
+            out[n] = item;
+        n++;
     }
     return n;
 }

@@ -18,21 +18,36 @@ static const char ws_guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 static int is_ows(char c) { return c == ' ' || c == '\t'; }
 
-/* Whether the comma-separated list `v` holds `tok` (ASCII case-insensitive). */
-static int list_has(ph_slice v, const char *tok) {
-    size_t n = strlen(tok), i = 0;
-    while (i < v.len) {
+int ph__ws_list_next(ph_slice v, size_t *pos, ph_slice *item) {
+    size_t i = *pos;
+    for (;;) {
         while (i < v.len && (is_ows(v.ptr[i]) || v.ptr[i] == ','))
             i++;
+        if (i == v.len) {
+            *pos = i;
+            return 0;
+        }
         size_t b = i;
         while (i < v.len && v.ptr[i] != ',')
             i++;
         size_t e = i;
         while (e > b && is_ows(v.ptr[e - 1]))
             e--;
-        if (e - b == n && strncasecmp(v.ptr + b, tok, n) == 0)
+        if (e > b) {
+            *pos = i;
+            *item = (ph_slice){v.ptr + b, e - b};
             return 1;
+        }
     }
+}
+
+/* Whether the comma-separated list `v` holds `tok` (ASCII case-insensitive). */
+static int list_has(ph_slice v, const char *tok) {
+    size_t n = strlen(tok), pos = 0;
+    ph_slice item;
+    while (ph__ws_list_next(v, &pos, &item))
+        if (item.len == n && strncasecmp(item.ptr, tok, n) == 0)
+            return 1;
     return 0;
 }
 

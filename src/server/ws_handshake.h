@@ -32,6 +32,17 @@ typedef enum ph__ws_handshake {
 ph__ws_handshake ph__ws_handshake_check(const ph__http_request *req, ph_slice *key);
 
 /*
+ * The next element of the comma-separated field value `v` from *pos on,
+ * as the handshake's list fields (Upgrade, Sec-WebSocket-Protocol) are
+ * read: empty elements and the white space around each are skipped.
+ *
+ * Returns:  1 with the element in *item (a slice of `v`) and *pos past it;
+ *           0 at the end.
+ * Suspends: no.
+ */
+int ph__ws_list_next(ph_slice v, size_t *pos, ph_slice *item);
+
+/*
  * Sec-WebSocket-Accept for `key`: base64(SHA-1(key + the RFC's GUID)),
  * PH__WS_ACCEPT_LEN characters into `out`, no terminator.
  *

@@ -87,3 +87,22 @@ Test(ws_handshake, other_versions_are_426) {
                        &key),
                  PH__WS_HS_VERSION);
 }
+
+/* The list fields (Upgrade, Sec-WebSocket-Protocol): elements trimmed,
+ * empty ones skipped. */
+Test(ws_handshake, list_elements_are_trimmed_and_empty_ones_skipped) {
+    static const char v[] = " ,chat ,\t, superchat\tv2 ,,x,";
+    const char *want[] = {"chat", "superchat\tv2", "x"};
+    ph_slice field = {v, sizeof(v) - 1}, item;
+    size_t pos = 0, n = 0;
+    while (ph__ws_list_next(field, &pos, &item)) {
+        cr_assert_lt(n, 3);
+        cr_expect(item.len == strlen(want[n]) && memcmp(item.ptr, want[n], item.len) == 0,
+                  "element %zu: %.*s", n, (int)item.len, item.ptr);
+        n++;
+    }
+    cr_expect_eq(n, 3);
+    cr_expect_eq(pos, field.len);
+    pos = 0;
+    cr_expect_eq(ph__ws_list_next((ph_slice){" , ,", 4}, &pos, &item), 0);
+}
