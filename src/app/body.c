@@ -42,15 +42,8 @@ static uint64_t max_content(const ph_request *req) {
 /* Refuse early when the declared length is already too much. */
 static int check_declared(ph_request *req) {
     uint64_t max = max_content(req);
-    ph_slice cl = ph_scope_header(req->scope, "content-length");
-    if (max && cl.ptr) {
-        uint64_t n = 0;
-        for (size_t i = 0; i < cl.len && cl.ptr[i] >= '0' && cl.ptr[i] <= '9'; i++)
-            n = n * 10 + (uint64_t)(cl.ptr[i] - '0');
-        if (n > max)
-            return PH_ETOOBIG;
-    }
-    return 0;
+    int64_t declared = max ? ph_request_content_length(req) : -1;
+    return declared >= 0 && (uint64_t)declared > max ? PH_ETOOBIG : 0;
 }
 
 static void fail_body(ph_request *req, int rc) {
