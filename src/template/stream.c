@@ -66,46 +66,38 @@ static ph_tmpl_stream *stream_new(ph_tmpl_env *env, ptmpl *t, int owns_t, json_t
     return NULL;
 }
 
-ph_tmpl_stream *ph_tmpl_stream_new(ph_tmpl_env *env, const char *name, json_t *context,
-                                   void *user, ph_tmpl_error *err) {
+/* A stream of the template `name` found on the search path, or else of
+ * `source` compiled for this stream alone. */
+static ph_tmpl_stream *stream_open(ph_tmpl_env *env, const char *name, const char *source,
+                                   json_t *context, void *user, ph_tmpl_error *err) {
     ph_tmpl_error local;
     if (!err)
         err = &local;
     memset(err, 0, sizeof(*err));
-    if (!env || !name) {
+    if (!env || (!name && !source)) {
         json_decref(context);
         ph__tmpl_set_error(err, name, 0, 0, PH_EINVAL, "%s", ph_strerror(PH_EINVAL));
         return NULL;
     }
-    ptmpl *t = ph__tmpl_get(env, name, err);
+    ptmpl *t = name ? ph__tmpl_get(env, name, err)
+                    : ph__tmpl_compile(env, NULL, source, strlen(source), err);
     if (!t) {
         json_decref(context);
         if (!err->code)
             ph__tmpl_set_error(err, name, 0, 0, PH_ETEMPLATE, "%s", ph_strerror(PH_ETEMPLATE));
         return NULL;
     }
-    return stream_new(env, t, 0, context, user, err);
+    return stream_new(env, t, !name, context, user, err);
+}
+
+ph_tmpl_stream *ph_tmpl_stream_new(ph_tmpl_env *env, const char *name, json_t *context,
+                                   void *user, ph_tmpl_error *err) {
+    return stream_open(env, name, NULL, context, user, err);
 }
 
 ph_tmpl_stream *ph_tmpl_stream_new_string(ph_tmpl_env *env, const char *source, json_t *context,
                                           void *user, ph_tmpl_error *err) {
-    ph_tmpl_error local;
-    if (!err)
-        err = &local;
-    memset(err, 0, sizeof(*err));
-    if (!env || !source) {
-        json_decref(context);
-        ph__tmpl_set_error(err, NULL, 0, 0, PH_EINVAL, "%s", ph_strerror(PH_EINVAL));
-        return NULL;
-    }
-    ptmpl *t = ph__tmpl_compile(env, NULL, source, strlen(source), err);
-    if (!t) {
-        json_decref(context);
-        if (!err->code)
-            ph__tmpl_set_error(err, NULL, 0, 0, PH_ETEMPLATE, "%s", ph_strerror(PH_ETEMPLATE));
-        return NULL;
-    }
-    return stream_new(env, t, 1, context, user, err);
+    return stream_open(env, NULL, source, context, user, err);
 }
 
 int ph_tmpl_stream_run(ph_tmpl_stream *s, ph_tmpl_write_fn write, void *ud, size_t chunk,
