@@ -107,6 +107,12 @@ class Server:
         self._log.close()
         return self.proc.returncode, self.log()
 
+    def stop_cleanly(self):
+        """A graceful stop that must end with status 0 and, under `make asan`,
+        no leak or sanitizer report at exit."""
+        rc, log = self.stop()
+        assert rc == 0 and "Sanitizer" not in log, log[-3000:]
+
     def kill(self):
         """Kill the process and everything in its group (workers)."""
         if self.proc:
@@ -293,6 +299,21 @@ class Conn:
             finally:
                 self.sock.settimeout(self.timeout)
         return True
+
+
+def read_lines(path):
+    """The lines of a file a server records events in; none before it exists."""
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def wait_until(cond, timeout=15.0, step=0.02):
+    """Poll `cond` until it holds (True) or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(step)
+    return False
 
 
 def exchange(port, data, timeout=10.0):

@@ -4,13 +4,12 @@ request context inside a handler (view arguments, query, cookies, g, the
 session, url_for), hooks that see and refuse websocket requests, teardown,
 refusals through the error handlers, subprotocols, blueprints, and the
 run command's --ws-max-size."""
-import time
 
 import httpx
 import pytest
 
 from conftest import BUILD_DIR
-from server_util import Server
+from server_util import Server, read_lines, wait_until
 from ws_util import WS, Rejected, handshake, masked_frame, read_server_frame
 
 WS_APP = BUILD_DIR / "tests" / "test_ws_app"
@@ -27,19 +26,11 @@ def app(tmp_path):
 
 
 def records(app):
-    try:
-        return app.record.read_text().splitlines()
-    except FileNotFoundError:
-        return []
+    return read_lines(app.record)
 
 
 def wait_record(app, line, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if line in records(app):
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{line!r} not in {records(app)}")
+    assert wait_until(lambda: line in records(app), timeout), f"{line!r} not in {records(app)}"
 
 
 def test_echo_and_close_code_reach_the_handler(app):

@@ -15,20 +15,7 @@ import httpx
 import pytest
 
 from conftest import free_port
-from server_util import PROTO_SERVER, Conn, Server, get
-
-
-def read_events(path):
-    return path.read_text().splitlines() if path.exists() else []
-
-
-def wait_until(cond, timeout=15.0, step=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(step)
-    return False
+from server_util import PROTO_SERVER, Conn, Server, get, read_lines, wait_until
 
 
 # ---- lifespan ---------------------------------------------------------------
@@ -135,7 +122,7 @@ def test_graceful_shutdown_completes_accepted_requests(start_server, tmp_path, w
     for t in threads:
         t.start()
     # Every request has reached the app before the signal.
-    assert wait_until(lambda: sum(l.startswith("sleep ") for l in read_events(rec)) == n)
+    assert wait_until(lambda: sum(l.startswith("sleep ") for l in read_lines(rec)) == n)
     t0 = time.monotonic()
     s.send_signal(signal.SIGTERM)
     assert idle.closed_within(3)

@@ -9,13 +9,12 @@ import hashlib
 import os
 import signal
 import socket
-import threading
 import time
 
 import pytest
-from wsproto.events import CloseConnection, Ping, Pong
+from wsproto.events import Ping, Pong
 
-from server_util import Conn
+from server_util import Conn, read_lines, wait_until
 from ws_util import KEY, WS, Rejected, handshake, masked_frame, read_server_frame
 
 
@@ -25,19 +24,12 @@ def server(start_server, tmp_path):
 
 
 def events(tmp_path):
-    try:
-        return (tmp_path / "events").read_text().splitlines()
-    except FileNotFoundError:
-        return []
+    return read_lines(tmp_path / "events")
 
 
 def wait_event(tmp_path, text, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if text in events(tmp_path):
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"no event {text!r} in {events(tmp_path)}")
+    assert wait_until(lambda: text in events(tmp_path), timeout), \
+        f"no event {text!r} in {events(tmp_path)}"
 
 
 # ---- the handshake --------------------------------------------------------
